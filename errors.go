@@ -1,0 +1,124 @@
+// Package pinggu holds the domain of the Pinggu evaluation platform: units,
+// questionnaires, rounds and responses, their validation, and the error type
+// every layer speaks. It imports nothing but the standard library.
+package pinggu
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Code classifies an error; the HTTP layer maps each code to one status.
+type Code string
+
+// Error codes. Keep the list short: each must mean something different to a client.
+const (
+	Invalid      Code = "invalid"      // well-formed input that breaks a rule (422)
+	Malformed    Code = "malformed"    // input that cannot be parsed at all (400)
+	NotFound     Code = "not_found"    // no such object (404)
+	Conflict     Code = "conflict"     // the object exists or changed meanwhile (409)
+	Closed       Code = "closed"       // the round no longer accepts answers (410)
+	TooLarge     Code = "too_large"    // body over the limit (413)
+	Unauthorized Code = "unauthorized" // no or bad credentials (401)
+	Forbidden    Code = "forbidden"    // credentials without the right (403)
+	Unavailable  Code = "unavailable"  // a backend does not answer (503)
+	Internal     Code = "internal"     // a bug or an unexpected failure (500)
+	NotYetOpen   Code = "not_yet_open" // the round opens later (shown as a page, 200)
+)
+
+// Error is the one error type of the domain. Message is safe to show to the
+// user; Err is the cause, logged but never shown.
+type Error struct {
+	Code    Code
+	Message string
+	Fields  FieldErrors
+	Err     error
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(string(e.Code))
+	if e.Message != "" {
+		b.WriteString(": " + e.Message)
+	}
+	if len(e.Fields) > 0 {
+		b.WriteString(" (" + e.Fields.String() + ")")
+	}
+	if e.Err != nil {
+		b.WriteString(": " + e.Err.Error())
+	}
+	return b.String()
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf builds an Error with a formatted, user-facing message.
+func Errorf(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Wrap keeps cause as the logged reason of an error with the given code.
+func Wrap(code Code, cause error, message string) *Error {
+	return &Error{Code: code, Message: message, Err: cause}
+}
+
+// ErrorCode returns the code of err, Internal for errors of other types.
+func ErrorCode(err error) Code {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return Internal
+}
+
+// ErrorFields returns the per-field messages of err, if any.
+func ErrorFields(err error) FieldErrors {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Fields
+	}
+	return nil
+}
+
+// ErrorMessage returns the user-facing message of err; internal details stay hidden.
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) && e.Message != "" && e.Code != Internal {
+		return e.Message
+	}
+	return "服务器内部错误，请稍后重试"
+}
+
+// FieldErrors maps a field path (a question code, or "questions[2].code") to
+// what is wrong with it, in words a user understands.
+type FieldErrors map[string]string
+
+// Add records the first problem found for a field.
+func (f FieldErrors) Add(field, msg string) {
+	if _, ok := f[field]; !ok {
+		f[field] = msg
+	}
+}
+
+// Err returns nil when there are no field errors, else an Invalid error.
+func (f FieldErrors) Err(message string) error {
+	if len(f) == 0 {
+		return nil
+	}
+	return &Error{Code: Invalid, Message: message, Fields: f}
+}
+
+func (f FieldErrors) String() string {
+	keys := make([]string, 0, len(f))
+	for k := range f {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + ": " + f[k]
+	}
+	return strings.Join(parts, "; ")
+}

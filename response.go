@@ -1,0 +1,62 @@
+package pinggu
+
+import (
+	"regexp"
+	"time"
+)
+
+// Channel is how a response reached us.
+type Channel string
+
+// Channels a response may come through.
+const (
+	ChannelWeb    Channel = "web"
+	ChannelQR     Channel = "qr"
+	ChannelLink   Channel = "link"
+	ChannelInvite Channel = "invite"
+	ChannelCATI   Channel = "cati"
+	ChannelCAPI   Channel = "capi"
+	ChannelPaper  Channel = "paper"
+	ChannelImport Channel = "import"
+)
+
+// ValidChannel reports whether c is a known channel.
+func ValidChannel(c Channel) bool {
+	switch c {
+	case ChannelWeb, ChannelQR, ChannelLink, ChannelInvite, ChannelCATI, ChannelCAPI, ChannelPaper, ChannelImport:
+		return true
+	}
+	return false
+}
+
+var sidRe = regexp.MustCompile(`^[A-Za-z0-9_-]{8,64}$`)
+
+// ValidSID reports whether s can be a submission id. Submission ids are
+// chosen by the server for forms and by the client for the JSON API; the
+// response is stored under it, which makes every submission idempotent.
+func ValidSID(s string) bool { return sidRe.MatchString(s) }
+
+// Response is one submitted questionnaire (答卷). Its ID is the submission id.
+type Response struct {
+	ID                   string    `json:"id"`
+	Round                string    `json:"round"`
+	Unit                 string    `json:"unit"`
+	Questionnaire        string    `json:"questionnaire"`
+	QuestionnaireVersion int       `json:"questionnaireVersion"`
+	Answers              Answers   `json:"answers"`
+	Channel              Channel   `json:"channel"`
+	Device               string    `json:"device,omitempty"`
+	SubmittedAt          time.Time `json:"submittedAt"`
+	// DurationMs is the time from the form being issued to its submission;
+	// -1 when unknown (an API client, or a form whose issue stamp failed its check).
+	DurationMs int64  `json:"durationMs"`
+	IPHash     string `json:"ipHash,omitempty"`
+}
+
+// Progress is how many responses a unit of a round has against its quota.
+type Progress struct {
+	Unit     string    `json:"unit"`
+	Received int       `json:"received"`
+	Quota    int       `json:"quota"`
+	LastAt   time.Time `json:"lastAt,omitzero"`
+}

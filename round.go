@@ -1,0 +1,140 @@
+package pinggu
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// RoundKind is what a round evaluates.
+type RoundKind string
+
+// Round kinds: 满意度测评, 年度考核, 中期评估.
+const (
+	Satisfaction RoundKind = "satisfaction"
+	Assessment   RoundKind = "assessment"
+	Midterm      RoundKind = "midterm"
+)
+
+// DefaultTimezone is where Chinese government rounds are scheduled.
+const DefaultTimezone = "Asia/Shanghai"
+
+// Round is one evaluation exercise (评估轮次).
+type Round struct {
+	Code                 string         `json:"code"`
+	Title                string         `json:"title"`
+	Intro                string         `json:"intro,omitempty"`
+	Kind                 RoundKind      `json:"kind"`
+	Questionnaire        string         `json:"questionnaire"`
+	QuestionnaireVersion int            `json:"questionnaireVersion"`
+	Units                []string       `json:"units"`
+	Quotas               map[string]int `json:"quotas,omitempty"`
+	OpensAt              time.Time      `json:"opensAt"`
+	ClosesAt             time.Time      `json:"closesAt"`
+	Timezone             string         `json:"timezone"`
+	CreatedAt            time.Time      `json:"createdAt"`
+	UpdatedAt            time.Time      `json:"updatedAt"`
+}
+
+// Phase is where a round stands in time for a respondent.
+type Phase int
+
+// Phases of a round as seen from its survey page.
+const (
+	Upcoming Phase = iota
+	Open
+	Over
+)
+
+// PhaseAt tells whether the round accepts answers at now.
+func (r *Round) PhaseAt(now time.Time) Phase {
+	switch {
+	case now.Before(r.OpensAt):
+		return Upcoming
+	case now.Before(r.ClosesAt):
+		return Open
+	default:
+		return Over
+	}
+}
+
+// HasUnit reports whether the unit is in the round's scope.
+func (r *Round) HasUnit(code string) bool {
+	for _, u := range r.Units {
+		if u == code {
+			return true
+		}
+	}
+	return false
+}
+
+// Location is the round's time zone; Validate guarantees it loads.
+func (r *Round) Location() *time.Location {
+	loc, err := time.LoadLocation(r.Timezone)
+	if err != nil {
+		return time.FixedZone("CST", 8*3600)
+	}
+	return loc
+}
+
+// Normalize trims text and fills the default time zone.
+func (r *Round) Normalize() {
+	r.Code = strings.TrimSpace(r.Code)
+	r.Title = strings.TrimSpace(r.Title)
+	r.Intro = strings.TrimSpace(r.Intro)
+	r.Questionnaire = strings.TrimSpace(r.Questionnaire)
+	if r.Timezone == "" {
+		r.Timezone = DefaultTimezone
+	}
+}
+
+// Validate checks the round on its own; that its questionnaire and units
+// exist is checked by the caller against the store.
+func (r *Round) Validate() error {
+	fe := FieldErrors{}
+	if !codeRe.MatchString(r.Code) {
+		fe.Add("code", "编码须为1–40位小写字母、数字、-或_，以字母或数字开头")
+	}
+	checkText(fe, "title", r.Title, 200, true)
+	checkText(fe, "intro", r.Intro, 2000, false)
+	switch r.Kind {
+	case Satisfaction, Assessment, Midterm:
+	default:
+		fe.Add("kind", "类型须为satisfaction、assessment或midterm")
+	}
+	if !codeRe.MatchString(r.Questionnaire) {
+		fe.Add("questionnaire", "须填写问卷编码")
+	}
+	if r.QuestionnaireVersion < 0 {
+		fe.Add("questionnaireVersion", "问卷版本不能为负数")
+	}
+	if len(r.Units) == 0 {
+		fe.Add("units", "至少选择一个被评估单位")
+	}
+	seen := map[string]bool{}
+	for _, u := range r.Units {
+		if seen[u] {
+			fe.Add("units", fmt.Sprintf("单位%q重复", u))
+		}
+		seen[u] = true
+	}
+	for u, n := range r.Quotas {
+		if !seen[u] {
+			fe.Add("quotas."+u, "该单位不在本轮范围内")
+		} else if n < 0 || n > 1_000_000 {
+			fe.Add("quotas."+u, "样本配额须在0–1000000之间")
+		}
+	}
+	if r.OpensAt.IsZero() {
+		fe.Add("opensAt", "须填写开始时间")
+	}
+	if r.ClosesAt.IsZero() {
+		fe.Add("closesAt", "须填写结束时间")
+	} else if !r.ClosesAt.After(r.OpensAt) {
+		fe.Add("closesAt", "结束时间须晚于开始时间")
+	}
+	if _, err := time.LoadLocation(r.Timezone); err != nil || r.Timezone == "" || r.Timezone == "Local" {
+		fe.Add("timezone", "时区无效，例如 Asia/Shanghai")
+	}
+	return fe.Err("评估轮次信息有误")
+}

@@ -1,0 +1,43 @@
+package store
+
+import (
+	"context"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// Collection names, all in one place.
+const (
+	colUnits          = "units"
+	colQuestionnaires = "questionnaires"
+	colRounds         = "rounds"
+	colResponses      = "responses"
+	colTallies        = "tallies"
+	colSettings       = "settings"
+)
+
+// indexes declares every secondary index. Primary keys carry the main
+// uniqueness rules: a response's _id is its submission id, so a resubmit
+// collides on insert; a questionnaire's _id is "code@version".
+var indexes = map[string][]mongo.IndexModel{
+	colQuestionnaires: {
+		{Keys: bson.D{{Key: "code", Value: 1}, {Key: "version", Value: -1}}, Options: options.Index().SetUnique(true).SetName("code_version")},
+	},
+	colResponses: {
+		{Keys: bson.D{{Key: "round", Value: 1}, {Key: "unit", Value: 1}, {Key: "submittedAt", Value: 1}}, Options: options.Index().SetName("round_unit_time")},
+	},
+	colTallies: {
+		{Keys: bson.D{{Key: "round", Value: 1}, {Key: "unit", Value: 1}}, Options: options.Index().SetName("round_unit")},
+	},
+}
+
+func (s *Store) ensureIndexes(ctx context.Context) error {
+	for col, models := range indexes {
+		if _, err := s.db.Collection(col).Indexes().CreateMany(ctx, models); err != nil {
+			return mapErr(wrapf(err, "ensure indexes of %s", col), "索引")
+		}
+	}
+	return nil
+}

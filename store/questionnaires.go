@@ -1,0 +1,93 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"pinggu"
+)
+
+// questionnaireDoc is one version of a questionnaire; versions are never
+// changed once written, so a round that froze one keeps exactly what it had.
+type questionnaireDoc struct {
+	ID        string            `bson:"_id"` // code@version
+	Code      string            `bson:"code"`
+	Version   int               `bson:"version"`
+	Title     string            `bson:"title"`
+	Intro     string            `bson:"intro"`
+	Questions []pinggu.Question `bson:"questions"`
+	CreatedAt time.Time         `bson:"createdAt"`
+}
+
+func (d *questionnaireDoc) questionnaire() *pinggu.Questionnaire {
+	return &pinggu.Questionnaire{Code: d.Code, Version: d.Version, Title: d.Title, Intro: d.Intro,
+		Questions: d.Questions, CreatedAt: d.CreatedAt}
+}
+
+func (s *Store) insertQuestionnaire(ctx context.Context, q *pinggu.Questionnaire) error {
+	_, err := s.db.Collection(colQuestionnaires).InsertOne(ctx, questionnaireDoc{
+		ID: fmt.Sprintf("%s@%d", q.Code, q.Version), Code: q.Code, Version: q.Version,
+		Title: q.Title, Intro: q.Intro, Questions: q.Questions, CreatedAt: q.CreatedAt,
+	})
+	return mapErr(err, fmt.Sprintf("问卷%s的第%d版", q.Code, q.Version))
+}
+
+// CreateQuestionnaire stores version 1 of a new questionnaire.
+func (s *Store) CreateQuestionnaire(ctx context.Context, q *pinggu.Questionnaire) error {
+	q.Version = 1
+	return s.insertQuestionnaire(ctx, q)
+}
+
+// AddQuestionnaireVersion stores q as the next version of an existing
+// questionnaire. Two concurrent edits cannot both win: the loser collides on
+// the version's key and gets a conflict.
+func (s *Store) AddQuestionnaireVersion(ctx context.Context, q *pinggu.Questionnaire) error {
+	latest, err := s.Questionnaire(ctx, q.Code, 0)
+	if err != nil {
+		return err
+	}
+	q.Version = latest.Version + 1
+	return s.insertQuestionnaire(ctx, q)
+}
+
+// Questionnaire returns one version of a questionnaire; version 0 means the latest.
+func (s *Store) Questionnaire(ctx context.Context, code string, version int) (*pinggu.Questionnaire, error) {
+	col := s.db.Collection(colQuestionnaires)
+	var d questionnaireDoc
+	var err error
+	if version > 0 {
+		err = col.FindOne(ctx, bson.D{{Key: "_id", Value: fmt.Sprintf("%s@%d", code, version)}}).Decode(&d)
+	} else {
+		err = col.FindOne(ctx, bson.D{{Key: "code", Value: code}},
+			options.FindOne().SetSort(bson.D{{Key: "version", Value: -1}})).Decode(&d)
+	}
+	if err != nil {
+		return nil, mapErr(err, "问卷"+code)
+	}
+	return d.questionnaire(), nil
+}
+
+// Questionnaires lists the latest version of every questionnaire, by code.
+func (s *Store) Questionnaires(ctx context.Context) ([]*pinggu.Questionnaire, error) {
+	cur, err := s.db.Collection(colQuestionnaires).Find(ctx, bson.D{},
+		options.Find().SetSort(bson.D{{Key: "code", Value: 1}, {Key: "version", Value: -1}}))
+	if err != nil {
+		return nil, mapErr(err, "问卷")
+	}
+	defer cur.Close(ctx)
+	var out []*pinggu.Questionnaire
+	for cur.Next(ctx) {
+		var d questionnaireDoc
+		if err := cur.Decode(&d); err != nil {
+			return nil, mapErr(err, "问卷")
+		}
+		if n := len(out); n == 0 || out[n-1].Code != d.Code {
+			out = append(out, d.questionnaire())
+		}
+	}
+	return out, mapErr(cur.Err(), "问卷")
+}

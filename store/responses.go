@@ -1,0 +1,91 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"pinggu"
+)
+
+type responseDoc struct {
+	ID                   string              `bson:"_id"` // the submission id
+	Round                string              `bson:"round"`
+	Unit                 string              `bson:"unit"`
+	Questionnaire        string              `bson:"questionnaire"`
+	QuestionnaireVersion int                 `bson:"questionnaireVersion"`
+	Answers              map[string][]string `bson:"answers"`
+	Channel              string              `bson:"channel"`
+	Device               string              `bson:"device,omitempty"`
+	SubmittedAt          time.Time           `bson:"submittedAt"`
+	DurationMs           int64               `bson:"durationMs"`
+	IPHash               string              `bson:"ipHash,omitempty"`
+}
+
+func (d *responseDoc) response() pinggu.Response {
+	return pinggu.Response{ID: d.ID, Round: d.Round, Unit: d.Unit, Questionnaire: d.Questionnaire,
+		QuestionnaireVersion: d.QuestionnaireVersion, Answers: d.Answers, Channel: pinggu.Channel(d.Channel),
+		Device: d.Device, SubmittedAt: d.SubmittedAt.UTC(), DurationMs: d.DurationMs, IPHash: d.IPHash}
+}
+
+// InsertResponse stores a response under its submission id. It reports
+// created=false, without error, when that id is already stored: a double tap
+// or a retry, which must leave exactly one response behind.
+func (s *Store) InsertResponse(ctx context.Context, r *pinggu.Response) (created bool, err error) {
+	_, err = s.db.Collection(colResponses).InsertOne(ctx, responseDoc{
+		ID: r.ID, Round: r.Round, Unit: r.Unit, Questionnaire: r.Questionnaire,
+		QuestionnaireVersion: r.QuestionnaireVersion, Answers: r.Answers, Channel: string(r.Channel),
+		Device: r.Device, SubmittedAt: r.SubmittedAt, DurationMs: r.DurationMs, IPHash: r.IPHash,
+	})
+	if mongo.IsDuplicateKeyError(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, mapErr(err, "答卷")
+	}
+	return true, nil
+}
+
+// EachResponse streams the responses of a round in submission order; it
+// never holds more than one batch in memory. Filtered scans are slow on the
+// embedded backend, so only background work and tests should call it.
+func (s *Store) EachResponse(ctx context.Context, round string, fn func(*pinggu.Response) error) error {
+	cur, err := s.db.Collection(colResponses).Find(ctx, bson.D{{Key: "round", Value: round}},
+		options.Find().SetBatchSize(500).SetSort(bson.D{{Key: "submittedAt", Value: 1}, {Key: "_id", Value: 1}}))
+	if err != nil {
+		return mapErr(err, "答卷")
+	}
+	defer cur.Close(ctx)
+	for cur.Next(ctx) {
+		var d responseDoc
+		if err := cur.Decode(&d); err != nil {
+			return mapErr(err, "答卷")
+		}
+		r := d.response()
+		if err := fn(&r); err != nil {
+			return err
+		}
+	}
+	return mapErr(cur.Err(), "答卷")
+}
+
+// Response reads one response by id (a full scan on the embedded backend:
+// not for hot paths).
+func (s *Store) Response(ctx context.Context, id string) (*pinggu.Response, error) {
+	var d responseDoc
+	if err := s.db.Collection(colResponses).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
+		return nil, mapErr(err, "答卷")
+	}
+	r := d.response()
+	return &r, nil
+}
+
+// CountResponses counts the stored responses of a round (a scan: for
+// background checks and tests, never per request).
+func (s *Store) CountResponses(ctx context.Context, round string) (int64, error) {
+	n, err := s.db.Collection(colResponses).CountDocuments(ctx, bson.D{{Key: "round", Value: round}})
+	return n, mapErr(err, "答卷")
+}

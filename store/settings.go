@@ -1,0 +1,59 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"pinggu"
+)
+
+// Secrets are generated once per installation and shared by every replica.
+type Secrets struct {
+	FormKey        string `bson:"formKey"`        // signs the issue time of survey forms
+	IPSalt         string `bson:"ipSalt"`         // salts client IP hashes
+	AdminTokenHash string `bson:"adminTokenHash"` // SHA-256 of the bootstrap admin token, hex
+}
+
+const secretsID = "secrets"
+
+// Secrets returns the installation's secrets, creating them on first use.
+// Creation is an insert, so two replicas starting together agree on one set.
+func (s *Store) Secrets(ctx context.Context) (*Secrets, error) {
+	col := s.db.Collection(colSettings)
+	var sec Secrets
+	err := col.FindOne(ctx, bson.D{{Key: "_id", Value: secretsID}}).Decode(&sec)
+	if err == nil {
+		return &sec, nil
+	}
+	if err != mongo.ErrNoDocuments {
+		return nil, mapErr(err, "系统设置")
+	}
+	fresh := bson.D{{Key: "_id", Value: secretsID}, {Key: "formKey", Value: randomHex(32)},
+		{Key: "ipSalt", Value: randomHex(32)}, {Key: "adminTokenHash", Value: ""}}
+	if _, err := col.InsertOne(ctx, fresh); err != nil && !mongo.IsDuplicateKeyError(err) {
+		return nil, mapErr(err, "系统设置")
+	}
+	if err := col.FindOne(ctx, bson.D{{Key: "_id", Value: secretsID}}).Decode(&sec); err != nil {
+		return nil, mapErr(err, "系统设置")
+	}
+	return &sec, nil
+}
+
+// SetAdminTokenHash records the hash of a new bootstrap admin token.
+func (s *Store) SetAdminTokenHash(ctx context.Context, hash string) error {
+	_, err := s.db.Collection(colSettings).UpdateOne(ctx, bson.D{{Key: "_id", Value: secretsID}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "adminTokenHash", Value: hash}}}})
+	return mapErr(err, "系统设置")
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(pinggu.Wrap(pinggu.Internal, err, "")) // crypto/rand never fails on Linux
+	}
+	return hex.EncodeToString(b)
+}

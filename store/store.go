@@ -1,0 +1,132 @@
+// Package store keeps Pinggu's state in MongoDB: a real server when a URI is
+// given, otherwise an embedded FerretDB on SQLite files reached through the
+// same driver and wire protocol. Only this package knows documents and BSON.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/topology"
+
+	"pinggu"
+)
+
+// Config says which MongoDB to use.
+type Config struct {
+	URI      string       // a MongoDB URI; empty starts the embedded FerretDB
+	DataDir  string       // where the embedded FerretDB keeps its SQLite files
+	Database string       // database name, default "pinggu"
+	Logger   *slog.Logger // for the embedded server's warnings
+}
+
+// Store is the MongoDB-backed store. It is safe for concurrent use.
+type Store struct {
+	client   *mongo.Client
+	db       *mongo.Database
+	embedded *embedded
+	backend  string
+}
+
+// Open connects to the configured MongoDB (starting the embedded one when no
+// URI is given), checks that it answers, and ensures every index.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	if cfg.Database == "" {
+		cfg.Database = "pinggu"
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	s := &Store{backend: "mongodb " + redactURI(cfg.URI)}
+	uri := cfg.URI
+	if uri == "" {
+		e, err := startEmbedded(cfg.DataDir, cfg.Logger)
+		if err != nil {
+			return nil, pinggu.Wrap(pinggu.Unavailable, err, "无法启动内置数据库")
+		}
+		s.embedded, uri = e, e.uri
+		s.backend = "embedded FerretDB (SQLite) in " + e.dir
+	}
+	client, err := mongo.Connect(options.Client().ApplyURI(uri).
+		SetServerSelectionTimeout(10 * time.Second).
+		SetAppName("pinggu"))
+	if err != nil {
+		s.closeEmbedded()
+		return nil, pinggu.Wrap(pinggu.Unavailable, err, "无法连接数据库")
+	}
+	s.client, s.db = client, client.Database(cfg.Database)
+	if err := client.Ping(ctx, nil); err != nil {
+		s.Close(context.Background())
+		return nil, pinggu.Wrap(pinggu.Unavailable, err, "数据库没有响应")
+	}
+	if err := s.ensureIndexes(ctx); err != nil {
+		s.Close(context.Background())
+		return nil, err
+	}
+	return s, nil
+}
+
+// Backend describes the database in use, for the start-up log.
+func (s *Store) Backend() string { return s.backend }
+
+// Ping reports whether the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.client.Ping(ctx, nil); err != nil {
+		return mapErr(err, "数据库")
+	}
+	return nil
+}
+
+// Close disconnects and stops the embedded server, if any.
+func (s *Store) Close(ctx context.Context) error {
+	var err error
+	if s.client != nil {
+		err = s.client.Disconnect(ctx)
+	}
+	s.closeEmbedded()
+	return err
+}
+
+func (s *Store) closeEmbedded() {
+	if s.embedded != nil {
+		s.embedded.stop()
+	}
+}
+
+// mapErr turns a driver error into a domain error; what names the object
+// in the user-facing message.
+func mapErr(err error, what string) error {
+	var sse topology.ServerSelectionError
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, mongo.ErrNoDocuments):
+		return pinggu.Wrap(pinggu.NotFound, err, what+"不存在")
+	case mongo.IsDuplicateKeyError(err):
+		return pinggu.Wrap(pinggu.Conflict, err, what+"已存在")
+	case errors.Is(err, context.Canceled):
+		return pinggu.Wrap(pinggu.Unavailable, err, "请求已取消")
+	case mongo.IsTimeout(err), mongo.IsNetworkError(err), errors.As(err, &sse),
+		errors.Is(err, mongo.ErrClientDisconnected):
+		return pinggu.Wrap(pinggu.Unavailable, err, "数据库暂时不可用，请稍后重试")
+	default:
+		return pinggu.Wrap(pinggu.Internal, err, "")
+	}
+}
+
+func redactURI(uri string) string {
+	cs, err := connstringHost(uri)
+	if err != nil {
+		return "(unparsable URI)"
+	}
+	return cs
+}
+
+func wrapf(err error, format string, args ...any) error {
+	return fmt.Errorf(format+": %w", append(args, err)...)
+}

@@ -1,0 +1,164 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"pinggu"
+
+	"pinggu/store/storetest"
+)
+
+func score(v float64) *float64 { return &v }
+
+func sampleQuestionnaire() *pinggu.Questionnaire {
+	return &pinggu.Questionnaire{Code: "fz", Title: "测评", Questions: []pinggu.Question{
+		{Code: "Q1", Type: pinggu.Scale, Text: "满意吗", Required: true, Options: []pinggu.Option{
+			{Code: "5", Label: "很满意", Score: score(100)}, {Code: "4", Label: "满意", Score: score(80)}, {Code: "9", Label: "不清楚"}}},
+		{Code: "Q2", Type: pinggu.Multi, Text: "改进", Options: []pinggu.Option{{Code: "1", Label: "甲"}, {Code: "2", Label: "乙"}}},
+		{Code: "Q3", Type: pinggu.Text, Text: "建议"},
+	}}
+}
+
+func TestResponseInsertIsIdempotent(t *testing.T) {
+	s := storetest.New(t)
+	ctx := context.Background()
+	r := &pinggu.Response{ID: "sid-00000001", Round: "r1", Unit: "u1", Answers: pinggu.Answers{"Q1": {"5"}},
+		Channel: pinggu.ChannelWeb, SubmittedAt: time.Now().UTC().Truncate(time.Millisecond), DurationMs: 1234}
+	created, err := s.InsertResponse(ctx, r)
+	if err != nil || !created {
+		t.Fatalf("first insert: created=%v err=%v", created, err)
+	}
+	created, err = s.InsertResponse(ctx, r)
+	if err != nil || created {
+		t.Fatalf("second insert: created=%v err=%v, want false, nil", created, err)
+	}
+	if n, err := s.CountResponses(ctx, "r1"); err != nil || n != 1 {
+		t.Fatalf("count = %d, %v; want 1", n, err)
+	}
+	got, err := s.Response(ctx, "sid-00000001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Answers["Q1"][0] != "5" || got.DurationMs != 1234 || !got.SubmittedAt.Equal(r.SubmittedAt) {
+		t.Fatalf("read back %+v", got)
+	}
+}
+
+func TestTallyCountsEveryOption(t *testing.T) {
+	s := storetest.New(t)
+	ctx := context.Background()
+	q := sampleQuestionnaire()
+	at := time.Date(2024, 10, 2, 1, 0, 0, 0, time.UTC)
+	for _, a := range []pinggu.Answers{
+		{"Q1": {"5"}, "Q2": {"1", "2"}, "Q3": {"很好"}},
+		{"Q1": {"5"}, "Q2": {"2"}},
+		{"Q1": {"9"}},
+	} {
+		if err := s.AddToTally(ctx, "r1", "u1", q, a, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.AddToTally(ctx, "r1", "u2", q, pinggu.Answers{"Q1": {"4"}}, at); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddToTally(ctx, "r2", "u1", q, pinggu.Answers{"Q1": {"4"}}, at); err != nil {
+		t.Fatal(err)
+	}
+	ts, err := s.Tallies(ctx, "r1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ts) != 2 || ts[0].Unit != "u1" || ts[1].Unit != "u2" {
+		t.Fatalf("tallies = %+v", ts)
+	}
+	want := map[string]int{"Q1:5": 2, "Q1:9": 1, "Q2:1": 1, "Q2:2": 2, "Q3:*": 1}
+	if ts[0].Received != 3 || len(ts[0].Counts) != len(want) {
+		t.Fatalf("u1 tally = %+v", ts[0])
+	}
+	for k, v := range want {
+		if ts[0].Counts[k] != v {
+			t.Errorf("count %s = %d, want %d", k, ts[0].Counts[k], v)
+		}
+	}
+	if !ts[0].LastAt.Equal(at) {
+		t.Errorf("lastAt = %v", ts[0].LastAt)
+	}
+}
+
+func TestQuestionnaireVersions(t *testing.T) {
+	s := storetest.New(t)
+	ctx := context.Background()
+	q := sampleQuestionnaire()
+	if err := s.CreateQuestionnaire(ctx, q); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateQuestionnaire(ctx, sampleQuestionnaire()); pinggu.ErrorCode(err) != pinggu.Conflict {
+		t.Fatalf("second create: %v, want conflict", err)
+	}
+	q2 := sampleQuestionnaire()
+	q2.Title = "测评（修订）"
+	if err := s.AddQuestionnaireVersion(ctx, q2); err != nil || q2.Version != 2 {
+		t.Fatalf("new version: %v, version %d", err, q2.Version)
+	}
+	latest, err := s.Questionnaire(ctx, "fz", 0)
+	if err != nil || latest.Version != 2 || latest.Title != "测评（修订）" {
+		t.Fatalf("latest = %+v, %v", latest, err)
+	}
+	v1, err := s.Questionnaire(ctx, "fz", 1)
+	if err != nil || v1.Title != "测评" || *v1.Questions[0].Options[0].Score != 100 || v1.Questions[0].Options[2].Score != nil {
+		t.Fatalf("v1 = %+v, %v", v1, err)
+	}
+	all, err := s.Questionnaires(ctx)
+	if err != nil || len(all) != 1 || all[0].Version != 2 {
+		t.Fatalf("list = %v, %v", all, err)
+	}
+	if _, err := s.Questionnaire(ctx, "nope", 0); pinggu.ErrorCode(err) != pinggu.NotFound {
+		t.Fatalf("missing: %v", err)
+	}
+}
+
+func TestRoundOptimisticUpdate(t *testing.T) {
+	s := storetest.New(t)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	r := &pinggu.Round{Code: "r1", Title: "t", Kind: pinggu.Satisfaction, Questionnaire: "fz", QuestionnaireVersion: 1,
+		Units: []string{"u1"}, Quotas: map[string]int{"u1": 10}, OpensAt: now, ClosesAt: now.Add(time.Hour),
+		Timezone: pinggu.DefaultTimezone, CreatedAt: now, UpdatedAt: now}
+	if err := s.CreateRound(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Round(ctx, "r1")
+	if err != nil || got.Quotas["u1"] != 10 || !got.OpensAt.Equal(now) {
+		t.Fatalf("round = %+v, %v", got, err)
+	}
+	got.Title, got.UpdatedAt = "t2", now.Add(time.Second)
+	if err := s.UpdateRound(ctx, got, now); err != nil {
+		t.Fatal(err)
+	}
+	got.Title = "t3"
+	if err := s.UpdateRound(ctx, got, now); pinggu.ErrorCode(err) != pinggu.Conflict {
+		t.Fatalf("stale update: %v, want conflict", err)
+	}
+	got.Code = "nope"
+	if err := s.UpdateRound(ctx, got, time.Time{}); pinggu.ErrorCode(err) != pinggu.NotFound {
+		t.Fatalf("missing update: %v, want not found", err)
+	}
+}
+
+func TestSecretsAreStable(t *testing.T) {
+	s := storetest.New(t)
+	ctx := context.Background()
+	a, err := s.Secrets(ctx)
+	if err != nil || len(a.FormKey) != 64 {
+		t.Fatalf("secrets = %+v, %v", a, err)
+	}
+	if err := s.SetAdminTokenHash(ctx, "abc"); err != nil {
+		t.Fatal(err)
+	}
+	b, err := s.Secrets(ctx)
+	if err != nil || b.FormKey != a.FormKey || b.AdminTokenHash != "abc" {
+		t.Fatalf("second read = %+v, %v", b, err)
+	}
+}

@@ -1,0 +1,77 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"pinggu"
+)
+
+// A tally is one small document per (round, unit): the number of responses
+// received and the count of every answer option. It is the sufficient
+// statistic of the satisfaction formulas and the source of progress, so
+// neither ever has to scan the responses collection. Keys look like "Q1:5"
+// (question and option codes allow neither "." nor ":").
+type tallyDoc struct {
+	ID       string         `bson:"_id"` // round/unit
+	Round    string         `bson:"round"`
+	Unit     string         `bson:"unit"`
+	Received int            `bson:"received"`
+	Counts   map[string]int `bson:"counts"`
+	LastAt   time.Time      `bson:"lastAt"`
+}
+
+// TallyKey is the count key of one answer value.
+func TallyKey(question, value string) string { return question + ":" + value }
+
+// AddToTally counts one response of a unit in a single atomic upsert.
+// Text answers count as "Q14:*" (answered), never by their content.
+func (s *Store) AddToTally(ctx context.Context, round, unit string, q *pinggu.Questionnaire, a pinggu.Answers, at time.Time) error {
+	inc := bson.D{{Key: "received", Value: 1}}
+	for _, qq := range q.Questions {
+		for _, v := range a[qq.Code] {
+			if qq.Type == pinggu.Text {
+				v = "*"
+			}
+			inc = append(inc, bson.E{Key: "counts." + TallyKey(qq.Code, v), Value: 1})
+		}
+	}
+	_, err := s.db.Collection(colTallies).UpdateOne(ctx,
+		bson.D{{Key: "_id", Value: round + "/" + unit}},
+		bson.D{
+			{Key: "$inc", Value: inc},
+			{Key: "$set", Value: bson.D{{Key: "lastAt", Value: at}}},
+			{Key: "$setOnInsert", Value: bson.D{{Key: "round", Value: round}, {Key: "unit", Value: unit}}},
+		},
+		options.UpdateOne().SetUpsert(true))
+	return mapErr(err, "统计")
+}
+
+// Tally is the counts of one unit in a round.
+type Tally struct {
+	Unit     string
+	Received int
+	Counts   map[string]int
+	LastAt   time.Time
+}
+
+// Tallies returns the tallies of a round, one per unit that has responses.
+func (s *Store) Tallies(ctx context.Context, round string) ([]Tally, error) {
+	cur, err := s.db.Collection(colTallies).Find(ctx, bson.D{{Key: "round", Value: round}},
+		options.Find().SetSort(bson.D{{Key: "unit", Value: 1}}))
+	if err != nil {
+		return nil, mapErr(err, "统计")
+	}
+	var docs []tallyDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, mapErr(err, "统计")
+	}
+	out := make([]Tally, len(docs))
+	for i, d := range docs {
+		out[i] = Tally{Unit: d.Unit, Received: d.Received, Counts: d.Counts, LastAt: d.LastAt.UTC()}
+	}
+	return out, nil
+}

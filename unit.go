@@ -1,0 +1,65 @@
+package pinggu
+
+import (
+	"strings"
+	"time"
+)
+
+// UnitType is what kind of body a unit is.
+type UnitType string
+
+// Unit types: 县(市、区), 市级部门, 乡镇(街道).
+const (
+	County     UnitType = "county"
+	Department UnitType = "department"
+	Town       UnitType = "town"
+)
+
+// Unit is an evaluated body (被评估单位). Units are ranked only within their
+// peer group (考核类别).
+type Unit struct {
+	Code      string    `json:"code"`
+	Name      string    `json:"name"`
+	Type      UnitType  `json:"type"`
+	PeerGroup string    `json:"peerGroup"`
+	Parent    string    `json:"parent"`
+	Aliases   []string  `json:"aliases,omitempty"`
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+// Normalize trims the text fields.
+func (u *Unit) Normalize() {
+	u.Code = strings.TrimSpace(u.Code)
+	u.Name = strings.TrimSpace(u.Name)
+	u.PeerGroup = strings.TrimSpace(u.PeerGroup)
+	u.Parent = strings.TrimSpace(u.Parent)
+	for i := range u.Aliases {
+		u.Aliases[i] = strings.TrimSpace(u.Aliases[i])
+	}
+}
+
+// Validate checks the unit on its own; that the parent exists is the caller's check.
+func (u *Unit) Validate() error {
+	fe := FieldErrors{}
+	if !codeRe.MatchString(u.Code) {
+		fe.Add("code", "编码须为1–40位小写字母、数字、-或_，以字母或数字开头")
+	}
+	checkText(fe, "name", u.Name, 100, true)
+	switch u.Type {
+	case County, Department, Town:
+	default:
+		fe.Add("type", "类型须为county（县市区）、department（市级部门）或town（乡镇街道）")
+	}
+	checkText(fe, "peerGroup", u.PeerGroup, 50, true)
+	if u.Parent != "" && (u.Parent == u.Code || !codeRe.MatchString(u.Parent)) {
+		fe.Add("parent", "上级单位编码无效")
+	}
+	for _, a := range u.Aliases {
+		if a == "" || len([]rune(a)) > 100 {
+			fe.Add("aliases", "别名不能为空且不能超过100个字")
+			break
+		}
+	}
+	return fe.Err("单位信息有误")
+}
