@@ -60,3 +60,17 @@ type Progress struct {
 	Quota    int       `json:"quota"`
 	LastAt   time.Time `json:"lastAt,omitzero"`
 }
+
+// Tally is the running count of one unit's responses in a round: how many
+// were received and how often each answer value was given, keyed by
+// TallyKey. It is the sufficient statistic of the satisfaction formulas.
+type Tally struct {
+	Unit     string
+	Received int
+	Counts   map[string]int
+	LastAt   time.Time
+}
+
+// TallyKey is the count key of one answer value, e.g. "Q1:5"; text answers
+// are counted as answered under "Q14:*", never by content.
+func TallyKey(question, value string) string { return question + ":" + value }

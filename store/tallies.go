@@ -24,9 +24,6 @@ type tallyDoc struct {
 	LastAt   time.Time      `bson:"lastAt"`
 }
 
-// TallyKey is the count key of one answer value.
-func TallyKey(question, value string) string { return question + ":" + value }
-
 // AddToTally counts one response of a unit in a single atomic upsert.
 // Text answers count as "Q14:*" (answered), never by their content.
 func (s *Store) AddToTally(ctx context.Context, round, unit string, q *pinggu.Questionnaire, a pinggu.Answers, at time.Time) error {
@@ -36,7 +33,7 @@ func (s *Store) AddToTally(ctx context.Context, round, unit string, q *pinggu.Qu
 			if qq.Type == pinggu.Text {
 				v = "*"
 			}
-			inc = append(inc, bson.E{Key: "counts." + TallyKey(qq.Code, v), Value: 1})
+			inc = append(inc, bson.E{Key: "counts." + pinggu.TallyKey(qq.Code, v), Value: 1})
 		}
 	}
 	_, err := s.db.Collection(colTallies).UpdateOne(ctx,
@@ -50,16 +47,8 @@ func (s *Store) AddToTally(ctx context.Context, round, unit string, q *pinggu.Qu
 	return mapErr(err, "统计")
 }
 
-// Tally is the counts of one unit in a round.
-type Tally struct {
-	Unit     string
-	Received int
-	Counts   map[string]int
-	LastAt   time.Time
-}
-
 // Tallies returns the tallies of a round, one per unit that has responses.
-func (s *Store) Tallies(ctx context.Context, round string) ([]Tally, error) {
+func (s *Store) Tallies(ctx context.Context, round string) ([]pinggu.Tally, error) {
 	cur, err := s.db.Collection(colTallies).Find(ctx, bson.D{{Key: "round", Value: round}},
 		options.Find().SetSort(bson.D{{Key: "unit", Value: 1}}))
 	if err != nil {
@@ -69,9 +58,9 @@ func (s *Store) Tallies(ctx context.Context, round string) ([]Tally, error) {
 	if err := cur.All(ctx, &docs); err != nil {
 		return nil, mapErr(err, "统计")
 	}
-	out := make([]Tally, len(docs))
+	out := make([]pinggu.Tally, len(docs))
 	for i, d := range docs {
-		out[i] = Tally{Unit: d.Unit, Received: d.Received, Counts: d.Counts, LastAt: d.LastAt.UTC()}
+		out[i] = pinggu.Tally{Unit: d.Unit, Received: d.Received, Counts: d.Counts, LastAt: d.LastAt.UTC()}
 	}
 	return out, nil
 }

@@ -1,0 +1,199 @@
+// Package catalog is the administrator's side of Pinggu's reference data:
+// units, questionnaires and rounds. It validates each object, checks what it
+// refers to, and enforces the freezing rules before anything is written.
+package catalog
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"pinggu"
+)
+
+// Store is what the catalog needs from the database.
+type Store interface {
+	CreateUnit(ctx context.Context, u *pinggu.Unit) error
+	UpdateUnit(ctx context.Context, u *pinggu.Unit) error
+	Unit(ctx context.Context, code string) (*pinggu.Unit, error)
+	Units(ctx context.Context) ([]pinggu.Unit, error)
+	CreateQuestionnaire(ctx context.Context, q *pinggu.Questionnaire) error
+	AddQuestionnaireVersion(ctx context.Context, q *pinggu.Questionnaire) error
+	Questionnaire(ctx context.Context, code string, version int) (*pinggu.Questionnaire, error)
+	Questionnaires(ctx context.Context) ([]*pinggu.Questionnaire, error)
+	CreateRound(ctx context.Context, r *pinggu.Round) error
+	UpdateRound(ctx context.Context, r *pinggu.Round, ifUpdatedAt time.Time) error
+	Round(ctx context.Context, code string) (*pinggu.Round, error)
+	Rounds(ctx context.Context) ([]*pinggu.Round, error)
+}
+
+// Service manages the catalog.
+type Service struct {
+	store Store
+	now   func() time.Time
+}
+
+// New returns a catalog service; now is injectable for tests.
+func New(store Store, now func() time.Time) *Service { return &Service{store: store, now: now} }
+
+func (s *Service) stamp() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
+
+// CreateUnit adds a unit.
+func (s *Service) CreateUnit(ctx context.Context, u *pinggu.Unit) error {
+	if err := s.checkUnit(ctx, u); err != nil {
+		return err
+	}
+	u.CreatedAt = s.stamp()
+	u.UpdatedAt = u.CreatedAt
+	return s.store.CreateUnit(ctx, u)
+}
+
+// UpdateUnit replaces the unit with the given code.
+func (s *Service) UpdateUnit(ctx context.Context, code string, u *pinggu.Unit) error {
+	u.Code = code
+	if err := s.checkUnit(ctx, u); err != nil {
+		return err
+	}
+	old, err := s.store.Unit(ctx, code)
+	if err != nil {
+		return err
+	}
+	u.CreatedAt, u.UpdatedAt = old.CreatedAt, s.stamp()
+	return s.store.UpdateUnit(ctx, u)
+}
+
+func (s *Service) checkUnit(ctx context.Context, u *pinggu.Unit) error {
+	u.Normalize()
+	if err := u.Validate(); err != nil {
+		return err
+	}
+	if u.Parent == "" {
+		return nil
+	}
+	if _, err := s.store.Unit(ctx, u.Parent); pinggu.ErrorCode(err) == pinggu.NotFound {
+		return pinggu.FieldErrors{"parent": fmt.Sprintf("上级单位%s不存在", u.Parent)}.Err("单位信息有误")
+	} else if err != nil {
+		return err
+	}
+	return nil
+}
+
+// Unit, Units, Questionnaire, Questionnaires, Round and Rounds read through.
+func (s *Service) Unit(ctx context.Context, code string) (*pinggu.Unit, error) {
+	return s.store.Unit(ctx, code)
+}
+
+// Units lists every unit.
+func (s *Service) Units(ctx context.Context) ([]pinggu.Unit, error) { return s.store.Units(ctx) }
+
+// CreateQuestionnaire stores version 1 of a new questionnaire.
+func (s *Service) CreateQuestionnaire(ctx context.Context, q *pinggu.Questionnaire) error {
+	q.Normalize()
+	if err := q.Validate(); err != nil {
+		return err
+	}
+	q.CreatedAt = s.stamp()
+	return s.store.CreateQuestionnaire(ctx, q)
+}
+
+// ReviseQuestionnaire stores q as a new version of the questionnaire code.
+// Earlier versions stay untouched, so rounds that froze them are unaffected.
+func (s *Service) ReviseQuestionnaire(ctx context.Context, code string, q *pinggu.Questionnaire) error {
+	q.Code = code
+	q.Normalize()
+	if err := q.Validate(); err != nil {
+		return err
+	}
+	q.CreatedAt = s.stamp()
+	return s.store.AddQuestionnaireVersion(ctx, q)
+}
+
+// Questionnaire returns a version of a questionnaire, 0 for the latest.
+func (s *Service) Questionnaire(ctx context.Context, code string, version int) (*pinggu.Questionnaire, error) {
+	return s.store.Questionnaire(ctx, code, version)
+}
+
+// Questionnaires lists the latest version of each questionnaire.
+func (s *Service) Questionnaires(ctx context.Context) ([]*pinggu.Questionnaire, error) {
+	return s.store.Questionnaires(ctx)
+}
+
+// CreateRound adds a round, pinning its questionnaire version (the latest
+// unless one is named).
+func (s *Service) CreateRound(ctx context.Context, r *pinggu.Round) error {
+	if err := s.checkRound(ctx, r); err != nil {
+		return err
+	}
+	r.CreatedAt = s.stamp()
+	r.UpdatedAt = r.CreatedAt
+	return s.store.CreateRound(ctx, r)
+}
+
+// UpdateRound replaces a round. Once a round has opened its questionnaire
+// version is frozen: respondents have answered that version.
+func (s *Service) UpdateRound(ctx context.Context, code string, r *pinggu.Round) error {
+	r.Code = code
+	old, err := s.store.Round(ctx, code)
+	if err != nil {
+		return err
+	}
+	opened := old.PhaseAt(s.now()) != pinggu.Upcoming
+	if opened && r.QuestionnaireVersion == 0 && r.Questionnaire == old.Questionnaire {
+		r.QuestionnaireVersion = old.QuestionnaireVersion
+	}
+	if err := s.checkRound(ctx, r); err != nil {
+		return err
+	}
+	if opened && (r.Questionnaire != old.Questionnaire || r.QuestionnaireVersion != old.QuestionnaireVersion) {
+		return pinggu.Errorf(pinggu.Conflict, "评估轮次%s已开放，问卷已冻结为%s第%d版，不能更换",
+			code, old.Questionnaire, old.QuestionnaireVersion)
+	}
+	r.CreatedAt, r.UpdatedAt = old.CreatedAt, s.stamp()
+	return s.store.UpdateRound(ctx, r, old.UpdatedAt)
+}
+
+func (s *Service) checkRound(ctx context.Context, r *pinggu.Round) error {
+	r.Normalize()
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	fe := pinggu.FieldErrors{}
+	q, err := s.store.Questionnaire(ctx, r.Questionnaire, r.QuestionnaireVersion)
+	switch {
+	case pinggu.ErrorCode(err) == pinggu.NotFound && r.QuestionnaireVersion > 0:
+		fe.Add("questionnaireVersion", fmt.Sprintf("问卷%s没有第%d版", r.Questionnaire, r.QuestionnaireVersion))
+	case pinggu.ErrorCode(err) == pinggu.NotFound:
+		fe.Add("questionnaire", fmt.Sprintf("问卷%s不存在", r.Questionnaire))
+	case err != nil:
+		return err
+	default:
+		r.QuestionnaireVersion = q.Version
+	}
+	units, err := s.store.Units(ctx)
+	if err != nil {
+		return err
+	}
+	known := make(map[string]bool, len(units))
+	for _, u := range units {
+		known[u.Code] = true
+	}
+	var missing []string
+	for _, u := range r.Units {
+		if !known[u] {
+			missing = append(missing, u)
+		}
+	}
+	if len(missing) > 0 {
+		fe.Add("units", "以下单位不存在："+strings.Join(missing, "、"))
+	}
+	return fe.Err("评估轮次信息有误")
+}
+
+// Round returns one round.
+func (s *Service) Round(ctx context.Context, code string) (*pinggu.Round, error) {
+	return s.store.Round(ctx, code)
+}
+
+// Rounds lists every round.
+func (s *Service) Rounds(ctx context.Context) ([]*pinggu.Round, error) { return s.store.Rounds(ctx) }

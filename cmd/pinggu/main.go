@@ -1,0 +1,119 @@
+// Command pinggu runs the Pinggu evaluation platform.
+//
+//	pinggu serve    web server and worker in one process (the default)
+//	pinggu web      only the web server
+//	pinggu worker   only the background worker
+//	pinggu demo     like serve, after loading a realistic sample
+//	pinggu token    issue a new bootstrap administrator token
+//
+// Without PINGGU_MONGO_URI and PINGGU_REDIS_ADDR it runs on an embedded
+// FerretDB (SQLite files under PINGGU_DATA_DIR) and an in-process Redis.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	_ "time/tzdata" // round time zones must load in a scratch container too
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "pinggu:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+// config is the whole configuration: environment first, flags override.
+type config struct {
+	Addr       string
+	DataDir    string
+	MongoURI   string
+	RedisAddr  string
+	RedisDB    int
+	AdminToken string
+	BaseURL    string
+	TrustProxy bool
+	Verbose    bool
+	Responses  int
+}
+
+const usage = `usage: pinggu [serve|web|worker|demo|token] [flags]
+
+  serve   web server and worker in one process (default)
+  web     web server only
+  worker  background worker only
+  demo    load a realistic sample, then serve it
+  token   issue a new bootstrap administrator token (restart the server after)
+
+Environment (flags override): PINGGU_ADDR, PINGGU_DATA_DIR, PINGGU_MONGO_URI,
+PINGGU_REDIS_ADDR, PINGGU_REDIS_DB, PINGGU_ADMIN_TOKEN, PINGGU_BASE_URL,
+PINGGU_TRUST_PROXY.
+`
+
+func parseConfig(cmd string, args []string, getenv func(string) string, stderr io.Writer) (config, error) {
+	env := func(k, def string) string {
+		if v := getenv(k); v != "" {
+			return v
+		}
+		return def
+	}
+	redisDB, err := strconv.Atoi(env("PINGGU_REDIS_DB", "0"))
+	if err != nil {
+		return config{}, fmt.Errorf("PINGGU_REDIS_DB: %w", err)
+	}
+	cfg := config{}
+	fs := flag.NewFlagSet("pinggu "+cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usage, "\nFlags:\n"); fs.PrintDefaults() }
+	fs.StringVar(&cfg.Addr, "addr", env("PINGGU_ADDR", ":8080"), "listen address")
+	fs.StringVar(&cfg.DataDir, "data", env("PINGGU_DATA_DIR", "./data"), "data directory of the embedded database")
+	fs.StringVar(&cfg.MongoURI, "mongo", env("PINGGU_MONGO_URI", ""), "MongoDB URI (empty: embedded FerretDB)")
+	fs.StringVar(&cfg.RedisAddr, "redis", env("PINGGU_REDIS_ADDR", ""), "Redis address (empty: in-process Redis)")
+	fs.IntVar(&cfg.RedisDB, "redis-db", redisDB, "Redis database number")
+	fs.StringVar(&cfg.BaseURL, "base-url", env("PINGGU_BASE_URL", ""), "public base URL for printed links")
+	fs.BoolVar(&cfg.TrustProxy, "trust-proxy", env("PINGGU_TRUST_PROXY", "") == "true", "take client addresses from X-Forwarded-For")
+	fs.BoolVar(&cfg.Verbose, "v", false, "log every request")
+	fs.IntVar(&cfg.Responses, "responses", 400, "demo: number of sample responses")
+	if err := fs.Parse(args); err != nil {
+		return config{}, err
+	}
+	if fs.NArg() > 0 {
+		return config{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	cfg.AdminToken = getenv("PINGGU_ADMIN_TOKEN")
+	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	return cfg, nil
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve", "web", "worker", "demo", "token":
+	case "help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+	cfg, err := parseConfig(cmd, args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	return start(ctx, cmd, cfg, nil, stdout, stderr)
+}

@@ -1,0 +1,108 @@
+// Package jobs runs Pinggu's background work on asynq over Redis: the queue
+// connection (a real Redis, or an in-process one for the zero-setup mode)
+// and the worker. Redis holds only the queue; every schedule can be rebuilt
+// from MongoDB, which is why an in-process Redis that keeps nothing is enough.
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+)
+
+// Redis is the queue's connection: either an address given by the operator
+// or an in-process miniredis.
+type Redis struct {
+	Opt         asynq.RedisClientOpt
+	Description string
+	stop        func()
+}
+
+// OpenRedis connects to addr, or starts an in-process Redis when addr is empty.
+func OpenRedis(ctx context.Context, addr string, db int) (*Redis, error) {
+	if addr != "" {
+		c := redis.NewClient(&redis.Options{Addr: addr, DB: db})
+		defer c.Close()
+		if err := c.Ping(ctx).Err(); err != nil {
+			return nil, fmt.Errorf("redis at %s does not answer: %w", addr, err)
+		}
+		return &Redis{Opt: asynq.RedisClientOpt{Addr: addr, DB: db}, Description: fmt.Sprintf("redis %s db %d", addr, db), stop: func() {}}, nil
+	}
+	mr := miniredis.NewMiniRedis()
+	if err := mr.StartAddr("127.0.0.1:0"); err != nil {
+		return nil, fmt.Errorf("start in-process redis: %w", err)
+	}
+	// miniredis never counts TTLs down by itself; without this asynq's
+	// locks and heartbeats would never expire.
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		last := time.Now()
+		for {
+			select {
+			case <-done:
+				return
+			case now := <-t.C:
+				mr.FastForward(now.Sub(last))
+				last = now
+			}
+		}
+	}()
+	return &Redis{
+		Opt:         asynq.RedisClientOpt{Addr: mr.Addr()},
+		Description: "in-process redis (miniredis, keeps nothing) at " + mr.Addr(),
+		stop:        func() { close(done); wg.Wait(); mr.Close() },
+	}, nil
+}
+
+// Close stops the in-process Redis, if any.
+func (r *Redis) Close() { r.stop() }
+
+// Worker processes queued tasks until stopped.
+type Worker struct {
+	srv *asynq.Server
+	mux *asynq.ServeMux
+}
+
+// NewWorker returns a worker on the queue. Handlers are registered on Mux.
+func NewWorker(r *Redis, log *slog.Logger) *Worker {
+	srv := asynq.NewServer(r.Opt, asynq.Config{
+		Concurrency: 4,
+		// Longer than any task should take, so a deploy lets work finish
+		// instead of handing it back half done.
+		ShutdownTimeout: 60 * time.Second,
+		LogLevel:        asynq.WarnLevel,
+		Logger:          slogAdapter{log},
+	})
+	return &Worker{srv: srv, mux: asynq.NewServeMux()}
+}
+
+// Mux is where task handlers are registered before Start.
+func (w *Worker) Mux() *asynq.ServeMux { return w.mux }
+
+// Start begins processing in the background.
+func (w *Worker) Start() error { return w.srv.Start(w.mux) }
+
+// Shutdown stops taking new tasks, then waits for active ones.
+func (w *Worker) Shutdown() {
+	w.srv.Stop()
+	w.srv.Shutdown()
+}
+
+type slogAdapter struct{ l *slog.Logger }
+
+func (a slogAdapter) Debug(args ...any) { a.l.Debug(fmt.Sprint(args...)) }
+func (a slogAdapter) Info(args ...any)  { a.l.Info(fmt.Sprint(args...)) }
+func (a slogAdapter) Warn(args ...any)  { a.l.Warn(fmt.Sprint(args...)) }
+func (a slogAdapter) Error(args ...any) { a.l.Error(fmt.Sprint(args...)) }
+func (a slogAdapter) Fatal(args ...any) { a.l.Error(fmt.Sprint(args...)) }

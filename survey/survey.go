@@ -1,0 +1,223 @@
+// Package survey is the respondent's side of Pinggu: it finds the form of a
+// round and unit, and stores a submission exactly once with its counts.
+// Web forms, the JSON API and the demo loader all submit through it, so every
+// response passes the same validation.
+package survey
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"pinggu"
+)
+
+// Store is what the survey needs from the database.
+type Store interface {
+	Round(ctx context.Context, code string) (*pinggu.Round, error)
+	Unit(ctx context.Context, code string) (*pinggu.Unit, error)
+	Questionnaire(ctx context.Context, code string, version int) (*pinggu.Questionnaire, error)
+	InsertResponse(ctx context.Context, r *pinggu.Response) (created bool, err error)
+	AddToTally(ctx context.Context, round, unit string, q *pinggu.Questionnaire, a pinggu.Answers, at time.Time) error
+	Tallies(ctx context.Context, round string) ([]pinggu.Tally, error)
+}
+
+// Service stores submissions. Keys come from the installation's secrets.
+type Service struct {
+	store   Store
+	now     func() time.Time
+	formKey []byte
+	ipSalt  []byte
+	log     *slog.Logger
+}
+
+// New returns a survey service. now is injectable so tests control time.
+func New(store Store, now func() time.Time, formKey, ipSalt string, log *slog.Logger) *Service {
+	return &Service{store: store, now: now, formKey: []byte(formKey), ipSalt: []byte(ipSalt), log: log}
+}
+
+// Form is everything the survey page of one unit in one round shows.
+type Form struct {
+	Round         *pinggu.Round
+	Unit          *pinggu.Unit
+	Questionnaire *pinggu.Questionnaire
+	Phase         pinggu.Phase
+}
+
+// Form finds a round's form for a unit; a unit outside the round is not found.
+func (s *Service) Form(ctx context.Context, round, unit string) (*Form, error) {
+	r, err := s.store.Round(ctx, round)
+	if err != nil {
+		return nil, err
+	}
+	if !r.HasUnit(unit) {
+		return nil, pinggu.Errorf(pinggu.NotFound, "单位%s不在评估轮次%s中", unit, round)
+	}
+	u, err := s.store.Unit(ctx, unit)
+	if err != nil {
+		return nil, err
+	}
+	q, err := s.store.Questionnaire(ctx, r.Questionnaire, r.QuestionnaireVersion)
+	if err != nil {
+		return nil, err
+	}
+	return &Form{Round: r, Unit: u, Questionnaire: q, Phase: r.PhaseAt(s.now())}, nil
+}
+
+// Submission is one questionnaire as it arrives, before validation.
+type Submission struct {
+	SID     string
+	Round   string
+	Unit    string
+	Answers pinggu.Answers
+	Channel pinggu.Channel
+	Device  string
+	IP      string
+	Stamp   string    // the form's signed issue time; empty for API clients
+	At      time.Time // when it was received; zero means now
+}
+
+// Receipt says what happened to a submission. Created is false when the
+// same submission id had been stored before: the caller answers as if it
+// were new, with the same id.
+type Receipt struct {
+	ID      string
+	Created bool
+}
+
+// Submit validates and stores a submission once, then counts it. A round
+// that is not open yields NotYetOpen or Closed; invalid answers yield
+// Invalid with one message per question, and nothing is written.
+func (s *Service) Submit(ctx context.Context, sub Submission) (Receipt, error) {
+	fe := pinggu.FieldErrors{}
+	if !pinggu.ValidSID(sub.SID) {
+		fe.Add("sid", "提交编号须为8–64位字母、数字、-或_")
+	}
+	if !pinggu.ValidChannel(sub.Channel) {
+		fe.Add("channel", "渠道须为web、qr、link、invite、cati、capi、paper或import")
+	}
+	if err := fe.Err("提交内容有误"); err != nil {
+		return Receipt{}, err
+	}
+	at := sub.At
+	if at.IsZero() {
+		at = s.now()
+	}
+	at = at.UTC().Truncate(time.Millisecond)
+	f, err := s.Form(ctx, sub.Round, sub.Unit)
+	if err != nil {
+		return Receipt{}, err
+	}
+	switch f.Round.PhaseAt(at) {
+	case pinggu.Upcoming:
+		return Receipt{}, pinggu.Errorf(pinggu.NotYetOpen, "本次测评尚未开始")
+	case pinggu.Over:
+		return Receipt{}, pinggu.Errorf(pinggu.Closed, "本次测评已结束")
+	}
+	answers, err := f.Questionnaire.CleanAnswers(sub.Answers)
+	if err != nil {
+		return Receipt{}, err
+	}
+	resp := &pinggu.Response{
+		ID: sub.SID, Round: sub.Round, Unit: sub.Unit,
+		Questionnaire: f.Questionnaire.Code, QuestionnaireVersion: f.Questionnaire.Version,
+		Answers: answers, Channel: sub.Channel, Device: sub.Device, SubmittedAt: at,
+		DurationMs: s.duration(sub, at), IPHash: s.HashIP(sub.IP),
+	}
+	created, err := s.store.InsertResponse(ctx, resp)
+	if err != nil {
+		return Receipt{}, err
+	}
+	if created {
+		// The response is stored and is the record; the tally is derived
+		// from it. Failing the request now would make the client retry into
+		// "already stored", so log instead: `pinggu recount` rebuilds tallies.
+		if err := s.store.AddToTally(ctx, sub.Round, sub.Unit, f.Questionnaire, answers, at); err != nil {
+			s.log.Error("response stored but not counted; run pinggu recount", "round", sub.Round, "unit", sub.Unit, "sid", sub.SID, "err", err)
+		}
+	}
+	return Receipt{ID: sub.SID, Created: created}, nil
+}
+
+// Progress returns, for every unit of a round in its order, the responses
+// received against the quota, read from the tallies.
+func (s *Service) Progress(ctx context.Context, round string) ([]pinggu.Progress, error) {
+	r, err := s.store.Round(ctx, round)
+	if err != nil {
+		return nil, err
+	}
+	ts, err := s.store.Tallies(ctx, round)
+	if err != nil {
+		return nil, err
+	}
+	byUnit := make(map[string]pinggu.Tally, len(ts))
+	for _, t := range ts {
+		byUnit[t.Unit] = t
+	}
+	out := make([]pinggu.Progress, len(r.Units))
+	for i, u := range r.Units {
+		t := byUnit[u]
+		out[i] = pinggu.Progress{Unit: u, Received: t.Received, Quota: r.Quotas[u], LastAt: t.LastAt}
+	}
+	return out, nil
+}
+
+// NewSID returns a fresh submission id: 128 random bits, URL-safe.
+func NewSID() string { return randomToken(16) }
+
+// NewDeviceToken returns a fresh long-lived device token.
+func NewDeviceToken() string { return randomToken(16) }
+
+func randomToken(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// Stamp signs the time a form was issued for a submission id, so the time a
+// respondent took can be measured without trusting the browser's clock.
+func (s *Service) Stamp(sid, round, unit string, at time.Time) string {
+	ms := strconv.FormatInt(at.UnixMilli(), 10)
+	return ms + "." + s.mac(sid, round, unit, ms)
+}
+
+func (s *Service) mac(parts ...string) string {
+	h := hmac.New(sha256.New, s.formKey)
+	h.Write([]byte(strings.Join(parts, "\x00")))
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// duration is the milliseconds from the signed issue stamp to at, or -1
+// when the stamp is missing, forged, or from the future.
+func (s *Service) duration(sub Submission, at time.Time) int64 {
+	ms, sig, ok := strings.Cut(sub.Stamp, ".")
+	if !ok || !hmac.Equal([]byte(sig), []byte(s.mac(sub.SID, sub.Round, sub.Unit, ms))) {
+		return -1
+	}
+	issued, err := strconv.ParseInt(ms, 10, 64)
+	if err != nil || issued > at.UnixMilli() {
+		return -1
+	}
+	return at.UnixMilli() - issued
+}
+
+// HashIP keeps a client address only as a salted hash: enough to see bursts
+// from one network, not enough to recover the address.
+func (s *Service) HashIP(ip string) string {
+	if ip == "" {
+		return ""
+	}
+	h := hmac.New(sha256.New, s.ipSalt)
+	h.Write([]byte(ip))
+	return fmt.Sprintf("%x", h.Sum(nil)[:16])
+}
