@@ -109,7 +109,7 @@ func (q *Question) check(vals []string) string {
 func nonEmpty(vals []string, text bool) []string {
 	var out []string
 	for _, v := range vals {
-		if text {
+		if text && utf8.ValidString(v) { // invalid UTF-8 is kept for check to reject
 			v = cleanText(v)
 		}
 		if strings.TrimSpace(v) != "" {

@@ -23,8 +23,12 @@ func (s *Server) surveyForm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if f.Phase != pinggu.Open {
-		s.phaseNotice(c, f)
+	switch f.Phase {
+	case pinggu.Upcoming:
+		s.phaseNotice(c, f, http.StatusOK)
+		return nil
+	case pinggu.Over:
+		s.phaseNotice(c, f, http.StatusGone)
 		return nil
 	}
 	s.device(c)
@@ -74,7 +78,8 @@ func (s *Server) surveySubmit(c echo.Context) error {
 		if ferr != nil {
 			return ferr
 		}
-		s.phaseNotice(c, f)
+		// Nothing was stored: a submit before opening is a conflict, after closing gone.
+		s.phaseNotice(c, f, statusOf(pinggu.ErrorCode(err)))
 		return nil
 	default:
 		if err != nil {
@@ -98,17 +103,15 @@ func (s *Server) surveyThanks(c echo.Context) error {
 	return nil
 }
 
-// phaseNotice says when a round opens (200) or that it has closed (410).
-func (s *Server) phaseNotice(c echo.Context, f *survey.Form) {
+// phaseNotice says when a round opens or that it has closed.
+func (s *Server) phaseNotice(c echo.Context, f *survey.Form, status int) {
 	loc := f.Round.Location()
 	p := noticePage{Title: f.Round.Title, Unit: f.Unit.Name}
-	status := http.StatusOK
 	if f.Phase == pinggu.Upcoming {
 		p.Heading = "本次测评尚未开始"
 		p.Lines = []string{"将于 " + f.Round.OpensAt.In(loc).Format(cnTime) + " 开始，欢迎届时参与。",
 			"截止时间：" + f.Round.ClosesAt.In(loc).Format(cnTime)}
 	} else {
-		status = http.StatusGone
 		p.Heading = "本次测评已结束"
 		p.Lines = []string{"已于 " + f.Round.ClosesAt.In(loc).Format(cnTime) + " 截止，感谢您的关注。"}
 	}

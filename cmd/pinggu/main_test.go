@@ -1,0 +1,205 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer collects what the product prints while it runs.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
+func (s *syncBuffer) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// running is the product started the way `pinggu serve` starts it.
+type running struct {
+	url    string
+	out    *syncBuffer
+	stop   context.CancelFunc
+	done   chan error
+	client *http.Client
+}
+
+func startProduct(t *testing.T, dataDir string, env map[string]string) *running {
+	t.Helper()
+	cfg, err := parseConfig("serve", []string{"-data", dataDir}, func(k string) string { return env[k] }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &running{url: "http://" + ln.Addr().String(), out: &syncBuffer{}, stop: cancel, done: make(chan error, 1),
+		client: &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	go func() { r.done <- start(ctx, "serve", cfg, ln, r.out, io.Discard) }()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(r.url + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				break
+			}
+		}
+		select {
+		case err := <-r.done:
+			t.Fatalf("product exited early: %v\n%s", err, r.out)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("product did not become healthy: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return r
+}
+
+func (r *running) shutdown(t *testing.T) {
+	t.Helper()
+	r.stop()
+	select {
+	case err := <-r.done:
+		if err != nil {
+			t.Fatalf("shutdown: %v", err)
+		}
+	case <-time.After(90 * time.Second):
+		t.Fatal("product did not stop")
+	}
+}
+
+func (r *running) api(t *testing.T, token, method, path string, body any) (int, map[string]any) {
+	t.Helper()
+	b, _ := json.Marshal(body)
+	req, _ := http.NewRequest(method, r.url+path, bytes.NewReader(b))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := r.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var m map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&m)
+	return resp.StatusCode, m
+}
+
+var tokenRe = regexp.MustCompile(`admin token: ([0-9a-f]{64})`)
+
+func TestServeEndToEnd(t *testing.T) {
+	dir := t.TempDir()
+	p := startProduct(t, dir, nil)
+	m := tokenRe.FindStringSubmatch(p.out.String())
+	if m == nil {
+		t.Fatalf("no admin token printed:\n%s", p.out)
+	}
+	token := m[1]
+
+	now := time.Now()
+	steps := []struct {
+		path string
+		body any
+	}{
+		{"/api/v1/units", map[string]any{"code": "chongchuan", "name": "崇川区", "type": "county", "peerGroup": "县市区"}},
+		{"/api/v1/questionnaires", map[string]any{"code": "q", "title": "满意度", "questions": []any{
+			map[string]any{"code": "Q1", "type": "scale", "text": "满意吗", "required": true, "options": []any{
+				map[string]any{"code": "5", "label": "很满意", "score": 100}, map[string]any{"code": "1", "label": "很不满意", "score": 20},
+				map[string]any{"code": "9", "label": "不清楚"}}}}}},
+		{"/api/v1/rounds", map[string]any{"code": "r1", "title": "测评", "kind": "satisfaction", "questionnaire": "q",
+			"units": []string{"chongchuan"}, "quotas": map[string]int{"chongchuan": 10},
+			"opensAt": now.Add(-time.Hour).Format(time.RFC3339), "closesAt": now.Add(time.Hour).Format(time.RFC3339)}},
+	}
+	for _, s := range steps {
+		if status, body := p.api(t, token, "POST", s.path, s.body); status != 201 {
+			t.Fatalf("POST %s = %d %v", s.path, status, body)
+		}
+	}
+
+	resp, err := p.client.Get(p.url + "/s/r1/chongchuan")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	sid := regexp.MustCompile(`name="sid" value="([^"]+)"`).FindSubmatch(page)
+	issued := regexp.MustCompile(`name="issued" value="([^"]+)"`).FindSubmatch(page)
+	if resp.StatusCode != 200 || sid == nil || issued == nil {
+		t.Fatalf("survey page = %d:\n%s", resp.StatusCode, page)
+	}
+	form := url.Values{"sid": {string(sid[1])}, "issued": {string(issued[1])}, "Q1": {"5"}}
+	for i := 0; i < 2; i++ { // the second post is a double tap
+		resp, err = p.client.PostForm(p.url+"/s/r1/chongchuan", form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("submit %d = %d", i, resp.StatusCode)
+		}
+	}
+	checkReceived := func(p *running, want float64) {
+		t.Helper()
+		status, prog := p.api(t, token, "GET", "/api/v1/rounds/r1/progress", nil)
+		units, _ := prog["units"].([]any)
+		if status != 200 || len(units) != 1 || units[0].(map[string]any)["received"] != want {
+			t.Fatalf("progress = %d %v, want received %v", status, prog, want)
+		}
+	}
+	checkReceived(p, 1)
+	p.shutdown(t)
+
+	// A restart on the same data directory keeps everything, and keeps the
+	// admin token, which is not printed again.
+	p = startProduct(t, dir, nil)
+	defer p.shutdown(t)
+	if tokenRe.MatchString(p.out.String()) {
+		t.Error("admin token printed again on restart")
+	}
+	checkReceived(p, 1)
+	if !strings.Contains(p.out.String(), fmt.Sprintf("/s/r1/chongchuan")) {
+		t.Errorf("survey link not printed:\n%s", p.out)
+	}
+}
+
+func TestAdminTokenFromEnvironment(t *testing.T) {
+	p := startProduct(t, t.TempDir(), map[string]string{"PINGGU_ADMIN_TOKEN": "from-env-token"})
+	defer p.shutdown(t)
+	if status, _ := p.api(t, "from-env-token", "GET", "/api/v1/units", nil); status != 200 {
+		t.Fatalf("env token rejected: %d", status)
+	}
+	if status, _ := p.api(t, "other", "GET", "/api/v1/units", nil); status != 401 {
+		t.Fatalf("wrong token accepted: %d", status)
+	}
+}
+
+func TestParseConfig(t *testing.T) {
+	env := map[string]string{"PINGGU_ADDR": ":9000", "PINGGU_MONGO_URI": "mongodb://m:27017", "PINGGU_REDIS_ADDR": "r:6379", "PINGGU_BASE_URL": "https://pg.example.cn/"}
+	cfg, err := parseConfig("serve", []string{"-addr", ":9001"}, func(k string) string { return env[k] }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Addr != ":9001" || cfg.MongoURI != "mongodb://m:27017" || cfg.RedisAddr != "r:6379" || cfg.BaseURL != "https://pg.example.cn" || cfg.DataDir != "./data" {
+		t.Fatalf("cfg = %+v", cfg)
+	}
+	if _, err := parseConfig("serve", []string{"extra"}, func(string) string { return "" }, io.Discard); err == nil {
+		t.Fatal("stray argument accepted")
+	}
+	if err := run(context.Background(), []string{"frobnicate"}, func(string) string { return "" }, io.Discard, io.Discard); err == nil {
+		t.Fatal("unknown command accepted")
+	}
+}

@@ -1,0 +1,199 @@
+package server_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestFormSubmissionStoresOnceAndThanks(t *testing.T) {
+	h := newHarness(t)
+	h.seed()
+	form := h.openForm("/s/r2024/chongchuan")
+	h.clock.Advance(95 * time.Second)
+	form.Set("Q1", "5")
+	form.Set("D1", "2")
+	form.Set("Q2", "4")
+	form.Add("Q13", "1")
+	form.Add("Q13", "3")
+	form.Set("Q14", "  窗口服务很好  ")
+	form.Set("Q15", "9")
+
+	r := h.postForm("/s/r2024/chongchuan", form)
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("submit = %d, want 303: %s", r.status, r.body)
+	}
+	thanks := r.header.Get("Location")
+	if !strings.HasPrefix(thanks, "/s/r2024/chongchuan/thanks?id="+form.Get("sid")) {
+		t.Fatalf("redirect to %q", thanks)
+	}
+	page := h.get(thanks)
+	if page.status != http.StatusOK || !strings.Contains(string(page.body), "提交成功") {
+		t.Fatalf("thanks page = %d: %s", page.status, page.body)
+	}
+
+	// A double tap or a browser retry posts the same form again.
+	again := h.postForm("/s/r2024/chongchuan", form)
+	if again.status != http.StatusSeeOther || again.header.Get("Location") != thanks {
+		t.Fatalf("resubmit = %d to %q, want 303 to %q", again.status, again.header.Get("Location"), thanks)
+	}
+	if n := h.count("r2024"); n != 1 {
+		t.Fatalf("stored %d responses, want 1", n)
+	}
+
+	resp, err := h.store.Response(context.Background(), form.Get("sid"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Round != "r2024" || resp.Unit != "chongchuan" || resp.Questionnaire != "fz2024" || resp.QuestionnaireVersion != 1 {
+		t.Errorf("stored identity = %+v", resp)
+	}
+	if resp.Channel != "web" || resp.DurationMs != 95000 || !resp.SubmittedAt.Equal(h.clock.Now()) {
+		t.Errorf("channel %q duration %d submitted %v", resp.Channel, resp.DurationMs, resp.SubmittedAt)
+	}
+	if got := strings.Join(resp.Answers["Q13"], ","); got != "1,3" || resp.Answers["Q14"][0] != "窗口服务很好" || resp.Answers["Q2"][0] != "4" {
+		t.Errorf("answers = %v", resp.Answers)
+	}
+	u, _ := url.Parse(h.url + "/s/")
+	var device string
+	for _, c := range h.client.Jar.Cookies(u) {
+		if c.Name == "pg_device" {
+			device = c.Value
+		}
+	}
+	if device == "" || resp.Device != device {
+		t.Errorf("device = %q, cookie = %q", resp.Device, device)
+	}
+	if len(resp.IPHash) != 32 || strings.Contains(resp.IPHash, "127.0.0.1") {
+		t.Errorf("ip hash = %q", resp.IPHash)
+	}
+
+	p := h.mustAPI("GET", "/api/v1/rounds/r2024/progress", nil, http.StatusOK).json(t)
+	units := p["units"].([]any)
+	first := units[0].(map[string]any)
+	if first["unit"] != "chongchuan" || first["received"] != 1.0 || first["quota"] != 100.0 {
+		t.Errorf("progress = %v", units)
+	}
+}
+
+func TestFormErrorKeepsAnswersAndStoresNothing(t *testing.T) {
+	h := newHarness(t)
+	h.seed()
+	form := h.openForm("/s/r2024/haimen")
+	form.Set("D1", "2")  // shows Q2, which is required
+	form.Add("Q13", "1") // three picks where two are allowed
+	form.Add("Q13", "2")
+	form.Add("Q13", "3")
+	form.Set("Q14", "意见很多") // kept as typed
+	form.Set("Q15", "11")
+	r := h.postForm("/s/r2024/haimen", form)
+	if r.status != http.StatusUnprocessableEntity {
+		t.Fatalf("status = %d, want 422", r.status)
+	}
+	body := string(r.body)
+	for _, want := range []string{
+		`id="err-Q1"`, `id="err-Q2"`, `id="err-Q13"`, `id="err-Q15"`, // a message beside each wrong question
+		"此题为必答题", "最多选择2项", `role="alert"`,
+		`id="D1-2" checked`, `id="Q13-3" checked`, ">意见很多</textarea>", // answers kept
+		`name="sid" value="` + form.Get("sid") + `"`, // the same submission id
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	if strings.Contains(body, `id="err-D1"`) || strings.Contains(body, `id="err-Q14"`) {
+		t.Error("a valid answer is marked wrong")
+	}
+	if n := h.count("r2024"); n != 0 {
+		t.Fatalf("stored %d responses after an invalid submit", n)
+	}
+	// Correcting the form with the same sid stores it.
+	form.Set("Q1", "3")
+	form.Set("Q2", "5")
+	form.Del("Q13")
+	form.Set("Q15", "8")
+	if r := h.postForm("/s/r2024/haimen", form); r.status != http.StatusSeeOther {
+		t.Fatalf("corrected submit = %d: %s", r.status, r.body)
+	}
+	if n := h.count("r2024"); n != 1 {
+		t.Fatalf("stored %d, want 1", n)
+	}
+}
+
+func TestHiddenQuestionAnswerIsDropped(t *testing.T) {
+	h := newHarness(t)
+	h.seed()
+	form := h.openForm("/s/r2024/haimen")
+	form.Set("Q1", "5")
+	form.Set("D1", "1") // Q2 is only for 企业经营者
+	form.Set("Q2", "1")
+	if r := h.postForm("/s/r2024/haimen", form); r.status != http.StatusSeeOther {
+		t.Fatalf("submit = %d: %s", r.status, r.body)
+	}
+	resp, err := h.store.Response(context.Background(), form.Get("sid"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := resp.Answers["Q2"]; ok {
+		t.Fatalf("answer to a hidden question stored: %v", resp.Answers)
+	}
+}
+
+func TestRoundPhasesAndUnknownPages(t *testing.T) {
+	h := newHarness(t)
+	h.seed()
+	form := h.openForm("/s/r2024/chongchuan")
+	form.Set("Q1", "5")
+	form.Set("D1", "1")
+
+	h.clock.Set(opensAt.Add(-time.Hour))
+	r := h.get("/s/r2024/chongchuan")
+	if r.status != http.StatusOK || !strings.Contains(string(r.body), "尚未开始") || !strings.Contains(string(r.body), "2024年10月1日 09:00") {
+		t.Fatalf("not yet open = %d: %s", r.status, r.body)
+	}
+	if r := h.postForm("/s/r2024/chongchuan", form); r.status != http.StatusConflict {
+		t.Fatalf("submit before opening = %d", r.status)
+	}
+
+	h.clock.Set(closesAt)
+	r = h.get("/s/r2024/chongchuan")
+	if r.status != http.StatusGone || !strings.Contains(string(r.body), "已结束") {
+		t.Fatalf("closed = %d: %s", r.status, r.body)
+	}
+	if r := h.postForm("/s/r2024/chongchuan", form); r.status != http.StatusGone {
+		t.Fatalf("submit after closing = %d", r.status)
+	}
+	if r := h.postJSON("/api/v1/rounds/r2024/units/chongchuan/responses", `{"sid":"abcdefgh12","answers":{"Q1":"5","D1":"1"}}`); r.status != http.StatusGone {
+		t.Fatalf("JSON after closing = %d", r.status)
+	}
+	if n := h.count("r2024"); n != 0 {
+		t.Fatalf("stored %d outside the round's window", n)
+	}
+
+	for _, path := range []string{"/s/nope/chongchuan", "/s/r2024/nope", "/s/r2024/rudong", "/nowhere"} {
+		r := h.get(path)
+		if r.status != http.StatusNotFound || !strings.Contains(string(r.body), "<html") {
+			t.Errorf("GET %s = %d, want a 404 page", path, r.status)
+		}
+	}
+}
+
+func TestMalformedFormIsRejected(t *testing.T) {
+	h := newHarness(t)
+	h.seed()
+	r := h.do("POST", "/s/r2024/chongchuan", "application/x-www-form-urlencoded", strings.NewReader("Q1=%zz&D1=1"), false)
+	if r.status != http.StatusBadRequest {
+		t.Fatalf("bad encoding = %d, want 400", r.status)
+	}
+	big := "Q14=" + strings.Repeat("x", 70<<10)
+	r = h.do("POST", "/s/r2024/chongchuan", "application/x-www-form-urlencoded", strings.NewReader(big), false)
+	if r.status != http.StatusRequestEntityTooLarge {
+		t.Fatalf("70 KB form = %d, want 413", r.status)
+	}
+	if n := h.count("r2024"); n != 0 {
+		t.Fatalf("stored %d", n)
+	}
+}
