@@ -38,7 +38,8 @@ func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.U
 
 // harness is a real echo server on a real embedded store, reached over HTTP.
 type harness struct {
-	t      *testing.T
+	t       testing.TB
+	handler http.Handler
 	store  *store.Store
 	clock  *clock
 	url    string
@@ -50,7 +51,7 @@ var (
 	closesAt = time.Date(2024, 11, 20, 10, 0, 0, 0, time.UTC)
 )
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	t.Helper()
 	st := storetest.New(t)
 	clk := &clock{t: opensAt.Add(24 * time.Hour)}
@@ -64,7 +65,7 @@ func newHarness(t *testing.T) *harness {
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	jar, _ := cookiejar.New(nil)
-	h := &harness{t: t, store: st, clock: clk, url: ts.URL, client: &http.Client{
+	h := &harness{t: t, handler: srv.Handler(), store: st, clock: clk, url: ts.URL, client: &http.Client{
 		Jar:           jar,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}

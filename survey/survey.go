@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"pinggu"
@@ -30,6 +31,12 @@ type Store interface {
 	Tallies(ctx context.Context, round string) ([]pinggu.Tally, error)
 }
 
+// FormCacheTTL bounds how long a replica may serve a round or unit after an
+// administrator changed it. Every submission needs the round, the unit and
+// the questionnaire; reading them each time would triple the cost of a
+// submission on the embedded backend.
+const FormCacheTTL = 5 * time.Second
+
 // Service stores submissions. Keys come from the installation's secrets.
 type Service struct {
 	store   Store
@@ -37,11 +44,20 @@ type Service struct {
 	formKey []byte
 	ipSalt  []byte
 	log     *slog.Logger
+
+	mu    sync.Mutex
+	forms map[string]cachedForm // by round/unit
+}
+
+type cachedForm struct {
+	form    Form
+	expires time.Time // wall clock, not the injectable one: this is about freshness
 }
 
 // New returns a survey service. now is injectable so tests control time.
 func New(store Store, now func() time.Time, formKey, ipSalt string, log *slog.Logger) *Service {
-	return &Service{store: store, now: now, formKey: []byte(formKey), ipSalt: []byte(ipSalt), log: log}
+	return &Service{store: store, now: now, formKey: []byte(formKey), ipSalt: []byte(ipSalt), log: log,
+		forms: map[string]cachedForm{}}
 }
 
 // Form is everything the survey page of one unit in one round shows.
@@ -53,7 +69,31 @@ type Form struct {
 }
 
 // Form finds a round's form for a unit; a unit outside the round is not found.
+// What it finds is kept for FormCacheTTL; what it does not find is not kept.
 func (s *Service) Form(ctx context.Context, round, unit string) (*Form, error) {
+	key := round + "/" + unit
+	s.mu.Lock()
+	c, ok := s.forms[key]
+	s.mu.Unlock()
+	if !ok || time.Now().After(c.expires) {
+		f, err := s.loadForm(ctx, round, unit)
+		if err != nil {
+			return nil, err
+		}
+		c = cachedForm{form: *f, expires: time.Now().Add(FormCacheTTL)}
+		s.mu.Lock()
+		if len(s.forms) > 10000 { // rounds × units of an installation stay far below this
+			clear(s.forms)
+		}
+		s.forms[key] = c
+		s.mu.Unlock()
+	}
+	f := c.form
+	f.Phase = f.Round.PhaseAt(s.now())
+	return &f, nil
+}
+
+func (s *Service) loadForm(ctx context.Context, round, unit string) (*Form, error) {
 	r, err := s.store.Round(ctx, round)
 	if err != nil {
 		return nil, err
@@ -69,7 +109,7 @@ func (s *Service) Form(ctx context.Context, round, unit string) (*Form, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Form{Round: r, Unit: u, Questionnaire: q, Phase: r.PhaseAt(s.now())}, nil
+	return &Form{Round: r, Unit: u, Questionnaire: q}, nil
 }
 
 // Submission is one questionnaire as it arrives, before validation.

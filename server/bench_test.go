@@ -1,0 +1,48 @@
+package server_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// The submit benchmarks go through the whole HTTP handler (routing, body
+// parsing, validation, the insert and the tally upsert) on the embedded
+// store; compare them with store's BenchmarkInsertResponse, the backend's
+// own write, to see what our layers cost.
+
+func BenchmarkSubmitForm(b *testing.B) {
+	h := newHarness(b)
+	h.seed()
+	form := url.Values{"Q1": {"5"}, "D1": {"2"}, "Q2": {"4"}, "Q13": {"1", "3"}, "Q14": {"窗口服务很好"}, "Q15": {"9"}}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		form.Set("sid", fmt.Sprintf("bench-form-%08d", i))
+		req := httptest.NewRequest("POST", "/s/r2024/chongchuan", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		rec := httptest.NewRecorder()
+		h.handler.ServeHTTP(rec, req)
+		if rec.Code != http.StatusSeeOther {
+			b.Fatalf("status %d: %s", rec.Code, rec.Body)
+		}
+	}
+}
+
+func BenchmarkSubmitJSON(b *testing.B) {
+	h := newHarness(b)
+	h.seed()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		body := fmt.Sprintf(`{"sid":"bench-json-%08d","answers":{"Q1":"5","D1":"2","Q2":"4","Q13":["1","3"],"Q14":"窗口服务很好","Q15":9}}`, i)
+		req := httptest.NewRequest("POST", responsesPath, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		h.handler.ServeHTTP(rec, req)
+		if rec.Code != http.StatusCreated {
+			b.Fatalf("status %d: %s", rec.Code, rec.Body)
+		}
+	}
+}

@@ -1,0 +1,42 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"pinggu"
+	"pinggu/store/storetest"
+)
+
+// BenchmarkInsertResponse is the backend's own write of one response, the
+// floor under BenchmarkSubmitForm and BenchmarkSubmitJSON in server.
+func BenchmarkInsertResponse(b *testing.B) {
+	s := storetest.New(b)
+	ctx := context.Background()
+	answers := pinggu.Answers{"Q1": {"5"}, "D1": {"2"}, "Q2": {"4"}, "Q13": {"1", "3"}, "Q14": {"窗口服务很好"}, "Q15": {"9"}}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		r := &pinggu.Response{ID: fmt.Sprintf("bench-raw-%08d", i), Round: "r2024", Unit: "chongchuan",
+			Questionnaire: "fz2024", QuestionnaireVersion: 1, Answers: answers, Channel: pinggu.ChannelWeb,
+			SubmittedAt: time.Now(), DurationMs: 1000}
+		if created, err := s.InsertResponse(ctx, r); err != nil || !created {
+			b.Fatalf("insert: %v %v", created, err)
+		}
+	}
+}
+
+// BenchmarkAddToTally is the per-submission counter upsert on its own.
+func BenchmarkAddToTally(b *testing.B) {
+	s := storetest.New(b)
+	ctx := context.Background()
+	q := sampleQuestionnaire()
+	a := pinggu.Answers{"Q1": {"5"}, "Q2": {"1", "2"}, "Q3": {"好"}}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := s.AddToTally(ctx, "r1", fmt.Sprintf("u%d", i%15), q, a, time.Now()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
