@@ -40,10 +40,10 @@ func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.U
 type harness struct {
 	t       testing.TB
 	handler http.Handler
-	store  *store.Store
-	clock  *clock
-	url    string
-	client *http.Client
+	store   *store.Store
+	clock   *clock
+	url     string
+	client  *http.Client
 }
 
 var (

@@ -12,6 +12,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/connstring"
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/topology"
 
 	"pinggu"
@@ -37,7 +38,7 @@ type Store struct {
 // URI is given), checks that it answers, and ensures every index.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.Database == "" {
-		cfg.Database = "pinggu"
+		cfg.Database = databaseOf(cfg.URI)
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -117,6 +118,14 @@ func mapErr(err error, what string) error {
 	default:
 		return pinggu.Wrap(pinggu.Internal, err, "")
 	}
+}
+
+// databaseOf is the database named in a URI's path, "pinggu" when none is.
+func databaseOf(uri string) string {
+	if cs, err := connstring.Parse(uri); err == nil && cs.Database != "" {
+		return cs.Database
+	}
+	return "pinggu"
 }
 
 func redactURI(uri string) string {

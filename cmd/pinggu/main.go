@@ -5,6 +5,7 @@
 //	pinggu worker   only the background worker
 //	pinggu demo     like serve, after loading a realistic sample
 //	pinggu token    issue a new bootstrap administrator token
+//	pinggu healthcheck [-deps]  exit 0 when the server (or, with -deps, MongoDB and Redis) answers
 //
 // Without PINGGU_MONGO_URI and PINGGU_REDIS_ADDR it runs on an embedded
 // FerretDB (SQLite files under PINGGU_DATA_DIR) and an in-process Redis.
@@ -47,15 +48,17 @@ type config struct {
 	TrustProxy bool
 	Verbose    bool
 	Responses  int
+	Deps       bool
 }
 
-const usage = `usage: pinggu [serve|web|worker|demo|token] [flags]
+const usage = `usage: pinggu [serve|web|worker|demo|token|healthcheck] [flags]
 
   serve   web server and worker in one process (default)
   web     web server only
   worker  background worker only
   demo    load a realistic sample, then serve it
   token   issue a new bootstrap administrator token (restart the server after)
+  healthcheck  exit 0 when this host's server answers (-deps: MongoDB and Redis)
 
 Environment (flags override): PINGGU_ADDR, PINGGU_DATA_DIR, PINGGU_MONGO_URI,
 PINGGU_REDIS_ADDR, PINGGU_REDIS_DB, PINGGU_ADMIN_TOKEN, PINGGU_BASE_URL,
@@ -86,6 +89,7 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 	fs.BoolVar(&cfg.TrustProxy, "trust-proxy", env("PINGGU_TRUST_PROXY", "") == "true", "take client addresses from X-Forwarded-For")
 	fs.BoolVar(&cfg.Verbose, "v", false, "log every request")
 	fs.IntVar(&cfg.Responses, "responses", 400, "demo: number of sample responses")
+	fs.BoolVar(&cfg.Deps, "deps", false, "healthcheck: check MongoDB and Redis instead of the web server")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
@@ -103,7 +107,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		cmd, args = args[0], args[1:]
 	}
 	switch cmd {
-	case "serve", "web", "worker", "demo", "token":
+	case "serve", "web", "worker", "demo", "token", "healthcheck":
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -114,6 +118,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	cfg, err := parseConfig(cmd, args, getenv, stderr)
 	if err != nil {
 		return err
+	}
+	if cmd == "healthcheck" {
+		return healthcheck(ctx, cfg, cfg.Deps)
 	}
 	return start(ctx, cmd, cfg, nil, stdout, stderr)
 }

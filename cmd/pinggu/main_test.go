@@ -165,7 +165,13 @@ func TestServeEndToEnd(t *testing.T) {
 		}
 	}
 	checkReceived(p, 1)
+	if err := healthcheck(context.Background(), config{Addr: strings.TrimPrefix(p.url, "http://")}, false); err != nil {
+		t.Errorf("healthcheck of a running server: %v", err)
+	}
 	p.shutdown(t)
+	if err := healthcheck(context.Background(), config{Addr: strings.TrimPrefix(p.url, "http://")}, false); err == nil {
+		t.Error("healthcheck passes with the server stopped")
+	}
 
 	// A restart on the same data directory keeps everything, and keeps the
 	// admin token, which is not printed again.
