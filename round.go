@@ -32,6 +32,10 @@ type Round struct {
 	OpensAt              time.Time      `json:"opensAt"`
 	ClosesAt             time.Time      `json:"closesAt"`
 	Timezone             string         `json:"timezone"`
+	Schedule             Schedule       `json:"schedule"`
+	Scoring              Scoring        `json:"scoring"`
+	Status               RoundStatus    `json:"status"`
+	History              []Transition   `json:"history,omitempty"`
 	CreatedAt            time.Time      `json:"createdAt"`
 	UpdatedAt            time.Time      `json:"updatedAt"`
 }
@@ -46,10 +50,14 @@ const (
 	Over
 )
 
-// PhaseAt tells whether the round accepts answers at now.
+// PhaseAt tells whether the round accepts answers at now. A draft round is
+// not open yet whatever its dates; a closed one stays closed even if its
+// close job ran early (an administrator closed it by rescheduling).
 func (r *Round) PhaseAt(now time.Time) Phase {
 	switch {
-	case now.Before(r.OpensAt):
+	case r.Status.Finished():
+		return Over
+	case !r.Status.Collecting() || now.Before(r.OpensAt):
 		return Upcoming
 	case now.Before(r.ClosesAt):
 		return Open
@@ -135,6 +143,17 @@ func (r *Round) Validate() error {
 	}
 	if _, err := time.LoadLocation(r.Timezone); err != nil || r.Timezone == "" || r.Timezone == "Local" {
 		fe.Add("timezone", "时区无效，例如 Asia/Shanghai")
+	}
+	if !r.Schedule.CompileAt.IsZero() && r.Schedule.CompileAt.Before(r.ClosesAt) {
+		fe.Add("schedule.compileAt", "汇总时间不能早于结束时间")
+	}
+	for i, t := range r.Schedule.Reminders {
+		if t.Before(r.OpensAt) || !t.Before(r.ClosesAt) {
+			fe.Add(fmt.Sprintf("schedule.reminders[%d]", i), "提醒时间须在开始与结束时间之间")
+		}
+	}
+	if r.Schedule.ProgressMinutes > 0 && r.Schedule.ProgressMinutes < 5 {
+		fe.Add("schedule.progressMinutes", "阶段性汇总间隔不能少于5分钟")
 	}
 	return fe.Err("评估轮次信息有误")
 }

@@ -127,18 +127,26 @@ func (s *Service) CreateRound(ctx context.Context, r *pinggu.Round) error {
 	}
 	r.CreatedAt = s.stamp()
 	r.UpdatedAt = r.CreatedAt
+	r.Status = pinggu.StatusDraft
+	r.History = []pinggu.Transition{{To: pinggu.StatusDraft, At: r.CreatedAt, By: pinggu.Actor(ctx)}}
 	return s.store.CreateRound(ctx, r)
 }
 
-// UpdateRound replaces a round. Once a round has opened its questionnaire
-// version is frozen: respondents have answered that version.
+// UpdateRound replaces a round's settings; its status and history change
+// only through transitions. Once a round has opened its questionnaire
+// version is frozen: respondents have answered that version. A round whose
+// collection has ended is not edited any more.
 func (s *Service) UpdateRound(ctx context.Context, code string, r *pinggu.Round) error {
 	r.Code = code
 	old, err := s.store.Round(ctx, code)
 	if err != nil {
 		return err
 	}
-	opened := old.PhaseAt(s.now()) != pinggu.Upcoming
+	if old.Status.Finished() {
+		return pinggu.Errorf(pinggu.Conflict, "评估轮次%s%s，不能再修改", code, pinggu.StatusLabel(old.Status))
+	}
+	r.Status, r.History = old.Status, old.History
+	opened := old.Status == pinggu.StatusOpen || old.Status == pinggu.StatusScheduled && !s.now().Before(old.OpensAt)
 	if opened && r.QuestionnaireVersion == 0 && r.Questionnaire == old.Questionnaire {
 		r.QuestionnaireVersion = old.QuestionnaireVersion
 	}
@@ -169,6 +177,7 @@ func (s *Service) checkRound(ctx context.Context, r *pinggu.Round) error {
 		return err
 	default:
 		r.QuestionnaireVersion = q.Version
+		r.Scoring.Validate(q, fe)
 	}
 	units, err := s.store.Units(ctx)
 	if err != nil {

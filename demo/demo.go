@@ -127,9 +127,11 @@ type Result struct {
 	Submitted int // responses stored by this load (0 on a reload)
 }
 
-// Load creates the sample where it is missing and submits the responses,
-// spread unevenly over units and over the days since the round opened.
-func Load(ctx context.Context, cat *catalog.Service, sv *survey.Service, now time.Time, responses int) (*Result, error) {
+// Load creates the sample where it is missing, puts the round on the
+// schedule (schedule is the jobs scheduler's Schedule), and submits the
+// responses, spread unevenly over units and over the days since it opened.
+func Load(ctx context.Context, cat *catalog.Service, sv *survey.Service, schedule func(context.Context, string) (*pinggu.Round, error),
+	now time.Time, responses int) (*Result, error) {
 	for _, u := range Units {
 		unit := u.Unit
 		if err := ignoreConflict(cat.CreateUnit(ctx, &unit)); err != nil {
@@ -158,6 +160,11 @@ func Load(ctx context.Context, cat *catalog.Service, sv *survey.Service, now tim
 	r, err := cat.Round(ctx, RoundCode)
 	if err != nil {
 		return nil, err
+	}
+	if r.Status == pinggu.StatusDraft {
+		if r, err = schedule(ctx, RoundCode); err != nil {
+			return nil, fmt.Errorf("schedule: %w", err)
+		}
 	}
 	res := &Result{Round: r}
 	rng := rand.New(rand.NewPCG(2024, 11))

@@ -22,7 +22,11 @@ func TestLoadIsRealisticAndIdempotent(t *testing.T) {
 	cat := catalog.New(st, clock)
 	ctx := context.Background()
 
-	res, err := demo.Load(ctx, cat, sv, now, 300)
+	schedule := func(ctx context.Context, code string) (*pinggu.Round, error) {
+		return st.TransitionRound(ctx, code, []pinggu.RoundStatus{pinggu.StatusDraft},
+			pinggu.Transition{To: pinggu.StatusScheduled, At: now, By: "test"})
+	}
+	res, err := demo.Load(ctx, cat, sv, schedule, now, 300)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +56,7 @@ func TestLoadIsRealisticAndIdempotent(t *testing.T) {
 		t.Fatalf("stored %d, %v", n, err)
 	}
 
-	again, err := demo.Load(ctx, cat, sv, now, 300)
+	again, err := demo.Load(ctx, cat, sv, schedule, now, 300)
 	if err != nil || again.Submitted != 0 {
 		t.Fatalf("reload stored %d more, err %v", again.Submitted, err)
 	}

@@ -107,7 +107,7 @@ type Tally struct {
 	q      *pinggu.Questionnaire
 	s      pinggu.Scoring
 	scores map[string]map[string]float64 // scale question → option → score
-	text   map[string]bool                // text questions
+	text   map[string]bool               // text questions
 	units  map[string]map[string]*cell   // unit → cell key → counts
 	ids    hash.Hash
 	count  int

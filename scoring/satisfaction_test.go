@@ -169,3 +169,16 @@ func TestOverlap(t *testing.T) {
 		t.Error("overlap wrong")
 	}
 }
+
+func TestRankDescTies(t *testing.T) {
+	got := scoring.RankDesc([]float64{80, 92.5, 80, 70, 92.5})
+	want := []int{3, 1, 3, 5, 1}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("ranks = %v, want %v", got, want)
+		}
+	}
+	if r := scoring.RankDesc(nil); len(r) != 0 {
+		t.Fatal(r)
+	}
+}

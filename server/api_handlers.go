@@ -218,8 +218,14 @@ func (s *Server) updateRound(c echo.Context) error {
 	if err := checkPathCode(c.Param("code"), r.Code); err != nil {
 		return err
 	}
-	if err := s.catalog.UpdateRound(c.Request().Context(), c.Param("code"), &r); err != nil {
+	ctx := c.Request().Context()
+	if err := s.catalog.UpdateRound(ctx, c.Param("code"), &r); err != nil {
 		return err
+	}
+	if r.Status.Collecting() { // new times move the queued tasks
+		if err := s.sched.Sync(ctx, &r); err != nil {
+			return err
+		}
 	}
 	return c.JSON(http.StatusOK, r)
 }

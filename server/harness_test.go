@@ -18,6 +18,7 @@ import (
 
 	"pinggu"
 	"pinggu/catalog"
+	"pinggu/jobs"
 	"pinggu/server"
 	"pinggu/store"
 	"pinggu/store/storetest"
@@ -40,6 +41,7 @@ func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.U
 type harness struct {
 	t       testing.TB
 	handler http.Handler
+	sched   *jobs.Scheduler
 	store   *store.Store
 	clock   *clock
 	url     string
@@ -58,14 +60,24 @@ func newHarness(t testing.TB) *harness {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	sv := survey.New(st, clk.Now, "form-key", "ip-salt", quiet)
 	cat := catalog.New(st, clk.Now)
-	srv, err := server.New(server.Config{AdminTokenHash: server.HashToken(adminToken), Logger: quiet, Now: clk.Now}, sv, cat, st)
+	// The queue is an in-process Redis with no worker: tests see what is
+	// queued, and nothing runs on the real clock behind the fake one.
+	rd, err := jobs.OpenRedis(context.Background(), "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(rd.Close)
+	sched := jobs.NewScheduler(rd, st, clk.Now, quiet)
+	t.Cleanup(sched.Close)
+	srv, err := server.New(server.Config{AdminTokenHash: server.HashToken(adminToken), Logger: quiet, Now: clk.Now},
+		server.Deps{Survey: sv, Catalog: cat, Scheduler: sched, Reports: st, Store: st})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	jar, _ := cookiejar.New(nil)
-	h := &harness{t: t, handler: srv.Handler(), store: st, clock: clk, url: ts.URL, client: &http.Client{
+	h := &harness{t: t, handler: srv.Handler(), store: st, sched: sched, clock: clk, url: ts.URL, client: &http.Client{
 		Jar:           jar,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}
@@ -110,6 +122,7 @@ func (h *harness) seed() {
 	}
 	h.mustAPI("POST", "/api/v1/questionnaires", questionnaireJSON(), http.StatusCreated)
 	h.mustAPI("POST", "/api/v1/rounds", roundJSON(), http.StatusCreated)
+	h.mustAPI("POST", "/api/v1/rounds/r2024/schedule", nil, http.StatusOK)
 }
 
 func roundJSON() map[string]any {

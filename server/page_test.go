@@ -20,6 +20,7 @@ func TestMobilePageIsSmallSelfContainedAndLabelled(t *testing.T) {
 	round := roundJSON()
 	round["questionnaire"], round["units"], round["quotas"] = "fz2024", []string{"chongchuan"}, map[string]int{}
 	h.mustAPI("POST", "/api/v1/rounds", round, 201)
+	h.mustAPI("POST", "/api/v1/rounds/r2024/schedule", nil, 200)
 
 	r := h.get("/s/r2024/chongchuan")
 	if r.status != http.StatusOK {

@@ -9,6 +9,7 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"html/template"
+	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"pinggu"
 	"pinggu/catalog"
 	"pinggu/survey"
 	"pinggu/templates"
@@ -28,6 +30,31 @@ const MaxBody = 64 << 10
 // Pinger tells whether the store answers.
 type Pinger interface {
 	Ping(ctx context.Context) error
+}
+
+// Scheduler queues a round's jobs (the jobs package's Scheduler).
+type Scheduler interface {
+	Schedule(ctx context.Context, code string) (*pinggu.Round, error)
+	Cancel(ctx context.Context, code string) (*pinggu.Round, error)
+	Sync(ctx context.Context, r *pinggu.Round) error
+	CompileNow(ctx context.Context, code string) (string, error)
+	ExportNow(ctx context.Context, code string) (string, error)
+}
+
+// Reports reads stored reports and job records.
+type Reports interface {
+	Reports(ctx context.Context, round string) ([]pinggu.Report, error)
+	OpenReport(ctx context.Context, id string) (*pinggu.Report, io.ReadCloser, error)
+	Jobs(ctx context.Context, round string, limit int) ([]pinggu.Job, error)
+}
+
+// Deps are the services the handlers call.
+type Deps struct {
+	Survey    *survey.Service
+	Catalog   *catalog.Service
+	Scheduler Scheduler
+	Reports   Reports
+	Store     Pinger
 }
 
 // Config holds what the HTTP layer needs to know about its deployment.
@@ -50,11 +77,13 @@ type Server struct {
 	pages   *template.Template
 	survey  *survey.Service
 	catalog *catalog.Service
+	sched   Scheduler
+	reports Reports
 	store   Pinger
 }
 
 // New builds the server and its routes. It fails if a template does not parse.
-func New(cfg Config, sv *survey.Service, cat *catalog.Service, store Pinger) (*Server, error) {
+func New(cfg Config, d Deps) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -71,7 +100,8 @@ func New(cfg Config, sv *survey.Service, cat *catalog.Service, store Pinger) (*S
 	if cfg.TrustProxy {
 		e.IPExtractor = echo.ExtractIPFromXFFHeader()
 	}
-	s := &Server{cfg: cfg, echo: e, pages: pages, survey: sv, catalog: cat, store: store}
+	s := &Server{cfg: cfg, echo: e, pages: pages, survey: d.Survey, catalog: d.Catalog, sched: d.Scheduler,
+		reports: d.Reports, store: d.Store}
 	e.HTTPErrorHandler = s.handleError
 	e.Use(middleware.RequestID(), middleware.Recover(), s.accessLog, middleware.BodyLimit("64K"))
 	s.routes()
@@ -110,6 +140,13 @@ func (s *Server) routes() {
 	admin.GET("/rounds/:code", s.getRound)
 	admin.PUT("/rounds/:code", s.updateRound)
 	admin.GET("/rounds/:code/progress", s.roundProgress)
+	admin.POST("/rounds/:code/schedule", s.scheduleRound)
+	admin.POST("/rounds/:code/cancel", s.cancelRound)
+	admin.POST("/rounds/:code/compile", s.compileRound)
+	admin.POST("/rounds/:code/export", s.exportRound)
+	admin.GET("/rounds/:code/reports", s.listReports)
+	admin.GET("/reports/:file", s.downloadReport)
+	admin.GET("/jobs", s.listJobs)
 }
 
 func (s *Server) healthz(c echo.Context) error {
@@ -129,6 +166,7 @@ func (s *Server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="pinggu"`)
 			return errUnauthorized
 		}
+		c.SetRequest(c.Request().WithContext(pinggu.WithActor(c.Request().Context(), "admin")))
 		return next(c)
 	}
 }

@@ -16,6 +16,8 @@ const (
 	colResponses      = "responses"
 	colTallies        = "tallies"
 	colSettings       = "settings"
+	colReports        = "reports" // metadata; the files are in the GridFS bucket "reports"
+	colJobs           = "jobs"
 )
 
 // indexes declares every secondary index. Primary keys carry the main
@@ -27,6 +29,12 @@ var indexes = map[string][]mongo.IndexModel{
 	},
 	colResponses: {
 		{Keys: bson.D{{Key: "round", Value: 1}, {Key: "unit", Value: 1}, {Key: "submittedAt", Value: 1}}, Options: options.Index().SetName("round_unit_time")},
+	},
+	colReports: {
+		{Keys: bson.D{{Key: "round", Value: 1}, {Key: "createdAt", Value: -1}}, Options: options.Index().SetName("round_created")},
+	},
+	colJobs: {
+		{Keys: bson.D{{Key: "round", Value: 1}, {Key: "createdAt", Value: -1}}, Options: options.Index().SetName("round_created")},
 	},
 	colTallies: {
 		{Keys: bson.D{{Key: "round", Value: 1}, {Key: "unit", Value: 1}}, Options: options.Index().SetName("round_unit")},

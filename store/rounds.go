@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -11,33 +12,77 @@ import (
 )
 
 type roundDoc struct {
-	Code                 string         `bson:"_id"`
-	Title                string         `bson:"title"`
-	Intro                string         `bson:"intro"`
-	Kind                 string         `bson:"kind"`
-	Questionnaire        string         `bson:"questionnaire"`
-	QuestionnaireVersion int            `bson:"questionnaireVersion"`
-	Units                []string       `bson:"units"`
-	Quotas               map[string]int `bson:"quotas"`
-	OpensAt              time.Time      `bson:"opensAt"`
-	ClosesAt             time.Time      `bson:"closesAt"`
-	Timezone             string         `bson:"timezone"`
-	CreatedAt            time.Time      `bson:"createdAt"`
-	UpdatedAt            time.Time      `bson:"updatedAt"`
+	Code                 string          `bson:"_id"`
+	Title                string          `bson:"title"`
+	Intro                string          `bson:"intro"`
+	Kind                 string          `bson:"kind"`
+	Questionnaire        string          `bson:"questionnaire"`
+	QuestionnaireVersion int             `bson:"questionnaireVersion"`
+	Units                []string        `bson:"units"`
+	Quotas               map[string]int  `bson:"quotas"`
+	OpensAt              time.Time       `bson:"opensAt"`
+	ClosesAt             time.Time       `bson:"closesAt"`
+	Timezone             string          `bson:"timezone"`
+	Schedule             scheduleDoc     `bson:"schedule"`
+	Scoring              pinggu.Scoring  `bson:"scoring"`
+	Status               string          `bson:"status"`
+	History              []transitionDoc `bson:"history"`
+	CreatedAt            time.Time       `bson:"createdAt"`
+	UpdatedAt            time.Time       `bson:"updatedAt"`
+}
+
+type scheduleDoc struct {
+	CompileAt       time.Time   `bson:"compileAt"`
+	Reminders       []time.Time `bson:"reminders"`
+	ProgressMinutes int         `bson:"progressMinutes"`
+}
+
+type transitionDoc struct {
+	From string    `bson:"from"`
+	To   string    `bson:"to"`
+	At   time.Time `bson:"at"`
+	By   string    `bson:"by"`
+	Note string    `bson:"note,omitempty"`
+}
+
+func newTransitionDoc(t pinggu.Transition) transitionDoc {
+	return transitionDoc{From: string(t.From), To: string(t.To), At: t.At, By: t.By, Note: t.Note}
 }
 
 func newRoundDoc(r *pinggu.Round) roundDoc {
-	return roundDoc{Code: r.Code, Title: r.Title, Intro: r.Intro, Kind: string(r.Kind),
+	d := roundDoc{Code: r.Code, Title: r.Title, Intro: r.Intro, Kind: string(r.Kind),
 		Questionnaire: r.Questionnaire, QuestionnaireVersion: r.QuestionnaireVersion,
 		Units: r.Units, Quotas: r.Quotas, OpensAt: r.OpensAt, ClosesAt: r.ClosesAt,
-		Timezone: r.Timezone, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		Timezone: r.Timezone, Scoring: r.Scoring, Status: string(r.Status),
+		Schedule:  scheduleDoc{CompileAt: r.Schedule.CompileAt, Reminders: r.Schedule.Reminders, ProgressMinutes: r.Schedule.ProgressMinutes},
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, History: []transitionDoc{}} // an array, so $push works
+	for _, t := range r.History {
+		d.History = append(d.History, newTransitionDoc(t))
+	}
+	return d
 }
 
 func (d *roundDoc) round() *pinggu.Round {
-	return &pinggu.Round{Code: d.Code, Title: d.Title, Intro: d.Intro, Kind: pinggu.RoundKind(d.Kind),
+	r := &pinggu.Round{Code: d.Code, Title: d.Title, Intro: d.Intro, Kind: pinggu.RoundKind(d.Kind),
 		Questionnaire: d.Questionnaire, QuestionnaireVersion: d.QuestionnaireVersion,
 		Units: d.Units, Quotas: d.Quotas, OpensAt: d.OpensAt.UTC(), ClosesAt: d.ClosesAt.UTC(),
-		Timezone: d.Timezone, CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC()}
+		Timezone: d.Timezone, Scoring: d.Scoring, Status: pinggu.RoundStatus(d.Status),
+		Schedule:  pinggu.Schedule{ProgressMinutes: d.Schedule.ProgressMinutes},
+		CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC()}
+	if !d.Schedule.CompileAt.IsZero() {
+		r.Schedule.CompileAt = d.Schedule.CompileAt.UTC()
+	}
+	for _, t := range d.Schedule.Reminders {
+		r.Schedule.Reminders = append(r.Schedule.Reminders, t.UTC())
+	}
+	if r.Status == "" {
+		r.Status = pinggu.StatusDraft
+	}
+	for _, t := range d.History {
+		r.History = append(r.History, pinggu.Transition{From: pinggu.RoundStatus(t.From), To: pinggu.RoundStatus(t.To),
+			At: t.At.UTC(), By: t.By, Note: t.Note})
+	}
+	return r
 }
 
 // CreateRound inserts a new round; an existing code is a conflict.
@@ -60,7 +105,8 @@ func (s *Store) UpdateRound(ctx context.Context, r *pinggu.Round, ifUpdatedAt ti
 		{Key: "questionnaire", Value: d.Questionnaire}, {Key: "questionnaireVersion", Value: d.QuestionnaireVersion},
 		{Key: "units", Value: d.Units}, {Key: "quotas", Value: d.Quotas},
 		{Key: "opensAt", Value: d.OpensAt}, {Key: "closesAt", Value: d.ClosesAt},
-		{Key: "timezone", Value: d.Timezone}, {Key: "updatedAt", Value: d.UpdatedAt},
+		{Key: "timezone", Value: d.Timezone}, {Key: "schedule", Value: d.Schedule}, {Key: "scoring", Value: d.Scoring},
+		{Key: "updatedAt", Value: d.UpdatedAt},
 	}}})
 	if err != nil {
 		return mapErr(err, "评估轮次")
@@ -72,6 +118,40 @@ func (s *Store) UpdateRound(ctx context.Context, r *pinggu.Round, ifUpdatedAt ti
 		return pinggu.Errorf(pinggu.Conflict, "评估轮次%s已被他人修改，请刷新后重试", r.Code)
 	}
 	return nil
+}
+
+// TransitionRound moves a round to t.To if its status is one of from,
+// recording t in its history. The write is conditional on the status read,
+// so of two jobs or people racing, one wins and the other gets a conflict.
+func (s *Store) TransitionRound(ctx context.Context, code string, from []pinggu.RoundStatus, t pinggu.Transition) (*pinggu.Round, error) {
+	for attempt := 0; attempt < 3; attempt++ {
+		r, err := s.Round(ctx, code)
+		if err != nil {
+			return nil, err
+		}
+		if !slices.Contains(from, r.Status) {
+			return r, pinggu.Errorf(pinggu.Conflict, "评估轮次%s当前状态为%s，不能变为%s",
+				code, pinggu.StatusLabel(r.Status), pinggu.StatusLabel(t.To))
+		}
+		t.From = r.Status
+		filter := bson.D{{Key: "_id", Value: code}, {Key: "status", Value: string(r.Status)}}
+		if r.Status == pinggu.StatusDraft { // rounds written before statuses existed have none
+			filter = bson.D{{Key: "_id", Value: code}, {Key: "status", Value: bson.D{{Key: "$in", Value: bson.A{"draft", ""}}}}}
+		}
+		res, err := s.db.Collection(colRounds).UpdateOne(ctx, filter, bson.D{
+			{Key: "$set", Value: bson.D{{Key: "status", Value: string(t.To)}}},
+			{Key: "$push", Value: bson.D{{Key: "history", Value: newTransitionDoc(t)}}},
+		})
+		if err != nil {
+			return nil, mapErr(err, "评估轮次")
+		}
+		if res.MatchedCount == 1 {
+			r.Status = t.To
+			r.History = append(r.History, t)
+			return r, nil
+		}
+	}
+	return nil, pinggu.Errorf(pinggu.Conflict, "评估轮次%s正被同时修改，请重试", code)
 }
 
 // Round returns one round by code.

@@ -30,7 +30,8 @@ func TestDurationTrustsOnlyASignedStamp(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := st.CreateRound(ctx, &pinggu.Round{Code: "r", Title: "t", Kind: pinggu.Satisfaction, Questionnaire: "q",
-		QuestionnaireVersion: 1, Units: []string{"u"}, OpensAt: opens, ClosesAt: opens.Add(48 * time.Hour), Timezone: pinggu.DefaultTimezone}); err != nil {
+		QuestionnaireVersion: 1, Units: []string{"u"}, OpensAt: opens, ClosesAt: opens.Add(48 * time.Hour), Timezone: pinggu.DefaultTimezone,
+		Status: pinggu.StatusOpen}); err != nil {
 		t.Fatal(err)
 	}
 	sv := survey.New(st, func() time.Time { return now }, "key", "salt", slog.New(slog.NewTextHandler(io.Discard, nil)))

@@ -50,8 +50,18 @@ func start(ctx context.Context, cmd string, cfg config, ln net.Listener, stdout,
 	sv := survey.New(st, now, sec.FormKey, sec.IPSalt, logger)
 	cat := catalog.New(st, now)
 
+	// Every mode needs the queue: the web enqueues, the worker runs.
+	redis, err := jobs.OpenRedis(ctx, cfg.RedisAddr, cfg.RedisDB)
+	if err != nil {
+		return err
+	}
+	defer redis.Close()
+	logger.Info("queue ready", "redis", redis.Description)
+	sched := jobs.NewScheduler(redis, st, now, logger)
+	defer sched.Close()
+
 	if cmd == "demo" {
-		res, err := demo.Load(ctx, cat, sv, now(), cfg.Responses)
+		res, err := demo.Load(ctx, cat, sv, sched.Schedule, now(), cfg.Responses)
 		if err != nil {
 			return fmt.Errorf("load demo: %w", err)
 		}
@@ -59,17 +69,17 @@ func start(ctx context.Context, cmd string, cfg config, ln net.Listener, stdout,
 	}
 
 	if cmd != "web" {
-		redis, err := jobs.OpenRedis(ctx, cfg.RedisAddr, cfg.RedisDB)
-		if err != nil {
-			return err
-		}
-		defer redis.Close()
-		logger.Info("queue ready", "redis", redis.Description)
 		w := jobs.NewWorker(redis, logger)
+		jobs.NewHandlers(st, sched, jobs.NewCompiler(st, now), now, logger).Register(w.Mux())
 		if err := w.Start(); err != nil {
 			return fmt.Errorf("start worker: %w", err)
 		}
 		defer w.Shutdown()
+		// Redis may have lost everything (the in-process one always has):
+		// rebuild every pending task from the rounds in MongoDB.
+		if err := sched.Reconcile(ctx); err != nil {
+			return err
+		}
 	}
 	if cmd == "worker" {
 		<-ctx.Done()
@@ -86,7 +96,8 @@ func start(ctx context.Context, cmd string, cfg config, ln net.Listener, stdout,
 		base = localURL(ln.Addr())
 	}
 	srv, err := server.New(server.Config{AdminTokenHash: tokenHash, SecureCookies: strings.HasPrefix(base, "https://"),
-		TrustProxy: cfg.TrustProxy, Logger: logger, Now: now}, sv, cat, st)
+		TrustProxy: cfg.TrustProxy, Logger: logger, Now: now},
+		server.Deps{Survey: sv, Catalog: cat, Scheduler: sched, Reports: st, Store: st})
 	if err != nil {
 		return err
 	}

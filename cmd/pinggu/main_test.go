@@ -133,6 +133,9 @@ func TestServeEndToEnd(t *testing.T) {
 			t.Fatalf("POST %s = %d %v", s.path, status, body)
 		}
 	}
+	if status, body := p.api(t, token, "POST", "/api/v1/rounds/r1/schedule", nil); status != 200 || body["status"] != "scheduled" {
+		t.Fatalf("schedule = %d %v", status, body)
+	}
 
 	resp, err := p.client.Get(p.url + "/s/r1/chongchuan")
 	if err != nil {

@@ -1,0 +1,207 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// TestScheduledRoundCompilesAScorecard runs a round end to end on the
+// product as `pinggu serve` starts it: 200 responses over HTTP, the close
+// and the final compile fired by the scheduler, the workbook downloaded over
+// HTTP, re-opened, and one unit's numbers checked against hand computation.
+func TestScheduledRoundCompilesAScorecard(t *testing.T) {
+	p := startProduct(t, t.TempDir(), map[string]string{"PINGGU_ADMIN_TOKEN": "tok"})
+	defer p.shutdown(t)
+	now := time.Now()
+	closes := now.Add(8 * time.Second)
+	for _, s := range []struct {
+		path string
+		body any
+	}{
+		{"/api/v1/units", map[string]any{"code": "chongchuan", "name": "崇川区", "type": "county", "peerGroup": "县市区"}},
+		{"/api/v1/units", map[string]any{"code": "haimen", "name": "海门区", "type": "county", "peerGroup": "县市区"}},
+		{"/api/v1/questionnaires", map[string]any{"code": "q", "title": "满意度", "questions": []any{
+			map[string]any{"code": "Q1", "type": "scale", "text": "您对政务服务是否满意？", "required": true, "dimension": "zwfw", "options": []any{
+				map[string]any{"code": "5", "label": "很满意", "score": 100}, map[string]any{"code": "4", "label": "满意", "score": 80},
+				map[string]any{"code": "3", "label": "基本满意", "score": 60}, map[string]any{"code": "2", "label": "不满意", "score": 40},
+				map[string]any{"code": "1", "label": "很不满意", "score": 20}, map[string]any{"code": "9", "label": "不清楚"}}},
+			map[string]any{"code": "D1", "type": "single", "text": "性别", "options": []any{
+				map[string]any{"code": "1", "label": "男"}, map[string]any{"code": "2", "label": "女"}}}}}},
+		{"/api/v1/rounds", map[string]any{"code": "r9", "title": "测评", "kind": "satisfaction", "questionnaire": "q",
+			"units": []string{"chongchuan", "haimen"}, "quotas": map[string]int{"chongchuan": 20, "haimen": 200},
+			"opensAt": now.Add(-time.Hour).Format(time.RFC3339), "closesAt": closes.Format(time.RFC3339Nano),
+			"schedule": map[string]any{"compileAt": closes.Add(time.Second).Format(time.RFC3339Nano), "progressMinutes": -1}}},
+	} {
+		if status, body := p.api(t, "tok", "POST", s.path, s.body); status != 201 {
+			t.Fatalf("POST %s = %d %v", s.path, status, body)
+		}
+	}
+	if status, body := p.api(t, "tok", "POST", "/api/v1/rounds/r9/schedule", nil); status != 200 {
+		t.Fatalf("schedule = %d %v", status, body)
+	}
+
+	// 崇川区: ten 很满意, six 满意, two 基本满意, one 很不满意, one 不清楚.
+	var answers []string
+	for code, n := range map[string]int{"5": 10, "4": 6, "3": 2, "1": 1, "9": 1} {
+		for i := 0; i < n; i++ {
+			answers = append(answers, code)
+		}
+	}
+	submit := func(unit, sid, q1, d1 string) {
+		body := fmt.Sprintf(`{"sid":%q,"answers":{"Q1":%q,"D1":%q}}`, sid, q1, d1)
+		resp, err := http.Post(p.url+"/api/v1/rounds/r9/units/"+unit+"/responses", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 201 {
+			t.Fatalf("submit %s = %d", sid, resp.StatusCode)
+		}
+	}
+	for i, a := range answers {
+		submit("chongchuan", fmt.Sprintf("cc-%06d", i), a, strconv.Itoa(1+i%2))
+	}
+	for i := 0; i < 180; i++ {
+		submit("haimen", fmt.Sprintf("hm-%06d", i), strconv.Itoa(1+i%5), strconv.Itoa(1+i%2))
+	}
+	if time.Now().After(closes) {
+		t.Fatal("submissions took longer than the round was open")
+	}
+
+	// The close and the final compile run by themselves.
+	deadline := time.Now().Add(60 * time.Second)
+	var round map[string]any
+	for {
+		_, round = p.api(t, "tok", "GET", "/api/v1/rounds/r9", nil)
+		if round["status"] == "compiled" {
+			break
+		}
+		if time.Now().After(deadline) {
+			_, jobs := p.api(t, "tok", "GET", "/api/v1/jobs?round=r9", nil)
+			t.Fatalf("round not compiled: %v\njobs: %v", round["status"], jobs)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	history := round["history"].([]any)
+	var path []string
+	for _, h := range history {
+		path = append(path, h.(map[string]any)["to"].(string)+"/"+h.(map[string]any)["by"].(string))
+	}
+	// The close is done by the close job or, when both are due at once, by the compile.
+	got := strings.Join(path, " ")
+	if got != "draft/admin scheduled/admin open/job:round:open closed/job:round:close compiled/job:round:compile" &&
+		got != "draft/admin scheduled/admin open/job:round:open closed/job:round:compile compiled/job:round:compile" {
+		t.Errorf("history = %s", got)
+	}
+
+	_, list := p.api(t, "tok", "GET", "/api/v1/rounds/r9/reports", nil)
+	reps := list["reports"].([]any)
+	if len(reps) != 1 {
+		t.Fatalf("reports = %v", reps)
+	}
+	rep := reps[0].(map[string]any)
+	if rep["final"] != true || rep["kind"] != "scorecard" || rep["responses"] != 200.0 || len(rep["fingerprint"].(string)) != 64 {
+		t.Fatalf("report = %v", rep)
+	}
+	req, _ := http.NewRequest("GET", p.url+"/api/v1/reports/"+rep["id"].(string)+".xlsx", nil)
+	req.Header.Set("Authorization", "Bearer tok")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || int64(len(data)) != int64(rep["size"].(float64)) {
+		t.Fatalf("download = %d, %d bytes", resp.StatusCode, len(data))
+	}
+	if cd := resp.Header.Get("Content-Disposition"); !strings.Contains(cd, "filename*=UTF-8''%E6%B5%8B%E8%AF%84") {
+		t.Errorf("Content-Disposition = %q", cd)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+
+	// Hand computation for 崇川区: scores 100×10, 80×6, 60×2, 20×1 (不清楚
+	// excluded): n = 19, Ȳ = 1620/19, s² = 7873.68/18, P = 18/19.
+	want := map[string]float64{"mean": 1620.0 / 19, "meanLow": 75.85873793364645, "meanHigh": 94.66757785582722,
+		"rate": 18.0 / 19, "rateLow": 0.7536078466345478, "rateHigh": 0.9906482475094701}
+	row := findRow(t, f, "总表", "崇川区")
+	checkCells(t, f, "总表", row, map[string]any{"C": "县市区", "D": 1.0, "M": "显著", "E": 20.0, "F": 19.0, "G": want["mean"], "H": want["meanLow"],
+		"I": want["meanHigh"], "J": want["rate"], "K": want["rateLow"], "L": want["rateHigh"]})
+	// 海门区 answers 1–5 evenly: mean 60, second in the peer group.
+	checkCells(t, f, "总表", findRow(t, f, "总表", "海门区"), map[string]any{"D": 2.0, "G": 60.0, "E": 180.0})
+	urow := findRow(t, f, "崇川区", "题目 Q1")
+	checkCells(t, f, "崇川区", urow, map[string]any{"C": 20.0, "D": 19.0, "E": want["mean"], "H": want["rate"]})
+	for code, n := range map[string]float64{"5": 10, "4": 6, "3": 2, "2": 0, "1": 1, "9": 1} {
+		r := findRow2(t, f, "满意度明细", "崇川区", code)
+		checkCells(t, f, "满意度明细", r, map[string]any{"F": n, "G": n / 20})
+	}
+	notes, _ := f.GetRows("说明")
+	joined := fmt.Sprint(notes)
+	if !strings.Contains(joined, rep["fingerprint"].(string)) || !strings.Contains(joined, "计入答卷数 200") || !strings.Contains(joined, "最终结果") {
+		t.Errorf("说明 = %s", joined)
+	}
+}
+
+func findRow(t *testing.T, f *excelize.File, sheet, label string) int {
+	t.Helper()
+	rows, err := f.GetRows(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range rows {
+		for _, c := range r {
+			if c == label {
+				return i + 1
+			}
+		}
+	}
+	t.Fatalf("%s has no row %q", sheet, label)
+	return 0
+}
+
+func findRow2(t *testing.T, f *excelize.File, sheet, unit, option string) int {
+	t.Helper()
+	rows, _ := f.GetRows(sheet)
+	for i, r := range rows {
+		if len(r) > 3 && r[0] == unit && r[1] == "Q1" && r[3] == option {
+			return i + 1
+		}
+	}
+	t.Fatalf("%s has no row for %s option %s", sheet, unit, option)
+	return 0
+}
+
+// checkCells compares cells by their stored (unformatted) values.
+func checkCells(t *testing.T, f *excelize.File, sheet string, row int, want map[string]any) {
+	t.Helper()
+	for col, w := range want {
+		ref := fmt.Sprintf("%s%d", col, row)
+		got, err := f.GetCellValue(sheet, ref, excelize.Options{RawCellValue: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch w := w.(type) {
+		case string:
+			if got != w {
+				t.Errorf("%s!%s = %q, want %q", sheet, ref, got, w)
+			}
+		case float64:
+			v, err := strconv.ParseFloat(got, 64)
+			if err != nil || math.Abs(v-w) > 1e-9 {
+				t.Errorf("%s!%s = %q, want %v", sheet, ref, got, w)
+			}
+		}
+	}
+}

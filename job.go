@@ -1,0 +1,58 @@
+package pinggu
+
+import "time"
+
+// JobState is where a background job stands.
+type JobState string
+
+// Job states.
+const (
+	JobQueued    JobState = "queued"
+	JobRunning   JobState = "running"
+	JobSucceeded JobState = "succeeded"
+	JobRetrying  JobState = "retrying" // failed, will run again with backoff
+	JobFailed    JobState = "failed"   // failed for good
+)
+
+// Job is what users see of a background task: its progress and last error.
+type Job struct {
+	ID         string    `json:"id"`
+	Type       string    `json:"type"`
+	Round      string    `json:"round"`
+	State      JobState  `json:"state"`
+	Progress   float64   `json:"progress"`
+	Attempts   int       `json:"attempts"`
+	Error      string    `json:"error,omitempty"`
+	Note       string    `json:"note,omitempty"`
+	Report     string    `json:"report,omitempty"`
+	CreatedAt  time.Time `json:"createdAt"`
+	StartedAt  time.Time `json:"startedAt,omitzero"`
+	FinishedAt time.Time `json:"finishedAt,omitzero"`
+}
+
+// ReportKind is what a stored report holds.
+type ReportKind string
+
+// Report kinds.
+const (
+	ReportScorecard ReportKind = "scorecard" // 考核结果/满意度测评结果
+	ReportRawXLSX   ReportKind = "raw-xlsx"  // 原始数据 .xlsx
+	ReportRawCSV    ReportKind = "raw-csv"   // 原始数据 .csv
+)
+
+// Report is a generated file kept in MongoDB with what it was made from.
+type Report struct {
+	ID          string     `json:"id"`
+	Round       string     `json:"round"`
+	Kind        ReportKind `json:"kind"`
+	Final       bool       `json:"final"`
+	FileName    string     `json:"fileName"`
+	ContentType string     `json:"contentType"`
+	Size        int64      `json:"size"`
+	SHA256      string     `json:"sha256"`
+	// Fingerprint hashes every input of the numbers (response ids, versions,
+	// constants): equal fingerprints mean equal numbers.
+	Fingerprint string    `json:"fingerprint"`
+	Responses   int       `json:"responses"`
+	CreatedAt   time.Time `json:"createdAt"`
+}

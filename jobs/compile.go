@@ -1,0 +1,232 @@
+package jobs
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"pinggu"
+	"pinggu/report"
+	"pinggu/scoring"
+)
+
+// CompileStore is what compiling and exporting need from the database.
+type CompileStore interface {
+	Round(ctx context.Context, code string) (*pinggu.Round, error)
+	Questionnaire(ctx context.Context, code string, version int) (*pinggu.Questionnaire, error)
+	Units(ctx context.Context) ([]pinggu.Unit, error)
+	EachResponse(ctx context.Context, round string, fn func(*pinggu.Response) error) error
+	SaveReport(ctx context.Context, r *pinggu.Report, content io.Reader) error
+	Reports(ctx context.Context, round string) ([]pinggu.Report, error)
+}
+
+// Compiler computes a round's results and writes its reports.
+type Compiler struct {
+	store CompileStore
+	now   func() time.Time
+	// TempDir holds workbooks while they are written ("" = the system's).
+	TempDir string
+}
+
+// NewCompiler returns a compiler.
+func NewCompiler(store CompileStore, now func() time.Time) *Compiler {
+	return &Compiler{store: store, now: now}
+}
+
+// Progress reports a job's fraction done.
+type Progress func(done float64)
+
+// inputs loads what every compile of a round starts from.
+func (c *Compiler) inputs(ctx context.Context, code string) (*pinggu.Round, *pinggu.Questionnaire, []pinggu.Unit, error) {
+	r, err := c.store.Round(ctx, code)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	q, err := c.store.Questionnaire(ctx, r.Questionnaire, r.QuestionnaireVersion)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	all, err := c.store.Units(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	byCode := map[string]pinggu.Unit{}
+	for _, u := range all {
+		byCode[u.Code] = u
+	}
+	units := make([]pinggu.Unit, len(r.Units))
+	for i, code := range r.Units {
+		u, ok := byCode[code]
+		if !ok {
+			u = pinggu.Unit{Code: code, Name: code}
+		}
+		units[i] = u
+	}
+	return r, q, units, nil
+}
+
+// Tally streams the round's responses into a tally, checking ctx between
+// batches, so a compile never holds the responses in memory.
+func (c *Compiler) Tally(ctx context.Context, r *pinggu.Round, q *pinggu.Questionnaire, progress Progress, expected int) (*scoring.Tally, error) {
+	t := scoring.NewTally(q, r.Scoring)
+	err := c.store.EachResponse(ctx, r.Code, func(resp *pinggu.Response) error {
+		t.Add(resp)
+		if t.Count()%2000 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if progress != nil && expected > 0 {
+				progress(min(0.9, 0.9*float64(t.Count())/float64(expected)))
+			}
+		}
+		return nil
+	})
+	return t, err
+}
+
+// Compile computes the round's satisfaction results and stores the
+// scorecard workbook. An identical earlier report (same inputs, same
+// finality) is returned instead of a new one, so reruns change nothing.
+func (c *Compiler) Compile(ctx context.Context, code string, final bool, expected int, progress Progress) (*pinggu.Report, error) {
+	r, q, units, err := c.inputs(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	tally, err := c.Tally(ctx, r, q, progress, expected)
+	if err != nil {
+		return nil, err
+	}
+	fp := fingerprint(r, q, units, tally)
+	if rep := c.existing(ctx, code, pinggu.ReportScorecard, final, fp); rep != nil {
+		return rep, nil
+	}
+	now := c.now().UTC().Truncate(time.Millisecond)
+	sc := &report.Scorecard{Round: r, Questionnaire: q, Units: units, Results: tally.Results(r.Units), Final: final,
+		Responses: tally.Count(), IDsHash: tally.IDsHash(), Fingerprint: fp, GeneratedAt: now}
+	label := "阶段性"
+	if final {
+		label = "最终"
+	}
+	rep := &pinggu.Report{ID: reportID(code, pinggu.ReportScorecard, final, fp), Round: code, Kind: pinggu.ReportScorecard,
+		Final: final, Fingerprint: fp, Responses: tally.Count(), CreatedAt: now,
+		FileName:    fmt.Sprintf("%s-满意度测评结果-%s-%s.xlsx", r.Title, label, now.In(r.Location()).Format("20060102-1504")),
+		ContentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+	return rep, c.save(ctx, rep, func(w io.Writer) error { return report.WriteScorecard(w, sc) })
+}
+
+// Export writes the round's raw responses as .xlsx and .csv reports.
+func (c *Compiler) Export(ctx context.Context, code string, progress Progress) ([]*pinggu.Report, error) {
+	r, q, units, err := c.inputs(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]string{}
+	for _, u := range units {
+		names[u.Code] = u.Name
+	}
+	// One pass for the fingerprint: it names the exact responses exported.
+	tally, err := c.Tally(ctx, r, q, nil, 0)
+	if err != nil {
+		return nil, err
+	}
+	fp := fingerprint(r, q, units, tally)
+	final := r.Status.Finished()
+	now := c.now().UTC().Truncate(time.Millisecond)
+	raw := &report.Raw{Round: r, Questionnaire: q, UnitNames: names,
+		Each: func(fn func(*pinggu.Response) error) error { return c.store.EachResponse(ctx, code, fn) }}
+	var out []*pinggu.Report
+	for i, kind := range []pinggu.ReportKind{pinggu.ReportRawXLSX, pinggu.ReportRawCSV} {
+		if rep := c.existing(ctx, code, kind, final, fp); rep != nil {
+			out = append(out, rep)
+			continue
+		}
+		ext, ctype, write := ".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", report.WriteRawXLSX
+		if kind == pinggu.ReportRawCSV {
+			ext, ctype, write = ".csv", "text/csv; charset=utf-8", report.WriteRawCSV
+		}
+		rep := &pinggu.Report{ID: reportID(code, kind, final, fp), Round: code, Kind: kind, Final: final, Fingerprint: fp,
+			Responses: tally.Count(), CreatedAt: now, ContentType: ctype,
+			FileName: fmt.Sprintf("%s-原始数据-%s%s", r.Title, now.In(r.Location()).Format("20060102-1504"), ext)}
+		if err := c.save(ctx, rep, func(w io.Writer) error { _, err := write(w, raw); return err }); err != nil {
+			return nil, err
+		}
+		if progress != nil {
+			progress(0.5 * float64(i+1))
+		}
+		out = append(out, rep)
+	}
+	return out, nil
+}
+
+func (c *Compiler) existing(ctx context.Context, round string, kind pinggu.ReportKind, final bool, fp string) *pinggu.Report {
+	reps, err := c.store.Reports(ctx, round)
+	if err != nil {
+		return nil
+	}
+	for _, r := range reps {
+		if r.Kind == kind && r.Final == final && r.Fingerprint == fp {
+			return &r
+		}
+	}
+	return nil
+}
+
+// save writes a file to a temporary file (to know its size and hash), then
+// stores it; the report is visible only once stored whole.
+func (c *Compiler) save(ctx context.Context, rep *pinggu.Report, write func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(c.TempDir, "pinggu-report-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	h := sha256.New()
+	if err := write(io.MultiWriter(tmp, h)); err != nil {
+		return fmt.Errorf("write %s: %w", rep.Kind, err)
+	}
+	size, err := tmp.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return err
+	}
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	rep.Size, rep.SHA256 = size, hex.EncodeToString(h.Sum(nil))
+	err = c.store.SaveReport(ctx, rep, tmp)
+	if pinggu.ErrorCode(err) == pinggu.Conflict {
+		return nil // the same report was stored by an earlier run
+	}
+	return err
+}
+
+func reportID(round string, kind pinggu.ReportKind, final bool, fp string) string {
+	f := "prov"
+	if final {
+		f = "final"
+	}
+	return fmt.Sprintf("%s-%s-%s-%s", round, kind, f, fp[:16])
+}
+
+// fingerprint hashes every input of the numbers: which responses, which
+// questionnaire version, which constants, which units in which peer groups.
+func fingerprint(r *pinggu.Round, q *pinggu.Questionnaire, units []pinggu.Unit, t *scoring.Tally) string {
+	type unitIn struct{ Code, PeerGroup string }
+	in := struct {
+		Round, Questionnaire string
+		Version, Responses   int
+		IDs                  string
+		Scoring              pinggu.Scoring
+		Units                []unitIn
+	}{r.Code, q.Code, q.Version, t.Count(), t.IDsHash(), r.Scoring.WithDefaults(), nil}
+	for _, u := range units {
+		in.Units = append(in.Units, unitIn{u.Code, u.PeerGroup})
+	}
+	b, _ := json.Marshal(in) // map keys are sorted: stable
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}

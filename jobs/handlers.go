@@ -1,0 +1,280 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"pinggu"
+)
+
+// Store is everything the round jobs need.
+type Store interface {
+	RoundStore
+	CompileStore
+	Tallies(ctx context.Context, round string) ([]pinggu.Tally, error)
+}
+
+// Handlers run a round's tasks. Every handler re-reads the round and does
+// nothing when the task no longer matches it (rescheduled, cancelled,
+// already done), so late, duplicate and stale tasks are harmless.
+type Handlers struct {
+	store    Store
+	sched    *Scheduler
+	compiler *Compiler
+	now      func() time.Time
+	log      *slog.Logger
+}
+
+// NewHandlers returns the round task handlers.
+func NewHandlers(store Store, sched *Scheduler, compiler *Compiler, now func() time.Time, log *slog.Logger) *Handlers {
+	return &Handlers{store: store, sched: sched, compiler: compiler, now: now, log: log}
+}
+
+// Register adds every round handler to mux.
+func (h *Handlers) Register(mux *asynq.ServeMux) {
+	mux.Handle(TypeRoundOpen, h.tracked(h.open))
+	mux.Handle(TypeRoundClose, h.tracked(h.close))
+	mux.Handle(TypeRoundCompile, h.tracked(h.compile))
+	mux.Handle(TypeRoundProgress, h.tracked(h.progress))
+	mux.Handle(TypeRoundRemind, h.tracked(h.remind))
+	mux.Handle(TypeRoundExport, h.tracked(h.export))
+}
+
+// jobRun is what a handler learns about its run.
+type jobRun struct {
+	id     string
+	typ    string
+	round  string
+	h      *Handlers
+	note   string
+	report string
+}
+
+func (j *jobRun) progress(done float64) {
+	_ = j.h.store.RecordJob(context.Background(), &pinggu.Job{ID: j.id, Type: j.typ, Round: j.round, State: pinggu.JobRunning, Progress: done})
+}
+
+type roundHandler func(ctx context.Context, p RoundPayload, run *jobRun) error
+
+// tracked decodes the payload (an undecodable one is not retried), names
+// the job as the actor of what it changes, and records its state, progress
+// and last error where the API shows them.
+func (h *Handlers) tracked(fn roundHandler) asynq.Handler {
+	return asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) error {
+		p, err := decodePayload(t)
+		if err != nil {
+			return err
+		}
+		id, _ := asynq.GetTaskID(ctx)
+		retried, _ := asynq.GetRetryCount(ctx)
+		maxRetry, _ := asynq.GetMaxRetry(ctx)
+		run := &jobRun{id: id, typ: t.Type(), round: p.Round, h: h}
+		rec := context.WithoutCancel(ctx) // record the outcome even when ctx was cancelled
+		_ = h.store.RecordJob(rec, &pinggu.Job{ID: id, Type: t.Type(), Round: p.Round, State: pinggu.JobRunning,
+			Attempts: retried + 1, StartedAt: h.now().UTC()})
+		err = fn(pinggu.WithActor(ctx, "job:"+t.Type()), p, run)
+		j := &pinggu.Job{ID: id, Type: t.Type(), Round: p.Round, State: pinggu.JobSucceeded, Progress: 1,
+			Note: run.note, Report: run.report, FinishedAt: h.now().UTC()}
+		if err != nil {
+			j.State, j.Progress, j.Error = pinggu.JobRetrying, 0, err.Error()
+			if retried >= maxRetry || errors.Is(err, asynq.SkipRetry) {
+				j.State = pinggu.JobFailed
+			}
+			h.log.Error("job failed", "task", id, "attempt", retried+1, "err", err)
+		}
+		_ = h.store.RecordJob(rec, j)
+		return err
+	})
+}
+
+// matches reports whether a scheduled task still belongs to the round's
+// current schedule (the time is in seconds, as stored in the task).
+func matches(p RoundPayload, want time.Time) bool { return p.At == ceilSecond(want).Unix() }
+
+func (h *Handlers) open(ctx context.Context, p RoundPayload, run *jobRun) error {
+	r, err := h.store.Round(ctx, p.Round)
+	if err != nil {
+		return skipMissing(err)
+	}
+	if !matches(p, r.OpensAt) || r.Status != pinggu.StatusScheduled {
+		run.note = "轮次已变化，无需开放" // a closed round is never reopened
+		return nil
+	}
+	r, err = h.store.TransitionRound(ctx, p.Round, []pinggu.RoundStatus{pinggu.StatusScheduled},
+		pinggu.Transition{To: pinggu.StatusOpen, At: h.stamp(), By: pinggu.Actor(ctx)})
+	if err != nil {
+		return err
+	}
+	return h.sched.Sync(ctx, r)
+}
+
+func (h *Handlers) close(ctx context.Context, p RoundPayload, run *jobRun) error {
+	r, err := h.store.Round(ctx, p.Round)
+	if err != nil {
+		return skipMissing(err)
+	}
+	if !matches(p, r.ClosesAt) || !r.Status.Collecting() {
+		run.note = "轮次已变化，无需关闭"
+		return nil
+	}
+	// asynq may start a task up to a second early; never close before time.
+	if wait := r.ClosesAt.Sub(h.now()); wait > 0 {
+		if wait > 10*time.Second {
+			return fmt.Errorf("close of %s fired %s early", p.Round, wait)
+		}
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return h.closeRound(ctx, p.Round)
+}
+
+// closeRound ends collection. Of a close and a compile racing to do it,
+// one wins and the other finds it done.
+func (h *Handlers) closeRound(ctx context.Context, code string) error {
+	r, err := h.store.TransitionRound(ctx, code, []pinggu.RoundStatus{pinggu.StatusScheduled, pinggu.StatusOpen},
+		pinggu.Transition{To: pinggu.StatusClosed, At: h.stamp(), By: pinggu.Actor(ctx)})
+	if pinggu.ErrorCode(err) == pinggu.Conflict && r != nil && r.Status.Finished() {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return h.sched.Sync(ctx, r)
+}
+
+// compile is the final compile at compile time, or a compile started by
+// hand (At = 0): final once the round has closed, provisional before.
+func (h *Handlers) compile(ctx context.Context, p RoundPayload, run *jobRun) error {
+	r, err := h.store.Round(ctx, p.Round)
+	if err != nil {
+		return skipMissing(err)
+	}
+	if p.At != 0 {
+		if !matches(p, r.CompileTime()) || !r.Status.Finished() && !r.Status.Collecting() {
+			run.note = "轮次已变化，无需汇总"
+			return nil
+		}
+		// Due together after a pause, the final compile may run before the
+		// close: close first, so the final compile is final.
+		if r.Status.Collecting() && !h.now().Before(r.ClosesAt) {
+			if err := h.closeRound(ctx, p.Round); err != nil {
+				return err
+			}
+			if r, err = h.store.Round(ctx, p.Round); err != nil {
+				return err
+			}
+		}
+	}
+	final := r.Status.Finished()
+	rep, err := h.compiler.Compile(ctx, p.Round, final, h.expected(ctx, p.Round), run.progress)
+	if err != nil {
+		return err
+	}
+	run.report, run.note = rep.ID, fmt.Sprintf("%d份答卷", rep.Responses)
+	if r.Status == pinggu.StatusClosed {
+		if _, err := h.store.TransitionRound(ctx, p.Round, []pinggu.RoundStatus{pinggu.StatusClosed},
+			pinggu.Transition{To: pinggu.StatusCompiled, At: h.stamp(), By: pinggu.Actor(ctx), Note: rep.ID}); err != nil &&
+			pinggu.ErrorCode(err) != pinggu.Conflict {
+			return err
+		}
+	}
+	return nil
+}
+
+// progress is a provisional compile while the round collects; it queues
+// the next one itself.
+func (h *Handlers) progress(ctx context.Context, p RoundPayload, run *jobRun) error {
+	r, err := h.store.Round(ctx, p.Round)
+	if err != nil {
+		return skipMissing(err)
+	}
+	if !r.Status.Collecting() {
+		run.note = "轮次未在进行，无需阶段性汇总"
+		return nil
+	}
+	rep, err := h.compiler.Compile(ctx, p.Round, false, h.expected(ctx, p.Round), run.progress)
+	if err != nil {
+		return err
+	}
+	run.report = rep.ID
+	return h.sched.Sync(ctx, r) // queues the next slot
+}
+
+// remind lists the units still behind their quota.
+func (h *Handlers) remind(ctx context.Context, p RoundPayload, run *jobRun) error {
+	r, err := h.store.Round(ctx, p.Round)
+	if err != nil {
+		return skipMissing(err)
+	}
+	due := slices.ContainsFunc(r.Schedule.Reminders, func(t time.Time) bool { return matches(p, t) })
+	if !due || !r.Status.Collecting() {
+		run.note = "提醒已取消"
+		return nil
+	}
+	ts, err := h.store.Tallies(ctx, p.Round)
+	if err != nil {
+		return err
+	}
+	got := map[string]int{}
+	for _, t := range ts {
+		got[t.Unit] = t.Received
+	}
+	var behind []string
+	for _, u := range r.Units {
+		if q := r.Quotas[u]; q > 0 && got[u] < q {
+			behind = append(behind, fmt.Sprintf("%s %d/%d", u, got[u], q))
+		}
+	}
+	run.note = "未达配额：" + strings.Join(behind, "，")
+	if len(behind) == 0 {
+		run.note = "各单位均已达到配额"
+	}
+	h.log.Info("reminder", "round", p.Round, "behind", len(behind))
+	return nil
+}
+
+func (h *Handlers) export(ctx context.Context, p RoundPayload, run *jobRun) error {
+	reps, err := h.compiler.Export(ctx, p.Round, run.progress)
+	if err != nil {
+		return skipMissing(err)
+	}
+	ids := make([]string, len(reps))
+	for i, r := range reps {
+		ids[i] = r.ID
+	}
+	run.report = strings.Join(ids, ",")
+	return nil
+}
+
+// expected is the number of responses the tallies count, for progress.
+func (h *Handlers) expected(ctx context.Context, round string) int {
+	ts, err := h.store.Tallies(ctx, round)
+	if err != nil {
+		return 0
+	}
+	n := 0
+	for _, t := range ts {
+		n += t.Received
+	}
+	return n
+}
+
+func (h *Handlers) stamp() time.Time { return h.now().UTC().Truncate(time.Millisecond) }
+
+// skipMissing stops retrying a task whose round was deleted or never existed.
+func skipMissing(err error) error {
+	if pinggu.ErrorCode(err) == pinggu.NotFound {
+		return fmt.Errorf("%v: %w", err, asynq.SkipRetry)
+	}
+	return err
+}

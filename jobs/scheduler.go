@@ -1,0 +1,273 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"pinggu"
+)
+
+// RoundStore is what scheduling needs from the database.
+type RoundStore interface {
+	Round(ctx context.Context, code string) (*pinggu.Round, error)
+	Rounds(ctx context.Context) ([]*pinggu.Round, error)
+	TransitionRound(ctx context.Context, code string, from []pinggu.RoundStatus, t pinggu.Transition) (*pinggu.Round, error)
+	RecordJob(ctx context.Context, j *pinggu.Job) error
+}
+
+// Scheduler turns a round's schedule into queued tasks and keeps them in
+// step with MongoDB: the round documents are the truth, the queue a
+// projection of them that Sync (and Reconcile at start-up) rebuilds.
+type Scheduler struct {
+	client *asynq.Client
+	insp   *asynq.Inspector
+	store  RoundStore
+	now    func() time.Time
+	log    *slog.Logger
+}
+
+// NewScheduler connects a scheduler to the queue.
+func NewScheduler(r *Redis, store RoundStore, now func() time.Time, log *slog.Logger) *Scheduler {
+	return &Scheduler{client: asynq.NewClient(r.Opt), insp: asynq.NewInspector(r.Opt), store: store, now: now, log: log}
+}
+
+// Close releases the queue connections.
+func (s *Scheduler) Close() {
+	s.client.Close()
+	s.insp.Close()
+}
+
+// Schedule puts a draft round on the schedule (or re-plans a scheduled or
+// open one after its times changed) and queues its tasks.
+func (s *Scheduler) Schedule(ctx context.Context, code string) (*pinggu.Round, error) {
+	r, err := s.store.Round(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case r.Status == pinggu.StatusDraft:
+		r, err = s.store.TransitionRound(ctx, code, []pinggu.RoundStatus{pinggu.StatusDraft},
+			pinggu.Transition{To: pinggu.StatusScheduled, At: s.stamp(), By: pinggu.Actor(ctx)})
+		if err != nil {
+			return nil, err
+		}
+	case r.Status.Finished():
+		return nil, pinggu.Errorf(pinggu.Conflict, "评估轮次%s%s，不能再排期", code, pinggu.StatusLabel(r.Status))
+	}
+	return r, s.Sync(ctx, r)
+}
+
+// Cancel takes a scheduled or open round back to draft and removes its tasks.
+func (s *Scheduler) Cancel(ctx context.Context, code string) (*pinggu.Round, error) {
+	r, err := s.store.TransitionRound(ctx, code, []pinggu.RoundStatus{pinggu.StatusScheduled, pinggu.StatusOpen},
+		pinggu.Transition{To: pinggu.StatusDraft, At: s.stamp(), By: pinggu.Actor(ctx), Note: "取消排期"})
+	if err != nil {
+		return nil, err
+	}
+	return r, s.Sync(ctx, r)
+}
+
+// CompileNow queues a compile to run at once and returns its job id; it is
+// final if the round has closed, provisional otherwise.
+func (s *Scheduler) CompileNow(ctx context.Context, code string) (string, error) {
+	return s.onDemand(ctx, TypeRoundCompile, code)
+}
+
+// ExportNow queues a raw-data export and returns its job id.
+func (s *Scheduler) ExportNow(ctx context.Context, code string) (string, error) {
+	return s.onDemand(ctx, TypeRoundExport, code)
+}
+
+func (s *Scheduler) onDemand(ctx context.Context, typ, code string) (string, error) {
+	if _, err := s.store.Round(ctx, code); err != nil {
+		return "", err
+	}
+	task, opts, id := NewOnDemandTask(typ, code, s.now())
+	if _, err := s.client.EnqueueContext(ctx, task, opts...); err != nil {
+		return "", pinggu.Wrap(pinggu.Unavailable, err, "任务队列暂时不可用，请稍后重试")
+	}
+	if err := s.store.RecordJob(ctx, &pinggu.Job{ID: id, Type: typ, Round: code, State: pinggu.JobQueued, CreatedAt: s.stamp()}); err != nil {
+		return "", err
+	}
+	return id, nil
+}
+
+func (s *Scheduler) stamp() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
+
+// planned is one task a round should have in the queue.
+type planned struct {
+	typ string
+	at  time.Time
+}
+
+// plan lists the tasks a round in its current status needs from now on.
+// Times in the past are kept: the task then runs at once, which is how a
+// restart catches up on a close or a compile it slept through.
+func plan(r *pinggu.Round, now time.Time) []planned {
+	var out []planned
+	if r.Status == pinggu.StatusScheduled {
+		out = append(out, planned{TypeRoundOpen, r.OpensAt})
+	}
+	if r.Status.Collecting() {
+		out = append(out, planned{TypeRoundClose, r.ClosesAt})
+		for _, t := range r.Schedule.Reminders {
+			if t.After(now) {
+				out = append(out, planned{TypeRoundRemind, t})
+			}
+		}
+		if slot, ok := nextSlot(r, now); ok {
+			out = append(out, planned{TypeRoundProgress, slot})
+		}
+	}
+	if r.Status.Collecting() || r.Status == pinggu.StatusClosed {
+		out = append(out, planned{TypeRoundCompile, r.CompileTime()})
+	}
+	return out
+}
+
+// nextSlot is the next provisional compile after now: slots fall every
+// period from opensAt, and only while the round is open.
+func nextSlot(r *pinggu.Round, now time.Time) (time.Time, bool) {
+	p := r.ProgressPeriod()
+	if p <= 0 {
+		return time.Time{}, false
+	}
+	k := int64(1)
+	if now.After(r.OpensAt) {
+		k = int64(now.Sub(r.OpensAt)/p) + 1
+	}
+	slot := r.OpensAt.Add(time.Duration(k) * p)
+	return slot, slot.Before(r.ClosesAt)
+}
+
+// Sync makes the queue hold exactly the round's planned tasks: it enqueues
+// the missing ones first, then deletes those of an earlier plan, so a crash
+// between the two leaves an extra task (which finds the round changed and
+// does nothing), never a missing one.
+func (s *Scheduler) Sync(ctx context.Context, r *pinggu.Round) error {
+	want := map[string]bool{}
+	for _, p := range plan(r, s.now()) {
+		task, opts := NewRoundTask(p.typ, r.Code, p.at)
+		id := TaskID(p.typ, r.Code, ceilSecond(p.at))
+		want[id] = true
+		if err := s.enqueue(ctx, task, opts, id); err != nil {
+			return err
+		}
+	}
+	queued, err := s.roundTasks(r.Code)
+	if err != nil {
+		return err
+	}
+	for _, id := range queued {
+		if want[id] {
+			continue
+		}
+		if err := s.insp.DeleteTask(Queue, id); err != nil && !gone(err) {
+			s.log.Warn("stale task not deleted", "task", id, "err", err)
+		}
+	}
+	return nil
+}
+
+// enqueue adds a task once. An id conflict means the task exists: fine,
+// unless it was archived (it failed for good), in which case it is
+// replaced so the schedule still happens.
+func (s *Scheduler) enqueue(ctx context.Context, task *asynq.Task, opts []asynq.Option, id string) error {
+	_, err := s.client.EnqueueContext(ctx, task, opts...)
+	if errors.Is(err, asynq.ErrTaskIDConflict) {
+		info, ierr := s.insp.GetTaskInfo(Queue, id)
+		if ierr != nil || info.State != asynq.TaskStateArchived {
+			return nil
+		}
+		s.log.Warn("replacing an archived task that is still due", "task", id, "lastErr", info.LastErr)
+		if err := s.insp.DeleteTask(Queue, id); err != nil && !gone(err) {
+			return pinggu.Wrap(pinggu.Unavailable, err, "任务队列暂时不可用")
+		}
+		_, err = s.client.EnqueueContext(ctx, task, opts...)
+	}
+	if err != nil {
+		return pinggu.Wrap(pinggu.Unavailable, err, "任务队列暂时不可用，请稍后重试")
+	}
+	return nil
+}
+
+// gone reports errors meaning the task or its queue no longer exists.
+// After Redis lost its data, asynq reports a missing queue, not a missing task.
+func gone(err error) bool {
+	return errors.Is(err, asynq.ErrTaskNotFound) || errors.Is(err, asynq.ErrQueueNotFound)
+}
+
+// roundTasks lists the ids of the round's scheduled, pending and retrying tasks.
+func (s *Scheduler) roundTasks(code string) ([]string, error) {
+	var ids []string
+	lists := []func(string, ...asynq.ListOption) ([]*asynq.TaskInfo, error){
+		s.insp.ListScheduledTasks, s.insp.ListPendingTasks, s.insp.ListRetryTasks}
+	for _, list := range lists {
+		for page := 1; ; page++ {
+			infos, err := list(Queue, asynq.PageSize(500), asynq.Page(page))
+			if errors.Is(err, asynq.ErrQueueNotFound) {
+				break
+			}
+			if err != nil {
+				return nil, pinggu.Wrap(pinggu.Unavailable, err, "任务队列暂时不可用")
+			}
+			for _, t := range infos {
+				if _, round, _, ok := parseTaskID(t.ID); ok && round == code {
+					ids = append(ids, t.ID)
+				}
+			}
+			if len(infos) < 500 {
+				break
+			}
+		}
+	}
+	return ids, nil
+}
+
+// Reconcile rebuilds the queue from MongoDB for every round that still has
+// work ahead: run at start-up, it makes a Redis that lost everything (the
+// in-process one always does) miss nothing.
+func (s *Scheduler) Reconcile(ctx context.Context) error {
+	rounds, err := s.store.Rounds(ctx)
+	if err != nil {
+		return err
+	}
+	n := 0
+	for _, r := range rounds {
+		if !r.Status.Collecting() && r.Status != pinggu.StatusClosed {
+			continue
+		}
+		if err := s.Sync(ctx, r); err != nil {
+			return fmt.Errorf("reconcile round %s: %w", r.Code, err)
+		}
+		n++
+	}
+	s.log.Info("schedule reconciled", "rounds", n)
+	return nil
+}
+
+// Tasks lists the round's queued tasks with their times, for the API.
+func (s *Scheduler) Tasks(code string) ([]QueuedTask, error) {
+	ids, err := s.roundTasks(code)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]QueuedTask, 0, len(ids))
+	for _, id := range ids {
+		typ, _, at, _ := parseTaskID(id)
+		out = append(out, QueuedTask{ID: id, Type: typ, At: time.Unix(at, 0).UTC()})
+	}
+	return out, nil
+}
+
+// QueuedTask is one task waiting in the queue.
+type QueuedTask struct {
+	ID   string    `json:"id"`
+	Type string    `json:"type"`
+	At   time.Time `json:"at"`
+}

@@ -1,0 +1,372 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"pinggu"
+	"pinggu/scoring"
+)
+
+// Scorecard is everything a satisfaction scorecard shows.
+type Scorecard struct {
+	Round         *pinggu.Round
+	Questionnaire *pinggu.Questionnaire
+	Units         []pinggu.Unit        // the round's units, in its order
+	Results       []scoring.UnitResult // one per unit, same order
+	Final         bool
+	Responses     int
+	IDsHash       string
+	Fingerprint   string
+	GeneratedAt   time.Time
+}
+
+// Ranked is one unit's place in its peer group by overall mean score.
+type Ranked struct {
+	Unit   pinggu.Unit
+	Result scoring.UnitResult
+	Rank   int  // 0 when the unit has no scored answers
+	Signif bool // its interval does not overlap the next-ranked unit's
+	Next   bool // there is a next-ranked unit to compare with
+}
+
+// PeerGroups ranks the units within each peer group, groups in order of
+// first appearance, units by rank (unranked last, by round order).
+func (sc *Scorecard) PeerGroups() (groups []string, ranked map[string][]Ranked) {
+	ranked = map[string][]Ranked{}
+	for i, u := range sc.Units {
+		if _, ok := ranked[u.PeerGroup]; !ok {
+			groups = append(groups, u.PeerGroup)
+		}
+		ranked[u.PeerGroup] = append(ranked[u.PeerGroup], Ranked{Unit: u, Result: sc.Results[i]})
+	}
+	for _, g := range groups {
+		rs := ranked[g]
+		var scores []float64
+		var idx []int
+		for i, r := range rs {
+			if r.Result.Overall.NScored > 0 {
+				scores = append(scores, r.Result.Overall.Mean)
+				idx = append(idx, i)
+			}
+		}
+		for k, rank := range scoring.RankDesc(scores) {
+			rs[idx[k]].Rank = rank
+		}
+		sort.SliceStable(rs, func(a, b int) bool {
+			ra, rb := rs[a].Rank, rs[b].Rank
+			if ra == 0 || rb == 0 {
+				return rb == 0 && ra != 0
+			}
+			return ra < rb
+		})
+		for i := 0; i+1 < len(rs) && rs[i+1].Rank > 0; i++ {
+			rs[i].Next = true
+			rs[i].Signif = !scoring.Overlap(rs[i].Result.Overall, rs[i+1].Result.Overall)
+		}
+	}
+	return groups, ranked
+}
+
+// WriteScorecard writes the scorecard workbook: 总表 with a chart, one
+// ranking sheet per peer group, one sheet per unit, 满意度明细 and 说明.
+func WriteScorecard(w io.Writer, sc *Scorecard) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	if err := f.SetDefaultFont("等线"); err != nil {
+		return err
+	}
+	st, err := newStyles(f)
+	if err != nil {
+		return err
+	}
+	b := &book{f: f, st: st, taken: map[string]bool{}}
+	groups, ranked := sc.PeerGroups()
+	b.summary(sc, ranked)
+	for _, g := range groups {
+		b.ranking(g, ranked[g])
+	}
+	for i, u := range sc.Units {
+		b.unitSheet(sc, u, sc.Results[i])
+	}
+	b.detail(sc)
+	b.method(sc)
+	if b.err != nil {
+		return b.err
+	}
+	f.SetActiveSheet(0)
+	_, err = f.WriteTo(w)
+	return err
+}
+
+// book carries the first error, so the sheet writers read as straight lines.
+type book struct {
+	f     *excelize.File
+	st    styles
+	taken map[string]bool
+	err   error
+}
+
+func (b *book) check(err error) {
+	if b.err == nil && err != nil {
+		b.err = err
+	}
+}
+
+func (b *book) newSheet(name string) string {
+	name = sheetName(name, b.taken)
+	if len(b.taken) == 1 {
+		b.check(b.f.SetSheetName("Sheet1", name))
+	} else {
+		_, err := b.f.NewSheet(name)
+		b.check(err)
+	}
+	return name
+}
+
+// row writes values from column 1 of row, with a style per column (0 = none).
+func (b *book) row(sheet string, row int, values []any, style []int) {
+	b.check(b.f.SetSheetRow(sheet, cell(1, row), &values))
+	for i, s := range style {
+		if s != 0 && i < len(values) {
+			b.check(b.f.SetCellStyle(sheet, cell(i+1, row), cell(i+1, row), s))
+		}
+	}
+}
+
+// header writes a frozen, styled header row and sizes columns to fit it
+// (or the widths given, which win when larger).
+func (b *book) header(sheet string, row int, titles []string, widths []int) {
+	vals := make([]any, len(titles))
+	for i, t := range titles {
+		vals[i] = t
+		w := displayWidth(t)
+		if i < len(widths) && widths[i] > w {
+			w = widths[i]
+		}
+		col, _ := excelize.ColumnNumberToName(i + 1)
+		b.check(b.f.SetColWidth(sheet, col, col, columnWidth(w)))
+	}
+	b.check(b.f.SetSheetRow(sheet, cell(1, row), &vals))
+	b.check(b.f.SetCellStyle(sheet, cell(1, row), cell(len(titles), row), b.st.header))
+	b.check(b.f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: row, TopLeftCell: cell(1, row+1), ActivePane: "bottomLeft"}))
+}
+
+func statValues(s scoring.Stat) []any {
+	if s.NScored == 0 {
+		return []any{s.NScored, "", "", "", "", "", ""}
+	}
+	return []any{s.NScored, s.Mean, s.MeanLow, s.MeanHigh, s.Rate, s.RateLow, s.RateHigh}
+}
+
+func (b *book) statStyles(prefix ...int) []int {
+	return append(prefix, b.st.integer, b.st.score, b.st.score, b.st.score, b.st.rate, b.st.rate, b.st.rate)
+}
+
+var statTitles = []string{"有效样本", "满意度得分", "得分下限(95%)", "得分上限(95%)", "满意率", "满意率下限(95%)", "满意率上限(95%)"}
+
+func significance(r Ranked) string {
+	switch {
+	case r.Rank == 0:
+		return "无有效样本"
+	case !r.Next:
+		return ""
+	case r.Signif:
+		return "显著"
+	default:
+		return "不显著（区间重叠）"
+	}
+}
+
+// summary is 总表: every unit with its rank in its peer group, and a chart.
+func (b *book) summary(sc *Scorecard, ranked map[string][]Ranked) {
+	sheet := b.newSheet("总表")
+	title := sc.Round.Title + " 满意度测评结果"
+	if !sc.Final {
+		title += "（阶段性，未定稿）"
+	}
+	b.check(b.f.SetCellStr(sheet, "A1", title))
+	b.check(b.f.SetCellStyle(sheet, "A1", "A1", b.st.title))
+	titles := append([]string{"序号", "单位", "考核类别", "组内排名", "答卷数"}, statTitles...)
+	titles = append(titles, "与组内下一名差异")
+	nameWidth := 8
+	for _, u := range sc.Units {
+		nameWidth = max(nameWidth, displayWidth(u.Name))
+	}
+	b.header(sheet, 2, titles, []int{4, nameWidth})
+	byUnit := map[string]Ranked{}
+	for _, rs := range ranked {
+		for _, r := range rs {
+			byUnit[r.Unit.Code] = r
+		}
+	}
+	for i, u := range sc.Units {
+		r := byUnit[u.Code]
+		rank := any("—")
+		if r.Rank > 0 {
+			rank = r.Rank
+		}
+		vals := append([]any{i + 1, u.Name, u.PeerGroup, rank, r.Result.Respondents}, statValues(r.Result.Overall)...)
+		vals = append(vals, significance(r))
+		b.row(sheet, i+3, vals, b.statStyles(0, 0, 0, 0, b.st.integer))
+	}
+	last := len(sc.Units) + 2
+	if len(sc.Units) == 0 {
+		return
+	}
+	// Colour the rate from red through yellow to green.
+	b.check(b.f.SetConditionalFormat(sheet, fmt.Sprintf("J3:J%d", last), []excelize.ConditionalFormatOptions{{
+		Type: "3_color_scale", Criteria: "=", MinType: "min", MidType: "percentile", MidValue: "50", MaxType: "max",
+		MinColor: "#F8696B", MidColor: "#FFEB84", MaxColor: "#63BE7B"}}))
+	b.check(b.f.AddChart(sheet, cell(len(titles)+2, 2), &excelize.Chart{
+		Type: excelize.Bar,
+		Series: []excelize.ChartSeries{{Name: fmt.Sprintf("'%s'!$G$2", sheet),
+			Categories: fmt.Sprintf("'%s'!$B$3:$B$%d", sheet, last), Values: fmt.Sprintf("'%s'!$G$3:$G$%d", sheet, last)}},
+		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "各单位满意度得分"}}},
+		Dimension: excelize.ChartDimension{Width: 640, Height: uint(160 + 22*len(sc.Units))},
+		Legend:    excelize.ChartLegend{Position: "none"},
+		YAxis:     excelize.ChartAxis{Minimum: ptr(0.0), Maximum: ptr(100.0)},
+		XAxis:     excelize.ChartAxis{ReverseOrder: true},
+	}))
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// ranking is one peer group's sheet, by rank.
+func (b *book) ranking(group string, rs []Ranked) {
+	sheet := b.newSheet("排名-" + group)
+	titles := append([]string{"组内排名", "单位", "答卷数"}, statTitles...)
+	titles = append(titles, "与下一名差异")
+	b.header(sheet, 1, titles, []int{0, 16})
+	for i, r := range rs {
+		rank := any("—")
+		if r.Rank > 0 {
+			rank = r.Rank
+		}
+		vals := append([]any{rank, r.Unit.Name, r.Result.Respondents}, statValues(r.Result.Overall)...)
+		vals = append(vals, significance(r))
+		b.row(sheet, i+2, vals, b.statStyles(0, 0, b.st.integer))
+	}
+}
+
+// unitSheet is one unit: its overall result, then every dimension and scale question.
+func (b *book) unitSheet(sc *Scorecard, u pinggu.Unit, r scoring.UnitResult) {
+	sheet := b.newSheet(u.Name)
+	b.check(b.f.SetCellStr(sheet, "A1", fmt.Sprintf("%s（%s，%s）", u.Name, u.Code, u.PeerGroup)))
+	b.check(b.f.SetCellStyle(sheet, "A1", "A1", b.st.title))
+	titles := append([]string{"项目", "内容", "回答数"}, statTitles...)
+	titles = append(titles, "有效样本量n_eff")
+	b.header(sheet, 2, titles, []int{10, 40})
+	row := 3
+	put := func(kind, name string, answered int, s scoring.Stat) {
+		vals := append([]any{kind, name, answered}, statValues(s)...)
+		if s.NScored > 0 {
+			vals = append(vals, s.NEff)
+		}
+		b.row(sheet, row, vals, append(b.statStyles(0, b.st.wrap, b.st.integer), b.st.score))
+		row++
+	}
+	put("综合", "综合满意度（受访者各题平均）", r.Respondents, r.Overall)
+	for _, d := range r.Dimensions {
+		put("维度", d.Dimension+"（"+strings.Join(d.Questions, "、")+"）", d.Stat.N, d.Stat)
+	}
+	for _, q := range r.Questions {
+		if q.Stat == nil {
+			continue
+		}
+		qq := sc.Questionnaire.Question(q.Code)
+		put("题目 "+q.Code, qq.Text, q.Answered, *q.Stat)
+	}
+	if r.Unweighted > 0 {
+		b.check(b.f.SetCellStr(sheet, cell(1, row+1), fmt.Sprintf("注：%d份答卷缺少加权分层信息，未计入加权估计。", r.Unweighted)))
+	}
+}
+
+// detail is 满意度明细: for every unit and choice question, each option's
+// count and share. It can be long, so it is streamed.
+func (b *book) detail(sc *Scorecard) {
+	sheet := b.newSheet("满意度明细")
+	sw, err := b.f.NewStreamWriter(sheet)
+	if err != nil {
+		b.check(err)
+		return
+	}
+	titles := []string{"单位", "题号", "题目", "选项编码", "选项", "人数", "占比"}
+	widths := []int{16, 6, 50, 8, 14, 6, 8}
+	for i, wd := range widths { // widths must precede the first row of a stream
+		b.check(sw.SetColWidth(i+1, i+1, columnWidth(max(wd, displayWidth(titles[i])))))
+	}
+	b.check(sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}))
+	head := make([]any, len(titles))
+	for i, t := range titles {
+		head[i] = excelize.Cell{StyleID: b.st.header, Value: t}
+	}
+	b.check(sw.SetRow("A1", head))
+	row := 2
+	for i, u := range sc.Units {
+		for _, q := range sc.Results[i].Questions {
+			qq := sc.Questionnaire.Question(q.Code)
+			if qq.Type == pinggu.Text {
+				continue
+			}
+			for _, o := range q.Options {
+				b.check(sw.SetRow(cell(1, row), []any{u.Name, q.Code, qq.Text, o.Code, o.Label,
+					excelize.Cell{StyleID: b.st.integer, Value: o.Count}, excelize.Cell{StyleID: b.st.rate, Value: o.Share}}))
+				row++
+			}
+		}
+	}
+	b.check(sw.Flush())
+}
+
+// method is 说明: how the numbers were computed, with every constant and
+// the fingerprint of the inputs, so a published number can be defended.
+func (b *book) method(sc *Scorecard) {
+	sheet := b.newSheet("说明")
+	s := sc.Round.Scoring.WithDefaults()
+	scoreMap := "问卷中各选项的分值"
+	if len(s.ScoreMap) > 0 {
+		m, _ := json.Marshal(s.ScoreMap)
+		scoreMap = string(m)
+	}
+	weighting := "不加权（每份答卷权重为1）"
+	if s.Weighting != nil {
+		m, _ := json.Marshal(s.Weighting.Shares)
+		weighting = fmt.Sprintf("事后分层加权：按%s分层，w = N_h / n_h，人口占比 %s；缺少分层信息的答卷不计入加权估计",
+			strings.Join(s.Weighting.Cells, "×"), m)
+	}
+	status := "最终结果"
+	if !sc.Final {
+		status = "阶段性结果（测评进行中，数字会变化）"
+	}
+	loc := sc.Round.Location()
+	lines := [][2]string{
+		{"评估轮次", fmt.Sprintf("%s（%s）", sc.Round.Title, sc.Round.Code)},
+		{"结果性质", status},
+		{"测评时间", sc.Round.OpensAt.In(loc).Format("2006-01-02 15:04") + " 至 " + sc.Round.ClosesAt.In(loc).Format("2006-01-02 15:04") + "（" + sc.Round.Timezone + "）"},
+		{"生成时间", sc.GeneratedAt.In(loc).Format("2006-01-02 15:04:05")},
+		{"问卷", fmt.Sprintf("%s 第%d版", sc.Questionnaire.Code, sc.Questionnaire.Version)},
+		{"计入答卷数", fmt.Sprint(sc.Responses)},
+		{"选项分值", scoreMap},
+		{"“不清楚”", "不计分，不进入任何分母"},
+		{"满意阈值", fmt.Sprintf("得分 ≥ %g 计为满意（满意率 P = Σw·1[y ≥ %g] / Σw）", s.SatisfiedThreshold, s.SatisfiedThreshold)},
+		{"加权", weighting},
+		{"满意度得分", "Ȳ = Σw·y / Σw；综合满意度以受访者各量表题得分的平均值为 y"},
+		{"有效样本量", "n_eff = (Σw)² / Σw²"},
+		{"置信区间", fmt.Sprintf("满意率：Wilson 区间（n_eff，z = %g）；得分：Ȳ ± z·s_w/√n_eff", s.Z)},
+		{"排名", "仅在同一考核类别内按综合满意度得分排名，得分相同名次并列；与下一名的得分区间重叠时标注“不显著”"},
+		{"答卷编号摘要", "SHA-256：" + sc.IDsHash},
+		{"输入指纹", sc.Fingerprint},
+	}
+	b.check(b.f.SetColWidth(sheet, "A", "A", 16))
+	b.check(b.f.SetColWidth(sheet, "B", "B", 90))
+	for i, l := range lines {
+		b.row(sheet, i+1, []any{l[0], l[1]}, []int{b.st.header, b.st.wrap})
+	}
+}

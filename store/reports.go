@@ -1,0 +1,192 @@
+package store
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"pinggu"
+)
+
+type reportDoc struct {
+	ID          string        `bson:"_id"`
+	Round       string        `bson:"round"`
+	Kind        string        `bson:"kind"`
+	Final       bool          `bson:"final"`
+	FileName    string        `bson:"fileName"`
+	ContentType string        `bson:"contentType"`
+	Size        int64         `bson:"size"`
+	SHA256      string        `bson:"sha256"`
+	Fingerprint string        `bson:"fingerprint"`
+	Responses   int           `bson:"responses"`
+	CreatedAt   time.Time     `bson:"createdAt"`
+	FileID      bson.ObjectID `bson:"fileId"`
+}
+
+func (d *reportDoc) report() pinggu.Report {
+	return pinggu.Report{ID: d.ID, Round: d.Round, Kind: pinggu.ReportKind(d.Kind), Final: d.Final, FileName: d.FileName,
+		ContentType: d.ContentType, Size: d.Size, SHA256: d.SHA256, Fingerprint: d.Fingerprint,
+		Responses: d.Responses, CreatedAt: d.CreatedAt.UTC()}
+}
+
+func (s *Store) bucket() *mongo.GridFSBucket {
+	return s.db.GridFSBucket(options.GridFSBucket().SetName("reports"))
+}
+
+// SaveReport stores a file and then its metadata. A report becomes visible
+// only with its metadata, written after the whole file, so a failure midway
+// leaves nothing half-written in sight (an orphan file at worst, removed by
+// the next save of that round). Saving a provisional report replaces the
+// earlier provisional ones of the same kind; final reports are kept.
+func (s *Store) SaveReport(ctx context.Context, r *pinggu.Report, content io.Reader) error {
+	fileID, err := s.bucket().UploadFromStream(ctx, r.ID, content)
+	if err != nil {
+		return mapErr(err, "报表文件")
+	}
+	d := reportDoc{ID: r.ID, Round: r.Round, Kind: string(r.Kind), Final: r.Final, FileName: r.FileName,
+		ContentType: r.ContentType, Size: r.Size, SHA256: r.SHA256, Fingerprint: r.Fingerprint,
+		Responses: r.Responses, CreatedAt: r.CreatedAt, FileID: fileID}
+	if _, err := s.db.Collection(colReports).InsertOne(ctx, d); err != nil {
+		_ = s.bucket().Delete(context.WithoutCancel(ctx), fileID)
+		return mapErr(err, "报表")
+	}
+	if r.Final {
+		return nil
+	}
+	old, err := s.Reports(ctx, r.Round)
+	if err != nil {
+		return err
+	}
+	for _, o := range old {
+		if !o.Final && o.Kind == r.Kind && o.ID != r.ID {
+			if err := s.deleteReport(ctx, o.ID); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (s *Store) deleteReport(ctx context.Context, id string) error {
+	var d reportDoc
+	err := s.db.Collection(colReports).FindOneAndDelete(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
+	if err == mongo.ErrNoDocuments {
+		return nil
+	}
+	if err != nil {
+		return mapErr(err, "报表")
+	}
+	if err := s.bucket().Delete(ctx, d.FileID); err != nil && err != mongo.ErrFileNotFound {
+		return mapErr(err, "报表文件")
+	}
+	return nil
+}
+
+// Reports lists a round's reports, newest first.
+func (s *Store) Reports(ctx context.Context, round string) ([]pinggu.Report, error) {
+	cur, err := s.db.Collection(colReports).Find(ctx, bson.D{{Key: "round", Value: round}},
+		options.Find().SetSort(bson.D{{Key: "createdAt", Value: -1}, {Key: "_id", Value: 1}}))
+	if err != nil {
+		return nil, mapErr(err, "报表")
+	}
+	var docs []reportDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, mapErr(err, "报表")
+	}
+	out := make([]pinggu.Report, len(docs))
+	for i := range docs {
+		out[i] = docs[i].report()
+	}
+	return out, nil
+}
+
+// OpenReport returns a report's metadata and a stream of its file; the
+// caller closes the stream.
+func (s *Store) OpenReport(ctx context.Context, id string) (*pinggu.Report, io.ReadCloser, error) {
+	var d reportDoc
+	if err := s.db.Collection(colReports).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
+		return nil, nil, mapErr(err, "报表")
+	}
+	st, err := s.bucket().OpenDownloadStream(ctx, d.FileID)
+	if err != nil {
+		return nil, nil, mapErr(err, "报表文件")
+	}
+	r := d.report()
+	return &r, st, nil
+}
+
+type jobDoc struct {
+	ID         string    `bson:"_id"`
+	Type       string    `bson:"type"`
+	Round      string    `bson:"round"`
+	State      string    `bson:"state"`
+	Progress   float64   `bson:"progress"`
+	Attempts   int       `bson:"attempts"`
+	Error      string    `bson:"error"`
+	Note       string    `bson:"note"`
+	Report     string    `bson:"report"`
+	CreatedAt  time.Time `bson:"createdAt"`
+	StartedAt  time.Time `bson:"startedAt"`
+	FinishedAt time.Time `bson:"finishedAt"`
+}
+
+// RecordJob writes what is known of a job. Zero times and empty strings
+// leave earlier values alone, so each step records only what it learned.
+func (s *Store) RecordJob(ctx context.Context, j *pinggu.Job) error {
+	set := bson.D{{Key: "type", Value: j.Type}, {Key: "round", Value: j.Round}, {Key: "state", Value: string(j.State)},
+		{Key: "progress", Value: j.Progress}, {Key: "error", Value: j.Error}}
+	for _, f := range []struct {
+		key string
+		val any
+		ok  bool
+	}{
+		{"attempts", j.Attempts, j.Attempts > 0}, {"note", j.Note, j.Note != ""}, {"report", j.Report, j.Report != ""},
+		{"startedAt", j.StartedAt, !j.StartedAt.IsZero()}, {"finishedAt", j.FinishedAt, !j.FinishedAt.IsZero()},
+	} {
+		if f.ok {
+			set = append(set, bson.E{Key: f.key, Value: f.val})
+		}
+	}
+	created := j.CreatedAt
+	if created.IsZero() {
+		created = time.Now().UTC()
+	}
+	_, err := s.db.Collection(colJobs).UpdateOne(ctx, bson.D{{Key: "_id", Value: j.ID}},
+		bson.D{{Key: "$set", Value: set}, {Key: "$setOnInsert", Value: bson.D{{Key: "createdAt", Value: created}}}},
+		options.UpdateOne().SetUpsert(true))
+	return mapErr(err, "任务")
+}
+
+// Jobs lists a round's jobs, newest first, at most limit.
+func (s *Store) Jobs(ctx context.Context, round string, limit int) ([]pinggu.Job, error) {
+	filter := bson.D{}
+	if round != "" {
+		filter = bson.D{{Key: "round", Value: round}}
+	}
+	cur, err := s.db.Collection(colJobs).Find(ctx, filter,
+		options.Find().SetSort(bson.D{{Key: "createdAt", Value: -1}, {Key: "_id", Value: 1}}).SetLimit(int64(limit)))
+	if err != nil {
+		return nil, mapErr(err, "任务")
+	}
+	var docs []jobDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, mapErr(err, "任务")
+	}
+	out := make([]pinggu.Job, len(docs))
+	for i, d := range docs {
+		out[i] = pinggu.Job{ID: d.ID, Type: d.Type, Round: d.Round, State: pinggu.JobState(d.State), Progress: d.Progress,
+			Attempts: d.Attempts, Error: d.Error, Note: d.Note, Report: d.Report, CreatedAt: d.CreatedAt.UTC(),
+			StartedAt: d.StartedAt.UTC(), FinishedAt: d.FinishedAt.UTC()}
+		if d.StartedAt.IsZero() {
+			out[i].StartedAt = time.Time{}
+		}
+		if d.FinishedAt.IsZero() {
+			out[i].FinishedAt = time.Time{}
+		}
+	}
+	return out, nil
+}
