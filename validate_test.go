@@ -187,6 +187,13 @@ func TestRoundValidateAndPhase(t *testing.T) {
 		})
 	}
 	r := valid()
+	if r.Status = pinggu.StatusDraft; r.PhaseAt(opens.Add(time.Hour)) != pinggu.Upcoming {
+		t.Error("a draft round is open")
+	}
+	if r.Status = pinggu.StatusClosed; r.PhaseAt(opens.Add(time.Hour)) != pinggu.Over {
+		t.Error("a closed round is open inside its window")
+	}
+	r.Status = pinggu.StatusOpen
 	for _, c := range []struct {
 		at   time.Time
 		want pinggu.Phase
