@@ -74,15 +74,30 @@ type Worker struct {
 	mux *asynq.ServeMux
 }
 
+// WorkerOptions tune a worker; the zero value is the production setting.
+type WorkerOptions struct {
+	// RetryDelay replaces asynq's exponential backoff (tests make it short).
+	RetryDelay func(n int, err error, t *asynq.Task) time.Duration
+	// PollInterval is how often due scheduled and retry tasks are moved to
+	// the queue (asynq's default, 5 s, when zero).
+	PollInterval time.Duration
+}
+
 // NewWorker returns a worker on the queue. Handlers are registered on Mux.
-func NewWorker(r *Redis, log *slog.Logger) *Worker {
+func NewWorker(r *Redis, log *slog.Logger, opts ...WorkerOptions) *Worker {
+	var o WorkerOptions
+	if len(opts) > 0 {
+		o = opts[0]
+	}
 	srv := asynq.NewServer(r.Opt, asynq.Config{
 		Concurrency: 4,
 		// Longer than any task should take, so a deploy lets work finish
 		// instead of handing it back half done.
-		ShutdownTimeout: 60 * time.Second,
-		LogLevel:        asynq.WarnLevel,
-		Logger:          slogAdapter{log},
+		ShutdownTimeout:          60 * time.Second,
+		LogLevel:                 asynq.WarnLevel,
+		Logger:                   slogAdapter{log},
+		RetryDelayFunc:           o.RetryDelay,
+		DelayedTaskCheckInterval: o.PollInterval,
 	})
 	return &Worker{srv: srv, mux: asynq.NewServeMux()}
 }

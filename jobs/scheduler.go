@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
 
 	"pinggu"
 )
@@ -24,6 +25,7 @@ type RoundStore interface {
 // step with MongoDB: the round documents are the truth, the queue a
 // projection of them that Sync (and Reconcile at start-up) rebuilds.
 type Scheduler struct {
+	rdb    redis.UniversalClient
 	client *asynq.Client
 	insp   *asynq.Inspector
 	store  RoundStore
@@ -33,13 +35,15 @@ type Scheduler struct {
 
 // NewScheduler connects a scheduler to the queue.
 func NewScheduler(r *Redis, store RoundStore, now func() time.Time, log *slog.Logger) *Scheduler {
-	return &Scheduler{client: asynq.NewClient(r.Opt), insp: asynq.NewInspector(r.Opt), store: store, now: now, log: log}
+	rdb := r.Opt.MakeRedisClient().(redis.UniversalClient)
+	return &Scheduler{rdb: rdb, client: asynq.NewClient(r.Opt), insp: asynq.NewInspector(r.Opt), store: store, now: now, log: log}
 }
 
 // Close releases the queue connections.
 func (s *Scheduler) Close() {
 	s.client.Close()
 	s.insp.Close()
+	s.rdb.Close()
 }
 
 // Schedule puts a draft round on the schedule (or re-plans a scheduled or
@@ -153,7 +157,7 @@ func (s *Scheduler) Sync(ctx context.Context, r *pinggu.Round) error {
 	want := map[string]bool{}
 	for _, p := range plan(r, s.now()) {
 		task, opts := NewRoundTask(p.typ, r.Code, p.at)
-		id := TaskID(p.typ, r.Code, ceilSecond(p.at))
+		id := TaskID(p.typ, r.Code, p.at)
 		want[id] = true
 		if err := s.enqueue(ctx, task, opts, id); err != nil {
 			return err
@@ -204,6 +208,13 @@ func gone(err error) bool {
 
 // roundTasks lists the ids of the round's scheduled, pending and retrying tasks.
 func (s *Scheduler) roundTasks(code string) ([]string, error) {
+	// An asynq client registers a queue only on its first enqueue; after
+	// Redis lost its data the inspector then finds no queue and lists
+	// nothing (hibiken/asynq PR #1036). Register it again: asynq v0.26
+	// keeps its queue names in the set "asynq:queues".
+	if err := s.rdb.SAdd(context.Background(), "asynq:queues", Queue).Err(); err != nil {
+		return nil, pinggu.Wrap(pinggu.Unavailable, err, "任务队列暂时不可用")
+	}
 	var ids []string
 	lists := []func(string, ...asynq.ListOption) ([]*asynq.TaskInfo, error){
 		s.insp.ListScheduledTasks, s.insp.ListPendingTasks, s.insp.ListRetryTasks}

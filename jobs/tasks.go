@@ -35,7 +35,7 @@ type RoundPayload struct {
 // same id, so enqueueing twice stores one task, and a rescheduled time is a
 // new id (enqueue the new one, then delete the old).
 func TaskID(typ, round string, at time.Time) string {
-	return fmt.Sprintf("%s:%s:%d", typ, round, at.Unix())
+	return fmt.Sprintf("%s:%s:%d", typ, round, ceilSecond(at).Unix())
 }
 
 // parseTaskID splits an id made by TaskID; ok is false for other ids.

@@ -1,0 +1,334 @@
+package jobs_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sort"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+
+	"pinggu"
+	"pinggu/jobs"
+	"pinggu/store"
+	"pinggu/store/storetest"
+)
+
+// env is a store, a queue (real or in-process Redis) and a scheduler.
+type env struct {
+	t     *testing.T
+	kind  string
+	store *store.Store
+	redis *jobs.Redis
+	sched *jobs.Scheduler
+	log   *slog.Logger
+}
+
+func forEachRedis(t *testing.T, fn func(t *testing.T, e *env)) {
+	for _, kind := range []string{"in-process", "real"} {
+		t.Run(kind, func(t *testing.T) {
+			addr := ""
+			if kind == "real" {
+				addr = realRedis(t)
+			}
+			e := &env{t: t, kind: kind, store: storetest.New(t), log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+			var err error
+			if e.redis, err = jobs.OpenRedis(context.Background(), addr, testRedisDB); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(e.redis.Close)
+			e.sched = jobs.NewScheduler(e.redis, e.store, time.Now, e.log)
+			t.Cleanup(e.sched.Close)
+			fn(t, e)
+		})
+	}
+}
+
+// flush makes the queue lose everything, as a restarted in-process Redis does.
+func (e *env) flush() {
+	e.t.Helper()
+	c := redis.NewClient(&redis.Options{Addr: e.redis.Opt.Addr, DB: e.redis.Opt.DB})
+	defer c.Close()
+	if err := c.FlushDB(context.Background()).Err(); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+func score(v float64) *float64 { return &v }
+
+// seed stores a unit, a questionnaire and a round in the given status.
+func (e *env) seed(status pinggu.RoundStatus, opens, closes time.Time, sched pinggu.Schedule) {
+	e.t.Helper()
+	ctx := context.Background()
+	must := func(err error) {
+		if err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	must(e.store.CreateUnit(ctx, &pinggu.Unit{Code: "u1", Name: "崇川区", Type: pinggu.County, PeerGroup: "县市区"}))
+	must(e.store.CreateQuestionnaire(ctx, &pinggu.Questionnaire{Code: "q", Title: "t", Questions: []pinggu.Question{
+		{Code: "Q1", Type: pinggu.Scale, Text: "满意吗", Options: []pinggu.Option{{Code: "5", Label: "很满意", Score: score(100)},
+			{Code: "1", Label: "很不满意", Score: score(20)}, {Code: "9", Label: "不清楚"}}}}}))
+	must(e.store.CreateRound(ctx, &pinggu.Round{Code: "r1", Title: "测评", Kind: pinggu.Satisfaction, Questionnaire: "q",
+		QuestionnaireVersion: 1, Units: []string{"u1"}, OpensAt: opens, ClosesAt: closes, Timezone: pinggu.DefaultTimezone,
+		Schedule: sched, Status: status, CreatedAt: time.Now()}))
+}
+
+func (e *env) taskIDs() []string {
+	e.t.Helper()
+	ts, err := e.sched.Tasks("r1")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	ids := make([]string, len(ts))
+	for i, t := range ts {
+		ids[i] = t.ID
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+func ids(typesAt ...any) []string {
+	var out []string
+	for i := 0; i < len(typesAt); i += 2 {
+		out = append(out, jobs.TaskID(typesAt[i].(string), "r1", typesAt[i+1].(time.Time)))
+	}
+	sort.Strings(out)
+	return out
+}
+
+func equal(a, b []string) bool { return fmt.Sprint(a) == fmt.Sprint(b) }
+
+func TestScheduleRescheduleCancelReconcile(t *testing.T) {
+	forEachRedis(t, func(t *testing.T, e *env) {
+		ctx := pinggu.WithActor(context.Background(), "admin")
+		opens := time.Now().Add(time.Hour).Truncate(time.Second)
+		closes := opens.Add(2 * time.Hour)
+		remind := opens.Add(time.Hour)
+		e.seed(pinggu.StatusDraft, opens, closes, pinggu.Schedule{Reminders: []time.Time{remind}, ProgressMinutes: 30})
+
+		r, err := e.sched.Schedule(ctx, "r1")
+		if err != nil || r.Status != pinggu.StatusScheduled {
+			t.Fatalf("schedule: %v %v", r, err)
+		}
+		want := ids(jobs.TypeRoundOpen, opens, jobs.TypeRoundClose, closes, jobs.TypeRoundRemind, remind,
+			jobs.TypeRoundProgress, opens.Add(30*time.Minute), jobs.TypeRoundCompile, closes.Add(10*time.Minute))
+		if got := e.taskIDs(); !equal(got, want) {
+			t.Fatalf("tasks = %v\nwant %v", got, want)
+		}
+		// Scheduling again changes nothing.
+		if _, err := e.sched.Schedule(ctx, "r1"); err != nil || !equal(e.taskIDs(), want) {
+			t.Fatalf("reschedule unchanged: %v %v", e.taskIDs(), err)
+		}
+
+		// Reschedule: the close moves an hour later; its old task goes.
+		r.ClosesAt = closes.Add(time.Hour)
+		r.UpdatedAt = time.Now()
+		if err := e.store.UpdateRound(ctx, r, time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.sched.Sync(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+		want = ids(jobs.TypeRoundOpen, opens, jobs.TypeRoundClose, r.ClosesAt, jobs.TypeRoundRemind, remind,
+			jobs.TypeRoundProgress, opens.Add(30*time.Minute), jobs.TypeRoundCompile, r.ClosesAt.Add(10*time.Minute))
+		if got := e.taskIDs(); !equal(got, want) {
+			t.Fatalf("after reschedule = %v\nwant %v", got, want)
+		}
+
+		// Redis loses everything; the reconciler rebuilds it from MongoDB.
+		e.flush()
+		if got := e.taskIDs(); len(got) != 0 {
+			t.Fatalf("after flush = %v", got)
+		}
+		if err := e.sched.Reconcile(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := e.taskIDs(); !equal(got, want) {
+			t.Fatalf("after reconcile = %v\nwant %v", got, want)
+		}
+
+		r, err = e.sched.Cancel(ctx, "r1")
+		if err != nil || r.Status != pinggu.StatusDraft {
+			t.Fatalf("cancel: %v %v", r, err)
+		}
+		if got := e.taskIDs(); len(got) != 0 {
+			t.Fatalf("after cancel = %v", got)
+		}
+		h := r.History
+		if len(h) != 2 || h[0].To != pinggu.StatusScheduled || h[0].By != "admin" || h[1].To != pinggu.StatusDraft {
+			t.Fatalf("history = %+v", h)
+		}
+	})
+}
+
+// failingStore fails the first response stream, as a dropped connection would.
+type failingStore struct {
+	*store.Store
+	fails atomic.Int32
+}
+
+func (f *failingStore) EachResponse(ctx context.Context, round string, fn func(*pinggu.Response) error) error {
+	if f.fails.Add(-1) >= 0 {
+		return errors.New("connection reset by peer")
+	}
+	return f.Store.EachResponse(ctx, round, fn)
+}
+
+func (e *env) startWorker(st jobs.Store) {
+	e.t.Helper()
+	w := jobs.NewWorker(e.redis, e.log, jobs.WorkerOptions{PollInterval: 200 * time.Millisecond,
+		RetryDelay: func(int, error, *asynq.Task) time.Duration { return 200 * time.Millisecond }})
+	jobs.NewHandlers(st, e.sched, jobs.NewCompiler(st, time.Now), time.Now, e.log).Register(w.Mux())
+	if err := w.Start(); err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(w.Shutdown)
+}
+
+func (e *env) waitStatus(want pinggu.RoundStatus) *pinggu.Round {
+	e.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		r, err := e.store.Round(context.Background(), "r1")
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		if r.Status == want {
+			return r
+		}
+		if time.Now().After(deadline) {
+			js, _ := e.store.Jobs(context.Background(), "r1", 20)
+			e.t.Fatalf("status %s, want %s; jobs %+v", r.Status, want, js)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestLateTasksAfterRestart: the process was down over the close and the
+// compile; at start-up the reconciler queues both with past times, they run
+// at once, and the round ends closed and compiled with a final report. A
+// stale open task then does not reopen it.
+func TestLateTasksAfterRestart(t *testing.T) {
+	forEachRedis(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		now := time.Now()
+		e.seed(pinggu.StatusOpen, now.Add(-2*time.Hour), now.Add(-time.Minute), pinggu.Schedule{CompileAt: now.Add(-30 * time.Second)})
+		for i, a := range []string{"5", "5", "1", "9"} {
+			if _, err := e.store.InsertResponse(ctx, &pinggu.Response{ID: fmt.Sprintf("resp-%04d", i), Round: "r1", Unit: "u1",
+				Questionnaire: "q", QuestionnaireVersion: 1, Answers: pinggu.Answers{"Q1": {a}}, Channel: pinggu.ChannelWeb,
+				SubmittedAt: now.Add(-time.Hour).Add(time.Duration(i) * time.Second)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		e.startWorker(e.store)
+		if err := e.sched.Reconcile(ctx); err != nil {
+			t.Fatal(err)
+		}
+		r := e.waitStatus(pinggu.StatusCompiled)
+		reps, err := e.store.Reports(ctx, "r1")
+		if err != nil || len(reps) != 1 || !reps[0].Final || reps[0].Responses != 4 {
+			t.Fatalf("reports = %+v, %v", reps, err)
+		}
+		// A stale open task for the old opening time runs and changes nothing.
+		task, opts := jobs.NewRoundTask(jobs.TypeRoundOpen, "r1", r.OpensAt)
+		client := asynq.NewClient(e.redis.Opt)
+		defer client.Close()
+		if _, err := client.Enqueue(task, opts...); err != nil {
+			t.Fatal(err)
+		}
+		waitJob(t, e, jobs.TaskID(jobs.TypeRoundOpen, "r1", r.OpensAt), pinggu.JobSucceeded)
+		if r2, _ := e.store.Round(ctx, "r1"); r2.Status != pinggu.StatusCompiled {
+			t.Fatalf("open task changed a compiled round to %s", r2.Status)
+		}
+
+		// Compiling again with the same inputs is idempotent: one final report.
+		id, err := e.sched.CompileNow(ctx, "r1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		j := waitJob(t, e, id, pinggu.JobSucceeded)
+		if reps2, _ := e.store.Reports(ctx, "r1"); len(reps2) != 1 || j.Report != reps[0].ID {
+			t.Fatalf("rerun made reports %+v (job %+v)", reps2, j)
+		}
+	})
+}
+
+func waitJob(t *testing.T, e *env, id string, want pinggu.JobState) pinggu.Job {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		js, err := e.store.Jobs(context.Background(), "r1", 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, j := range js {
+			if j.ID == id && j.State == want {
+				return j
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("job %s never %s: %+v", id, want, js)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestFailedCompileRetries: the first attempt loses its connection; the
+// job shows the error while it waits, then succeeds on retry.
+func TestFailedCompileRetries(t *testing.T) {
+	forEachRedis(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		now := time.Now()
+		e.seed(pinggu.StatusOpen, now.Add(-time.Hour), now.Add(time.Hour), pinggu.Schedule{ProgressMinutes: -1})
+		fs := &failingStore{Store: e.store}
+		fs.fails.Store(1)
+		e.startWorker(fs)
+		id, err := e.sched.CompileNow(ctx, "r1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		j := waitJob(t, e, id, pinggu.JobSucceeded)
+		if j.Attempts != 2 {
+			t.Fatalf("attempts = %d, want 2", j.Attempts)
+		}
+		reps, _ := e.store.Reports(ctx, "r1")
+		if len(reps) != 1 || reps[0].Final {
+			t.Fatalf("reports = %+v, want one provisional", reps)
+		}
+	})
+}
+
+// TestUndecodablePayloadIsNotRetried: such a task is archived at once.
+func TestUndecodablePayloadIsNotRetried(t *testing.T) {
+	forEachRedis(t, func(t *testing.T, e *env) {
+		e.startWorker(e.store)
+		client := asynq.NewClient(e.redis.Opt)
+		defer client.Close()
+		if _, err := client.Enqueue(asynq.NewTask(jobs.TypeRoundCompile, []byte("{not json")), asynq.TaskID("bad-1"), asynq.MaxRetry(5)); err != nil {
+			t.Fatal(err)
+		}
+		insp := asynq.NewInspector(e.redis.Opt)
+		defer insp.Close()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			info, err := insp.GetTaskInfo(jobs.Queue, "bad-1")
+			if err == nil && info.State == asynq.TaskStateArchived {
+				if info.Retried != 0 {
+					t.Fatalf("retried %d times", info.Retried)
+				}
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("task not archived: %+v %v", info, err)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	})
+}
