@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"hash"
 	"io"
 	"os"
 	"time"
@@ -119,7 +120,8 @@ func (c *Compiler) Compile(ctx context.Context, code string, final bool, expecte
 	return rep, c.save(ctx, rep, func(w io.Writer) error { return report.WriteScorecard(w, sc) })
 }
 
-// Export writes the round's raw responses as .xlsx and .csv reports.
+// Export writes the round's raw responses as .xlsx and .csv reports, in
+// one pass over the responses that also computes their fingerprint.
 func (c *Compiler) Export(ctx context.Context, code string, progress Progress) ([]*pinggu.Report, error) {
 	r, q, units, err := c.inputs(ctx, code)
 	if err != nil {
@@ -129,34 +131,54 @@ func (c *Compiler) Export(ctx context.Context, code string, progress Progress) (
 	for _, u := range units {
 		names[u.Code] = u.Name
 	}
-	// One pass for the fingerprint: it names the exact responses exported.
-	tally, err := c.Tally(ctx, r, q, nil, 0)
+	tally := scoring.NewTally(q, r.Scoring)
+	raw := &report.Raw{Round: r, Questionnaire: q, UnitNames: names,
+		Each: func(fn func(*pinggu.Response) error) error {
+			return c.store.EachResponse(ctx, code, func(resp *pinggu.Response) error {
+				tally.Add(resp)
+				if tally.Count()%2000 == 0 && ctx.Err() != nil {
+					return ctx.Err()
+				}
+				return fn(resp)
+			})
+		}}
+	xf, err := c.tempFile()
 	if err != nil {
 		return nil, err
+	}
+	defer xf.remove()
+	cf, err := c.tempFile()
+	if err != nil {
+		return nil, err
+	}
+	defer cf.remove()
+	if _, err := report.WriteRaw(xf.w, cf.w, raw); err != nil {
+		return nil, fmt.Errorf("write raw export: %w", err)
+	}
+	if progress != nil {
+		progress(0.8)
 	}
 	fp := fingerprint(r, q, units, tally)
 	final := r.Status.Finished()
 	now := c.now().UTC().Truncate(time.Millisecond)
-	raw := &report.Raw{Round: r, Questionnaire: q, UnitNames: names,
-		Each: func(fn func(*pinggu.Response) error) error { return c.store.EachResponse(ctx, code, fn) }}
 	var out []*pinggu.Report
-	for i, kind := range []pinggu.ReportKind{pinggu.ReportRawXLSX, pinggu.ReportRawCSV} {
-		if rep := c.existing(ctx, code, kind, final, fp); rep != nil {
+	for _, k := range []struct {
+		kind       pinggu.ReportKind
+		ext, ctype string
+		file       *tempFile
+	}{
+		{pinggu.ReportRawXLSX, ".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xf},
+		{pinggu.ReportRawCSV, ".csv", "text/csv; charset=utf-8", cf},
+	} {
+		if rep := c.existing(ctx, code, k.kind, final, fp); rep != nil {
 			out = append(out, rep)
 			continue
 		}
-		ext, ctype, write := ".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", report.WriteRawXLSX
-		if kind == pinggu.ReportRawCSV {
-			ext, ctype, write = ".csv", "text/csv; charset=utf-8", report.WriteRawCSV
-		}
-		rep := &pinggu.Report{ID: reportID(code, kind, final, fp), Round: code, Kind: kind, Final: final, Fingerprint: fp,
-			Responses: tally.Count(), CreatedAt: now, ContentType: ctype,
-			FileName: fmt.Sprintf("%s-原始数据-%s%s", r.Title, now.In(r.Location()).Format("20060102-1504"), ext)}
-		if err := c.save(ctx, rep, func(w io.Writer) error { _, err := write(w, raw); return err }); err != nil {
+		rep := &pinggu.Report{ID: reportID(code, k.kind, final, fp), Round: code, Kind: k.kind, Final: final, Fingerprint: fp,
+			Responses: tally.Count(), CreatedAt: now, ContentType: k.ctype,
+			FileName: fmt.Sprintf("%s-原始数据-%s%s", r.Title, now.In(r.Location()).Format("20060102-1504"), k.ext)}
+		if err := c.storeFile(ctx, rep, k.file); err != nil {
 			return nil, err
-		}
-		if progress != nil {
-			progress(0.5 * float64(i+1))
 		}
 		out = append(out, rep)
 	}
@@ -176,28 +198,52 @@ func (c *Compiler) existing(ctx context.Context, round string, kind pinggu.Repor
 	return nil
 }
 
-// save writes a file to a temporary file (to know its size and hash), then
-// stores it; the report is visible only once stored whole.
+// tempFile is a file being written, hashed as it goes.
+type tempFile struct {
+	f *os.File
+	h hash.Hash
+	w io.Writer
+}
+
+func (c *Compiler) tempFile() (*tempFile, error) {
+	f, err := os.CreateTemp(c.TempDir, "pinggu-report-*")
+	if err != nil {
+		return nil, err
+	}
+	h := sha256.New()
+	return &tempFile{f: f, h: h, w: io.MultiWriter(f, h)}, nil
+}
+
+func (t *tempFile) remove() {
+	t.f.Close()
+	os.Remove(t.f.Name())
+}
+
+// save writes a report to a temporary file (to know its size and hash),
+// then stores it; the report is visible only once stored whole.
 func (c *Compiler) save(ctx context.Context, rep *pinggu.Report, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(c.TempDir, "pinggu-report-*")
+	t, err := c.tempFile()
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name())
-	defer tmp.Close()
-	h := sha256.New()
-	if err := write(io.MultiWriter(tmp, h)); err != nil {
+	defer t.remove()
+	if err := write(t.w); err != nil {
 		return fmt.Errorf("write %s: %w", rep.Kind, err)
 	}
-	size, err := tmp.Seek(0, io.SeekCurrent)
+	return c.storeFile(ctx, rep, t)
+}
+
+// storeFile stores a written temporary file as the report rep.
+func (c *Compiler) storeFile(ctx context.Context, rep *pinggu.Report, t *tempFile) error {
+	size, err := t.f.Seek(0, io.SeekCurrent)
 	if err != nil {
 		return err
 	}
-	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+	if _, err := t.f.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
-	rep.Size, rep.SHA256 = size, hex.EncodeToString(h.Sum(nil))
-	err = c.store.SaveReport(ctx, rep, tmp)
+	rep.Size, rep.SHA256 = size, hex.EncodeToString(t.h.Sum(nil))
+	err = c.store.SaveReport(ctx, rep, t.f)
 	if pinggu.ErrorCode(err) == pinggu.Conflict {
 		return nil // the same report was stored by an earlier run
 	}

@@ -71,104 +71,160 @@ func (x *Raw) record(r *pinggu.Response) []string {
 
 // WriteRawCSV writes UTF-8 with a byte-order mark, so Excel opens Chinese
 // text correctly, one row per response.
-func WriteRawCSV(w io.Writer, x *Raw) (rows int, err error) {
-	bw := bufio.NewWriter(w)
-	if _, err := bw.WriteString("\uFEFF"); err != nil {
-		return 0, err
-	}
-	cw := csv.NewWriter(bw)
-	if err := cw.Write(x.header()); err != nil {
-		return 0, err
-	}
-	err = x.Each(func(r *pinggu.Response) error {
-		rows++
-		return cw.Write(x.record(r))
-	})
-	if err != nil {
-		return rows, err
-	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return rows, err
-	}
-	return rows, bw.Flush()
-}
+func WriteRawCSV(w io.Writer, x *Raw) (rows int, err error) { return WriteRaw(nil, w, x) }
 
 // WriteRawXLSX streams the responses into sheets 原始数据, 原始数据(2), …,
 // starting a new sheet before Excel's row limit. Every cell is text.
-func WriteRawXLSX(w io.Writer, x *Raw) (rows int, err error) {
-	f := excelize.NewFile()
-	defer f.Close()
-	perSheet := x.SheetRows
-	if perSheet <= 0 || perSheet > MaxSheetRows-1 {
-		perSheet = MaxSheetRows - 1
+func WriteRawXLSX(w io.Writer, x *Raw) (rows int, err error) { return WriteRaw(w, nil, x) }
+
+// WriteRaw writes the .xlsx to xw and the .csv to cw (either may be nil)
+// in one pass over the responses.
+func WriteRaw(xw, cw io.Writer, x *Raw) (rows int, err error) {
+	var sinks []rawSink
+	if xw != nil {
+		s, err := newXLSXSink(xw, x)
+		if err != nil {
+			return 0, err
+		}
+		defer s.f.Close()
+		sinks = append(sinks, s)
 	}
-	st, err := newStyles(f)
-	if err != nil {
-		return 0, err
+	if cw != nil {
+		s, err := newCSVSink(cw, x)
+		if err != nil {
+			return 0, err
+		}
+		sinks = append(sinks, s)
 	}
-	header := x.header()
-	taken := map[string]bool{}
-	var sw *excelize.StreamWriter
-	row := 0
-	open := func() error {
-		if sw != nil {
-			if err := sw.Flush(); err != nil {
-				return err
-			}
-		}
-		name := sheetName("原始数据", taken)
-		if len(taken) == 1 {
-			if err := f.SetSheetName("Sheet1", name); err != nil {
-				return err
-			}
-		} else if _, err := f.NewSheet(name); err != nil {
-			return err
-		}
-		var err error
-		if sw, err = f.NewStreamWriter(name); err != nil {
-			return err
-		}
-		for i, h := range header {
-			if err := sw.SetColWidth(i+1, i+1, columnWidth(max(displayWidth(h), 10))); err != nil {
-				return err
-			}
-		}
-		if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-			return err
-		}
-		cells := make([]any, len(header))
-		for i, h := range header {
-			cells[i] = excelize.Cell{StyleID: st.header, Value: h}
-		}
-		row = 1
-		return sw.SetRow("A1", cells)
-	}
-	if err := open(); err != nil {
-		return 0, err
-	}
-	cells := make([]any, len(header))
 	err = x.Each(func(r *pinggu.Response) error {
-		if row-1 >= perSheet {
-			if err := open(); err != nil {
+		rows++
+		rec := x.record(r)
+		for _, s := range sinks {
+			if err := s.add(rec); err != nil {
 				return err
 			}
 		}
-		row++
-		rows++
-		for i, v := range x.record(r) {
-			cells[i] = excelize.Cell{StyleID: st.text, Value: v}
-		}
-		return sw.SetRow(cell(1, row), cells)
+		return nil
 	})
 	if err != nil {
 		return rows, err
 	}
-	if err := sw.Flush(); err != nil {
-		return rows, err
-	}
-	if _, err := f.WriteTo(w); err != nil {
-		return rows, fmt.Errorf("write workbook: %w", err)
+	for _, s := range sinks {
+		if err := s.finish(); err != nil {
+			return rows, err
+		}
 	}
 	return rows, nil
+}
+
+type rawSink interface {
+	add(rec []string) error
+	finish() error
+}
+
+type csvSink struct {
+	bw *bufio.Writer
+	cw *csv.Writer
+}
+
+func newCSVSink(w io.Writer, x *Raw) (*csvSink, error) {
+	bw := bufio.NewWriter(w)
+	if _, err := bw.WriteString("\uFEFF"); err != nil {
+		return nil, err
+	}
+	s := &csvSink{bw: bw, cw: csv.NewWriter(bw)}
+	return s, s.cw.Write(x.header())
+}
+
+func (s *csvSink) add(rec []string) error { return s.cw.Write(rec) }
+
+func (s *csvSink) finish() error {
+	s.cw.Flush()
+	if err := s.cw.Error(); err != nil {
+		return err
+	}
+	return s.bw.Flush()
+}
+
+type xlsxSink struct {
+	w        io.Writer
+	f        *excelize.File
+	st       styles
+	header   []string
+	perSheet int
+	taken    map[string]bool
+	sw       *excelize.StreamWriter
+	row      int
+	cells    []any
+}
+
+func newXLSXSink(w io.Writer, x *Raw) (*xlsxSink, error) {
+	s := &xlsxSink{w: w, f: excelize.NewFile(), header: x.header(), perSheet: x.SheetRows, taken: map[string]bool{}}
+	if s.perSheet <= 0 || s.perSheet > MaxSheetRows-1 {
+		s.perSheet = MaxSheetRows - 1
+	}
+	s.cells = make([]any, len(s.header))
+	var err error
+	if s.st, err = newStyles(s.f); err != nil {
+		return nil, err
+	}
+	return s, s.openSheet()
+}
+
+// openSheet starts the next sheet: widths and panes before the first row.
+func (s *xlsxSink) openSheet() error {
+	if s.sw != nil {
+		if err := s.sw.Flush(); err != nil {
+			return err
+		}
+	}
+	name := sheetName("原始数据", s.taken)
+	if len(s.taken) == 1 {
+		if err := s.f.SetSheetName("Sheet1", name); err != nil {
+			return err
+		}
+	} else if _, err := s.f.NewSheet(name); err != nil {
+		return err
+	}
+	var err error
+	if s.sw, err = s.f.NewStreamWriter(name); err != nil {
+		return err
+	}
+	for i, h := range s.header {
+		if err := s.sw.SetColWidth(i+1, i+1, columnWidth(max(displayWidth(h), 10))); err != nil {
+			return err
+		}
+	}
+	if err := s.sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return err
+	}
+	head := make([]any, len(s.header))
+	for i, h := range s.header {
+		head[i] = excelize.Cell{StyleID: s.st.header, Value: h}
+	}
+	s.row = 1
+	return s.sw.SetRow("A1", head)
+}
+
+func (s *xlsxSink) add(rec []string) error {
+	if s.row-1 >= s.perSheet {
+		if err := s.openSheet(); err != nil {
+			return err
+		}
+	}
+	s.row++
+	for i, v := range rec {
+		s.cells[i] = excelize.Cell{StyleID: s.st.text, Value: v}
+	}
+	return s.sw.SetRow(cell(1, s.row), s.cells)
+}
+
+func (s *xlsxSink) finish() error {
+	if err := s.sw.Flush(); err != nil {
+		return err
+	}
+	if _, err := s.f.WriteTo(s.w); err != nil {
+		return fmt.Errorf("write workbook: %w", err)
+	}
+	return nil
 }

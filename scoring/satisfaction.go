@@ -6,9 +6,10 @@ package scoring
 
 import (
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
-	"hash"
 	"math"
+	"math/bits"
 	"sort"
 	"strconv"
 	"strings"
@@ -109,7 +110,7 @@ type Tally struct {
 	scores map[string]map[string]float64 // scale question → option → score
 	text   map[string]bool               // text questions
 	units  map[string]map[string]*cell   // unit → cell key → counts
-	ids    hash.Hash
+	ids    [4]uint64                     // Σ sha256(id) mod 2^256
 	count  int
 }
 
@@ -117,7 +118,14 @@ type cell struct {
 	respondents int
 	answered    map[string]int            // question → respondents who answered it
 	counts      map[string]map[string]int // question → option → answers
-	overall     moments                   // respondent-level, unweighted sums
+	// overall counts respondents by (items scored, score sum): like option
+	// counts, a finite table whose totals do not depend on response order.
+	overall map[itemSum]int
+}
+
+type itemSum struct {
+	n   int
+	sum float64
 }
 
 // unmatched is the cell of respondents who cannot be weighted (a cell
@@ -127,7 +135,7 @@ const unmatched = "\x00"
 // NewTally prepares a tally for one questionnaire version and settings.
 func NewTally(q *pinggu.Questionnaire, s pinggu.Scoring) *Tally {
 	t := &Tally{q: q, s: s.WithDefaults(), scores: map[string]map[string]float64{},
-		units: map[string]map[string]*cell{}, ids: sha256.New(), text: map[string]bool{}}
+		units: map[string]map[string]*cell{}, text: map[string]bool{}}
 	for _, qq := range q.Questions {
 		t.text[qq.Code] = qq.Type == pinggu.Text
 		if qq.Type != pinggu.Scale {
@@ -146,13 +154,11 @@ func NewTally(q *pinggu.Questionnaire, s pinggu.Scoring) *Tally {
 	return t
 }
 
-// Add counts one response. Responses must come in a fixed order (the
-// compile streams them by submission time and id) for the id hash to be
-// reproducible.
+// Add counts one response. The order of responses changes nothing: every
+// sum is taken over count tables in a fixed order, and the id hash is a sum.
 func (t *Tally) Add(r *pinggu.Response) {
 	t.count++
-	t.ids.Write([]byte(r.ID))
-	t.ids.Write([]byte{0})
+	t.addID(r.ID)
 	cells := t.units[r.Unit]
 	if cells == nil {
 		cells = map[string]*cell{}
@@ -161,7 +167,7 @@ func (t *Tally) Add(r *pinggu.Response) {
 	key := t.cellOf(r.Answers)
 	c := cells[key]
 	if c == nil {
-		c = &cell{answered: map[string]int{}, counts: map[string]map[string]int{}}
+		c = &cell{answered: map[string]int{}, counts: map[string]map[string]int{}, overall: map[itemSum]int{}}
 		cells[key] = c
 	}
 	c.respondents++
@@ -189,10 +195,41 @@ func (t *Tally) Add(r *pinggu.Response) {
 		}
 	}
 	if n > 0 {
-		y := sum / float64(n)
-		c.overall.n++
-		c.overall.add(1, y, y >= t.s.SatisfiedThreshold, 1)
+		c.overall[itemSum{n, sum}]++
 	}
+}
+
+// addID adds sha256(id) to a 256-bit sum: a hash of the set of ids that no
+// order of streaming changes.
+func (t *Tally) addID(id string) {
+	h := sha256.Sum256([]byte(id))
+	var carry uint64
+	for i := 3; i >= 0; i-- {
+		v := binary.BigEndian.Uint64(h[i*8:])
+		t.ids[i], carry = bits.Add64(t.ids[i], v, carry)
+	}
+}
+
+// overallMoments turns a cell's respondent table into unweighted sums of
+// each respondent's mean score, in a fixed order.
+func (t *Tally) overallMoments(c *cell) moments {
+	keys := make([]itemSum, 0, len(c.overall))
+	for k := range c.overall {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(a, b int) bool {
+		if keys[a].n != keys[b].n {
+			return keys[a].n < keys[b].n
+		}
+		return keys[a].sum < keys[b].sum
+	})
+	var m moments
+	for _, k := range keys {
+		y := k.sum / float64(k.n)
+		m.n += c.overall[k]
+		m.add(1, y, y >= t.s.SatisfiedThreshold, c.overall[k])
+	}
+	return m
 }
 
 func (t *Tally) cellOf(a pinggu.Answers) string {
@@ -217,8 +254,15 @@ func (t *Tally) cellOf(a pinggu.Answers) string {
 // Count is the number of responses added.
 func (t *Tally) Count() int { return t.count }
 
-// IDsHash is the SHA-256 of the ids of the responses added, in order.
-func (t *Tally) IDsHash() string { return hex.EncodeToString(t.ids.Sum(nil)) }
+// IDsHash identifies the set of responses added: the sum modulo 2^256 of
+// the SHA-256 of each id, in hex.
+func (t *Tally) IDsHash() string {
+	var b [32]byte
+	for i, v := range t.ids {
+		binary.BigEndian.PutUint64(b[i*8:], v)
+	}
+	return hex.EncodeToString(b[:])
+}
 
 // OptionCount is how often one option was chosen, and its share of the
 // question's answers.
@@ -301,7 +345,7 @@ func (t *Tally) unit(u string) UnitResult {
 		if k == unmatched {
 			res.Unweighted += c.respondents
 		}
-		overall.merge(c.overall.scaled(weights[k]))
+		overall.merge(t.overallMoments(c).scaled(weights[k]))
 	}
 	res.Overall = overall.stat(t.s.Z)
 	dims := map[string]*DimensionResult{}

@@ -147,19 +147,28 @@ func TestPostStratification(t *testing.T) {
 	near(t, "rateLow", q1.RateLow, 0.125331)
 }
 
+// TestCompileIsDeterministic: the same responses in any order give
+// byte-identical results and the same id hash; one response more changes the hash.
 func TestCompileIsDeterministic(t *testing.T) {
-	run := func() ([]byte, string) {
-		tally := scoring.NewTally(questionnaire(), pinggu.Scoring{})
-		for i := 0; i < 500; i++ {
+	run := func(reverse bool, n int) ([]byte, string) {
+		tally := scoring.NewTally(questionnaire(), pinggu.Scoring{Weighting: &pinggu.Weighting{Cells: []string{"D1"}, Shares: map[string]float64{"1": 0.3, "2": 0.7}}})
+		for k := 0; k < n; k++ {
+			i := k
+			if reverse {
+				i = n - 1 - k
+			}
 			tally.Add(resp(fmt.Sprint("r", i), fmt.Sprint("u", i%3), "Q1", fmt.Sprint(1+i%5), "Q2", fmt.Sprint(1+(i*7)%5), "D1", fmt.Sprint(1+i%2)))
 		}
 		b, _ := json.Marshal(tally.Results([]string{"u0", "u1", "u2"}))
 		return b, tally.IDsHash()
 	}
-	a, ha := run()
-	b, hb := run()
+	a, ha := run(false, 500)
+	b, hb := run(true, 500)
 	if string(a) != string(b) || ha != hb {
-		t.Fatal("the same inputs gave different results")
+		t.Fatal("the same inputs in another order gave different results")
+	}
+	if _, hc := run(false, 501); hc == ha {
+		t.Fatal("the id hash did not change with one response more")
 	}
 }
 

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -49,12 +50,14 @@ func (s *Store) InsertResponse(ctx context.Context, r *pinggu.Response) (created
 	return true, nil
 }
 
-// EachResponse streams the responses of a round in submission order; it
-// never holds more than one batch in memory. Filtered scans are slow on the
-// embedded backend, so only background work and tests should call it.
+// EachResponse streams the responses of a round in the collection's natural
+// order (no sort: a sort the embedded backend cannot push down would load
+// the whole collection into memory); it holds one batch at a time. Results
+// computed from it must not depend on the order. Filtered scans are slow on
+// the embedded backend, so only background work and tests should call it.
 func (s *Store) EachResponse(ctx context.Context, round string, fn func(*pinggu.Response) error) error {
 	cur, err := s.db.Collection(colResponses).Find(ctx, bson.D{{Key: "round", Value: round}},
-		options.Find().SetBatchSize(500).SetSort(bson.D{{Key: "submittedAt", Value: 1}, {Key: "_id", Value: 1}}))
+		options.Find().SetBatchSize(500))
 	if err != nil {
 		return mapErr(err, "答卷")
 	}
@@ -88,4 +91,33 @@ func (s *Store) Response(ctx context.Context, id string) (*pinggu.Response, erro
 func (s *Store) CountResponses(ctx context.Context, round string) (int64, error) {
 	n, err := s.db.Collection(colResponses).CountDocuments(ctx, bson.D{{Key: "round", Value: round}})
 	return n, mapErr(err, "答卷")
+}
+
+// InsertResponses stores many responses in one round trip (imports,
+// benchmarks). Ids already stored are skipped, not errors; it returns how
+// many were new. Tallies are not touched: the caller counts what it adds.
+func (s *Store) InsertResponses(ctx context.Context, rs []*pinggu.Response) (int, error) {
+	if len(rs) == 0 {
+		return 0, nil
+	}
+	docs := make([]any, len(rs))
+	for i, r := range rs {
+		docs[i] = responseDoc{ID: r.ID, Round: r.Round, Unit: r.Unit, Questionnaire: r.Questionnaire,
+			QuestionnaireVersion: r.QuestionnaireVersion, Answers: r.Answers, Channel: string(r.Channel),
+			Device: r.Device, SubmittedAt: r.SubmittedAt, DurationMs: r.DurationMs, IPHash: r.IPHash}
+	}
+	res, err := s.db.Collection(colResponses).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	var bwe mongo.BulkWriteException
+	if errors.As(err, &bwe) {
+		for _, we := range bwe.WriteErrors {
+			if !mongo.IsDuplicateKeyError(we) {
+				return 0, mapErr(err, "答卷")
+			}
+		}
+		return len(rs) - len(bwe.WriteErrors), nil
+	}
+	if err != nil {
+		return 0, mapErr(err, "答卷")
+	}
+	return len(res.InsertedIDs), nil
 }

@@ -162,3 +162,20 @@ func TestSecretsAreStable(t *testing.T) {
 		t.Fatalf("second read = %+v, %v", b, err)
 	}
 }
+
+func TestInsertResponsesSkipsStoredIDs(t *testing.T) {
+	s := storetest.New(t)
+	ctx := context.Background()
+	mk := func(id string) *pinggu.Response {
+		return &pinggu.Response{ID: id, Round: "r1", Unit: "u1", Answers: pinggu.Answers{"Q1": {"5"}}, Channel: pinggu.ChannelCATI, SubmittedAt: time.Now()}
+	}
+	if n, err := s.InsertResponses(ctx, []*pinggu.Response{mk("cati-0001"), mk("cati-0002")}); err != nil || n != 2 {
+		t.Fatalf("first = %d, %v", n, err)
+	}
+	if n, err := s.InsertResponses(ctx, []*pinggu.Response{mk("cati-0002"), mk("cati-0003")}); err != nil || n != 1 {
+		t.Fatalf("second = %d, %v, want 1 new", n, err)
+	}
+	if n, _ := s.CountResponses(ctx, "r1"); n != 3 {
+		t.Fatalf("stored %d", n)
+	}
+}

@@ -147,6 +147,7 @@ func TestScheduledRoundCompilesAScorecard(t *testing.T) {
 		r := findRow2(t, f, "满意度明细", "崇川区", code)
 		checkCells(t, f, "满意度明细", r, map[string]any{"F": n, "G": n / 20})
 	}
+	checkExport(t, p)
 	notes, _ := f.GetRows("说明")
 	joined := fmt.Sprint(notes)
 	if !strings.Contains(joined, rep["fingerprint"].(string)) || !strings.Contains(joined, "计入答卷数 200") || !strings.Contains(joined, "最终结果") {
@@ -203,5 +204,57 @@ func checkCells(t *testing.T, f *excelize.File, sheet string, row int, want map[
 				t.Errorf("%s!%s = %q, want %v", sheet, ref, got, w)
 			}
 		}
+	}
+}
+
+// checkExport starts a raw export over HTTP and downloads its CSV.
+func checkExport(t *testing.T, p *running) {
+	t.Helper()
+	status, body := p.api(t, "tok", "POST", "/api/v1/rounds/r9/export", nil)
+	if status != http.StatusAccepted {
+		t.Fatalf("export = %d %v", status, body)
+	}
+	job := body["job"].(string)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		_, js := p.api(t, "tok", "GET", "/api/v1/jobs?round=r9", nil)
+		var state string
+		for _, j := range js["jobs"].([]any) {
+			if m := j.(map[string]any); m["id"] == job {
+				state, _ = m["state"].(string)
+			}
+		}
+		if state == "succeeded" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("export job %s: %v", state, js)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	_, list := p.api(t, "tok", "GET", "/api/v1/rounds/r9/reports", nil)
+	var csvID string
+	kinds := map[string]bool{}
+	for _, r := range list["reports"].([]any) {
+		m := r.(map[string]any)
+		kinds[m["kind"].(string)] = true
+		if m["kind"] == "raw-csv" {
+			csvID = m["id"].(string)
+		}
+	}
+	if !kinds["scorecard"] || !kinds["raw-xlsx"] || !kinds["raw-csv"] {
+		t.Fatalf("report kinds = %v", kinds)
+	}
+	req, _ := http.NewRequest("GET", p.url+"/api/v1/reports/"+csvID+".csv", nil)
+	req.Header.Set("Authorization", "Bearer tok")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	if resp.StatusCode != 200 || !strings.HasPrefix(lines[0], "\uFEFF答卷编号,") || len(lines) != 201 {
+		t.Fatalf("csv = %d, %d lines, header %q", resp.StatusCode, len(lines), lines[0])
 	}
 }

@@ -1,0 +1,137 @@
+package jobs_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"runtime"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"pinggu"
+	"pinggu/jobs"
+	"pinggu/store"
+	"pinggu/store/storetest"
+)
+
+// benchRound stores a round of n responses over 15 units, 12 scale items each.
+func benchRound(b *testing.B, n int) *store.Store {
+	b.Helper()
+	st := storetest.New(b)
+	ctx := context.Background()
+	var units []string
+	for i := 0; i < 15; i++ {
+		code := fmt.Sprintf("u%02d", i)
+		units = append(units, code)
+		if err := st.CreateUnit(ctx, &pinggu.Unit{Code: code, Name: "单位" + code, Type: pinggu.County, PeerGroup: []string{"县市区", "市级部门"}[i%2]}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	q := &pinggu.Questionnaire{Code: "q", Title: "t"}
+	for i := 1; i <= 12; i++ {
+		q.Questions = append(q.Questions, pinggu.Question{Code: fmt.Sprintf("Q%d", i), Type: pinggu.Scale, Text: "x", Dimension: fmt.Sprintf("d%d", i),
+			Options: []pinggu.Option{{Code: "5", Label: "很满意", Score: score(100)}, {Code: "4", Label: "满意", Score: score(80)},
+				{Code: "3", Label: "基本满意", Score: score(60)}, {Code: "2", Label: "不满意", Score: score(40)},
+				{Code: "1", Label: "很不满意", Score: score(20)}, {Code: "9", Label: "不清楚"}}})
+	}
+	if err := st.CreateQuestionnaire(ctx, q); err != nil {
+		b.Fatal(err)
+	}
+	now := time.Now()
+	if err := st.CreateRound(ctx, &pinggu.Round{Code: "r1", Title: "测评", Kind: pinggu.Satisfaction, Questionnaire: "q",
+		QuestionnaireVersion: 1, Units: units, OpensAt: now.Add(-time.Hour), ClosesAt: now.Add(-time.Minute),
+		Timezone: pinggu.DefaultTimezone, Status: pinggu.StatusClosed}); err != nil {
+		b.Fatal(err)
+	}
+	batch := make([]*pinggu.Response, 0, 5000)
+	for i := 0; i < n; i++ {
+		a := pinggu.Answers{}
+		for k := 1; k <= 12; k++ {
+			a[fmt.Sprintf("Q%d", k)] = []string{[]string{"5", "4", "5", "3", "4", "2", "5", "1", "9", "4"}[(i*7+k*3)%10]}
+		}
+		batch = append(batch, &pinggu.Response{ID: fmt.Sprintf("b-%07d", i), Round: "r1", Unit: units[(i*i)%15],
+			Questionnaire: "q", QuestionnaireVersion: 1, Answers: a, Channel: pinggu.ChannelWeb, SubmittedAt: now.Add(time.Duration(i) * time.Millisecond)})
+		if len(batch) == cap(batch) || i == n-1 {
+			if _, err := st.InsertResponses(ctx, batch); err != nil {
+				b.Fatal(err)
+			}
+			batch = batch[:0]
+		}
+	}
+	return st
+}
+
+// peakHeap samples the live heap while fn runs.
+func peakHeap(fn func()) uint64 {
+	runtime.GC()
+	var peak atomic.Uint64
+	done := make(chan struct{})
+	go func() {
+		var m runtime.MemStats
+		for {
+			runtime.ReadMemStats(&m)
+			if m.HeapAlloc > peak.Load() {
+				peak.Store(m.HeapAlloc)
+			}
+			select {
+			case <-done:
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}()
+	fn()
+	close(done)
+	return peak.Load()
+}
+
+// BenchmarkCompile compiles a closed round of 10k and of 100k responses
+// over 15 units into a final scorecard. peak-heap-MB must not grow with
+// the response count: responses are streamed into option counts.
+func BenchmarkCompile(b *testing.B) {
+	for _, n := range []int{10_000, 100_000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			st := benchRound(b, n)
+			c := jobs.NewCompiler(st, time.Now)
+			var peak uint64
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				// A different clock each run keeps the idempotence check from short-cutting.
+				peak = max(peak, peakHeap(func() {
+					if _, err := c.Compile(context.Background(), "r1", i%2 == 0, n, nil); err != nil {
+						b.Fatal(err)
+					}
+				}))
+			}
+			b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+		})
+	}
+}
+
+// BenchmarkExport writes the raw data of 100k responses as .xlsx and .csv.
+func BenchmarkExport(b *testing.B) {
+	st := benchRound(b, 100_000)
+	var peak uint64
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		st2 := &freshReports{Store: st}
+		c := jobs.NewCompiler(st2, time.Now)
+		peak = max(peak, peakHeap(func() {
+			if _, err := c.Export(context.Background(), "r1", nil); err != nil {
+				b.Fatal(err)
+			}
+		}))
+	}
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+}
+
+// freshReports hides stored reports so every run writes its files anew.
+type freshReports struct{ *store.Store }
+
+func (f *freshReports) Reports(context.Context, string) ([]pinggu.Report, error) { return nil, nil }
+
+func (f *freshReports) SaveReport(ctx context.Context, r *pinggu.Report, content io.Reader) error {
+	_, err := io.Copy(io.Discard, content)
+	return err
+}

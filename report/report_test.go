@@ -1,0 +1,112 @@
+package report_test
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"pinggu"
+	"pinggu/report"
+)
+
+func score(v float64) *float64 { return &v }
+
+func rawFixture(n int) (*report.Raw, []*pinggu.Response) {
+	q := &pinggu.Questionnaire{Code: "q", Version: 1, Title: "t", Questions: []pinggu.Question{
+		{Code: "Q1", Type: pinggu.Scale, Text: "满意吗", Options: []pinggu.Option{{Code: "5", Label: "很满意", Score: score(100)}, {Code: "9", Label: "不清楚"}}},
+		{Code: "M", Type: pinggu.Multi, Text: "改进", Options: []pinggu.Option{{Code: "1", Label: "效率"}, {Code: "2", Label: "公开"}}},
+		{Code: "R", Type: pinggu.Rating, Text: "打分"},
+		{Code: "T", Type: pinggu.Text, Text: "建议"},
+	}}
+	round := &pinggu.Round{Code: "r", Title: "测评", Timezone: "Asia/Shanghai"}
+	at := time.Date(2024, 10, 2, 1, 2, 3, 0, time.UTC)
+	texts := []string{"=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "\t制表", "正常意见\x07响铃", "普通"}
+	var rs []*pinggu.Response
+	for i := 0; i < n; i++ {
+		rs = append(rs, &pinggu.Response{ID: fmt.Sprintf("id-%03d", i), Unit: "u1", Channel: pinggu.ChannelQR, SubmittedAt: at,
+			DurationMs: 61500, Answers: pinggu.Answers{"Q1": {"5"}, "M": {"1", "2"}, "R": {"7"}, "T": {texts[i%len(texts)]}}})
+	}
+	return &report.Raw{Round: round, Questionnaire: q, UnitNames: map[string]string{"u1": "崇川区"},
+		Each: func(fn func(*pinggu.Response) error) error {
+			for _, r := range rs {
+				if err := fn(r); err != nil {
+					return err
+				}
+			}
+			return nil
+		}}, rs
+}
+
+func TestRawXLSXSplitsSheetsAndKeepsText(t *testing.T) {
+	raw, _ := rawFixture(7)
+	raw.SheetRows = 3
+	var buf bytes.Buffer
+	n, err := report.WriteRawXLSX(&buf, raw)
+	if err != nil || n != 7 {
+		t.Fatalf("rows %d, %v", n, err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if got := f.GetSheetList(); fmt.Sprint(got) != "[原始数据 原始数据(2) 原始数据(3)]" {
+		t.Fatalf("sheets = %v", got)
+	}
+	rows, _ := f.GetRows("原始数据")
+	if len(rows) != 4 || strings.Join(rows[0], ",") != "答卷编号,单位编码,单位,渠道,提交时间,用时(秒),Q1,Q1_选项,M,M_选项,R,T" {
+		t.Fatalf("header = %v", rows[0])
+	}
+	want := []string{"id-000", "u1", "崇川区", "qr", "2024-10-02 09:02:03", "61.5", "5", "很满意", "1;2", "效率；公开", "7", "'=HYPERLINK(\"http://x\")"}
+	if strings.Join(rows[1], "|") != strings.Join(want, "|") {
+		t.Fatalf("row = %q\nwant %q", rows[1], want)
+	}
+	last, _ := f.GetRows("原始数据(3)")
+	if len(last) != 2 || last[1][0] != "id-006" {
+		t.Fatalf("last sheet = %v", last)
+	}
+	// No cell anywhere is a formula.
+	for _, sh := range f.GetSheetList() {
+		rows, _ := f.GetRows(sh)
+		for r := range rows {
+			for c := range rows[r] {
+				ref, _ := excelize.CoordinatesToCellName(c+1, r+1)
+				if formula, _ := f.GetCellFormula(sh, ref); formula != "" {
+					t.Errorf("%s!%s holds a formula %q", sh, ref, formula)
+				}
+			}
+		}
+	}
+}
+
+func TestRawCSVHasBOMAndNeutralisedText(t *testing.T) {
+	raw, _ := rawFixture(7)
+	var buf bytes.Buffer
+	if n, err := report.WriteRawCSV(&buf, raw); err != nil || n != 7 {
+		t.Fatalf("rows %d, %v", n, err)
+	}
+	out := buf.String()
+	if !strings.HasPrefix(out, "\uFEFF答卷编号,") {
+		t.Fatalf("no BOM: %q", out[:20])
+	}
+	for _, want := range []string{`"'=HYPERLINK(""http://x"")"`, ",'+1\n", ",'-2\n", ",'@SUM(A1)\n", ",'\t制表\n", ",正常意见响铃\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("CSV lacks %q", want)
+		}
+	}
+}
+
+func TestNeutralizeKeepsLongTextWithinExcelLimit(t *testing.T) {
+	long := strings.Repeat("长", 40000)
+	if got := report.Neutralize(long); len([]rune(got)) != report.MaxCellChars {
+		t.Fatalf("kept %d characters", len([]rune(got)))
+	}
+	emoji := strings.Repeat("😀", 20000) // two UTF-16 units each
+	if got := report.Neutralize(emoji); len([]rune(got)) != report.MaxCellChars/2 {
+		t.Fatalf("kept %d emoji", len([]rune(got)))
+	}
+}
