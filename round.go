@@ -21,23 +21,24 @@ const DefaultTimezone = "Asia/Shanghai"
 
 // Round is one evaluation exercise (评估轮次).
 type Round struct {
-	Code                 string         `json:"code"`
-	Title                string         `json:"title"`
-	Intro                string         `json:"intro,omitempty"`
-	Kind                 RoundKind      `json:"kind"`
-	Questionnaire        string         `json:"questionnaire"`
-	QuestionnaireVersion int            `json:"questionnaireVersion"`
-	Units                []string       `json:"units"`
-	Quotas               map[string]int `json:"quotas,omitempty"`
-	OpensAt              time.Time      `json:"opensAt"`
-	ClosesAt             time.Time      `json:"closesAt"`
-	Timezone             string         `json:"timezone"`
-	Schedule             Schedule       `json:"schedule"`
-	Scoring              Scoring        `json:"scoring"`
-	Status               RoundStatus    `json:"status"`
-	History              []Transition   `json:"history,omitempty"`
-	CreatedAt            time.Time      `json:"createdAt"`
-	UpdatedAt            time.Time      `json:"updatedAt"`
+	Code                 string              `json:"code"`
+	Title                string              `json:"title"`
+	Intro                string              `json:"intro,omitempty"`
+	Kind                 RoundKind           `json:"kind"`
+	Questionnaire        string              `json:"questionnaire"`
+	QuestionnaireVersion int                 `json:"questionnaireVersion"`
+	Units                []string            `json:"units"`
+	Quotas               map[string]int      `json:"quotas,omitempty"`
+	OpensAt              time.Time           `json:"opensAt"`
+	ClosesAt             time.Time           `json:"closesAt"`
+	Timezone             string              `json:"timezone"`
+	Schedule             Schedule            `json:"schedule"`
+	Scoring              Scoring             `json:"scoring"`
+	Assessment           *AssessmentSettings `json:"assessment,omitempty"`
+	Status               RoundStatus         `json:"status"`
+	History              []Transition        `json:"history,omitempty"`
+	CreatedAt            time.Time           `json:"createdAt"`
+	UpdatedAt            time.Time           `json:"updatedAt"`
 }
 
 // Phase is where a round stands in time for a respondent.
@@ -143,6 +144,12 @@ func (r *Round) Validate() error {
 	}
 	if _, err := time.LoadLocation(r.Timezone); err != nil || r.Timezone == "" || r.Timezone == "Local" {
 		fe.Add("timezone", "时区无效，例如 Asia/Shanghai")
+	}
+	if r.Kind == Assessment && r.Assessment == nil {
+		fe.Add("assessment", "考核轮次须设定指标体系、加减分上限和等次")
+	}
+	if r.Assessment != nil {
+		r.Assessment.Validate(fe)
 	}
 	if !r.Schedule.CompileAt.IsZero() && r.Schedule.CompileAt.Before(r.ClosesAt) {
 		fe.Add("schedule.compileAt", "汇总时间不能早于结束时间")

@@ -1,0 +1,226 @@
+package scoring
+
+import (
+	"fmt"
+	"math"
+	"sort"
+
+	"pinggu"
+)
+
+// NodeScore is one indicator's result for one unit.
+type NodeScore struct {
+	Code    string  `json:"code"`
+	Parent  string  `json:"parent,omitempty"`
+	Level   int     `json:"level"`
+	Name    string  `json:"name"`
+	Max     float64 `json:"max"`
+	Score   float64 `json:"score"`
+	Input   string  `json:"input,omitempty"` // what the score came from, in words
+	Missing bool    `json:"missing,omitempty"`
+}
+
+// UnitAssessment is one unit's score in an assessment round.
+type UnitAssessment struct {
+	Unit      string      `json:"unit"`
+	PeerGroup string      `json:"peerGroup"`
+	Nodes     []NodeScore `json:"nodes"`   // applicable indicators, in tree order
+	BaseRaw   float64     `json:"baseRaw"` // Σ scores of applicable leaves
+	BaseMax   float64     `json:"baseMax"` // Σ points of applicable leaves
+	Base      float64     `json:"base"`    // rescaled to the full scale
+	BonusRaw  float64     `json:"bonusRaw"`
+	Bonus     float64     `json:"bonus"` // min(cap, Σ bonus)
+	DeductRaw float64     `json:"deductionRaw"`
+	Deduct    float64     `json:"deduction"`
+	Total     float64     `json:"total"`
+	Vetoes    []string    `json:"vetoes,omitempty"`
+	Grade     string      `json:"grade"`
+	Rank      int         `json:"rank"`
+}
+
+// ScoreUnit scores a unit on the indicator tree: leaf s = clamp(rubric, 0,
+// max); parent = Σ children; the base is rescaled to the full scale when the
+// unit is scored on a subset; total = base + min(bonusCap, Σ bonus) −
+// min(deductionCap, Σ deductions), clamped to [0, full + bonusCap]; the
+// grade is the first band of the peer group the total reaches, then vetoes.
+// dims holds the unit's satisfaction by dimension, for survey leaves.
+func ScoreUnit(sys *pinggu.IndicatorSystem, a *pinggu.AssessmentSettings, unit pinggu.Unit,
+	inputs map[string]pinggu.InputValue, dims map[string]Stat, adj []pinggu.Adjustment) UnitAssessment {
+	res := UnitAssessment{Unit: unit.Code, PeerGroup: unit.PeerGroup, Nodes: []NodeScore{}}
+	children := sys.Children()
+	var walk func(code string) (score, max float64, applies bool)
+	walk = func(code string) (float64, float64, bool) {
+		i := indexOf(sys, code)
+		in := &sys.Indicators[i]
+		if !in.Applies(unit.Type) {
+			return 0, 0, false
+		}
+		pos := len(res.Nodes)
+		res.Nodes = append(res.Nodes, NodeScore{Code: in.Code, Parent: in.Parent, Level: in.Level, Name: in.Name, Max: in.Points})
+		if kids := children[in.Code]; len(kids) > 0 {
+			sum, max, any := 0.0, 0.0, false
+			for _, k := range kids {
+				s, m, ok := walk(sys.Indicators[k].Code)
+				if ok {
+					sum, max, any = sum+s, max+m, true
+				}
+			}
+			if !any {
+				res.Nodes = res.Nodes[:pos]
+				return 0, 0, false
+			}
+			res.Nodes[pos].Score, res.Nodes[pos].Max = sum, max
+			return sum, max, true
+		}
+		s, desc, missing := leafScore(in, inputs[in.Code], dims)
+		res.Nodes[pos].Score, res.Nodes[pos].Input, res.Nodes[pos].Missing = s, desc, missing
+		res.BaseRaw += s
+		res.BaseMax += in.Points
+		return s, in.Points, true
+	}
+	for _, k := range children[""] {
+		walk(sys.Indicators[k].Code)
+	}
+	full := sys.FullScale()
+	if res.BaseMax > 0 {
+		res.Base = res.BaseRaw / res.BaseMax * full
+	}
+	var vetoes []*pinggu.VetoRule
+	for _, x := range adj {
+		switch x.Kind {
+		case pinggu.Bonus:
+			res.BonusRaw += x.Points
+		case pinggu.DeductionEvent:
+			res.DeductRaw += x.Points
+		case pinggu.Veto:
+			if v := a.Veto(x.Rule); v != nil {
+				vetoes = append(vetoes, v)
+				res.Vetoes = append(res.Vetoes, v.Name)
+			}
+		}
+	}
+	res.Bonus = math.Min(a.BonusCap, res.BonusRaw)
+	res.Deduct = math.Min(a.DeductionCap, res.DeductRaw)
+	res.Total = clamp(res.Base+res.Bonus-res.Deduct, 0, full+a.BonusCap)
+	res.Grade = grade(a.GradesFor(unit.PeerGroup), res.Total, vetoes)
+	return res
+}
+
+func indexOf(sys *pinggu.IndicatorSystem, code string) int {
+	for i := range sys.Indicators {
+		if sys.Indicators[i].Code == code {
+			return i
+		}
+	}
+	return -1
+}
+
+func clamp(v, lo, hi float64) float64 { return math.Max(lo, math.Min(hi, v)) }
+
+// leafScore applies a leaf's rubric; a leaf without its input scores 0 and
+// is marked missing, so a gap is visible rather than silently full marks.
+func leafScore(in *pinggu.Indicator, v pinggu.InputValue, dims map[string]Stat) (score float64, desc string, missing bool) {
+	max := in.Points
+	switch in.Rubric {
+	case pinggu.RubricBinary:
+		if v.Value == nil {
+			return 0, "未录入", true
+		}
+		if *v.Value >= 1 {
+			return max, "达标", false
+		}
+		return 0, "未达标", false
+	case pinggu.RubricProportional:
+		if v.Value == nil {
+			return 0, "未录入", true
+		}
+		ratio := *v.Value
+		if in.Target > 0 {
+			ratio = *v.Value / in.Target
+		}
+		return max * clamp(ratio, 0, 1), fmt.Sprintf("完成值%g（目标%g）", *v.Value, in.Target), false
+	case pinggu.RubricDeduction:
+		if v.Count == nil {
+			return 0, "未录入", true
+		}
+		cap := in.Cap
+		if cap == 0 {
+			cap = max
+		}
+		return clamp(max-math.Min(cap, float64(*v.Count)*in.PerInstance), 0, max),
+			fmt.Sprintf("%d次×%g分（上限%g）", *v.Count, in.PerInstance, cap), false
+	case pinggu.RubricManual:
+		if v.Score == nil {
+			return 0, "未录入", true
+		}
+		return clamp(*v.Score, 0, max), "评审打分", false
+	case pinggu.RubricSurvey:
+		st, ok := dims[in.Dimension]
+		if !ok || st.NScored == 0 {
+			return 0, "维度" + in.Dimension + "无有效样本", true
+		}
+		desc := fmt.Sprintf("维度%s得分%.2f", in.Dimension, st.Mean)
+		if len(in.Thresholds) == 0 {
+			return clamp(max*st.Mean/100, 0, max), desc, false
+		}
+		for _, t := range in.Thresholds {
+			if st.Mean >= t.Min {
+				return max * t.Share, desc, false
+			}
+		}
+		return 0, desc, false
+	}
+	return 0, "未知评分方法", true
+}
+
+// grade finds the first band the total reaches, then applies vetoes:
+// "fail" forces the lowest band, "cap" lowers to the capped band if higher.
+func grade(bands []pinggu.GradeBand, total float64, vetoes []*pinggu.VetoRule) string {
+	idx := len(bands) - 1
+	for i, b := range bands {
+		if total >= b.Min {
+			idx = i
+			break
+		}
+	}
+	for _, v := range vetoes {
+		switch v.Effect {
+		case "fail":
+			idx = len(bands) - 1
+		case "cap":
+			capName := v.CapGrade
+			if capName == "" {
+				capName = "一般"
+			}
+			for i, b := range bands {
+				if b.Name == capName && i > idx {
+					idx = i
+				}
+			}
+		}
+	}
+	return bands[idx].Name
+}
+
+// RankAssessments ranks units by total within each peer group; ties share a rank.
+func RankAssessments(us []UnitAssessment) {
+	groups := map[string][]int{}
+	var order []string
+	for i, u := range us {
+		if _, ok := groups[u.PeerGroup]; !ok {
+			order = append(order, u.PeerGroup)
+		}
+		groups[u.PeerGroup] = append(groups[u.PeerGroup], i)
+	}
+	sort.Strings(order)
+	for _, g := range order {
+		idx := groups[g]
+		totals := make([]float64, len(idx))
+		for k, i := range idx {
+			totals[k] = us[i].Total
+		}
+		for k, r := range RankDesc(totals) {
+			us[idx[k]].Rank = r
+		}
+	}
+}
