@@ -26,6 +26,14 @@ type Store interface {
 	UpdateRound(ctx context.Context, r *pinggu.Round, ifUpdatedAt time.Time) error
 	Round(ctx context.Context, code string) (*pinggu.Round, error)
 	Rounds(ctx context.Context) ([]*pinggu.Round, error)
+	AddIndicatorSystem(ctx context.Context, s *pinggu.IndicatorSystem) error
+	IndicatorSystem(ctx context.Context, code string, version int) (*pinggu.IndicatorSystem, error)
+	IndicatorSystems(ctx context.Context) ([]*pinggu.IndicatorSystem, error)
+	SetInput(ctx context.Context, in *pinggu.Input) error
+	Inputs(ctx context.Context, round, unit string) ([]pinggu.Input, error)
+	AddAdjustment(ctx context.Context, a *pinggu.Adjustment) error
+	DeleteAdjustment(ctx context.Context, round, id string) error
+	Adjustments(ctx context.Context, round, unit string) ([]pinggu.Adjustment, error)
 }
 
 // Service manages the catalog.
@@ -178,6 +186,17 @@ func (s *Service) checkRound(ctx context.Context, r *pinggu.Round) error {
 	default:
 		r.QuestionnaireVersion = q.Version
 		r.Scoring.Validate(q, fe)
+	}
+	if a := r.Assessment; a != nil {
+		sys, err := s.store.IndicatorSystem(ctx, a.IndicatorSystem, a.IndicatorVersion)
+		switch {
+		case pinggu.ErrorCode(err) == pinggu.NotFound:
+			fe.Add("assessment.indicatorSystem", fmt.Sprintf("指标体系%s（版本%d）不存在", a.IndicatorSystem, a.IndicatorVersion))
+		case err != nil:
+			return err
+		default:
+			a.IndicatorVersion = sys.Version // frozen like the questionnaire version
+		}
 	}
 	units, err := s.store.Units(ctx)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"hash"
 	"io"
 	"os"
+	"sort"
 	"time"
 
 	"pinggu"
@@ -24,6 +25,9 @@ type CompileStore interface {
 	EachResponse(ctx context.Context, round string, fn func(*pinggu.Response) error) error
 	SaveReport(ctx context.Context, r *pinggu.Report, content io.Reader) error
 	Reports(ctx context.Context, round string) ([]pinggu.Report, error)
+	IndicatorSystem(ctx context.Context, code string, version int) (*pinggu.IndicatorSystem, error)
+	Inputs(ctx context.Context, round, unit string) ([]pinggu.Input, error)
+	Adjustments(ctx context.Context, round, unit string) ([]pinggu.Adjustment, error)
 }
 
 // Compiler computes a round's results and writes its reports.
@@ -102,13 +106,19 @@ func (c *Compiler) Compile(ctx context.Context, code string, final bool, expecte
 	if err != nil {
 		return nil, err
 	}
-	fp := fingerprint(r, q, units, tally)
+	sc := &report.Scorecard{Round: r, Questionnaire: q, Units: units, Results: tally.Results(r.Units), Final: final,
+		Responses: tally.Count(), IDsHash: tally.IDsHash()}
+	if r.Assessment != nil {
+		if err := c.assess(ctx, sc); err != nil {
+			return nil, err
+		}
+	}
+	fp := fingerprint(r, q, units, tally, sc)
 	if rep := c.existing(ctx, code, pinggu.ReportScorecard, final, fp); rep != nil {
 		return rep, nil
 	}
 	now := c.now().UTC().Truncate(time.Millisecond)
-	sc := &report.Scorecard{Round: r, Questionnaire: q, Units: units, Results: tally.Results(r.Units), Final: final,
-		Responses: tally.Count(), IDsHash: tally.IDsHash(), Fingerprint: fp, GeneratedAt: now}
+	sc.Fingerprint, sc.GeneratedAt = fp, now
 	label := "阶段性"
 	if final {
 		label = "最终"
@@ -158,7 +168,7 @@ func (c *Compiler) Export(ctx context.Context, code string, progress Progress) (
 	if progress != nil {
 		progress(0.8)
 	}
-	fp := fingerprint(r, q, units, tally)
+	fp := fingerprint(r, q, units, tally, nil)
 	final := r.Status.Finished()
 	now := c.now().UTC().Truncate(time.Millisecond)
 	var out []*pinggu.Report
@@ -258,19 +268,80 @@ func reportID(round string, kind pinggu.ReportKind, final bool, fp string) strin
 	return fmt.Sprintf("%s-%s-%s-%s", round, kind, f, fp[:16])
 }
 
+// assess scores every unit on the round's indicator system, from the
+// reviewers' entries, the events and the satisfaction dimensions.
+func (c *Compiler) assess(ctx context.Context, sc *report.Scorecard) error {
+	a := sc.Round.Assessment
+	sys, err := c.store.IndicatorSystem(ctx, a.IndicatorSystem, a.IndicatorVersion)
+	if err != nil {
+		return err
+	}
+	ins, err := c.store.Inputs(ctx, sc.Round.Code, "")
+	if err != nil {
+		return err
+	}
+	adj, err := c.store.Adjustments(ctx, sc.Round.Code, "")
+	if err != nil {
+		return err
+	}
+	sc.System, sc.Inputs, sc.Adjustments = sys, map[string]map[string]pinggu.Input{}, map[string][]pinggu.Adjustment{}
+	for _, in := range ins {
+		if sc.Inputs[in.Unit] == nil {
+			sc.Inputs[in.Unit] = map[string]pinggu.Input{}
+		}
+		sc.Inputs[in.Unit][in.Indicator] = in
+	}
+	for _, x := range adj {
+		sc.Adjustments[x.Unit] = append(sc.Adjustments[x.Unit], x)
+	}
+	for i, u := range sc.Units {
+		values := map[string]pinggu.InputValue{}
+		for code, in := range sc.Inputs[u.Code] {
+			values[code] = in.InputValue
+		}
+		dims := map[string]scoring.Stat{}
+		for _, d := range sc.Results[i].Dimensions {
+			dims[d.Dimension] = d.Stat
+		}
+		sc.Assessments = append(sc.Assessments, scoring.ScoreUnit(sys, a, u, values, dims, sc.Adjustments[u.Code]))
+	}
+	scoring.RankAssessments(sc.Assessments)
+	return nil
+}
+
 // fingerprint hashes every input of the numbers: which responses, which
-// questionnaire version, which constants, which units in which peer groups.
-func fingerprint(r *pinggu.Round, q *pinggu.Questionnaire, units []pinggu.Unit, t *scoring.Tally) string {
-	type unitIn struct{ Code, PeerGroup string }
+// questionnaire version, which constants, which units in which peer
+// groups, and for assessments the indicator version, entries and events.
+func fingerprint(r *pinggu.Round, q *pinggu.Questionnaire, units []pinggu.Unit, t *scoring.Tally, sc *report.Scorecard) string {
+	type unitIn struct{ Code, PeerGroup, Type string }
 	in := struct {
 		Round, Questionnaire string
 		Version, Responses   int
 		IDs                  string
 		Scoring              pinggu.Scoring
 		Units                []unitIn
-	}{r.Code, q.Code, q.Version, t.Count(), t.IDsHash(), r.Scoring.WithDefaults(), nil}
+		Assessment           *pinggu.AssessmentSettings
+		Inputs               map[string]map[string]pinggu.InputValue
+		Adjustments          [][4]string
+	}{Round: r.Code, Questionnaire: q.Code, Version: q.Version, Responses: t.Count(), IDs: t.IDsHash(),
+		Scoring: r.Scoring.WithDefaults(), Assessment: r.Assessment}
 	for _, u := range units {
-		in.Units = append(in.Units, unitIn{u.Code, u.PeerGroup})
+		in.Units = append(in.Units, unitIn{u.Code, u.PeerGroup, string(u.Type)})
+	}
+	if sc != nil && sc.Assessments != nil {
+		in.Inputs = map[string]map[string]pinggu.InputValue{}
+		for unit, m := range sc.Inputs {
+			in.Inputs[unit] = map[string]pinggu.InputValue{}
+			for code, v := range m {
+				in.Inputs[unit][code] = v.InputValue
+			}
+		}
+		for unit, xs := range sc.Adjustments {
+			for _, x := range xs {
+				in.Adjustments = append(in.Adjustments, [4]string{unit, string(x.Kind), fmt.Sprint(x.Points, x.Rule), x.Basis})
+			}
+		}
+		sort.Slice(in.Adjustments, func(i, j int) bool { return fmt.Sprint(in.Adjustments[i]) < fmt.Sprint(in.Adjustments[j]) })
 	}
 	b, _ := json.Marshal(in) // map keys are sorted: stable
 	sum := sha256.Sum256(b)

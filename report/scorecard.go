@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,10 +22,16 @@ type Scorecard struct {
 	Units         []pinggu.Unit        // the round's units, in its order
 	Results       []scoring.UnitResult // one per unit, same order
 	Final         bool
-	Responses     int
-	IDsHash       string
-	Fingerprint   string
-	GeneratedAt   time.Time
+	// Assessment rounds only: the frozen indicator system, each unit's
+	// score (same order as Units), and the reviewers' entries and events.
+	System      *pinggu.IndicatorSystem
+	Assessments []scoring.UnitAssessment
+	Inputs      map[string]map[string]pinggu.Input // unit → indicator → entry
+	Adjustments map[string][]pinggu.Adjustment     // unit → events
+	Responses   int
+	IDsHash     string
+	Fingerprint string
+	GeneratedAt time.Time
 }
 
 // Ranked is one unit's place in its peer group by overall mean score.
@@ -90,6 +97,9 @@ func WriteScorecard(w io.Writer, sc *Scorecard) error {
 	groups, ranked := sc.PeerGroups()
 	b.summary(sc, ranked)
 	for _, g := range groups {
+		if sc.Assessments != nil {
+			b.assessmentRanking(g, sc)
+		}
 		b.ranking(g, ranked[g])
 	}
 	for i, u := range sc.Units {
@@ -193,8 +203,14 @@ func (b *book) summary(sc *Scorecard, ranked map[string][]Ranked) {
 	}
 	b.check(b.f.SetCellStr(sheet, "A1", title))
 	b.check(b.f.SetCellStyle(sheet, "A1", "A1", b.st.title))
-	titles := append([]string{"序号", "单位", "考核类别", "组内排名", "答卷数"}, statTitles...)
-	titles = append(titles, "与组内下一名差异")
+	var extra []string
+	if sc.Assessments != nil {
+		extra = []string{"总分", "等次", "考核组内排名", "基础分(折算)", "加分", "扣分", "一票否决"}
+	}
+	titles := append(append([]string{"序号", "单位", "考核类别"}, extra...), "满意度组内排名", "答卷数")
+	titles = append(append(titles, statTitles...), "与组内下一名差异")
+	scoreCol, _ := excelize.ColumnNumberToName(3 + len(extra) + 4)
+	rateCol, _ := excelize.ColumnNumberToName(3 + len(extra) + 7)
 	nameWidth := 8
 	for _, u := range sc.Units {
 		nameWidth = max(nameWidth, displayWidth(u.Name))
@@ -212,22 +228,32 @@ func (b *book) summary(sc *Scorecard, ranked map[string][]Ranked) {
 		if r.Rank > 0 {
 			rank = r.Rank
 		}
-		vals := append([]any{i + 1, u.Name, u.PeerGroup, rank, r.Result.Respondents}, statValues(r.Result.Overall)...)
+		vals := []any{i + 1, u.Name, u.PeerGroup}
+		styles := []int{0, 0, 0}
+		if sc.Assessments != nil {
+			a := sc.Assessments[i]
+			vals = append(vals, a.Total, a.Grade, a.Rank, a.Base, a.Bonus, a.Deduct, strings.Join(a.Vetoes, "；"))
+			styles = append(styles, b.st.score, 0, 0, b.st.score, b.st.score, b.st.score, 0)
+		}
+		vals = append(append(vals, rank, r.Result.Respondents), statValues(r.Result.Overall)...)
 		vals = append(vals, significance(r))
-		b.row(sheet, i+3, vals, b.statStyles(0, 0, 0, 0, b.st.integer))
+		b.row(sheet, i+3, vals, b.statStyles(append(styles, 0, b.st.integer)...))
 	}
 	last := len(sc.Units) + 2
 	if len(sc.Units) == 0 {
 		return
 	}
-	// Colour the rate from red through yellow to green.
-	b.check(b.f.SetConditionalFormat(sheet, fmt.Sprintf("J3:J%d", last), []excelize.ConditionalFormatOptions{{
+	// Colour the rate from red through yellow to green, and the grades.
+	b.check(b.f.SetConditionalFormat(sheet, fmt.Sprintf("%s3:%s%d", rateCol, rateCol, last), []excelize.ConditionalFormatOptions{{
 		Type: "3_color_scale", Criteria: "=", MinType: "min", MidType: "percentile", MidValue: "50", MaxType: "max",
 		MinColor: "#F8696B", MidColor: "#FFEB84", MaxColor: "#63BE7B"}}))
+	if sc.Assessments != nil {
+		b.gradeColours(sheet, fmt.Sprintf("E3:E%d", last), sc)
+	}
 	b.check(b.f.AddChart(sheet, cell(len(titles)+2, 2), &excelize.Chart{
 		Type: excelize.Bar,
-		Series: []excelize.ChartSeries{{Name: fmt.Sprintf("'%s'!$G$2", sheet),
-			Categories: fmt.Sprintf("'%s'!$B$3:$B$%d", sheet, last), Values: fmt.Sprintf("'%s'!$G$3:$G$%d", sheet, last)}},
+		Series: []excelize.ChartSeries{{Name: fmt.Sprintf("'%s'!$%s$2", sheet, scoreCol),
+			Categories: fmt.Sprintf("'%s'!$B$3:$B$%d", sheet, last), Values: fmt.Sprintf("'%s'!$%s$3:$%s$%d", sheet, scoreCol, scoreCol, last)}},
 		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "各单位满意度得分"}}},
 		Dimension: excelize.ChartDimension{Width: 640, Height: uint(160 + 22*len(sc.Units))},
 		Legend:    excelize.ChartLegend{Position: "none"},
@@ -237,6 +263,58 @@ func (b *book) summary(sc *Scorecard, ranked map[string][]Ranked) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// gradeColours fills grade cells: the top band green, the bottom red, the
+// ones between yellow.
+func (b *book) gradeColours(sheet, ref string, sc *Scorecard) {
+	colour := map[string]string{}
+	for _, u := range sc.Units {
+		bands := sc.Round.Assessment.GradesFor(u.PeerGroup)
+		for i, g := range bands {
+			switch {
+			case i == 0:
+				colour[g.Name] = "C6EFCE"
+			case i == len(bands)-1:
+				colour[g.Name] = "FFC7CE"
+			default:
+				colour[g.Name] = "FFEB9C"
+			}
+		}
+	}
+	names := make([]string, 0, len(colour))
+	for n := range colour {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var opts []excelize.ConditionalFormatOptions
+	for _, n := range names {
+		style, err := b.f.NewConditionalStyle(&excelize.Style{Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{colour[n]}}})
+		b.check(err)
+		opts = append(opts, excelize.ConditionalFormatOptions{Type: "cell", Criteria: "==", Value: strconv.Quote(n), Format: &style})
+	}
+	b.check(b.f.SetConditionalFormat(sheet, ref, opts))
+}
+
+// assessmentRanking is one peer group's sheet of totals and grades, by rank.
+func (b *book) assessmentRanking(group string, sc *Scorecard) {
+	sheet := b.newSheet("考核排名-" + group)
+	b.header(sheet, 1, []string{"组内排名", "单位", "总分", "等次", "基础分(折算)", "加分", "扣分", "一票否决"}, []int{0, 16})
+	var idx []int
+	for i, u := range sc.Units {
+		if u.PeerGroup == group {
+			idx = append(idx, i)
+		}
+	}
+	sort.SliceStable(idx, func(x, y int) bool { return sc.Assessments[idx[x]].Rank < sc.Assessments[idx[y]].Rank })
+	for k, i := range idx {
+		a := sc.Assessments[i]
+		b.row(sheet, k+2, []any{a.Rank, sc.Units[i].Name, a.Total, a.Grade, a.Base, a.Bonus, a.Deduct, strings.Join(a.Vetoes, "；")},
+			[]int{0, 0, b.st.score, 0, b.st.score, b.st.score, b.st.score})
+	}
+	if len(idx) > 0 {
+		b.gradeColours(sheet, fmt.Sprintf("D2:D%d", len(idx)+1), sc)
+	}
+}
 
 // ranking is one peer group's sheet, by rank.
 func (b *book) ranking(group string, rs []Ranked) {
@@ -284,7 +362,59 @@ func (b *book) unitSheet(sc *Scorecard, u pinggu.Unit, r scoring.UnitResult) {
 		put("题目 "+q.Code, qq.Text, q.Answered, *q.Stat)
 	}
 	if r.Unweighted > 0 {
-		b.check(b.f.SetCellStr(sheet, cell(1, row+1), fmt.Sprintf("注：%d份答卷缺少加权分层信息，未计入加权估计。", r.Unweighted)))
+		b.check(b.f.SetCellStr(sheet, cell(1, row), fmt.Sprintf("注：%d份答卷缺少加权分层信息，未计入加权估计。", r.Unweighted)))
+		row++
+	}
+	if sc.Assessments != nil {
+		b.indicatorLines(sheet, row+1, sc, u)
+	}
+}
+
+// indicatorLines lists a unit's indicator tree with points, entries and
+// scores, then its bonus, deduction and veto events with their basis, then
+// how the total and grade follow.
+func (b *book) indicatorLines(sheet string, row int, sc *Scorecard, u pinggu.Unit) {
+	var a scoring.UnitAssessment
+	for i, x := range sc.Units {
+		if x.Code == u.Code {
+			a = sc.Assessments[i]
+		}
+	}
+	b.row(sheet, row, []any{"指标编码", "指标", "层级", "分值", "得分", "评分依据", "录入说明", "录入人"},
+		[]int{b.st.header, b.st.header, b.st.header, b.st.header, b.st.header, b.st.header, b.st.header, b.st.header})
+	row++
+	for _, n := range a.Nodes {
+		in := sc.Inputs[u.Code][n.Code]
+		name := strings.Repeat("　", n.Level-1) + n.Name
+		b.row(sheet, row, []any{n.Code, name, n.Level, n.Max, n.Score, n.Input, in.Comment, in.By},
+			[]int{0, b.st.wrap, 0, b.st.score, b.st.score, b.st.wrap, b.st.wrap})
+		row++
+	}
+	row++
+	kinds := map[pinggu.AdjustmentKind]string{pinggu.Bonus: "加分", pinggu.DeductionEvent: "扣分", pinggu.Veto: "一票否决"}
+	for _, x := range sc.Adjustments[u.Code] {
+		what := any(x.Points)
+		if x.Kind == pinggu.Veto {
+			if v := sc.Round.Assessment.Veto(x.Rule); v != nil {
+				what = v.Name
+			}
+		}
+		b.row(sheet, row, []any{kinds[x.Kind], x.Basis, "", what, "", "", "", x.By}, []int{0, b.st.wrap, 0, b.st.score})
+		row++
+	}
+	full := sc.System.FullScale()
+	set := sc.Round.Assessment
+	for _, l := range [][2]any{
+		{"基础分（原始）", fmt.Sprintf("%.2f / %.2f", a.BaseRaw, a.BaseMax)},
+		{"基础分（折算到" + strconv.FormatFloat(full, 'f', -1, 64) + "分）", a.Base},
+		{fmt.Sprintf("加分（合计%.2f，上限%g）", a.BonusRaw, set.BonusCap), a.Bonus},
+		{fmt.Sprintf("扣分（合计%.2f，上限%g）", a.DeductRaw, set.DeductionCap), a.Deduct},
+		{"总分", a.Total},
+		{"等次", a.Grade},
+		{"考核组内排名", a.Rank},
+	} {
+		b.row(sheet, row, []any{l[0], "", "", "", l[1]}, []int{b.st.header, 0, 0, 0, b.st.score})
+		row++
 	}
 }
 
@@ -361,8 +491,29 @@ func (b *book) method(sc *Scorecard) {
 		{"有效样本量", "n_eff = (Σw)² / Σw²"},
 		{"置信区间", fmt.Sprintf("满意率：Wilson 区间（n_eff，z = %g）；得分：Ȳ ± z·s_w/√n_eff", s.Z)},
 		{"排名", "仅在同一考核类别内按综合满意度得分排名，得分相同名次并列；与下一名的得分区间重叠时标注“不显著”"},
-		{"答卷编号摘要", "SHA-256：" + sc.IDsHash},
+		{"答卷编号摘要", "各答卷编号SHA-256之和（模2^256）：" + sc.IDsHash},
 		{"输入指纹", sc.Fingerprint},
+	}
+	if a := sc.Round.Assessment; a != nil && sc.System != nil {
+		var bands []string
+		for g := range a.Grades {
+			bands = append(bands, g)
+		}
+		sort.Strings(bands)
+		grades := "默认：优秀 ≥ 90，良好 ≥ 80，一般 ≥ 70，其余为较差"
+		if len(bands) > 0 {
+			m, _ := json.Marshal(a.Grades)
+			grades = string(m)
+		}
+		vetoes, _ := json.Marshal(a.Vetoes)
+		lines = append(lines[:len(lines)-2], append([][2]string{
+			{"指标体系", fmt.Sprintf("%s（%s）第%d版，满分%g", sc.System.Name, sc.System.Code, sc.System.Version, sc.System.FullScale())},
+			{"指标得分", "末级指标 s = clamp(评分方法, 0, 分值)；上级指标 = 下级之和；扣分类 s = 分值 − min(上限, 次数×每次扣分)；满意度类 s = 分值 × Ȳ/100（或阈值表）；未录入的指标记0分并标注"},
+			{"折算", "只考核部分指标的单位，基础分按 得分/适用指标分值 × 满分 折算"},
+			{"总分", fmt.Sprintf("基础分 + min(%g, 加分合计) − min(%g, 扣分合计)，限定在[0, 满分+%g]", a.BonusCap, a.DeductionCap, a.BonusCap)},
+			{"等次", grades},
+			{"一票否决", string(vetoes) + "（fail：直接定为最低等次；cap：最高为指定等次）"},
+		}, lines[len(lines)-2:]...)...)
 	}
 	b.check(b.f.SetColWidth(sheet, "A", "A", 16))
 	b.check(b.f.SetColWidth(sheet, "B", "B", 90))

@@ -51,7 +51,7 @@ func fromEcho(err error) error {
 	case http.StatusNotFound:
 		return pinggu.Errorf(pinggu.NotFound, "页面不存在")
 	case http.StatusRequestEntityTooLarge:
-		return pinggu.Errorf(pinggu.TooLarge, "提交内容超过%dKB上限", MaxBody>>10)
+		return pinggu.Errorf(pinggu.TooLarge, "提交内容超过大小上限（表单和JSON为%dKB，上传文件为%dMB）", MaxBody>>10, MaxUpload>>20)
 	case http.StatusMethodNotAllowed:
 		return pinggu.Errorf(pinggu.Malformed, "不支持该请求方法")
 	case http.StatusUnauthorized:

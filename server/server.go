@@ -24,8 +24,25 @@ import (
 	"pinggu/templates"
 )
 
-// MaxBody is the largest request body accepted anywhere (the "64K" given to BodyLimit).
-const MaxBody = 64 << 10
+// MaxBody is the largest request body accepted, except file uploads
+// (MaxUpload).
+const (
+	MaxBody   = 64 << 10
+	MaxUpload = 8 << 20
+)
+
+// bodyLimit caps every request body: 64 KB, or 8 MB for the few upload
+// routes (…/import). It runs before routing, so nothing reads past it.
+func bodyLimit(next echo.HandlerFunc) echo.HandlerFunc {
+	small := middleware.BodyLimit("64K")(next)
+	large := middleware.BodyLimit("8M")(next)
+	return func(c echo.Context) error {
+		if strings.HasSuffix(c.Request().URL.Path, "/import") {
+			return large(c)
+		}
+		return small(c)
+	}
+}
 
 // Pinger tells whether the store answers.
 type Pinger interface {
@@ -103,7 +120,8 @@ func New(cfg Config, d Deps) (*Server, error) {
 	s := &Server{cfg: cfg, echo: e, pages: pages, survey: d.Survey, catalog: d.Catalog, sched: d.Scheduler,
 		reports: d.Reports, store: d.Store}
 	e.HTTPErrorHandler = s.handleError
-	e.Use(middleware.RequestID(), middleware.Recover(), s.accessLog, middleware.BodyLimit("64K"))
+	e.Use(middleware.RequestID(), middleware.Recover(), s.accessLog)
+	e.Pre(bodyLimit)
 	s.routes()
 	return s, nil
 }
@@ -147,6 +165,15 @@ func (s *Server) routes() {
 	admin.GET("/rounds/:code/reports", s.listReports)
 	admin.GET("/reports/:file", s.downloadReport)
 	admin.GET("/jobs", s.listJobs)
+	admin.GET("/indicator-systems", s.listIndicatorSystems)
+	admin.POST("/indicator-systems", s.createIndicatorSystem)
+	admin.GET("/indicator-systems/:code", s.getIndicatorSystem)
+	admin.PUT("/indicator-systems/:code", s.reviseIndicatorSystem)
+	admin.POST("/indicator-systems/:code/import", s.importIndicatorSystem)
+	admin.GET("/rounds/:code/units/:unit/inputs", s.listInputs)
+	admin.PUT("/rounds/:code/units/:unit/inputs/:indicator", s.setInput)
+	admin.POST("/rounds/:code/units/:unit/adjustments", s.addAdjustment)
+	admin.DELETE("/rounds/:code/units/:unit/adjustments/:id", s.deleteAdjustment)
 }
 
 func (s *Server) healthz(c echo.Context) error {

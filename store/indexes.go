@@ -10,14 +10,17 @@ import (
 
 // Collection names, all in one place.
 const (
-	colUnits          = "units"
-	colQuestionnaires = "questionnaires"
-	colRounds         = "rounds"
-	colResponses      = "responses"
-	colTallies        = "tallies"
-	colSettings       = "settings"
-	colReports        = "reports" // metadata; the files are in the GridFS bucket "reports"
-	colJobs           = "jobs"
+	colUnits            = "units"
+	colQuestionnaires   = "questionnaires"
+	colRounds           = "rounds"
+	colResponses        = "responses"
+	colTallies          = "tallies"
+	colSettings         = "settings"
+	colReports          = "reports" // metadata; the files are in the GridFS bucket "reports"
+	colJobs             = "jobs"
+	colIndicatorSystems = "indicatorSystems"
+	colInputs           = "inputs"
+	colAdjustments      = "adjustments"
 )
 
 // indexes declares every secondary index. Primary keys carry the main
@@ -32,6 +35,15 @@ var indexes = map[string][]mongo.IndexModel{
 	},
 	colReports: {
 		{Keys: bson.D{{Key: "round", Value: 1}, {Key: "createdAt", Value: -1}}, Options: options.Index().SetName("round_created")},
+	},
+	colIndicatorSystems: {
+		{Keys: bson.D{{Key: "code", Value: 1}, {Key: "version", Value: -1}}, Options: options.Index().SetUnique(true).SetName("code_version")},
+	},
+	colInputs: {
+		{Keys: bson.D{{Key: "round", Value: 1}, {Key: "unit", Value: 1}}, Options: options.Index().SetName("round_unit")},
+	},
+	colAdjustments: {
+		{Keys: bson.D{{Key: "round", Value: 1}, {Key: "unit", Value: 1}}, Options: options.Index().SetName("round_unit")},
 	},
 	colJobs: {
 		{Keys: bson.D{{Key: "round", Value: 1}, {Key: "createdAt", Value: -1}}, Options: options.Index().SetName("round_created")},

@@ -12,23 +12,24 @@ import (
 )
 
 type roundDoc struct {
-	Code                 string          `bson:"_id"`
-	Title                string          `bson:"title"`
-	Intro                string          `bson:"intro"`
-	Kind                 string          `bson:"kind"`
-	Questionnaire        string          `bson:"questionnaire"`
-	QuestionnaireVersion int             `bson:"questionnaireVersion"`
-	Units                []string        `bson:"units"`
-	Quotas               map[string]int  `bson:"quotas"`
-	OpensAt              time.Time       `bson:"opensAt"`
-	ClosesAt             time.Time       `bson:"closesAt"`
-	Timezone             string          `bson:"timezone"`
-	Schedule             scheduleDoc     `bson:"schedule"`
-	Scoring              pinggu.Scoring  `bson:"scoring"`
-	Status               string          `bson:"status"`
-	History              []transitionDoc `bson:"history"`
-	CreatedAt            time.Time       `bson:"createdAt"`
-	UpdatedAt            time.Time       `bson:"updatedAt"`
+	Code                 string                     `bson:"_id"`
+	Title                string                     `bson:"title"`
+	Intro                string                     `bson:"intro"`
+	Kind                 string                     `bson:"kind"`
+	Questionnaire        string                     `bson:"questionnaire"`
+	QuestionnaireVersion int                        `bson:"questionnaireVersion"`
+	Units                []string                   `bson:"units"`
+	Quotas               map[string]int             `bson:"quotas"`
+	OpensAt              time.Time                  `bson:"opensAt"`
+	ClosesAt             time.Time                  `bson:"closesAt"`
+	Timezone             string                     `bson:"timezone"`
+	Schedule             scheduleDoc                `bson:"schedule"`
+	Scoring              pinggu.Scoring             `bson:"scoring"`
+	Assessment           *pinggu.AssessmentSettings `bson:"assessment"`
+	Status               string                     `bson:"status"`
+	History              []transitionDoc            `bson:"history"`
+	CreatedAt            time.Time                  `bson:"createdAt"`
+	UpdatedAt            time.Time                  `bson:"updatedAt"`
 }
 
 type scheduleDoc struct {
@@ -53,7 +54,7 @@ func newRoundDoc(r *pinggu.Round) roundDoc {
 	d := roundDoc{Code: r.Code, Title: r.Title, Intro: r.Intro, Kind: string(r.Kind),
 		Questionnaire: r.Questionnaire, QuestionnaireVersion: r.QuestionnaireVersion,
 		Units: r.Units, Quotas: r.Quotas, OpensAt: r.OpensAt, ClosesAt: r.ClosesAt,
-		Timezone: r.Timezone, Scoring: r.Scoring, Status: string(r.Status),
+		Timezone: r.Timezone, Scoring: r.Scoring, Assessment: r.Assessment, Status: string(r.Status),
 		Schedule:  scheduleDoc{CompileAt: r.Schedule.CompileAt, Reminders: r.Schedule.Reminders, ProgressMinutes: r.Schedule.ProgressMinutes},
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, History: []transitionDoc{}} // an array, so $push works
 	for _, t := range r.History {
@@ -66,7 +67,7 @@ func (d *roundDoc) round() *pinggu.Round {
 	r := &pinggu.Round{Code: d.Code, Title: d.Title, Intro: d.Intro, Kind: pinggu.RoundKind(d.Kind),
 		Questionnaire: d.Questionnaire, QuestionnaireVersion: d.QuestionnaireVersion,
 		Units: d.Units, Quotas: d.Quotas, OpensAt: d.OpensAt.UTC(), ClosesAt: d.ClosesAt.UTC(),
-		Timezone: d.Timezone, Scoring: d.Scoring, Status: pinggu.RoundStatus(d.Status),
+		Timezone: d.Timezone, Scoring: d.Scoring, Assessment: d.Assessment, Status: pinggu.RoundStatus(d.Status),
 		Schedule:  pinggu.Schedule{ProgressMinutes: d.Schedule.ProgressMinutes},
 		CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC()}
 	if !d.Schedule.CompileAt.IsZero() {
@@ -106,6 +107,7 @@ func (s *Store) UpdateRound(ctx context.Context, r *pinggu.Round, ifUpdatedAt ti
 		{Key: "units", Value: d.Units}, {Key: "quotas", Value: d.Quotas},
 		{Key: "opensAt", Value: d.OpensAt}, {Key: "closesAt", Value: d.ClosesAt},
 		{Key: "timezone", Value: d.Timezone}, {Key: "schedule", Value: d.Schedule}, {Key: "scoring", Value: d.Scoring},
+		{Key: "assessment", Value: d.Assessment},
 		{Key: "updatedAt", Value: d.UpdatedAt},
 	}}})
 	if err != nil {

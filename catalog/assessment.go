@@ -1,0 +1,184 @@
+package catalog
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"pinggu"
+	"pinggu/report"
+)
+
+// CreateIndicatorSystem stores version 1 of a new indicator system.
+func (s *Service) CreateIndicatorSystem(ctx context.Context, sys *pinggu.IndicatorSystem) error {
+	if _, err := s.store.IndicatorSystem(ctx, sys.Code, 0); err == nil {
+		return pinggu.Errorf(pinggu.Conflict, "指标体系%s已存在，修改请用PUT生成新版本", sys.Code)
+	}
+	return s.ReviseIndicatorSystem(ctx, sys.Code, sys, true)
+}
+
+// ReviseIndicatorSystem stores sys as the next version of code; rounds keep
+// the version they froze. With create, a missing system is made version 1.
+func (s *Service) ReviseIndicatorSystem(ctx context.Context, code string, sys *pinggu.IndicatorSystem, create bool) error {
+	sys.Code = strings.TrimSpace(code)
+	sys.Name = strings.TrimSpace(sys.Name)
+	if err := sys.Validate(); err != nil {
+		return err
+	}
+	if !create {
+		if _, err := s.store.IndicatorSystem(ctx, sys.Code, 0); err != nil {
+			return err
+		}
+	}
+	sys.CreatedAt = s.stamp()
+	return s.store.AddIndicatorSystem(ctx, sys)
+}
+
+// IndicatorSystem returns a version of an indicator system, 0 for the latest.
+func (s *Service) IndicatorSystem(ctx context.Context, code string, version int) (*pinggu.IndicatorSystem, error) {
+	return s.store.IndicatorSystem(ctx, code, version)
+}
+
+// IndicatorSystems lists the latest version of each.
+func (s *Service) IndicatorSystems(ctx context.Context) ([]*pinggu.IndicatorSystem, error) {
+	return s.store.IndicatorSystems(ctx)
+}
+
+// assessmentUnit loads what a review entry needs: an assessment round still
+// open to review, the unit in it, and the frozen indicator system.
+func (s *Service) assessmentUnit(ctx context.Context, round, unit string) (*pinggu.Round, *pinggu.Unit, *pinggu.IndicatorSystem, error) {
+	r, err := s.store.Round(ctx, round)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if r.Assessment == nil {
+		return nil, nil, nil, pinggu.Errorf(pinggu.Conflict, "评估轮次%s不是考核轮次，没有指标录入", round)
+	}
+	if r.Status == pinggu.StatusPublished || r.Status == pinggu.StatusArchived {
+		return nil, nil, nil, pinggu.Errorf(pinggu.Conflict, "评估轮次%s%s，不能再修改录入", round, pinggu.StatusLabel(r.Status))
+	}
+	if !r.HasUnit(unit) {
+		return nil, nil, nil, pinggu.Errorf(pinggu.NotFound, "单位%s不在评估轮次%s中", unit, round)
+	}
+	u, err := s.store.Unit(ctx, unit)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	sys, err := s.store.IndicatorSystem(ctx, r.Assessment.IndicatorSystem, r.Assessment.IndicatorVersion)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return r, u, sys, nil
+}
+
+// SetInput records a reviewer's entry for one leaf indicator of a unit.
+func (s *Service) SetInput(ctx context.Context, round, unit, indicator string, v pinggu.InputValue) (*pinggu.Input, error) {
+	_, u, sys, err := s.assessmentUnit(ctx, round, unit)
+	if err != nil {
+		return nil, err
+	}
+	in := sys.Indicator(indicator)
+	if in == nil {
+		return nil, pinggu.Errorf(pinggu.NotFound, "指标%s不在指标体系%s第%d版中", indicator, sys.Code, sys.Version)
+	}
+	if !in.Applies(u.Type) {
+		return nil, pinggu.FieldErrors{"indicator": fmt.Sprintf("指标%s不适用于%s", indicator, u.Name)}.Err("录入内容有误")
+	}
+	if len(sys.Children()[in.Code]) > 0 {
+		return nil, pinggu.FieldErrors{"indicator": "只有末级指标可以录入，上级指标得分为下级之和"}.Err("录入内容有误")
+	}
+	if err := v.Check(in); err != nil {
+		return nil, err
+	}
+	input := &pinggu.Input{Round: round, Unit: unit, Indicator: indicator, InputValue: v, By: pinggu.Actor(ctx), At: s.stamp()}
+	return input, s.store.SetInput(ctx, input)
+}
+
+// Inputs lists a unit's entries and events.
+func (s *Service) Inputs(ctx context.Context, round, unit string) ([]pinggu.Input, []pinggu.Adjustment, error) {
+	if _, _, _, err := s.assessmentUnit(ctx, round, unit); err != nil {
+		return nil, nil, err
+	}
+	ins, err := s.store.Inputs(ctx, round, unit)
+	if err != nil {
+		return nil, nil, err
+	}
+	adj, err := s.store.Adjustments(ctx, round, unit)
+	return ins, adj, err
+}
+
+// AddAdjustment records a bonus, deduction or veto event with its basis.
+func (s *Service) AddAdjustment(ctx context.Context, round, unit string, a *pinggu.Adjustment) error {
+	r, _, _, err := s.assessmentUnit(ctx, round, unit)
+	if err != nil {
+		return err
+	}
+	a.Basis = strings.TrimSpace(a.Basis)
+	if err := a.Validate(r.Assessment); err != nil {
+		return err
+	}
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	a.ID, a.Round, a.Unit, a.By, a.At = hex.EncodeToString(b), round, unit, pinggu.Actor(ctx), s.stamp()
+	return s.store.AddAdjustment(ctx, a)
+}
+
+// DeleteAdjustment removes an event entered by mistake.
+func (s *Service) DeleteAdjustment(ctx context.Context, round, unit, id string) error {
+	if _, _, _, err := s.assessmentUnit(ctx, round, unit); err != nil {
+		return err
+	}
+	return s.store.DeleteAdjustment(ctx, round, id)
+}
+
+// ImportIndicatorSystem reads an indicator sheet and stores it as the next
+// version of code (version 1 if new). Nothing is stored when any row is
+// wrong; every wrong row is named by its sheet row ("第5行").
+func (s *Service) ImportIndicatorSystem(ctx context.Context, code, name string, file io.Reader) (*pinggu.IndicatorSystem, error) {
+	ins, rows, fe, err := report.ReadIndicators(file)
+	if err != nil {
+		return nil, err
+	}
+	if len(fe) > 0 {
+		return nil, fe.Err("指标表有误，未导入")
+	}
+	sys := &pinggu.IndicatorSystem{Code: code, Name: name, Indicators: ins}
+	if sys.Name == "" {
+		if old, err := s.store.IndicatorSystem(ctx, code, 0); err == nil {
+			sys.Name = old.Name
+		}
+	}
+	if err := sys.Validate(); err != nil {
+		return nil, byRow(err, rows)
+	}
+	return sys, s.ReviseIndicatorSystem(ctx, code, sys, true)
+}
+
+var indexRe = regexp.MustCompile(`^indicators\[(\d+)\]\.?(.*)$`)
+
+// byRow renames "indicators[3].points" to "第5行.points" for a sheet.
+func byRow(err error, rows []int) error {
+	fe := pinggu.ErrorFields(err)
+	if fe == nil {
+		return err
+	}
+	out := pinggu.FieldErrors{}
+	for k, v := range fe {
+		if m := indexRe.FindStringSubmatch(k); m != nil {
+			i, _ := strconv.Atoi(m[1])
+			if i < len(rows) {
+				k = fmt.Sprintf("第%d行", rows[i])
+				if m[2] != "" {
+					k += "." + m[2]
+				}
+			}
+		}
+		out.Add(k, v)
+	}
+	return out.Err("指标表有误，未导入")
+}

@@ -1,0 +1,124 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"pinggu"
+)
+
+func (s *Server) listIndicatorSystems(c echo.Context) error {
+	list, err := s.catalog.IndicatorSystems(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	if list == nil {
+		list = []*pinggu.IndicatorSystem{}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"indicatorSystems": list})
+}
+
+func (s *Server) createIndicatorSystem(c echo.Context) error {
+	var sys pinggu.IndicatorSystem
+	if err := decodeJSON(c, &sys); err != nil {
+		return err
+	}
+	if err := s.catalog.CreateIndicatorSystem(c.Request().Context(), &sys); err != nil {
+		return err
+	}
+	return created(c, "/api/v1/indicator-systems/"+sys.Code, sys)
+}
+
+func (s *Server) getIndicatorSystem(c echo.Context) error {
+	version := 0
+	if v := c.QueryParam("version"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return pinggu.FieldErrors{"version": "版本号须为正整数"}.Err("查询参数有误")
+		}
+		version = n
+	}
+	sys, err := s.catalog.IndicatorSystem(c.Request().Context(), c.Param("code"), version)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, sys)
+}
+
+func (s *Server) reviseIndicatorSystem(c echo.Context) error {
+	var sys pinggu.IndicatorSystem
+	if err := decodeJSON(c, &sys); err != nil {
+		return err
+	}
+	if err := checkPathCode(c.Param("code"), sys.Code); err != nil {
+		return err
+	}
+	if err := s.catalog.ReviseIndicatorSystem(c.Request().Context(), c.Param("code"), &sys, false); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, sys)
+}
+
+// importIndicatorSystem takes an .xlsx in the multipart field "file".
+func (s *Server) importIndicatorSystem(c echo.Context) error {
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return pinggu.FieldErrors{"file": "请在file字段上传.xlsx文件"}.Err("缺少文件")
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return pinggu.Wrap(pinggu.Malformed, err, "无法读取上传的文件")
+	}
+	defer f.Close()
+	sys, err := s.catalog.ImportIndicatorSystem(c.Request().Context(), c.Param("code"), c.FormValue("name"), f)
+	if err != nil {
+		return err
+	}
+	return created(c, "/api/v1/indicator-systems/"+sys.Code, sys)
+}
+
+func (s *Server) listInputs(c echo.Context) error {
+	ins, adj, err := s.catalog.Inputs(c.Request().Context(), c.Param("code"), c.Param("unit"))
+	if err != nil {
+		return err
+	}
+	if ins == nil {
+		ins = []pinggu.Input{}
+	}
+	if adj == nil {
+		adj = []pinggu.Adjustment{}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"inputs": ins, "adjustments": adj})
+}
+
+func (s *Server) setInput(c echo.Context) error {
+	var v pinggu.InputValue
+	if err := decodeJSON(c, &v); err != nil {
+		return err
+	}
+	in, err := s.catalog.SetInput(c.Request().Context(), c.Param("code"), c.Param("unit"), c.Param("indicator"), v)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, in)
+}
+
+func (s *Server) addAdjustment(c echo.Context) error {
+	var a pinggu.Adjustment
+	if err := decodeJSON(c, &a); err != nil {
+		return err
+	}
+	if err := s.catalog.AddAdjustment(c.Request().Context(), c.Param("code"), c.Param("unit"), &a); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, a)
+}
+
+func (s *Server) deleteAdjustment(c echo.Context) error {
+	if err := s.catalog.DeleteAdjustment(c.Request().Context(), c.Param("code"), c.Param("unit"), c.Param("id")); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}

@@ -1,0 +1,174 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"pinggu"
+)
+
+// indicatorSystemDoc is one immutable version of an indicator system.
+type indicatorSystemDoc struct {
+	ID         string             `bson:"_id"` // code@version
+	Code       string             `bson:"code"`
+	Version    int                `bson:"version"`
+	Name       string             `bson:"name"`
+	Indicators []pinggu.Indicator `bson:"indicators"`
+	CreatedAt  time.Time          `bson:"createdAt"`
+}
+
+// AddIndicatorSystem stores s as version 1, or as the next version when
+// the code exists. Of two concurrent saves one gets a conflict.
+func (s *Store) AddIndicatorSystem(ctx context.Context, sys *pinggu.IndicatorSystem) error {
+	sys.Version = 1
+	if latest, err := s.IndicatorSystem(ctx, sys.Code, 0); err == nil {
+		sys.Version = latest.Version + 1
+	} else if pinggu.ErrorCode(err) != pinggu.NotFound {
+		return err
+	}
+	_, err := s.db.Collection(colIndicatorSystems).InsertOne(ctx, indicatorSystemDoc{
+		ID: fmt.Sprintf("%s@%d", sys.Code, sys.Version), Code: sys.Code, Version: sys.Version, Name: sys.Name,
+		Indicators: sys.Indicators, CreatedAt: sys.CreatedAt})
+	return mapErr(err, fmt.Sprintf("指标体系%s的第%d版", sys.Code, sys.Version))
+}
+
+// IndicatorSystem returns a version of an indicator system, 0 for the latest.
+func (s *Store) IndicatorSystem(ctx context.Context, code string, version int) (*pinggu.IndicatorSystem, error) {
+	col := s.db.Collection(colIndicatorSystems)
+	var d indicatorSystemDoc
+	var err error
+	if version > 0 {
+		err = col.FindOne(ctx, bson.D{{Key: "_id", Value: fmt.Sprintf("%s@%d", code, version)}}).Decode(&d)
+	} else {
+		err = col.FindOne(ctx, bson.D{{Key: "code", Value: code}},
+			options.FindOne().SetSort(bson.D{{Key: "version", Value: -1}})).Decode(&d)
+	}
+	if err != nil {
+		return nil, mapErr(err, "指标体系"+code)
+	}
+	return &pinggu.IndicatorSystem{Code: d.Code, Version: d.Version, Name: d.Name, Indicators: d.Indicators, CreatedAt: d.CreatedAt.UTC()}, nil
+}
+
+// IndicatorSystems lists the latest version of each indicator system.
+func (s *Store) IndicatorSystems(ctx context.Context) ([]*pinggu.IndicatorSystem, error) {
+	cur, err := s.db.Collection(colIndicatorSystems).Find(ctx, bson.D{},
+		options.Find().SetSort(bson.D{{Key: "code", Value: 1}, {Key: "version", Value: -1}}))
+	if err != nil {
+		return nil, mapErr(err, "指标体系")
+	}
+	defer cur.Close(ctx)
+	var out []*pinggu.IndicatorSystem
+	for cur.Next(ctx) {
+		var d indicatorSystemDoc
+		if err := cur.Decode(&d); err != nil {
+			return nil, mapErr(err, "指标体系")
+		}
+		if n := len(out); n == 0 || out[n-1].Code != d.Code {
+			out = append(out, &pinggu.IndicatorSystem{Code: d.Code, Version: d.Version, Name: d.Name,
+				Indicators: d.Indicators, CreatedAt: d.CreatedAt.UTC()})
+		}
+	}
+	return out, mapErr(cur.Err(), "指标体系")
+}
+
+type inputDoc struct {
+	ID        string    `bson:"_id"` // round/unit/indicator
+	Round     string    `bson:"round"`
+	Unit      string    `bson:"unit"`
+	Indicator string    `bson:"indicator"`
+	Value     *float64  `bson:"value"`
+	Count     *int      `bson:"count"`
+	Score     *float64  `bson:"score"`
+	Comment   string    `bson:"comment"`
+	By        string    `bson:"by"`
+	At        time.Time `bson:"at"`
+}
+
+// SetInput records a reviewer's entry for a leaf of a unit, replacing an
+// earlier one (one document per round, unit and indicator).
+func (s *Store) SetInput(ctx context.Context, in *pinggu.Input) error {
+	id := in.Round + "/" + in.Unit + "/" + in.Indicator
+	_, err := s.db.Collection(colInputs).ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, inputDoc{
+		ID: id, Round: in.Round, Unit: in.Unit, Indicator: in.Indicator, Value: in.Value, Count: in.Count,
+		Score: in.Score, Comment: in.Comment, By: in.By, At: in.At}, options.Replace().SetUpsert(true))
+	return mapErr(err, "录入")
+}
+
+// Inputs lists a round's inputs (all units when unit is empty).
+func (s *Store) Inputs(ctx context.Context, round, unit string) ([]pinggu.Input, error) {
+	filter := bson.D{{Key: "round", Value: round}}
+	if unit != "" {
+		filter = append(filter, bson.E{Key: "unit", Value: unit})
+	}
+	cur, err := s.db.Collection(colInputs).Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		return nil, mapErr(err, "录入")
+	}
+	var docs []inputDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, mapErr(err, "录入")
+	}
+	out := make([]pinggu.Input, len(docs))
+	for i, d := range docs {
+		out[i] = pinggu.Input{Round: d.Round, Unit: d.Unit, Indicator: d.Indicator, By: d.By, At: d.At.UTC(),
+			InputValue: pinggu.InputValue{Value: d.Value, Count: d.Count, Score: d.Score, Comment: d.Comment}}
+	}
+	return out, nil
+}
+
+type adjustmentDoc struct {
+	ID     string    `bson:"_id"`
+	Round  string    `bson:"round"`
+	Unit   string    `bson:"unit"`
+	Kind   string    `bson:"kind"`
+	Points float64   `bson:"points"`
+	Rule   string    `bson:"rule"`
+	Basis  string    `bson:"basis"`
+	By     string    `bson:"by"`
+	At     time.Time `bson:"at"`
+}
+
+// AddAdjustment records a bonus, deduction or veto event.
+func (s *Store) AddAdjustment(ctx context.Context, a *pinggu.Adjustment) error {
+	_, err := s.db.Collection(colAdjustments).InsertOne(ctx, adjustmentDoc{ID: a.ID, Round: a.Round, Unit: a.Unit,
+		Kind: string(a.Kind), Points: a.Points, Rule: a.Rule, Basis: a.Basis, By: a.By, At: a.At})
+	return mapErr(err, "加减分事项")
+}
+
+// DeleteAdjustment removes an event of a round.
+func (s *Store) DeleteAdjustment(ctx context.Context, round, id string) error {
+	res, err := s.db.Collection(colAdjustments).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "round", Value: round}})
+	if err != nil {
+		return mapErr(err, "加减分事项")
+	}
+	if res.DeletedCount == 0 {
+		return pinggu.Errorf(pinggu.NotFound, "加减分事项%s不存在", id)
+	}
+	return nil
+}
+
+// Adjustments lists a round's events (all units when unit is empty), oldest first.
+func (s *Store) Adjustments(ctx context.Context, round, unit string) ([]pinggu.Adjustment, error) {
+	filter := bson.D{{Key: "round", Value: round}}
+	if unit != "" {
+		filter = append(filter, bson.E{Key: "unit", Value: unit})
+	}
+	cur, err := s.db.Collection(colAdjustments).Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "at", Value: 1}, {Key: "_id", Value: 1}}))
+	if err != nil {
+		return nil, mapErr(err, "加减分事项")
+	}
+	var docs []adjustmentDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, mapErr(err, "加减分事项")
+	}
+	out := make([]pinggu.Adjustment, len(docs))
+	for i, d := range docs {
+		out[i] = pinggu.Adjustment{ID: d.ID, Round: d.Round, Unit: d.Unit, Kind: pinggu.AdjustmentKind(d.Kind),
+			Points: d.Points, Rule: d.Rule, Basis: d.Basis, By: d.By, At: d.At.UTC()}
+	}
+	return out, nil
+}
