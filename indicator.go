@@ -224,7 +224,7 @@ type AssessmentSettings struct {
 
 // DefaultGrades: 优秀 ≥ 90, 良好 ≥ 80, 一般 ≥ 70, else 较差.
 func DefaultGrades() []GradeBand {
-	return []GradeBand{{"优秀", 90}, {"良好", 80}, {"一般", 70}, {"较差", 0}}
+	return []GradeBand{{Name: "优秀", Min: 90}, {Name: "良好", Min: 80}, {Name: "一般", Min: 70}, {Name: "较差", Min: 0}}
 }
 
 // GradesFor returns the bands of a peer group, highest first.

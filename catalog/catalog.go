@@ -26,6 +26,7 @@ type Store interface {
 	UpdateRound(ctx context.Context, r *pinggu.Round, ifUpdatedAt time.Time) error
 	Round(ctx context.Context, code string) (*pinggu.Round, error)
 	Rounds(ctx context.Context) ([]*pinggu.Round, error)
+	TransitionRound(ctx context.Context, code string, from []pinggu.RoundStatus, t pinggu.Transition) (*pinggu.Round, error)
 	AddIndicatorSystem(ctx context.Context, s *pinggu.IndicatorSystem) error
 	IndicatorSystem(ctx context.Context, code string, version int) (*pinggu.IndicatorSystem, error)
 	IndicatorSystems(ctx context.Context) ([]*pinggu.IndicatorSystem, error)
@@ -216,6 +217,12 @@ func (s *Service) checkRound(ctx context.Context, r *pinggu.Round) error {
 		fe.Add("units", "以下单位不存在："+strings.Join(missing, "、"))
 	}
 	return fe.Err("评估轮次信息有误")
+}
+
+// Publish marks a compiled round's final results as published (发布).
+func (s *Service) Publish(ctx context.Context, code string) (*pinggu.Round, error) {
+	return s.store.TransitionRound(ctx, code, []pinggu.RoundStatus{pinggu.StatusCompiled},
+		pinggu.Transition{To: pinggu.StatusPublished, At: s.stamp(), By: pinggu.Actor(ctx)})
 }
 
 // Round returns one round.

@@ -121,7 +121,7 @@ func TestScoreUnitByHand(t *testing.T) {
 	u = scoring.ScoreUnit(sys, a, county, in, map[string]scoring.Stat{"zwfw": {NScored: 50, Mean: 85}}, nil)
 	near4(t, "threshold base", u.Base, 82.5)
 	// Per peer group bands: a stricter band set for 市级部门.
-	a.Grades = map[string][]pinggu.GradeBand{"市级部门": {{"好", 60}, {"差", 0}}}
+	a.Grades = map[string][]pinggu.GradeBand{"市级部门": {{Name: "好", Min: 60}, {Name: "差", Min: 0}}}
 	if g := scoring.ScoreUnit(sys, a, dept, nil, nil, nil).Grade; g != "差" {
 		t.Errorf("peer-group band = %s", g)
 	}

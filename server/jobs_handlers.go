@@ -27,6 +27,14 @@ func (s *Server) cancelRound(c echo.Context) error {
 	return c.JSON(http.StatusOK, r)
 }
 
+func (s *Server) publishRound(c echo.Context) error {
+	r, err := s.catalog.Publish(c.Request().Context(), c.Param("code"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, r)
+}
+
 func (s *Server) compileRound(c echo.Context) error {
 	id, err := s.sched.CompileNow(c.Request().Context(), c.Param("code"))
 	if err != nil {

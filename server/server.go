@@ -162,6 +162,7 @@ func (s *Server) routes() {
 	admin.POST("/rounds/:code/cancel", s.cancelRound)
 	admin.POST("/rounds/:code/compile", s.compileRound)
 	admin.POST("/rounds/:code/export", s.exportRound)
+	admin.POST("/rounds/:code/publish", s.publishRound)
 	admin.GET("/rounds/:code/reports", s.listReports)
 	admin.GET("/reports/:file", s.downloadReport)
 	admin.GET("/jobs", s.listJobs)

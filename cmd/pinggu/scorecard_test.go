@@ -148,6 +148,12 @@ func TestScheduledRoundCompilesAScorecard(t *testing.T) {
 		checkCells(t, f, "满意度明细", r, map[string]any{"F": n, "G": n / 20})
 	}
 	checkExport(t, p)
+	if status, r := p.api(t, "tok", "POST", "/api/v1/rounds/r9/publish", nil); status != 200 || r["status"] != "published" {
+		t.Fatalf("publish = %d %v", status, r["status"])
+	}
+	if status, _ := p.api(t, "tok", "POST", "/api/v1/rounds/r9/publish", nil); status != http.StatusConflict {
+		t.Fatalf("second publish = %d", status)
+	}
 	notes, _ := f.GetRows("说明")
 	joined := fmt.Sprint(notes)
 	if !strings.Contains(joined, rep["fingerprint"].(string)) || !strings.Contains(joined, "计入答卷数 200") || !strings.Contains(joined, "最终结果") {
