@@ -8,6 +8,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"time"
 
@@ -222,6 +223,9 @@ func channel(rng *rand.Rand) pinggu.Channel {
 func answers(rng *rand.Rand, mood float64) pinggu.Answers {
 	a := pinggu.Answers{}
 	personal := mood + (rng.Float64()-0.5)*0.4
+	if rng.IntN(12) == 0 {
+		personal = 0 // a respondent with a grievance
+	}
 	for i := range items {
 		a[fmt.Sprintf("Q%d", i+1)] = []string{scaleAnswer(rng, personal)}
 	}
@@ -246,24 +250,24 @@ func answers(rng *rand.Rand, mood float64) pinggu.Answers {
 	return a
 }
 
+// scaleAnswer draws one 5-point answer; mood 0–1 shifts weight from
+// 很不满意 to 很满意. About one answer in twenty is 不清楚.
 func scaleAnswer(rng *rand.Rand, mood float64) string {
 	if rng.IntN(20) == 0 {
 		return "9" // 不清楚
 	}
-	x := rng.Float64()
-	switch {
-	case x < mood*0.55:
-		return "5"
-	case x < mood*0.55+0.3:
-		return "4"
-	case x < mood*0.55+0.42:
-		return "3"
-	case x < mood*0.55+0.47:
-		return "2"
-	default:
-		if x > 0.97 {
-			return "1"
-		}
-		return "4"
+	mood = math.Max(0, math.Min(1, mood))
+	low := (1 - mood) * (1 - mood)
+	weights := []float64{0.7 * mood, 0.3, 0.15 + 0.2*(1-mood), 0.05 + 0.25*low, 0.02 + 0.15*low} // 5, 4, 3, 2, 1
+	total := 0.0
+	for _, w := range weights {
+		total += w
 	}
+	x := rng.Float64() * total
+	for i, w := range weights {
+		if x -= w; x < 0 {
+			return fmt.Sprint(5 - i)
+		}
+	}
+	return "1"
 }

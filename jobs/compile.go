@@ -125,7 +125,7 @@ func (c *Compiler) Compile(ctx context.Context, code string, final bool, expecte
 	}
 	rep := &pinggu.Report{ID: reportID(code, pinggu.ReportScorecard, final, fp), Round: code, Kind: pinggu.ReportScorecard,
 		Final: final, Fingerprint: fp, Responses: tally.Count(), CreatedAt: now,
-		FileName:    fmt.Sprintf("%s-满意度测评结果-%s-%s.xlsx", r.Title, label, now.In(r.Location()).Format("20060102-1504")),
+		FileName:    fmt.Sprintf("%s-%s结果-%s.xlsx", r.Title, label, now.In(r.Location()).Format("20060102-1504")),
 		ContentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 	return rep, c.save(ctx, rep, func(w io.Writer) error { return report.WriteScorecard(w, sc) })
 }

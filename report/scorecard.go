@@ -253,12 +253,14 @@ func (b *book) summary(sc *Scorecard, ranked map[string][]Ranked) {
 	b.check(b.f.AddChart(sheet, cell(len(titles)+2, 2), &excelize.Chart{
 		Type: excelize.Bar,
 		Series: []excelize.ChartSeries{{Name: fmt.Sprintf("'%s'!$%s$2", sheet, scoreCol),
-			Categories: fmt.Sprintf("'%s'!$B$3:$B$%d", sheet, last), Values: fmt.Sprintf("'%s'!$%s$3:$%s$%d", sheet, scoreCol, scoreCol, last)}},
-		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "各单位满意度得分"}}},
-		Dimension: excelize.ChartDimension{Width: 640, Height: uint(160 + 22*len(sc.Units))},
-		Legend:    excelize.ChartLegend{Position: "none"},
-		YAxis:     excelize.ChartAxis{Minimum: ptr(0.0), Maximum: ptr(100.0)},
-		XAxis:     excelize.ChartAxis{ReverseOrder: true},
+			Categories: fmt.Sprintf("'%s'!$B$3:$B$%d", sheet, last), Values: fmt.Sprintf("'%s'!$%s$3:$%s$%d", sheet, scoreCol, scoreCol, last),
+			Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"A31515"}}}},
+		Title:      excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "各单位满意度得分"}}},
+		Dimension:  excelize.ChartDimension{Width: 640, Height: uint(160 + 22*len(sc.Units))},
+		Legend:     excelize.ChartLegend{Position: "none"},
+		VaryColors: ptr(false),
+		YAxis:      excelize.ChartAxis{Minimum: ptr(0.0), Maximum: ptr(100.0), MajorGridLines: true},
+		XAxis:      excelize.ChartAxis{ReverseOrder: true, Font: excelize.Font{Size: 9, Color: "333333"}},
 	}))
 }
 

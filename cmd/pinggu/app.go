@@ -61,7 +61,7 @@ func start(ctx context.Context, cmd string, cfg config, ln net.Listener, stdout,
 	defer sched.Close()
 
 	if cmd == "demo" {
-		res, err := demo.Load(ctx, cat, sv, sched.Schedule, now(), cfg.Responses)
+		res, err := demo.Load(pinggu.WithActor(ctx, "demo"), cat, sv, sched.Schedule, now(), cfg.Responses)
 		if err != nil {
 			return fmt.Errorf("load demo: %w", err)
 		}
