@@ -71,6 +71,19 @@ func decodeAnswers(raw map[string]json.RawMessage) (pinggu.Answers, error) {
 	return a, nil
 }
 
+// versionParam reads ?version=N (0 when absent: the latest).
+func versionParam(c echo.Context) (int, error) {
+	v := c.QueryParam("version")
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return 0, pinggu.FieldErrors{"version": "版本号须为正整数"}.Err("查询参数有误")
+	}
+	return n, nil
+}
+
 // checkPathCode rejects a body whose code disagrees with the URL.
 func checkPathCode(path, body string) error {
 	if body != "" && body != path {
@@ -151,13 +164,9 @@ func (s *Server) createQuestionnaire(c echo.Context) error {
 }
 
 func (s *Server) getQuestionnaire(c echo.Context) error {
-	version := 0
-	if v := c.QueryParam("version"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return pinggu.FieldErrors{"version": "版本号须为正整数"}.Err("查询参数有误")
-		}
-		version = n
+	version, err := versionParam(c)
+	if err != nil {
+		return err
 	}
 	q, err := s.catalog.Questionnaire(c.Request().Context(), c.Param("code"), version)
 	if err != nil {

@@ -2,7 +2,6 @@ package server
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -32,13 +31,9 @@ func (s *Server) createIndicatorSystem(c echo.Context) error {
 }
 
 func (s *Server) getIndicatorSystem(c echo.Context) error {
-	version := 0
-	if v := c.QueryParam("version"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return pinggu.FieldErrors{"version": "版本号须为正整数"}.Err("查询参数有误")
-		}
-		version = n
+	version, err := versionParam(c)
+	if err != nil {
+		return err
 	}
 	sys, err := s.catalog.IndicatorSystem(c.Request().Context(), c.Param("code"), version)
 	if err != nil {

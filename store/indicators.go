@@ -38,16 +38,8 @@ func (s *Store) AddIndicatorSystem(ctx context.Context, sys *pinggu.IndicatorSys
 
 // IndicatorSystem returns a version of an indicator system, 0 for the latest.
 func (s *Store) IndicatorSystem(ctx context.Context, code string, version int) (*pinggu.IndicatorSystem, error) {
-	col := s.db.Collection(colIndicatorSystems)
 	var d indicatorSystemDoc
-	var err error
-	if version > 0 {
-		err = col.FindOne(ctx, bson.D{{Key: "_id", Value: fmt.Sprintf("%s@%d", code, version)}}).Decode(&d)
-	} else {
-		err = col.FindOne(ctx, bson.D{{Key: "code", Value: code}},
-			options.FindOne().SetSort(bson.D{{Key: "version", Value: -1}})).Decode(&d)
-	}
-	if err != nil {
+	if err := s.findVersion(ctx, colIndicatorSystems, code, version, &d); err != nil {
 		return nil, mapErr(err, "指标体系"+code)
 	}
 	return &pinggu.IndicatorSystem{Code: d.Code, Version: d.Version, Name: d.Name, Indicators: d.Indicators, CreatedAt: d.CreatedAt.UTC()}, nil

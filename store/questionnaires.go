@@ -56,19 +56,22 @@ func (s *Store) AddQuestionnaireVersion(ctx context.Context, q *pinggu.Questionn
 
 // Questionnaire returns one version of a questionnaire; version 0 means the latest.
 func (s *Store) Questionnaire(ctx context.Context, code string, version int) (*pinggu.Questionnaire, error) {
-	col := s.db.Collection(colQuestionnaires)
 	var d questionnaireDoc
-	var err error
-	if version > 0 {
-		err = col.FindOne(ctx, bson.D{{Key: "_id", Value: fmt.Sprintf("%s@%d", code, version)}}).Decode(&d)
-	} else {
-		err = col.FindOne(ctx, bson.D{{Key: "code", Value: code}},
-			options.FindOne().SetSort(bson.D{{Key: "version", Value: -1}})).Decode(&d)
-	}
-	if err != nil {
+	if err := s.findVersion(ctx, colQuestionnaires, code, version, &d); err != nil {
 		return nil, mapErr(err, "问卷"+code)
 	}
 	return d.questionnaire(), nil
+}
+
+// findVersion decodes version of code from a collection of versioned
+// documents ("code@version" ids); version 0 is the latest.
+func (s *Store) findVersion(ctx context.Context, col, code string, version int, out any) error {
+	c := s.db.Collection(col)
+	if version > 0 {
+		return c.FindOne(ctx, bson.D{{Key: "_id", Value: fmt.Sprintf("%s@%d", code, version)}}).Decode(out)
+	}
+	return c.FindOne(ctx, bson.D{{Key: "code", Value: code}},
+		options.FindOne().SetSort(bson.D{{Key: "version", Value: -1}})).Decode(out)
 }
 
 // Questionnaires lists the latest version of every questionnaire, by code.

@@ -192,17 +192,27 @@ func downloadScorecard(t *testing.T, p *running, round, job string) *excelize.Fi
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	req, _ := http.NewRequest("GET", p.url+"/api/v1/reports/"+report+".xlsx", nil)
+	_, data := download(t, p, "/api/v1/reports/"+report+".xlsx")
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// download GETs a file with the admin token, failing the test unless 200.
+func download(t *testing.T, p *running, path string) (http.Header, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", p.url+path, nil)
 	req.Header.Set("Authorization", "Bearer tok")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer resp.Body.Close()
 	data, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	f, err := excelize.OpenReader(bytes.NewReader(data))
-	if err != nil {
-		t.Fatalf("download %d: %v", resp.StatusCode, err)
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET %s = %d: %s", path, resp.StatusCode, data)
 	}
-	return f
+	return resp.Header, data
 }

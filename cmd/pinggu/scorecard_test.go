@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"math"
 	"net/http"
 	"strconv"
@@ -112,18 +111,11 @@ func TestScheduledRoundCompilesAScorecard(t *testing.T) {
 	if rep["final"] != true || rep["kind"] != "scorecard" || rep["responses"] != 200.0 || len(rep["fingerprint"].(string)) != 64 {
 		t.Fatalf("report = %v", rep)
 	}
-	req, _ := http.NewRequest("GET", p.url+"/api/v1/reports/"+rep["id"].(string)+".xlsx", nil)
-	req.Header.Set("Authorization", "Bearer tok")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	header, data := download(t, p, "/api/v1/reports/"+rep["id"].(string)+".xlsx")
+	if int64(len(data)) != int64(rep["size"].(float64)) {
+		t.Fatalf("downloaded %d bytes, report says %v", len(data), rep["size"])
 	}
-	data, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 200 || int64(len(data)) != int64(rep["size"].(float64)) {
-		t.Fatalf("download = %d, %d bytes", resp.StatusCode, len(data))
-	}
-	if cd := resp.Header.Get("Content-Disposition"); !strings.Contains(cd, "filename*=UTF-8''%E6%B5%8B%E8%AF%84") {
+	if cd := header.Get("Content-Disposition"); !strings.Contains(cd, "filename*=UTF-8''%E6%B5%8B%E8%AF%84") {
 		t.Errorf("Content-Disposition = %q", cd)
 	}
 	f, err := excelize.OpenReader(bytes.NewReader(data))
@@ -251,16 +243,9 @@ func checkExport(t *testing.T, p *running) {
 	if !kinds["scorecard"] || !kinds["raw-xlsx"] || !kinds["raw-csv"] {
 		t.Fatalf("report kinds = %v", kinds)
 	}
-	req, _ := http.NewRequest("GET", p.url+"/api/v1/reports/"+csvID+".csv", nil)
-	req.Header.Set("Authorization", "Bearer tok")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	_, data := download(t, p, "/api/v1/reports/"+csvID+".csv")
 	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
-	if resp.StatusCode != 200 || !strings.HasPrefix(lines[0], "\uFEFF答卷编号,") || len(lines) != 201 {
-		t.Fatalf("csv = %d, %d lines, header %q", resp.StatusCode, len(lines), lines[0])
+	if !strings.HasPrefix(lines[0], "\uFEFF答卷编号,") || len(lines) != 201 {
+		t.Fatalf("csv: %d lines, header %q", len(lines), lines[0])
 	}
 }
