@@ -35,6 +35,7 @@ type Round struct {
 	Schedule             Schedule            `json:"schedule"`
 	Scoring              Scoring             `json:"scoring"`
 	Assessment           *AssessmentSettings `json:"assessment,omitempty"`
+	Midterm              *MidtermSettings    `json:"midterm,omitempty"`
 	Status               RoundStatus         `json:"status"`
 	History              []Transition        `json:"history,omitempty"`
 	CreatedAt            time.Time           `json:"createdAt"`
@@ -111,14 +112,23 @@ func (r *Round) Validate() error {
 	default:
 		fe.Add("kind", "类型须为satisfaction、assessment或midterm")
 	}
-	if !codeRe.MatchString(r.Questionnaire) {
-		fe.Add("questionnaire", "须填写问卷编码")
+	// A mid-term evaluation needs no questionnaire and no survey units.
+	if r.Kind != Midterm || r.Questionnaire != "" {
+		if !codeRe.MatchString(r.Questionnaire) {
+			fe.Add("questionnaire", "须填写问卷编码")
+		}
+		if len(r.Units) == 0 {
+			fe.Add("units", "至少选择一个被评估单位")
+		}
 	}
 	if r.QuestionnaireVersion < 0 {
 		fe.Add("questionnaireVersion", "问卷版本不能为负数")
 	}
-	if len(r.Units) == 0 {
-		fe.Add("units", "至少选择一个被评估单位")
+	if r.Kind == Midterm && r.Midterm == nil {
+		fe.Add("midterm", "中期评估轮次须指定规划和评估截至日期")
+	}
+	if r.Midterm != nil {
+		r.Midterm.Validate(fe)
 	}
 	seen := map[string]bool{}
 	for _, u := range r.Units {
