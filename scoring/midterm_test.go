@@ -54,7 +54,7 @@ func TestMidtermMidway(t *testing.T) {
 		{scoring.Done, 1},                      // past its due date, 100%
 		{scoring.OnTrack, 913.0 / 1825},        // 0.55 within 0.1 of 0.5003
 		{scoring.Lagging, 0.4 + 0.2*183.0/365}, // ongoing: 0.4 at 2023-01-01 → 0.6 at 2024-01-01
-		{scoring.NotStarted, 913.0 / 1095},     // no report yet
+		{scoring.NotStarted, 913.0 / 1094},     // no report; 2021-01-01 to 2023-12-31 is 1094 days
 	}
 	for i, w := range want {
 		if r.Tasks[i].Status != w.status {
