@@ -38,6 +38,7 @@ const (
 	ReportScorecard ReportKind = "scorecard" // 考核结果/满意度测评结果
 	ReportRawXLSX   ReportKind = "raw-xlsx"  // 原始数据 .xlsx
 	ReportRawCSV    ReportKind = "raw-csv"   // 原始数据 .csv
+	ReportMidterm   ReportKind = "midterm"   // 中期评估报告
 )
 
 // Report is a generated file kept in MongoDB with what it was made from.

@@ -27,6 +27,7 @@ type Store interface {
 	Round(ctx context.Context, code string) (*pinggu.Round, error)
 	Rounds(ctx context.Context) ([]*pinggu.Round, error)
 	TransitionRound(ctx context.Context, code string, from []pinggu.RoundStatus, t pinggu.Transition) (*pinggu.Round, error)
+	Plan(ctx context.Context, code string) (*pinggu.Plan, error)
 	AddIndicatorSystem(ctx context.Context, s *pinggu.IndicatorSystem) error
 	IndicatorSystem(ctx context.Context, code string, version int) (*pinggu.IndicatorSystem, error)
 	IndicatorSystems(ctx context.Context) ([]*pinggu.IndicatorSystem, error)
@@ -176,17 +177,28 @@ func (s *Service) checkRound(ctx context.Context, r *pinggu.Round) error {
 		return err
 	}
 	fe := pinggu.FieldErrors{}
-	q, err := s.store.Questionnaire(ctx, r.Questionnaire, r.QuestionnaireVersion)
-	switch {
-	case pinggu.ErrorCode(err) == pinggu.NotFound && r.QuestionnaireVersion > 0:
-		fe.Add("questionnaireVersion", fmt.Sprintf("问卷%s没有第%d版", r.Questionnaire, r.QuestionnaireVersion))
-	case pinggu.ErrorCode(err) == pinggu.NotFound:
-		fe.Add("questionnaire", fmt.Sprintf("问卷%s不存在", r.Questionnaire))
-	case err != nil:
-		return err
-	default:
-		r.QuestionnaireVersion = q.Version
-		r.Scoring.Validate(q, fe)
+	if r.Questionnaire != "" { // a mid-term evaluation may have none
+		q, err := s.store.Questionnaire(ctx, r.Questionnaire, r.QuestionnaireVersion)
+		switch {
+		case pinggu.ErrorCode(err) == pinggu.NotFound && r.QuestionnaireVersion > 0:
+			fe.Add("questionnaireVersion", fmt.Sprintf("问卷%s没有第%d版", r.Questionnaire, r.QuestionnaireVersion))
+		case pinggu.ErrorCode(err) == pinggu.NotFound:
+			fe.Add("questionnaire", fmt.Sprintf("问卷%s不存在", r.Questionnaire))
+		case err != nil:
+			return err
+		default:
+			r.QuestionnaireVersion = q.Version
+			r.Scoring.Validate(q, fe)
+		}
+	}
+	if m := r.Midterm; m != nil {
+		for _, p := range m.Plans {
+			if _, err := s.store.Plan(ctx, p); pinggu.ErrorCode(err) == pinggu.NotFound {
+				fe.Add("midterm.plans", fmt.Sprintf("规划%s不存在", p))
+			} else if err != nil {
+				return err
+			}
+		}
 	}
 	if a := r.Assessment; a != nil {
 		sys, err := s.store.IndicatorSystem(ctx, a.IndicatorSystem, a.IndicatorVersion)

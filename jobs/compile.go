@@ -28,6 +28,9 @@ type CompileStore interface {
 	IndicatorSystem(ctx context.Context, code string, version int) (*pinggu.IndicatorSystem, error)
 	Inputs(ctx context.Context, round, unit string) ([]pinggu.Input, error)
 	Adjustments(ctx context.Context, round, unit string) ([]pinggu.Adjustment, error)
+	Plan(ctx context.Context, code string) (*pinggu.Plan, error)
+	Tasks(ctx context.Context, plan string) ([]pinggu.PlanTask, error)
+	EachProgress(ctx context.Context, plan, task string, fn func(*pinggu.ProgressReport) error) error
 }
 
 // Compiler computes a round's results and writes its reports.
@@ -98,6 +101,11 @@ func (c *Compiler) Tally(ctx context.Context, r *pinggu.Round, q *pinggu.Questio
 // scorecard workbook. An identical earlier report (same inputs, same
 // finality) is returned instead of a new one, so reruns change nothing.
 func (c *Compiler) Compile(ctx context.Context, code string, final bool, expected int, progress Progress) (*pinggu.Report, error) {
+	if r, err := c.store.Round(ctx, code); err != nil {
+		return nil, err
+	} else if r.Midterm != nil {
+		return c.compileMidterm(ctx, r, final)
+	}
 	r, q, units, err := c.inputs(ctx, code)
 	if err != nil {
 		return nil, err
@@ -346,4 +354,72 @@ func fingerprint(r *pinggu.Round, q *pinggu.Questionnaire, units []pinggu.Unit, 
 	b, _ := json.Marshal(in) // map keys are sorted: stable
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
+}
+
+// compileMidterm evaluates the round's plans at its as-of date from each
+// task's latest accepted report on or before it, and stores the workbook.
+func (c *Compiler) compileMidterm(ctx context.Context, r *pinggu.Round, final bool) (*pinggu.Report, error) {
+	m := r.Midterm
+	asOf := m.AsOf.Time()
+	units, err := c.store.Units(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := &report.Midterm{Round: r, Final: final, UnitNames: map[string]string{}}
+	for _, u := range units {
+		out.UnitNames[u.Code] = u.Name
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "%s|%s|%g\n", r.Code, m.AsOf, m.DeltaOrDefault())
+	for _, code := range m.Plans {
+		plan, err := c.store.Plan(ctx, code)
+		if err != nil {
+			return nil, err
+		}
+		tasks, err := c.store.Tasks(ctx, code)
+		if err != nil {
+			return nil, err
+		}
+		latest := map[string]*pinggu.ProgressReport{}
+		err = c.store.EachProgress(ctx, code, "", func(p *pinggu.ProgressReport) error {
+			if p.Status != pinggu.ReportAccepted || p.AsOf.Time().After(asOf) {
+				return nil
+			}
+			if cur := latest[p.Task]; cur == nil || p.AsOf > cur.AsOf || p.AsOf == cur.AsOf && p.SubmittedAt.After(cur.SubmittedAt) {
+				latest[p.Task] = p
+			}
+			return ctx.Err()
+		})
+		if err != nil {
+			return nil, err
+		}
+		// The fingerprint names the plan, its task list and the reports that count.
+		b, _ := json.Marshal(struct {
+			Plan  *pinggu.Plan
+			Tasks []pinggu.PlanTask
+		}{plan, tasks})
+		h.Write(b)
+		for _, t := range tasks {
+			if p := latest[t.No]; p != nil {
+				fmt.Fprintf(h, "%s:%s;", t.No, p.ID)
+				out.Reports++
+			}
+		}
+		out.Plans = append(out.Plans, scoring.EvaluatePlan(plan, tasks, latest, asOf, m.DeltaOrDefault()))
+	}
+	fp := hex.EncodeToString(h.Sum(nil))
+	if rep := c.existing(ctx, r.Code, pinggu.ReportMidterm, final, fp); rep != nil {
+		return rep, nil
+	}
+	now := c.now().UTC().Truncate(time.Millisecond)
+	out.Fingerprint, out.GeneratedAt = fp, now
+	label := "阶段性"
+	if final {
+		label = "最终"
+	}
+	rep := &pinggu.Report{ID: reportID(r.Code, pinggu.ReportMidterm, final, fp), Round: r.Code, Kind: pinggu.ReportMidterm,
+		Final: final, Fingerprint: fp, Responses: out.Reports, CreatedAt: now,
+		FileName:    fmt.Sprintf("%s-中期评估%s报告-%s.xlsx", r.Title, label, now.In(r.Location()).Format("20060102-1504")),
+		ContentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+	return rep, c.save(ctx, rep, func(w io.Writer) error { return report.WriteMidterm(w, out) })
 }

@@ -19,6 +19,7 @@ import (
 	"pinggu"
 	"pinggu/catalog"
 	"pinggu/jobs"
+	"pinggu/plans"
 	"pinggu/server"
 	"pinggu/store"
 	"pinggu/store/storetest"
@@ -70,7 +71,7 @@ func newHarness(t testing.TB) *harness {
 	sched := jobs.NewScheduler(rd, st, clk.Now, quiet)
 	t.Cleanup(sched.Close)
 	srv, err := server.New(server.Config{AdminTokenHash: server.HashToken(adminToken), Logger: quiet, Now: clk.Now},
-		server.Deps{Survey: sv, Catalog: cat, Scheduler: sched, Reports: st, Store: st})
+		server.Deps{Survey: sv, Catalog: cat, Scheduler: sched, Reports: st, Plans: plans.New(st, clk.Now), Store: st})
 	if err != nil {
 		t.Fatal(err)
 	}

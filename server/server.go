@@ -5,7 +5,6 @@ package server
 
 import (
 	"context"
-	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
 	"html/template"
@@ -20,6 +19,7 @@ import (
 
 	"pinggu"
 	"pinggu/catalog"
+	"pinggu/plans"
 	"pinggu/survey"
 	"pinggu/templates"
 )
@@ -28,16 +28,18 @@ import (
 // (MaxUpload).
 const (
 	MaxBody   = 64 << 10
-	MaxUpload = 8 << 20
+	MaxUpload = 32 << 20
 )
 
-// bodyLimit caps every request body: 64 KB, or 8 MB for the few upload
-// routes (…/import). It runs before routing, so nothing reads past it.
+// bodyLimit caps every request body: 64 KB, or 32 MB for the upload routes
+// (sheet imports, progress reports with evidence). It runs before routing,
+// so nothing reads past it.
 func bodyLimit(next echo.HandlerFunc) echo.HandlerFunc {
 	small := middleware.BodyLimit("64K")(next)
-	large := middleware.BodyLimit("8M")(next)
+	large := middleware.BodyLimit("32M")(next)
 	return func(c echo.Context) error {
-		if strings.HasSuffix(c.Request().URL.Path, "/import") {
+		p := c.Request().URL.Path
+		if c.Request().Method == http.MethodPost && (strings.HasSuffix(p, "/import") || strings.HasSuffix(p, "/progress")) {
 			return large(c)
 		}
 		return small(c)
@@ -71,6 +73,7 @@ type Deps struct {
 	Catalog   *catalog.Service
 	Scheduler Scheduler
 	Reports   Reports
+	Plans     *plans.Service
 	Store     Pinger
 }
 
@@ -96,6 +99,7 @@ type Server struct {
 	catalog *catalog.Service
 	sched   Scheduler
 	reports Reports
+	plans   *plans.Service
 	store   Pinger
 }
 
@@ -118,7 +122,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		e.IPExtractor = echo.ExtractIPFromXFFHeader()
 	}
 	s := &Server{cfg: cfg, echo: e, pages: pages, survey: d.Survey, catalog: d.Catalog, sched: d.Scheduler,
-		reports: d.Reports, store: d.Store}
+		reports: d.Reports, plans: d.Plans, store: d.Store}
 	e.HTTPErrorHandler = s.handleError
 	e.Use(middleware.RequestID(), middleware.Recover(), s.accessLog)
 	e.Pre(bodyLimit)
@@ -175,6 +179,19 @@ func (s *Server) routes() {
 	admin.PUT("/rounds/:code/units/:unit/inputs/:indicator", s.setInput)
 	admin.POST("/rounds/:code/units/:unit/adjustments", s.addAdjustment)
 	admin.DELETE("/rounds/:code/units/:unit/adjustments/:id", s.deleteAdjustment)
+	admin.GET("/plans", s.listPlans)
+	admin.POST("/plans", s.createPlan)
+	admin.GET("/plans/:plan", s.getPlan)
+	admin.POST("/plans/:plan/tasks/import", s.importTasks)
+	admin.POST("/units/:code/tokens", s.issueUnitToken)
+	admin.POST("/progress/:id/review", s.reviewProgress)
+
+	// Unit reporters (a per-unit token) and administrators.
+	reporter := api.Group("", s.requireReporter)
+	reporter.GET("/plans/:plan/tasks", s.listTasks)
+	reporter.POST("/plans/:plan/tasks/:no/progress", s.fileProgress)
+	reporter.GET("/plans/:plan/tasks/:no/progress", s.taskProgress)
+	reporter.GET("/progress/:id/evidence/:eid", s.downloadEvidence)
 }
 
 func (s *Server) healthz(c echo.Context) error {
@@ -186,11 +203,8 @@ func (s *Server) healthz(c echo.Context) error {
 
 // requireAdmin checks the bearer token against the bootstrap admin token's hash.
 func (s *Server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
-	want, _ := hex.DecodeString(s.cfg.AdminTokenHash)
 	return func(c echo.Context) error {
-		token, ok := strings.CutPrefix(c.Request().Header.Get(echo.HeaderAuthorization), "Bearer ")
-		sum := sha256.Sum256([]byte(strings.TrimSpace(token)))
-		if !ok || len(want) == 0 || subtle.ConstantTimeCompare(sum[:], want) != 1 {
+		if !s.isAdmin(c) {
 			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="pinggu"`)
 			return errUnauthorized
 		}
@@ -199,12 +213,53 @@ func (s *Server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// HashToken is how administrator tokens are kept: hex SHA-256. Tokens are
-// 256-bit random values, so a fast hash is enough.
-func HashToken(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
+func bearer(c echo.Context) (string, bool) {
+	token, ok := strings.CutPrefix(c.Request().Header.Get(echo.HeaderAuthorization), "Bearer ")
+	return strings.TrimSpace(token), ok
 }
+
+func (s *Server) isAdmin(c echo.Context) bool {
+	want, _ := hex.DecodeString(s.cfg.AdminTokenHash)
+	token, ok := bearer(c)
+	got, _ := hex.DecodeString(pinggu.HashToken(token))
+	return ok && len(want) > 0 && subtle.ConstantTimeCompare(got, want) == 1
+}
+
+// requireReporter admits the administrator or a unit reporter; for a
+// reporter the handlers see its unit (reporterUnit) and act only for it.
+func (s *Server) requireReporter(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx := c.Request().Context()
+		if s.isAdmin(c) {
+			c.SetRequest(c.Request().WithContext(pinggu.WithActor(ctx, "admin")))
+			return next(c)
+		}
+		token, ok := bearer(c)
+		if !ok || !strings.HasPrefix(token, "u_") {
+			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="pinggu"`)
+			return pinggu.Errorf(pinggu.Unauthorized, "需要管理员令牌或单位填报令牌（Authorization: Bearer …）")
+		}
+		unit, err := s.plans.UnitOfToken(ctx, token)
+		if err != nil {
+			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="pinggu"`)
+			return err
+		}
+		c.Set(reporterKey, unit)
+		c.SetRequest(c.Request().WithContext(pinggu.WithActor(ctx, "unit:"+unit)))
+		return next(c)
+	}
+}
+
+const reporterKey = "reporterUnit"
+
+// reporterUnit is the unit of a reporter's request, "" for the administrator.
+func reporterUnit(c echo.Context) string {
+	u, _ := c.Get(reporterKey).(string)
+	return u
+}
+
+// HashToken is how administrator tokens are kept (see pinggu.HashToken).
+func HashToken(token string) string { return pinggu.HashToken(token) }
 
 func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {

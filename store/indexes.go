@@ -21,6 +21,10 @@ const (
 	colIndicatorSystems = "indicatorSystems"
 	colInputs           = "inputs"
 	colAdjustments      = "adjustments"
+	colPlans            = "plans"
+	colTasks            = "tasks" // versioned task lists; the plan names the current one
+	colProgress         = "progress"
+	colUnitTokens       = "unitTokens" // _id is the token's SHA-256
 )
 
 // indexes declares every secondary index. Primary keys carry the main
@@ -44,6 +48,12 @@ var indexes = map[string][]mongo.IndexModel{
 	},
 	colAdjustments: {
 		{Keys: bson.D{{Key: "round", Value: 1}, {Key: "unit", Value: 1}}, Options: options.Index().SetName("round_unit")},
+	},
+	colTasks: {
+		{Keys: bson.D{{Key: "plan", Value: 1}, {Key: "version", Value: 1}, {Key: "seq", Value: 1}}, Options: options.Index().SetName("plan_version_seq")},
+	},
+	colProgress: {
+		{Keys: bson.D{{Key: "plan", Value: 1}, {Key: "task", Value: 1}}, Options: options.Index().SetName("plan_task")},
 	},
 	colJobs: {
 		{Keys: bson.D{{Key: "round", Value: 1}, {Key: "createdAt", Value: -1}}, Options: options.Index().SetName("round_created")},

@@ -26,10 +26,31 @@ type roundDoc struct {
 	Schedule             scheduleDoc                `bson:"schedule"`
 	Scoring              pinggu.Scoring             `bson:"scoring"`
 	Assessment           *pinggu.AssessmentSettings `bson:"assessment"`
+	Midterm              *midtermDoc                `bson:"midterm"`
 	Status               string                     `bson:"status"`
 	History              []transitionDoc            `bson:"history"`
 	CreatedAt            time.Time                  `bson:"createdAt"`
 	UpdatedAt            time.Time                  `bson:"updatedAt"`
+}
+
+type midtermDoc struct {
+	Plans []string `bson:"plans"`
+	AsOf  string   `bson:"asOf"`
+	Delta float64  `bson:"delta"`
+}
+
+func newMidtermDoc(m *pinggu.MidtermSettings) *midtermDoc {
+	if m == nil {
+		return nil
+	}
+	return &midtermDoc{Plans: m.Plans, AsOf: string(m.AsOf), Delta: m.Delta}
+}
+
+func (d *midtermDoc) settings() *pinggu.MidtermSettings {
+	if d == nil {
+		return nil
+	}
+	return &pinggu.MidtermSettings{Plans: d.Plans, AsOf: pinggu.Date(d.AsOf), Delta: d.Delta}
 }
 
 type scheduleDoc struct {
@@ -54,7 +75,7 @@ func newRoundDoc(r *pinggu.Round) roundDoc {
 	d := roundDoc{Code: r.Code, Title: r.Title, Intro: r.Intro, Kind: string(r.Kind),
 		Questionnaire: r.Questionnaire, QuestionnaireVersion: r.QuestionnaireVersion,
 		Units: r.Units, Quotas: r.Quotas, OpensAt: r.OpensAt, ClosesAt: r.ClosesAt,
-		Timezone: r.Timezone, Scoring: r.Scoring, Assessment: r.Assessment, Status: string(r.Status),
+		Timezone: r.Timezone, Scoring: r.Scoring, Assessment: r.Assessment, Midterm: newMidtermDoc(r.Midterm), Status: string(r.Status),
 		Schedule:  scheduleDoc{CompileAt: r.Schedule.CompileAt, Reminders: r.Schedule.Reminders, ProgressMinutes: r.Schedule.ProgressMinutes},
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, History: []transitionDoc{}} // an array, so $push works
 	for _, t := range r.History {
@@ -67,7 +88,7 @@ func (d *roundDoc) round() *pinggu.Round {
 	r := &pinggu.Round{Code: d.Code, Title: d.Title, Intro: d.Intro, Kind: pinggu.RoundKind(d.Kind),
 		Questionnaire: d.Questionnaire, QuestionnaireVersion: d.QuestionnaireVersion,
 		Units: d.Units, Quotas: d.Quotas, OpensAt: d.OpensAt.UTC(), ClosesAt: d.ClosesAt.UTC(),
-		Timezone: d.Timezone, Scoring: d.Scoring, Assessment: d.Assessment, Status: pinggu.RoundStatus(d.Status),
+		Timezone: d.Timezone, Scoring: d.Scoring, Assessment: d.Assessment, Midterm: d.Midterm.settings(), Status: pinggu.RoundStatus(d.Status),
 		Schedule:  pinggu.Schedule{ProgressMinutes: d.Schedule.ProgressMinutes},
 		CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC()}
 	if !d.Schedule.CompileAt.IsZero() {
@@ -107,7 +128,7 @@ func (s *Store) UpdateRound(ctx context.Context, r *pinggu.Round, ifUpdatedAt ti
 		{Key: "units", Value: d.Units}, {Key: "quotas", Value: d.Quotas},
 		{Key: "opensAt", Value: d.OpensAt}, {Key: "closesAt", Value: d.ClosesAt},
 		{Key: "timezone", Value: d.Timezone}, {Key: "schedule", Value: d.Schedule}, {Key: "scoring", Value: d.Scoring},
-		{Key: "assessment", Value: d.Assessment},
+		{Key: "assessment", Value: d.Assessment}, {Key: "midterm", Value: d.Midterm},
 		{Key: "updatedAt", Value: d.UpdatedAt},
 	}}})
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"pinggu/catalog"
 	"pinggu/demo"
 	"pinggu/jobs"
+	"pinggu/plans"
 	"pinggu/server"
 	"pinggu/store"
 	"pinggu/survey"
@@ -97,7 +98,7 @@ func start(ctx context.Context, cmd string, cfg config, ln net.Listener, stdout,
 	}
 	srv, err := server.New(server.Config{AdminTokenHash: tokenHash, SecureCookies: strings.HasPrefix(base, "https://"),
 		TrustProxy: cfg.TrustProxy, Logger: logger, Now: now},
-		server.Deps{Survey: sv, Catalog: cat, Scheduler: sched, Reports: st, Store: st})
+		server.Deps{Survey: sv, Catalog: cat, Scheduler: sched, Reports: st, Plans: plans.New(st, now), Store: st})
 	if err != nil {
 		return err
 	}

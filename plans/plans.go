@@ -1,0 +1,317 @@
+// Package plans runs the "一规划、两方案" side of Pinggu: plans, their task
+// lists imported from the offices' spreadsheets, units' progress reports
+// with evidence, assessors' review, and the per-unit reporter tokens.
+package plans
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/http"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"pinggu"
+	"pinggu/report"
+)
+
+// Store is what plans need from the database.
+type Store interface {
+	CreatePlan(ctx context.Context, p *pinggu.Plan) error
+	Plan(ctx context.Context, code string) (*pinggu.Plan, error)
+	Plans(ctx context.Context) ([]*pinggu.Plan, error)
+	ReplaceTasks(ctx context.Context, plan string, tasks []pinggu.PlanTask) error
+	Tasks(ctx context.Context, plan string) ([]pinggu.PlanTask, error)
+	AddProgress(ctx context.Context, r *pinggu.ProgressReport) error
+	Progress(ctx context.Context, id string) (*pinggu.ProgressReport, error)
+	ReviewProgress(ctx context.Context, id string, status pinggu.ReportStatus, comment, by string, at time.Time) error
+	EachProgress(ctx context.Context, plan, task string, fn func(*pinggu.ProgressReport) error) error
+	SaveEvidence(ctx context.Context, name string, content io.Reader) (string, error)
+	OpenEvidence(ctx context.Context, id string) (io.ReadCloser, error)
+	Units(ctx context.Context) ([]pinggu.Unit, error)
+	Unit(ctx context.Context, code string) (*pinggu.Unit, error)
+	AddUnitToken(ctx context.Context, hash, unit string, at time.Time) error
+	UnitOfToken(ctx context.Context, hash string) (string, error)
+}
+
+// Service manages plans and progress.
+type Service struct {
+	store Store
+	now   func() time.Time
+}
+
+// New returns the plans service.
+func New(store Store, now func() time.Time) *Service { return &Service{store: store, now: now} }
+
+func (s *Service) stamp() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
+
+// CreatePlan adds a plan.
+func (s *Service) CreatePlan(ctx context.Context, p *pinggu.Plan) error {
+	p.Code, p.Name = strings.TrimSpace(p.Code), strings.TrimSpace(p.Name)
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	p.CreatedAt = s.stamp()
+	return s.store.CreatePlan(ctx, p)
+}
+
+// Plan returns one plan; Plans lists them.
+func (s *Service) Plan(ctx context.Context, code string) (*pinggu.Plan, error) {
+	return s.store.Plan(ctx, code)
+}
+
+// Plans lists every plan.
+func (s *Service) Plans(ctx context.Context) ([]*pinggu.Plan, error) { return s.store.Plans(ctx) }
+
+// ImportResult says what an import did.
+type ImportResult struct {
+	Imported int                `json:"imported"` // rows taken from the file
+	Total    int                `json:"total"`    // tasks of the plan now
+	Skipped  pinggu.FieldErrors `json:"skipped,omitempty"`
+}
+
+// ImportTasks reads a task sheet into the plan. A file with any bad row is
+// refused whole (every bad row named) unless validOnly, which imports the
+// good rows and lists the skipped ones. Tasks are matched by 序号: a
+// re-import updates them, keeps tasks the file does not mention, and never
+// touches progress reports.
+func (s *Service) ImportTasks(ctx context.Context, plan string, file io.Reader, validOnly bool) (*ImportResult, error) {
+	if _, err := s.store.Plan(ctx, plan); err != nil {
+		return nil, err
+	}
+	match, err := s.unitMatcher(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, fe, err := report.ReadTasks(file, match)
+	if err != nil {
+		return nil, err
+	}
+	if len(fe) > 0 && (!validOnly || fe["表头"] != "") {
+		return nil, fe.Err(fmt.Sprintf("任务表有%d处错误，未导入（可修正后重新上传，或选择只导入正确的行）", len(fe)))
+	}
+	old, err := s.store.Tasks(ctx, plan)
+	if err != nil {
+		return nil, err
+	}
+	now := s.stamp()
+	seen := map[string]bool{}
+	var merged []pinggu.PlanTask
+	for _, r := range rows {
+		t := r.Task
+		t.Plan, t.UpdatedAt = plan, now
+		merged = append(merged, t)
+		seen[t.No] = true
+	}
+	for _, t := range old {
+		if !seen[t.No] {
+			merged = append(merged, t)
+		}
+	}
+	if err := s.store.ReplaceTasks(ctx, plan, merged); err != nil {
+		return nil, err
+	}
+	res := &ImportResult{Imported: len(rows), Total: len(merged)}
+	if len(fe) > 0 {
+		res.Skipped = fe
+	}
+	return res, nil
+}
+
+// unitMatcher matches a unit name exactly, then by its known aliases.
+func (s *Service) unitMatcher(ctx context.Context) (func(string) (string, bool), error) {
+	units, err := s.store.Units(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byName, byAlias := map[string]string{}, map[string]string{}
+	for _, u := range units {
+		byName[u.Name] = u.Code
+		for _, a := range u.Aliases {
+			byAlias[a] = u.Code
+		}
+	}
+	return func(name string) (string, bool) {
+		if c, ok := byName[name]; ok {
+			return c, true
+		}
+		c, ok := byAlias[name]
+		return c, ok
+	}, nil
+}
+
+// Tasks lists a plan's tasks; with unit, only those it leads or co-leads.
+func (s *Service) Tasks(ctx context.Context, plan, unit string) ([]pinggu.PlanTask, error) {
+	tasks, err := s.store.Tasks(ctx, plan)
+	if err != nil || unit == "" {
+		return tasks, err
+	}
+	var out []pinggu.PlanTask
+	for _, t := range tasks {
+		if t.Involves(unit) {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+// Limits of evidence files.
+const (
+	MaxEvidenceFiles = 10
+	MaxEvidenceSize  = 10 << 20
+)
+
+// evidenceTypes are the files offices attach: documents, sheets, scans, photos.
+var evidenceTypes = map[string]bool{".pdf": true, ".doc": true, ".docx": true, ".xls": true, ".xlsx": true,
+	".jpg": true, ".jpeg": true, ".png": true, ".ofd": true, ".wps": true, ".zip": true}
+
+// Upload is one evidence file as received.
+type Upload struct {
+	Name string
+	Size int64
+	Open func() (io.ReadCloser, error)
+}
+
+// FileProgress stores a unit's progress report on a task it leads or
+// co-leads, with its evidence files (checked before anything is stored).
+func (s *Service) FileProgress(ctx context.Context, plan, no, unit string, r *pinggu.ProgressReport, files []Upload) error {
+	tasks, err := s.store.Tasks(ctx, plan)
+	if err != nil {
+		return err
+	}
+	var task *pinggu.PlanTask
+	for i := range tasks {
+		if tasks[i].No == no {
+			task = &tasks[i]
+		}
+	}
+	if task == nil {
+		return pinggu.Errorf(pinggu.NotFound, "规划%s中没有序号为%s的任务", plan, no)
+	}
+	if !task.Involves(unit) {
+		return pinggu.Errorf(pinggu.Forbidden, "本单位不是任务%s的牵头或配合单位", no)
+	}
+	if err := r.Validate(s.now()); err != nil {
+		return err
+	}
+	fe := pinggu.FieldErrors{}
+	if len(files) > MaxEvidenceFiles {
+		fe.Add("evidence", fmt.Sprintf("佐证材料最多%d个文件", MaxEvidenceFiles))
+	}
+	for _, f := range files {
+		if !evidenceTypes[strings.ToLower(filepath.Ext(f.Name))] {
+			fe.Add("evidence", fmt.Sprintf("“%s”的类型不支持（可上传pdf、doc、docx、xls、xlsx、jpg、png、ofd、wps、zip）", f.Name))
+		} else if f.Size > MaxEvidenceSize {
+			fe.Add("evidence", fmt.Sprintf("“%s”超过%dMB", f.Name, MaxEvidenceSize>>20))
+		}
+	}
+	if err := fe.Err("佐证材料有误"); err != nil {
+		return err
+	}
+	for _, f := range files {
+		ev, err := s.saveEvidence(ctx, f)
+		if err != nil {
+			return err
+		}
+		r.Evidence = append(r.Evidence, ev)
+	}
+	r.ID, r.Plan, r.Task, r.Unit = randomID(), plan, no, unit
+	r.Status, r.SubmittedAt, r.By = pinggu.ReportSubmitted, s.stamp(), pinggu.Actor(ctx)
+	return s.store.AddProgress(ctx, r)
+}
+
+func (s *Service) saveEvidence(ctx context.Context, f Upload) (pinggu.Evidence, error) {
+	rc, err := f.Open()
+	if err != nil {
+		return pinggu.Evidence{}, pinggu.Wrap(pinggu.Malformed, err, "无法读取上传的文件")
+	}
+	defer rc.Close()
+	head := make([]byte, 512)
+	n, _ := io.ReadFull(rc, head)
+	id, err := s.store.SaveEvidence(ctx, f.Name, io.MultiReader(strings.NewReader(string(head[:n])), io.LimitReader(rc, MaxEvidenceSize)))
+	if err != nil {
+		return pinggu.Evidence{}, err
+	}
+	return pinggu.Evidence{ID: id, Name: f.Name, Size: f.Size, ContentType: http.DetectContentType(head[:n])}, nil
+}
+
+// History lists a task's reports, newest first.
+func (s *Service) History(ctx context.Context, plan, no string) ([]pinggu.ProgressReport, error) {
+	if _, err := s.store.Plan(ctx, plan); err != nil {
+		return nil, err
+	}
+	var out []pinggu.ProgressReport
+	err := s.store.EachProgress(ctx, plan, no, func(r *pinggu.ProgressReport) error {
+		out = append(out, *r)
+		return nil
+	})
+	sort.SliceStable(out, func(i, j int) bool { return out[i].SubmittedAt.After(out[j].SubmittedAt) })
+	return out, err
+}
+
+// Review accepts or returns a submitted report with a comment.
+func (s *Service) Review(ctx context.Context, id string, accept bool, comment string) (*pinggu.ProgressReport, error) {
+	status := pinggu.ReportAccepted
+	if !accept {
+		status = pinggu.ReportReturned
+		if strings.TrimSpace(comment) == "" {
+			return nil, pinggu.FieldErrors{"comment": "退回时须说明原因"}.Err("审核意见有误")
+		}
+	}
+	if err := s.store.ReviewProgress(ctx, id, status, strings.TrimSpace(comment), pinggu.Actor(ctx), s.stamp()); err != nil {
+		return nil, err
+	}
+	return s.store.Progress(ctx, id)
+}
+
+// Evidence streams an evidence file of a report; a reporter (unit not
+// empty) reads only its own unit's files.
+func (s *Service) Evidence(ctx context.Context, reportID, evidenceID, unit string) (*pinggu.Evidence, io.ReadCloser, error) {
+	r, err := s.store.Progress(ctx, reportID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if unit != "" && r.Unit != unit {
+		return nil, nil, pinggu.Errorf(pinggu.Forbidden, "只能查看本单位报送的佐证材料")
+	}
+	for _, e := range r.Evidence {
+		if e.ID == evidenceID {
+			rc, err := s.store.OpenEvidence(ctx, e.ID)
+			return &e, rc, err
+		}
+	}
+	return nil, nil, pinggu.Errorf(pinggu.NotFound, "佐证材料%s不存在", evidenceID)
+}
+
+// IssueUnitToken creates a reporter token for a unit; it is shown once and
+// kept only as a hash.
+func (s *Service) IssueUnitToken(ctx context.Context, unit string) (string, error) {
+	if _, err := s.store.Unit(ctx, unit); err != nil {
+		return "", err
+	}
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	token := "u_" + hex.EncodeToString(b)
+	return token, s.store.AddUnitToken(ctx, pinggu.HashToken(token), unit, s.stamp())
+}
+
+// UnitOfToken returns the unit a reporter token belongs to.
+func (s *Service) UnitOfToken(ctx context.Context, token string) (string, error) {
+	unit, err := s.store.UnitOfToken(ctx, pinggu.HashToken(token))
+	if pinggu.ErrorCode(err) == pinggu.NotFound {
+		return "", pinggu.Errorf(pinggu.Unauthorized, "填报令牌无效")
+	}
+	return unit, err
+}
+
+func randomID() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

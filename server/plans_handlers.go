@@ -1,0 +1,182 @@
+package server
+
+import (
+	"io"
+	"mime/multipart"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"pinggu"
+	"pinggu/plans"
+)
+
+func (s *Server) listPlans(c echo.Context) error {
+	ps, err := s.plans.Plans(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	if ps == nil {
+		ps = []*pinggu.Plan{}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"plans": ps})
+}
+
+func (s *Server) createPlan(c echo.Context) error {
+	var p pinggu.Plan
+	if err := decodeJSON(c, &p); err != nil {
+		return err
+	}
+	if err := s.plans.CreatePlan(c.Request().Context(), &p); err != nil {
+		return err
+	}
+	return created(c, "/api/v1/plans/"+p.Code, p)
+}
+
+func (s *Server) getPlan(c echo.Context) error {
+	p, err := s.plans.Plan(c.Request().Context(), c.Param("plan"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, p)
+}
+
+// importTasks takes the sheet in the multipart field "file"; validOnly=true
+// imports the good rows of a file with bad ones.
+func (s *Server) importTasks(c echo.Context) error {
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return pinggu.FieldErrors{"file": "请在file字段上传.xlsx文件"}.Err("缺少文件")
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return pinggu.Wrap(pinggu.Malformed, err, "无法读取上传的文件")
+	}
+	defer f.Close()
+	validOnly, _ := strconv.ParseBool(c.FormValue("validOnly"))
+	res, err := s.plans.ImportTasks(c.Request().Context(), c.Param("plan"), f, validOnly)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, res)
+}
+
+func (s *Server) listTasks(c echo.Context) error {
+	tasks, err := s.plans.Tasks(c.Request().Context(), c.Param("plan"), reporterUnit(c))
+	if err != nil {
+		return err
+	}
+	if tasks == nil {
+		tasks = []pinggu.PlanTask{}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"tasks": tasks})
+}
+
+// fileProgress takes a report as JSON, or as a multipart form with the
+// same fields and evidence files in "evidence".
+func (s *Server) fileProgress(c echo.Context) error {
+	unit := reporterUnit(c)
+	if unit == "" {
+		return pinggu.Errorf(pinggu.Forbidden, "进展须由单位使用本单位的填报令牌报送")
+	}
+	var r pinggu.ProgressReport
+	var files []plans.Upload
+	if form, err := c.MultipartForm(); err == nil {
+		r.AsOf, r.Narrative, r.DelayReason = pinggu.Date(c.FormValue("asOf")), c.FormValue("narrative"), c.FormValue("delayReason")
+		p, perr := strconv.ParseFloat(c.FormValue("progress"), 64)
+		if perr != nil {
+			return pinggu.FieldErrors{"progress": "进度须为0–100之间的数字"}.Err("进展报送有误")
+		}
+		r.Progress = p
+		for _, fh := range form.File["evidence"] {
+			files = append(files, plans.Upload{Name: fh.Filename, Size: fh.Size, Open: openFile(fh)})
+		}
+	} else {
+		var body struct {
+			AsOf        pinggu.Date `json:"asOf"`
+			Progress    float64     `json:"progress"`
+			Narrative   string      `json:"narrative"`
+			DelayReason string      `json:"delayReason"`
+		}
+		if err := decodeJSON(c, &body); err != nil {
+			return err
+		}
+		r = pinggu.ProgressReport{AsOf: body.AsOf, Progress: body.Progress, Narrative: body.Narrative, DelayReason: body.DelayReason}
+	}
+	if err := s.plans.FileProgress(c.Request().Context(), c.Param("plan"), c.Param("no"), unit, &r, files); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, r)
+}
+
+func openFile(fh *multipart.FileHeader) func() (io.ReadCloser, error) {
+	return func() (io.ReadCloser, error) { return fh.Open() }
+}
+
+// taskProgress lists a task's reports; a reporter sees only tasks of its unit.
+func (s *Server) taskProgress(c echo.Context) error {
+	ctx := c.Request().Context()
+	if unit := reporterUnit(c); unit != "" {
+		if err := s.checkInvolved(c, unit); err != nil {
+			return err
+		}
+	}
+	hist, err := s.plans.History(ctx, c.Param("plan"), c.Param("no"))
+	if err != nil {
+		return err
+	}
+	if hist == nil {
+		hist = []pinggu.ProgressReport{}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"reports": hist})
+}
+
+func (s *Server) checkInvolved(c echo.Context, unit string) error {
+	tasks, err := s.plans.Tasks(c.Request().Context(), c.Param("plan"), unit)
+	if err != nil {
+		return err
+	}
+	for _, t := range tasks {
+		if t.No == c.Param("no") {
+			return nil
+		}
+	}
+	return pinggu.Errorf(pinggu.Forbidden, "本单位不是该任务的牵头或配合单位")
+}
+
+func (s *Server) reviewProgress(c echo.Context) error {
+	var body struct {
+		Decision string `json:"decision"`
+		Comment  string `json:"comment"`
+	}
+	if err := decodeJSON(c, &body); err != nil {
+		return err
+	}
+	if body.Decision != "accept" && body.Decision != "return" {
+		return pinggu.FieldErrors{"decision": "须为accept（采纳）或return（退回）"}.Err("审核意见有误")
+	}
+	r, err := s.plans.Review(c.Request().Context(), c.Param("id"), body.Decision == "accept", body.Comment)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, r)
+}
+
+func (s *Server) downloadEvidence(c echo.Context) error {
+	ev, rc, err := s.plans.Evidence(c.Request().Context(), c.Param("id"), c.Param("eid"), reporterUnit(c))
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	c.Response().Header().Set(echo.HeaderContentDisposition, ContentDisposition(ev.Name, "evidence"))
+	return c.Stream(http.StatusOK, ev.ContentType, rc)
+}
+
+func (s *Server) issueUnitToken(c echo.Context) error {
+	token, err := s.plans.IssueUnitToken(c.Request().Context(), c.Param("code"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, map[string]string{"unit": c.Param("code"), "token": token})
+}
