@@ -135,3 +135,60 @@ func (f *freshReports) SaveReport(ctx context.Context, r *pinggu.Report, content
 	_, err := io.Copy(io.Discard, content)
 	return err
 }
+
+// BenchmarkMidtermCompile evaluates a plan of 5,000 tasks with 50,000
+// progress reports (ten per task, half accepted) into the mid-term workbook.
+func BenchmarkMidtermCompile(b *testing.B) {
+	st := storetest.New(b)
+	ctx := context.Background()
+	for i := 0; i < 15; i++ {
+		if err := st.CreateUnit(ctx, &pinggu.Unit{Code: fmt.Sprintf("u%02d", i), Name: fmt.Sprintf("单位%d", i), Type: pinggu.Department, PeerGroup: "市级部门"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := st.CreatePlan(ctx, &pinggu.Plan{Code: "fzzf", Name: "实施方案", Kind: pinggu.KindScheme, Start: "2021-01-01", End: "2025-12-31"}); err != nil {
+		b.Fatal(err)
+	}
+	tasks := make([]pinggu.PlanTask, 5000)
+	for i := range tasks {
+		tasks[i] = pinggu.PlanTask{Plan: "fzzf", No: fmt.Sprint(i + 1), Chapter: fmt.Sprintf("第%d章", i/500+1), Text: "任务",
+			Lead: fmt.Sprintf("u%02d", i%15), Due: "2024-12-31", Class: pinggu.Expected, Weight: 1}
+	}
+	if err := st.ReplaceTasks(ctx, "fzzf", tasks); err != nil {
+		b.Fatal(err)
+	}
+	batch := make([]*pinggu.ProgressReport, 0, 5000)
+	for i := 0; i < 50_000; i++ {
+		status := pinggu.ReportAccepted
+		if i/5000%2 == 1 { // every task: five accepted reports, five awaiting review
+			status = pinggu.ReportSubmitted
+		}
+		batch = append(batch, &pinggu.ProgressReport{ID: fmt.Sprintf("p%06d", i), Plan: "fzzf", Task: fmt.Sprint(i%5000 + 1),
+			Unit: fmt.Sprintf("u%02d", i%15), AsOf: pinggu.Date(fmt.Sprintf("2023-%02d-15", 1+i/5000%6)), Progress: float64(i % 101),
+			Narrative: "推进中", Status: status, SubmittedAt: time.Now()})
+		if len(batch) == cap(batch) {
+			if err := st.AddProgressMany(ctx, batch); err != nil {
+				b.Fatal(err)
+			}
+			batch = batch[:0]
+		}
+	}
+	now := time.Now()
+	if err := st.CreateRound(ctx, &pinggu.Round{Code: "zq", Title: "中期评估", Kind: pinggu.Midterm, OpensAt: now.Add(-time.Hour),
+		ClosesAt: now.Add(time.Hour), Timezone: pinggu.DefaultTimezone, Status: pinggu.StatusOpen,
+		Midterm: &pinggu.MidtermSettings{Plans: []string{"fzzf"}, AsOf: "2023-07-03"}}); err != nil {
+		b.Fatal(err)
+	}
+	var peak uint64
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		c := jobs.NewCompiler(&freshReports{Store: st}, time.Now)
+		peak = max(peak, peakHeap(func() {
+			rep, err := c.Compile(ctx, "zq", false, 0, nil)
+			if err != nil || rep.Responses != 5000 {
+				b.Fatalf("%+v %v", rep, err)
+			}
+		}))
+	}
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+}
