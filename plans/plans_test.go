@@ -118,7 +118,7 @@ func TestProgressRulesAndReview(t *testing.T) {
 		{"sfj", pinggu.ProgressReport{AsOf: "2023-06-30", Progress: 101, Narrative: "x"}, nil, pinggu.Invalid, "progress"},
 		{"sfj", pinggu.ProgressReport{AsOf: "2023-06-30", Progress: 10}, nil, pinggu.Invalid, "narrative"},
 		{"sfj", pinggu.ProgressReport{AsOf: "2023-06-30", Progress: 10, Narrative: "x"}, []plans.Upload{file("run.exe", 10)}, pinggu.Invalid, "evidence"},
-		{"sfj", pinggu.ProgressReport{AsOf: "2023-06-30", Progress: 10, Narrative: "x"}, []plans.Upload{file("scan.pdf", 11 << 20)}, pinggu.Invalid, "evidence"},
+		{"sfj", pinggu.ProgressReport{AsOf: "2023-06-30", Progress: 10, Narrative: "x"}, []plans.Upload{file("scan.pdf", 11<<20)}, pinggu.Invalid, "evidence"},
 	}
 	for i, tt := range tests {
 		err := svc.FileProgress(ctx, "fzzf", "1", tt.unit, &tt.r, tt.files)
