@@ -17,6 +17,7 @@ import (
 
 	"pinggu"
 	"pinggu/report"
+	"pinggu/scoring"
 )
 
 // Store is what plans need from the database.
@@ -159,6 +160,10 @@ func (s *Service) Tasks(ctx context.Context, plan, unit string) ([]pinggu.PlanTa
 	return out, nil
 }
 
+// DelayTolerance is how far behind the expected progress a report may be
+// before it must give a delay reason (the domain's default δ).
+const DelayTolerance = 0.1
+
 // Limits of evidence files.
 const (
 	MaxEvidenceFiles = 10
@@ -198,7 +203,15 @@ func (s *Service) FileProgress(ctx context.Context, plan, no, unit string, r *pi
 	if err := r.Validate(s.now()); err != nil {
 		return err
 	}
+	pl, err := s.store.Plan(ctx, plan)
+	if err != nil {
+		return err
+	}
 	fe := pinggu.FieldErrors{}
+	// A report behind schedule must say why: the mid-term report lists it.
+	if pi := scoring.Expected(task, pl, r.AsOf.Time()); r.Progress/100 < pi-DelayTolerance && r.DelayReason == "" && r.Progress < 100 {
+		fe.Add("delayReason", fmt.Sprintf("截至%s应完成约%.0f%%，进度滞后时须说明滞后原因", r.AsOf, pi*100))
+	}
 	if len(files) > MaxEvidenceFiles {
 		fe.Add("evidence", fmt.Sprintf("佐证材料最多%d个文件", MaxEvidenceFiles))
 	}
@@ -209,7 +222,7 @@ func (s *Service) FileProgress(ctx context.Context, plan, no, unit string, r *pi
 			fe.Add("evidence", fmt.Sprintf("“%s”超过%dMB", f.Name, MaxEvidenceSize>>20))
 		}
 	}
-	if err := fe.Err("佐证材料有误"); err != nil {
+	if err := fe.Err("进展报送有误"); err != nil {
 		return err
 	}
 	for _, f := range files {

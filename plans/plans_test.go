@@ -72,7 +72,7 @@ func TestImportRefusesBadFilesAndKeepsProgressOnReimport(t *testing.T) {
 	if err != nil || res.Imported != 2 || res.Total != 2 || res.Skipped["第4行"] == "" {
 		t.Fatalf("valid rows only: %+v, %v", res, err)
 	}
-	if err := svc.FileProgress(ctx, "fzzf", "1", "sfj", &pinggu.ProgressReport{AsOf: "2023-06-30", Progress: 60, Narrative: "已完成初稿"}, nil); err != nil {
+	if err := svc.FileProgress(ctx, "fzzf", "1", "sfj", &pinggu.ProgressReport{AsOf: "2023-06-30", Progress: 60, Narrative: "已完成初稿", DelayReason: "征求意见延期"}, nil); err != nil {
 		t.Fatal(err)
 	}
 	// The corrected file renames task 1 and adds task 3; progress stays.
@@ -117,6 +117,8 @@ func TestProgressRulesAndReview(t *testing.T) {
 		{"sfj", pinggu.ProgressReport{AsOf: "2024-01-01", Progress: 10, Narrative: "x"}, nil, pinggu.Invalid, "asOf"},
 		{"sfj", pinggu.ProgressReport{AsOf: "2023-06-30", Progress: 101, Narrative: "x"}, nil, pinggu.Invalid, "progress"},
 		{"sfj", pinggu.ProgressReport{AsOf: "2023-06-30", Progress: 10}, nil, pinggu.Invalid, "narrative"},
+		// Expected about 83% by then: 10% without a reason is refused.
+		{"sfj", pinggu.ProgressReport{AsOf: "2023-06-30", Progress: 10, Narrative: "x"}, nil, pinggu.Invalid, "delayReason"},
 		{"sfj", pinggu.ProgressReport{AsOf: "2023-06-30", Progress: 10, Narrative: "x"}, []plans.Upload{file("run.exe", 10)}, pinggu.Invalid, "evidence"},
 		{"sfj", pinggu.ProgressReport{AsOf: "2023-06-30", Progress: 10, Narrative: "x"}, []plans.Upload{file("scan.pdf", 11<<20)}, pinggu.Invalid, "evidence"},
 	}
