@@ -1,8 +1,10 @@
 package server_test
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -227,5 +229,33 @@ func TestHealthz(t *testing.T) {
 	h := newHarness(t)
 	if r := h.get("/healthz"); r.status != 200 || r.json(t)["status"] != "ok" {
 		t.Fatalf("healthz = %d %s", r.status, r.body)
+	}
+}
+
+// TestConcurrentSubmissionsCountExactly: 100 respondents submit at once,
+// each twice (a double tap); 100 responses are stored and counted.
+func TestConcurrentSubmissionsCountExactly(t *testing.T) {
+	h := newHarness(t)
+	h.seed()
+	var wg sync.WaitGroup
+	for i := 0; i < 100; i++ {
+		for tap := 0; tap < 2; tap++ {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				r := h.postJSON(responsesPath, fmt.Sprintf(`{"sid":"conc-%06d","answers":{"Q1":"5","D1":"1"}}`, i))
+				if r.status != http.StatusCreated && r.status != http.StatusOK {
+					t.Errorf("submit %d: %d %s", i, r.status, r.body)
+				}
+			}(i)
+		}
+	}
+	wg.Wait()
+	if n := h.count("r2024"); n != 100 {
+		t.Fatalf("stored %d, want 100", n)
+	}
+	p := h.mustAPI("GET", "/api/v1/rounds/r2024/progress", nil, http.StatusOK).json(t)["units"].([]any)
+	if got := p[0].(map[string]any)["received"]; got != 100.0 {
+		t.Fatalf("progress says %v, want 100", got)
 	}
 }

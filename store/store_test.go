@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -177,5 +179,53 @@ func TestInsertResponsesSkipsStoredIDs(t *testing.T) {
 	}
 	if n, _ := s.CountResponses(ctx, "r1"); n != 3 {
 		t.Fatalf("stored %d", n)
+	}
+}
+
+// TestConcurrentUpdatesAreAtomic: 300 concurrent tally updates of one
+// unit all count, and of 100 racing transitions exactly one wins. (The
+// embedded FerretDB loses most of them unless the store serializes its
+// updates.)
+func TestConcurrentUpdatesAreAtomic(t *testing.T) {
+	s := storetest.New(t)
+	ctx := context.Background()
+	q := sampleQuestionnaire()
+	var wg sync.WaitGroup
+	for i := 0; i < 300; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := s.AddToTally(ctx, "r1", "u1", q, pinggu.Answers{"Q1": {"5"}}, time.Now()); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	ts, err := s.Tallies(ctx, "r1")
+	if err != nil || len(ts) != 1 || ts[0].Received != 300 || ts[0].Counts["Q1:5"] != 300 {
+		t.Fatalf("tally after 300 concurrent updates = %+v, %v", ts, err)
+	}
+
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	if err := s.CreateRound(ctx, &pinggu.Round{Code: "r1", Title: "t", Kind: pinggu.Satisfaction, Questionnaire: "fz",
+		Units: []string{"u1"}, OpensAt: now, ClosesAt: now.Add(time.Hour), Timezone: pinggu.DefaultTimezone,
+		Status: pinggu.StatusOpen}); err != nil {
+		t.Fatal(err)
+	}
+	var won atomic.Int32
+	for i := 0; i < 100; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := s.TransitionRound(ctx, "r1", []pinggu.RoundStatus{pinggu.StatusOpen},
+				pinggu.Transition{To: pinggu.StatusClosed, At: now, By: "job"}); err == nil {
+				won.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	r, _ := s.Round(ctx, "r1")
+	if won.Load() != 1 || len(r.History) != 1 {
+		t.Fatalf("%d transitions won, history %+v", won.Load(), r.History)
 	}
 }

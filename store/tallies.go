@@ -36,14 +36,17 @@ func (s *Store) AddToTally(ctx context.Context, round, unit string, q *pinggu.Qu
 			inc = append(inc, bson.E{Key: "counts." + pinggu.TallyKey(qq.Code, v), Value: 1})
 		}
 	}
-	_, err := s.db.Collection(colTallies).UpdateOne(ctx,
-		bson.D{{Key: "_id", Value: round + "/" + unit}},
-		bson.D{
-			{Key: "$inc", Value: inc},
-			{Key: "$set", Value: bson.D{{Key: "lastAt", Value: at}}},
-			{Key: "$setOnInsert", Value: bson.D{{Key: "round", Value: round}, {Key: "unit", Value: unit}}},
-		},
-		options.UpdateOne().SetUpsert(true))
+	err := s.atomically(func() error {
+		_, err := s.db.Collection(colTallies).UpdateOne(ctx,
+			bson.D{{Key: "_id", Value: round + "/" + unit}},
+			bson.D{
+				{Key: "$inc", Value: inc},
+				{Key: "$set", Value: bson.D{{Key: "lastAt", Value: at}}},
+				{Key: "$setOnInsert", Value: bson.D{{Key: "round", Value: round}, {Key: "unit", Value: unit}}},
+			},
+			options.UpdateOne().SetUpsert(true))
+		return err
+	})
 	return mapErr(err, "统计")
 }
 
