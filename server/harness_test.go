@@ -16,7 +16,10 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"pinggu"
+	"pinggu/auth"
 	"pinggu/catalog"
 	"pinggu/jobs"
 	"pinggu/plans"
@@ -71,7 +74,8 @@ func newHarness(t testing.TB) *harness {
 	sched := jobs.NewScheduler(rd, st, clk.Now, quiet)
 	t.Cleanup(sched.Close)
 	srv, err := server.New(server.Config{AdminTokenHash: server.HashToken(adminToken), Logger: quiet, Now: clk.Now},
-		server.Deps{Survey: sv, Catalog: cat, Scheduler: sched, Reports: st, Plans: plans.New(st, clk.Now), Store: st})
+		server.Deps{Survey: sv, Catalog: cat, Scheduler: sched, Reports: st, Plans: plans.New(st, clk.Now),
+			Auth: auth.New(st, clk.Now, auth.Policy{Cost: bcrypt.MinCost}), Store: st})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,6 +87,15 @@ func newHarness(t testing.TB) *harness {
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}
 	return h
+}
+
+// newHarnessSharing is another browser (its own cookies) on the same server.
+func newHarnessSharing(t *testing.T, h *harness) *harness {
+	jar, _ := cookiejar.New(nil)
+	c := *h
+	c.t = t
+	c.client = &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	return &c
 }
 
 func score(v float64) *float64 { return &v }

@@ -18,6 +18,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"pinggu"
+	"pinggu/auth"
 	"pinggu/catalog"
 	"pinggu/plans"
 	"pinggu/survey"
@@ -74,6 +75,7 @@ type Deps struct {
 	Scheduler Scheduler
 	Reports   Reports
 	Plans     *plans.Service
+	Auth      *auth.Service
 	Store     Pinger
 }
 
@@ -100,6 +102,7 @@ type Server struct {
 	sched   Scheduler
 	reports Reports
 	plans   *plans.Service
+	auth    *auth.Service
 	store   Pinger
 }
 
@@ -122,7 +125,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		e.IPExtractor = echo.ExtractIPFromXFFHeader()
 	}
 	s := &Server{cfg: cfg, echo: e, pages: pages, survey: d.Survey, catalog: d.Catalog, sched: d.Scheduler,
-		reports: d.Reports, plans: d.Plans, store: d.Store}
+		reports: d.Reports, plans: d.Plans, auth: d.Auth, store: d.Store}
 	e.HTTPErrorHandler = s.handleError
 	e.Use(middleware.RequestID(), middleware.Recover(), s.accessLog)
 	e.Pre(bodyLimit)
@@ -142,6 +145,16 @@ func (s *Server) routes() {
 	e.GET("/s/:round/:unit", s.surveyForm)
 	e.POST("/s/:round/:unit", s.surveySubmit)
 	e.GET("/s/:round/:unit/thanks", s.surveyThanks)
+
+	// The console for administrators, assessors and unit reporters.
+	e.GET("/admin/login", s.loginForm)
+	e.POST("/admin/login", s.login)
+	signedIn := e.Group("/admin", s.requireSession())
+	signedIn.GET("", s.consoleHome)
+	signedIn.POST("/logout", s.logout)
+	staff := e.Group("/admin", s.requireSession(pinggu.RoleAdmin, pinggu.RoleAssessor))
+	staff.GET("/rounds/:code", s.consoleRound)
+	staff.GET("/reports/:file", s.downloadReport)
 
 	api := e.Group("/api/v1")
 	// Respondents' apps and partners submit without an account; the
@@ -184,6 +197,7 @@ func (s *Server) routes() {
 	admin.GET("/plans/:plan", s.getPlan)
 	admin.POST("/plans/:plan/tasks/import", s.importTasks)
 	admin.POST("/units/:code/tokens", s.issueUnitToken)
+	admin.POST("/users", s.createUser)
 	admin.POST("/progress/:id/review", s.reviewProgress)
 
 	// Unit reporters (a per-unit token) and administrators.

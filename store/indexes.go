@@ -25,6 +25,8 @@ const (
 	colTasks            = "tasks" // versioned task lists; the plan names the current one
 	colProgress         = "progress"
 	colUnitTokens       = "unitTokens" // _id is the token's SHA-256
+	colUsers            = "users"
+	colSessions         = "sessions" // _id is the session token's SHA-256
 )
 
 // indexes declares every secondary index. Primary keys carry the main
@@ -54,6 +56,9 @@ var indexes = map[string][]mongo.IndexModel{
 	},
 	colProgress: {
 		{Keys: bson.D{{Key: "plan", Value: 1}, {Key: "task", Value: 1}}, Options: options.Index().SetName("plan_task")},
+	},
+	colSessions: {
+		{Keys: bson.D{{Key: "user", Value: 1}}, Options: options.Index().SetName("user")},
 	},
 	colJobs: {
 		{Keys: bson.D{{Key: "round", Value: 1}, {Key: "createdAt", Value: -1}}, Options: options.Index().SetName("round_created")},

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"pinggu"
+	"pinggu/auth"
 	"pinggu/catalog"
 	"pinggu/demo"
 	"pinggu/jobs"
@@ -98,7 +99,8 @@ func start(ctx context.Context, cmd string, cfg config, ln net.Listener, stdout,
 	}
 	srv, err := server.New(server.Config{AdminTokenHash: tokenHash, SecureCookies: strings.HasPrefix(base, "https://"),
 		TrustProxy: cfg.TrustProxy, Logger: logger, Now: now},
-		server.Deps{Survey: sv, Catalog: cat, Scheduler: sched, Reports: st, Plans: plans.New(st, now), Store: st})
+		server.Deps{Survey: sv, Catalog: cat, Scheduler: sched, Reports: st, Plans: plans.New(st, now),
+			Auth: auth.New(st, now, auth.Policy{}), Store: st})
 	if err != nil {
 		return err
 	}

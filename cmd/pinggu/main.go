@@ -5,6 +5,7 @@
 //	pinggu worker   only the background worker
 //	pinggu demo     like serve, after loading a realistic sample
 //	pinggu token    issue a new bootstrap administrator token
+//	pinggu user add --role admin --name NAME   create a console account
 //	pinggu healthcheck [-deps]  exit 0 when the server (or, with -deps, MongoDB and Redis) answers
 //
 // Without PINGGU_MONGO_URI and PINGGU_REDIS_ADDR it runs on an embedded
@@ -28,7 +29,7 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "pinggu:", err)
 		}
@@ -51,13 +52,15 @@ type config struct {
 	Deps       bool
 }
 
-const usage = `usage: pinggu [serve|web|worker|demo|token|healthcheck] [flags]
+const usage = `usage: pinggu [serve|web|worker|demo|token|user|healthcheck] [flags]
 
   serve   web server and worker in one process (default)
   web     web server only
   worker  background worker only
   demo    load a realistic sample, then serve it
   token   issue a new bootstrap administrator token (restart the server after)
+  user add --role admin|assessor|reporter --name NAME [--unit CODE]
+          create a console account (password asked on the terminal, or read from stdin)
   healthcheck  exit 0 when this host's server answers (-deps: MongoDB and Redis)
 
 Environment (flags override): PINGGU_ADDR, PINGGU_DATA_DIR, PINGGU_MONGO_URI,
@@ -101,13 +104,19 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 	return cfg, nil
 }
 
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	cmd := "serve"
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
 	}
 	switch cmd {
 	case "serve", "web", "worker", "demo", "token", "healthcheck":
+	case "user":
+		cfg, err := parseConfig(cmd, nil, getenv, stderr)
+		if err != nil {
+			return err
+		}
+		return userCommand(ctx, args, cfg, stdin, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil

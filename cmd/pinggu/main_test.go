@@ -212,7 +212,32 @@ func TestParseConfig(t *testing.T) {
 	if _, err := parseConfig("serve", []string{"extra"}, func(string) string { return "" }, io.Discard); err == nil {
 		t.Fatal("stray argument accepted")
 	}
-	if err := run(context.Background(), []string{"frobnicate"}, func(string) string { return "" }, io.Discard, io.Discard); err == nil {
+	if err := run(context.Background(), []string{"frobnicate"}, func(string) string { return "" }, strings.NewReader(""), io.Discard, io.Discard); err == nil {
 		t.Fatal("unknown command accepted")
+	}
+}
+
+func TestUserAddCommand(t *testing.T) {
+	dir := t.TempDir()
+	env := func(k string) string {
+		if k == "PINGGU_DATA_DIR" {
+			return dir
+		}
+		return ""
+	}
+	var out bytes.Buffer
+	args := []string{"user", "add", "--role", "admin", "--name", "wang"}
+	if err := run(context.Background(), args, env, strings.NewReader("correct-horse-1\n"), &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "user wang added as 管理员") {
+		t.Fatalf("output %q", out.String())
+	}
+	if err := run(context.Background(), args, env, strings.NewReader("correct-horse-1\n"), io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "已存在") {
+		t.Fatalf("second add: %v", err)
+	}
+	short := []string{"user", "add", "--role", "admin", "--name", "zhao"}
+	if err := run(context.Background(), short, env, strings.NewReader("short\n"), io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "密码") {
+		t.Fatalf("short password: %v", err)
 	}
 }

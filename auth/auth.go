@@ -1,0 +1,172 @@
+// Package auth signs people in to the console: accounts with bcrypt
+// password hashes, lock-out after repeated failures, and sessions kept in
+// MongoDB with idle and absolute expiry.
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"sync"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"pinggu"
+)
+
+// Store is what signing in needs from the database.
+type Store interface {
+	CreateUser(ctx context.Context, u *pinggu.User) error
+	User(ctx context.Context, name string) (*pinggu.User, error)
+	Unit(ctx context.Context, code string) (*pinggu.Unit, error)
+	LoginFailed(ctx context.Context, name string, maxFailures int, lockFor time.Duration, now time.Time) (time.Time, error)
+	LoginSucceeded(ctx context.Context, name string) error
+	CreateSession(ctx context.Context, s *pinggu.Session) error
+	Session(ctx context.Context, id string) (*pinggu.Session, error)
+	TouchSession(ctx context.Context, id string, at time.Time) error
+	DeleteSession(ctx context.Context, id string) error
+	DeleteSessionsBefore(ctx context.Context, user string, t time.Time) error
+}
+
+// Policy holds the sign-in rules; the zero value is the production one.
+type Policy struct {
+	Cost        int           // bcrypt cost (default 12)
+	MaxFailures int           // failures before a lock (default 5)
+	LockFor     time.Duration // how long a lock lasts (default 15 min)
+	Idle        time.Duration // a session ends after this long unused (default 30 min)
+	Absolute    time.Duration // and at the latest after this long (default 12 h)
+}
+
+func (p Policy) withDefaults() Policy {
+	if p.Cost == 0 {
+		p.Cost = 12
+	}
+	if p.MaxFailures == 0 {
+		p.MaxFailures = 5
+	}
+	if p.LockFor == 0 {
+		p.LockFor = 15 * time.Minute
+	}
+	if p.Idle == 0 {
+		p.Idle = 30 * time.Minute
+	}
+	if p.Absolute == 0 {
+		p.Absolute = 12 * time.Hour
+	}
+	return p
+}
+
+// Service manages accounts and sessions.
+type Service struct {
+	store  Store
+	now    func() time.Time
+	policy Policy
+
+	dummyOnce sync.Once
+	dummy     []byte // a hash to compare against for unknown names
+}
+
+// New returns the sign-in service.
+func New(store Store, now func() time.Time, p Policy) *Service {
+	return &Service{store: store, now: now, policy: p.withDefaults()}
+}
+
+// AddUser creates an account (a reporter's unit must exist).
+func (s *Service) AddUser(ctx context.Context, name string, role pinggu.Role, unit, password string) (*pinggu.User, error) {
+	u := &pinggu.User{Name: name, Role: role, Unit: unit, CreatedAt: s.now().UTC().Truncate(time.Millisecond)}
+	if err := u.Validate(password); err != nil {
+		return nil, err
+	}
+	if unit != "" {
+		if _, err := s.store.Unit(ctx, unit); err != nil {
+			return nil, err
+		}
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), s.policy.Cost)
+	if err != nil {
+		return nil, pinggu.Wrap(pinggu.Invalid, err, "密码无法使用（最长72字节）")
+	}
+	u.PasswordHash = string(hash)
+	return u, s.store.CreateUser(ctx, u)
+}
+
+var errBadLogin = pinggu.Errorf(pinggu.Unauthorized, "用户名或密码错误")
+
+// Login checks a password and opens a session; the returned token goes
+// into the session cookie and is stored only as a hash. A locked account
+// is refused even with the right password, and says until when.
+func (s *Service) Login(ctx context.Context, name, password string) (string, *pinggu.Session, error) {
+	u, err := s.store.User(ctx, name)
+	if pinggu.ErrorCode(err) == pinggu.NotFound {
+		// Spend the same time as a real check, so names cannot be probed.
+		s.dummyOnce.Do(func() { s.dummy, _ = bcrypt.GenerateFromPassword([]byte(randomHex(8)), s.policy.Cost) })
+		_ = bcrypt.CompareHashAndPassword(s.dummy, []byte(password))
+		return "", nil, errBadLogin
+	}
+	if err != nil {
+		return "", nil, err
+	}
+	now := s.now().UTC()
+	if now.Before(u.LockedUntil) {
+		return "", nil, pinggu.Errorf(pinggu.Forbidden, "连续登录失败次数过多，账户已锁定至%s", u.LockedUntil.In(cst).Format("15:04"))
+	}
+	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil {
+		until, err := s.store.LoginFailed(ctx, name, s.policy.MaxFailures, s.policy.LockFor, now)
+		if err != nil {
+			return "", nil, err
+		}
+		if !until.IsZero() {
+			return "", nil, pinggu.Errorf(pinggu.Forbidden, "连续登录失败%d次，账户已锁定至%s", s.policy.MaxFailures, until.In(cst).Format("15:04"))
+		}
+		return "", nil, errBadLogin
+	}
+	if err := s.store.LoginSucceeded(ctx, name); err != nil {
+		return "", nil, err
+	}
+	_ = s.store.DeleteSessionsBefore(ctx, name, now.Add(-s.policy.Absolute))
+	token := randomHex(32)
+	se := &pinggu.Session{ID: pinggu.HashToken(token), User: u.Name, Role: u.Role, Unit: u.Unit, CSRF: randomHex(16),
+		CreatedAt: now.Truncate(time.Millisecond), LastSeen: now.Truncate(time.Millisecond)}
+	return token, se, s.store.CreateSession(ctx, se)
+}
+
+var cst = time.FixedZone("CST", 8*3600)
+
+// Session returns the live session of a token, ending it when it has been
+// idle too long or has reached its absolute limit.
+func (s *Service) Session(ctx context.Context, token string) (*pinggu.Session, error) {
+	id := pinggu.HashToken(token)
+	se, err := s.store.Session(ctx, id)
+	if pinggu.ErrorCode(err) == pinggu.NotFound {
+		return nil, pinggu.Errorf(pinggu.Unauthorized, "请先登录")
+	}
+	if err != nil {
+		return nil, err
+	}
+	now := s.now().UTC()
+	if now.Sub(se.LastSeen) > s.policy.Idle || now.Sub(se.CreatedAt) > s.policy.Absolute {
+		_ = s.store.DeleteSession(ctx, id)
+		return nil, pinggu.Errorf(pinggu.Unauthorized, "登录已过期，请重新登录")
+	}
+	if now.Sub(se.LastSeen) > time.Minute { // one write a minute is enough for idle expiry
+		if err := s.store.TouchSession(ctx, id, now.Truncate(time.Millisecond)); err != nil {
+			return nil, err
+		}
+	}
+	return se, nil
+}
+
+// Logout ends a session.
+func (s *Service) Logout(ctx context.Context, token string) error {
+	return s.store.DeleteSession(ctx, pinggu.HashToken(token))
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(fmt.Sprint("crypto/rand: ", err))
+	}
+	return hex.EncodeToString(b)
+}

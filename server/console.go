@@ -1,0 +1,256 @@
+package server
+
+import (
+	"crypto/subtle"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"pinggu"
+	"pinggu/survey"
+)
+
+const (
+	sessionCookie    = "pg_session"
+	loginCSRFCookie  = "pg_login_csrf"
+	sessionKey       = "session"
+	consoleTimestamp = "2006-01-02 15:04"
+)
+
+// navView is the console's top bar.
+type navView struct {
+	User, RoleLabel, Unit, CSRF string
+}
+
+func nav(se *pinggu.Session) navView {
+	return navView{User: se.User, RoleLabel: pinggu.RoleLabel(se.Role), Unit: se.Unit, CSRF: se.CSRF}
+}
+
+// requireSession admits a signed-in person with one of roles. Without a
+// session the browser goes to the login page; with the wrong role it gets
+// 403. Every POST must carry the session's CSRF token.
+func (s *Server) requireSession(roles ...pinggu.Role) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			ck, err := c.Cookie(sessionCookie)
+			if err != nil {
+				return c.Redirect(http.StatusSeeOther, "/admin/login")
+			}
+			se, err := s.auth.Session(c.Request().Context(), ck.Value)
+			if pinggu.ErrorCode(err) == pinggu.Unauthorized {
+				return c.Redirect(http.StatusSeeOther, "/admin/login")
+			}
+			if err != nil {
+				return err
+			}
+			if len(roles) > 0 && !containsRole(roles, se.Role) {
+				return pinggu.Errorf(pinggu.Forbidden, "您的角色（%s）无权访问此页面", pinggu.RoleLabel(se.Role))
+			}
+			if c.Request().Method == http.MethodPost && subtle.ConstantTimeCompare([]byte(c.FormValue("csrf")), []byte(se.CSRF)) != 1 {
+				return pinggu.Errorf(pinggu.Forbidden, "页面已过期，请刷新后重试")
+			}
+			c.Set(sessionKey, se)
+			c.SetRequest(c.Request().WithContext(pinggu.WithActor(c.Request().Context(), "user:"+se.User)))
+			return next(c)
+		}
+	}
+}
+
+func containsRole(rs []pinggu.Role, r pinggu.Role) bool {
+	for _, x := range rs {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+func session(c echo.Context) *pinggu.Session { se, _ := c.Get(sessionKey).(*pinggu.Session); return se }
+
+type loginPage struct {
+	CSRF, Name, Error string
+}
+
+// loginForm shows the sign-in form. Before a session exists, CSRF is a
+// double-submit token: a cookie and the same value in the form.
+func (s *Server) loginForm(c echo.Context) error {
+	return s.renderLogin(c, http.StatusOK, loginPage{})
+}
+
+func (s *Server) renderLogin(c echo.Context, status int, p loginPage) error {
+	p.CSRF = survey.NewSID()
+	c.SetCookie(&http.Cookie{Name: loginCSRFCookie, Value: p.CSRF, Path: "/admin/login", HttpOnly: true,
+		Secure: s.cfg.SecureCookies, SameSite: http.SameSiteStrictMode})
+	body, err := s.renderPage("login.html", p)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
+	return c.HTMLBlob(status, body)
+}
+
+func (s *Server) login(c echo.Context) error {
+	ck, err := c.Cookie(loginCSRFCookie)
+	if err != nil || ck.Value == "" || subtle.ConstantTimeCompare([]byte(ck.Value), []byte(c.FormValue("csrf"))) != 1 {
+		return s.renderLogin(c, http.StatusForbidden, loginPage{Error: "页面已过期，请重新登录"})
+	}
+	name := strings.TrimSpace(c.FormValue("name"))
+	token, _, err := s.auth.Login(c.Request().Context(), name, c.FormValue("password"))
+	if code := pinggu.ErrorCode(err); code == pinggu.Unauthorized || code == pinggu.Forbidden {
+		return s.renderLogin(c, statusOf(code), loginPage{Name: name, Error: pinggu.ErrorMessage(err)})
+	} else if err != nil {
+		return err
+	}
+	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: token, Path: "/admin", HttpOnly: true,
+		Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
+	return c.Redirect(http.StatusSeeOther, "/admin")
+}
+
+func (s *Server) logout(c echo.Context) error {
+	if ck, err := c.Cookie(sessionCookie); err == nil {
+		if err := s.auth.Logout(c.Request().Context(), ck.Value); err != nil {
+			return err
+		}
+	}
+	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: "", Path: "/admin", MaxAge: -1, HttpOnly: true, Secure: s.cfg.SecureCookies})
+	return c.Redirect(http.StatusSeeOther, "/admin/login")
+}
+
+type roundRow struct {
+	Code, Title, Kind, Status, Opens, Closes string
+}
+
+// consoleHome lists the rounds; a reporter also sees its unit's tasks.
+func (s *Server) consoleHome(c echo.Context) error {
+	ctx := c.Request().Context()
+	se := session(c)
+	rounds, err := s.catalog.Rounds(ctx)
+	if err != nil {
+		return err
+	}
+	var rows []roundRow
+	for _, r := range rounds {
+		loc := r.Location()
+		rows = append(rows, roundRow{Code: r.Code, Title: r.Title, Kind: string(r.Kind), Status: pinggu.StatusLabel(r.Status),
+			Opens: r.OpensAt.In(loc).Format(consoleTimestamp), Closes: r.ClosesAt.In(loc).Format(consoleTimestamp)})
+	}
+	var tasks []pinggu.PlanTask
+	if se.Role == pinggu.RoleReporter {
+		plans, err := s.plans.Plans(ctx)
+		if err != nil {
+			return err
+		}
+		for _, p := range plans {
+			mine, err := s.plans.Tasks(ctx, p.Code, se.Unit)
+			if err != nil {
+				return err
+			}
+			tasks = append(tasks, mine...)
+		}
+	}
+	return s.page(c, "home.html", map[string]any{"Nav": nav(se), "Rounds": rows, "Tasks": tasks,
+		"CanOpen": se.Role != pinggu.RoleReporter})
+}
+
+type progressRow struct {
+	Name           string
+	Received       int
+	Quota, Percent int
+	Last           string
+}
+
+type reportRow struct {
+	Kind, Final, Created, Size, Fingerprint, Link string
+	Responses                                     int
+}
+
+// consoleRound is a round's dashboard: sample progress and reports.
+func (s *Server) consoleRound(c echo.Context) error {
+	ctx := c.Request().Context()
+	r, err := s.catalog.Round(ctx, c.Param("code"))
+	if err != nil {
+		return err
+	}
+	loc := r.Location()
+	units, err := s.catalog.Units(ctx)
+	if err != nil {
+		return err
+	}
+	names := map[string]string{}
+	for _, u := range units {
+		names[u.Code] = u.Name
+	}
+	var prog []progressRow
+	if len(r.Units) > 0 {
+		ps, err := s.survey.Progress(ctx, r.Code)
+		if err != nil {
+			return err
+		}
+		for _, p := range ps {
+			row := progressRow{Name: names[p.Unit], Received: p.Received, Quota: p.Quota}
+			if p.Quota > 0 {
+				row.Percent = min(100, p.Received*100/p.Quota)
+			}
+			if !p.LastAt.IsZero() {
+				row.Last = p.LastAt.In(loc).Format(consoleTimestamp)
+			}
+			prog = append(prog, row)
+		}
+	}
+	reps, err := s.reports.Reports(ctx, r.Code)
+	if err != nil {
+		return err
+	}
+	var rrows []reportRow
+	for _, rep := range reps {
+		final := "阶段性"
+		if rep.Final {
+			final = "最终"
+		}
+		ext := rep.FileName[strings.LastIndex(rep.FileName, ".")+1:]
+		rrows = append(rrows, reportRow{Kind: string(rep.Kind), Final: final, Created: rep.CreatedAt.In(loc).Format(consoleTimestamp),
+			Size: fmt.Sprintf("%.1f KB", float64(rep.Size)/1024), Fingerprint: rep.Fingerprint[:16], Responses: rep.Responses,
+			Link: "/admin/reports/" + rep.ID + "." + ext})
+	}
+	next := ""
+	switch r.Status {
+	case pinggu.StatusScheduled:
+		next = "将于 " + r.OpensAt.In(loc).Format(consoleTimestamp) + " 开放"
+	case pinggu.StatusOpen:
+		next = "将于 " + r.ClosesAt.In(loc).Format(consoleTimestamp) + " 结束，" + r.CompileTime().In(loc).Format(consoleTimestamp) + " 汇总"
+	case pinggu.StatusClosed:
+		next = "将于 " + r.CompileTime().In(loc).Format(consoleTimestamp) + " 汇总"
+	}
+	return s.page(c, "round.html", map[string]any{"Nav": nav(session(c)), "Round": r, "Status": pinggu.StatusLabel(r.Status),
+		"Opens": r.OpensAt.In(loc).Format(consoleTimestamp), "Closes": r.ClosesAt.In(loc).Format(consoleTimestamp),
+		"Next": next, "Progress": prog, "Reports": rrows})
+}
+
+func (s *Server) page(c echo.Context, name string, data any) error {
+	body, err := s.renderPage(name, data)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
+	return c.HTMLBlob(http.StatusOK, body)
+}
+
+// createUser adds a console account with the bootstrap admin token.
+func (s *Server) createUser(c echo.Context) error {
+	var body struct {
+		Name     string      `json:"name"`
+		Role     pinggu.Role `json:"role"`
+		Unit     string      `json:"unit"`
+		Password string      `json:"password"`
+	}
+	if err := decodeJSON(c, &body); err != nil {
+		return err
+	}
+	u, err := s.auth.AddUser(c.Request().Context(), body.Name, body.Role, body.Unit, body.Password)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, u)
+}

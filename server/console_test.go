@@ -1,0 +1,146 @@
+package server_test
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+var csrfRe = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// signIn logs in through the login form and returns the CSRF token of the session.
+func (h *harness) signIn(name, password string) (int, string) {
+	h.t.Helper()
+	page := h.get("/admin/login")
+	m := csrfRe.FindStringSubmatch(string(page.body))
+	if m == nil {
+		h.t.Fatalf("login page has no csrf field: %s", page.body)
+	}
+	r := h.postForm("/admin/login", url.Values{"csrf": {m[1]}, "name": {name}, "password": {password}})
+	if r.status != http.StatusSeeOther {
+		return r.status, string(r.body)
+	}
+	home := h.get("/admin")
+	m = csrfRe.FindStringSubmatch(string(home.body))
+	if home.status != 200 || m == nil {
+		h.t.Fatalf("home after login = %d", home.status)
+	}
+	return r.status, m[1]
+}
+
+func (h *harness) addUser(name, role, unit string) {
+	h.t.Helper()
+	h.mustAPI("POST", "/api/v1/users", map[string]any{"name": name, "role": role, "unit": unit, "password": "correct-horse-1"}, http.StatusCreated)
+}
+
+func TestConsoleLoginSessionAndLogout(t *testing.T) {
+	h := newHarness(t)
+	h.seed()
+	h.addUser("wang", "admin", "")
+	if r := h.get("/admin"); r.status != http.StatusSeeOther || r.header.Get("Location") != "/admin/login" {
+		t.Fatalf("signed out /admin = %d %s", r.status, r.header.Get("Location"))
+	}
+	if status, body := h.signIn("wang", "wrong-password"); status != http.StatusUnauthorized || !strings.Contains(body, "用户名或密码错误") {
+		t.Fatalf("wrong password = %d", status)
+	}
+	status, csrf := h.signIn("wang", "correct-horse-1")
+	if status != http.StatusSeeOther {
+		t.Fatalf("login = %d %s", status, csrf)
+	}
+	home := h.get("/admin")
+	if !strings.Contains(string(home.body), "r2024") || !strings.Contains(string(home.body), "wang（管理员）") {
+		t.Errorf("home lacks the round or the user")
+	}
+	round := h.get("/admin/rounds/r2024")
+	if round.status != 200 || !strings.Contains(string(round.body), "崇川区") || !strings.Contains(string(round.body), "样本进度") {
+		t.Fatalf("round page = %d", round.status)
+	}
+	// A POST without the session's CSRF token is refused.
+	if r := h.postForm("/admin/logout", url.Values{}); r.status != http.StatusForbidden {
+		t.Fatalf("logout without csrf = %d", r.status)
+	}
+	if r := h.postForm("/admin/logout", url.Values{"csrf": {csrf}}); r.status != http.StatusSeeOther {
+		t.Fatalf("logout = %d", r.status)
+	}
+	if r := h.get("/admin"); r.status != http.StatusSeeOther {
+		t.Fatalf("after logout /admin = %d", r.status)
+	}
+}
+
+func TestLoginNeedsItsCSRFToken(t *testing.T) {
+	h := newHarness(t)
+	h.addUser("wang", "admin", "")
+	r := h.postForm("/admin/login", url.Values{"csrf": {"forged"}, "name": {"wang"}, "password": {"correct-horse-1"}})
+	if r.status != http.StatusForbidden {
+		t.Fatalf("login with a forged csrf = %d", r.status)
+	}
+}
+
+func TestLoginLockOut(t *testing.T) {
+	h := newHarness(t)
+	h.addUser("liu", "assessor", "")
+	for i := 0; i < 4; i++ {
+		if status, _ := h.signIn("liu", "guess-guess-"+string(rune('a'+i))); status != http.StatusUnauthorized {
+			t.Fatalf("failure %d = %d", i+1, status)
+		}
+	}
+	if status, body := h.signIn("liu", "guess-guess-e"); status != http.StatusForbidden || !strings.Contains(body, "锁定") {
+		t.Fatalf("fifth failure = %d", status)
+	}
+	if status, body := h.signIn("liu", "correct-horse-1"); status != http.StatusForbidden || !strings.Contains(body, "锁定") {
+		t.Fatalf("right password while locked = %d", status)
+	}
+	h.clock.Advance(16 * time.Minute)
+	if status, _ := h.signIn("liu", "correct-horse-1"); status != http.StatusSeeOther {
+		t.Fatalf("after the lock = %d", status)
+	}
+}
+
+func TestSessionIdleExpiry(t *testing.T) {
+	h := newHarness(t)
+	h.addUser("wang", "admin", "")
+	h.signIn("wang", "correct-horse-1")
+	h.clock.Advance(20 * time.Minute)
+	if r := h.get("/admin"); r.status != 200 {
+		t.Fatalf("after 20 idle minutes = %d", r.status)
+	}
+	h.clock.Advance(31 * time.Minute)
+	if r := h.get("/admin"); r.status != http.StatusSeeOther {
+		t.Fatalf("after 31 idle minutes = %d, want the login page", r.status)
+	}
+}
+
+// TestRoleMatrix: each console route × role → allowed, 403, or sent to log in.
+func TestRoleMatrix(t *testing.T) {
+	h := newHarness(t)
+	h.seed()
+	h.addUser("admin1", "admin", "")
+	h.addUser("assessor1", "assessor", "")
+	h.addUser("reporter1", "reporter", "chongchuan")
+	routes := []string{"/admin", "/admin/rounds/r2024", "/admin/reports/nope.xlsx"}
+	want := map[string][]int{
+		"":          {303, 303, 303},
+		"admin1":    {200, 200, 404},
+		"assessor1": {200, 200, 404},
+		"reporter1": {200, 403, 403},
+	}
+	for user, statuses := range want {
+		h := newHarnessSharing(t, h)
+		if user != "" {
+			if status, _ := h.signIn(user, "correct-horse-1"); status != http.StatusSeeOther {
+				t.Fatalf("%s cannot log in", user)
+			}
+		}
+		for i, route := range routes {
+			if r := h.get(route); r.status != statuses[i] {
+				t.Errorf("%q GET %s = %d, want %d", user, route, r.status, statuses[i])
+			}
+		}
+	}
+	if r := h.mustAPI("POST", "/api/v1/users", map[string]any{"name": "x1", "role": "reporter", "password": "correct-horse-1"}, 422).errorFields(t); r["unit"] == nil {
+		t.Errorf("reporter without unit: %v", r)
+	}
+}

@@ -1,0 +1,122 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"pinggu"
+)
+
+type userDoc struct {
+	Name         string    `bson:"_id"`
+	Role         string    `bson:"role"`
+	Unit         string    `bson:"unit"`
+	PasswordHash string    `bson:"passwordHash"`
+	FailedLogins int       `bson:"failedLogins"`
+	LockedUntil  time.Time `bson:"lockedUntil"`
+	CreatedAt    time.Time `bson:"createdAt"`
+}
+
+// CreateUser inserts a user; an existing name is a conflict.
+func (s *Store) CreateUser(ctx context.Context, u *pinggu.User) error {
+	_, err := s.db.Collection(colUsers).InsertOne(ctx, userDoc{Name: u.Name, Role: string(u.Role), Unit: u.Unit,
+		PasswordHash: u.PasswordHash, CreatedAt: u.CreatedAt})
+	return mapErr(err, "用户"+u.Name)
+}
+
+// User returns one user.
+func (s *Store) User(ctx context.Context, name string) (*pinggu.User, error) {
+	var d userDoc
+	if err := s.db.Collection(colUsers).FindOne(ctx, bson.D{{Key: "_id", Value: name}}).Decode(&d); err != nil {
+		return nil, mapErr(err, "用户"+name)
+	}
+	u := &pinggu.User{Name: d.Name, Role: pinggu.Role(d.Role), Unit: d.Unit, PasswordHash: d.PasswordHash,
+		FailedLogins: d.FailedLogins, CreatedAt: d.CreatedAt.UTC()}
+	if !d.LockedUntil.IsZero() {
+		u.LockedUntil = d.LockedUntil.UTC()
+	}
+	return u, nil
+}
+
+// LoginFailed counts a failed sign-in and locks the account for lockFor
+// once maxFailures are reached; it returns the lock's end (zero if none).
+func (s *Store) LoginFailed(ctx context.Context, name string, maxFailures int, lockFor time.Duration, now time.Time) (time.Time, error) {
+	var until time.Time
+	err := s.atomically(func() error {
+		u, err := s.User(ctx, name)
+		if err != nil {
+			return err
+		}
+		set := bson.D{{Key: "failedLogins", Value: u.FailedLogins + 1}}
+		if u.FailedLogins+1 >= maxFailures {
+			until = now.Add(lockFor)
+			set = bson.D{{Key: "failedLogins", Value: 0}, {Key: "lockedUntil", Value: until}}
+		}
+		_, err = s.db.Collection(colUsers).UpdateOne(ctx, bson.D{{Key: "_id", Value: name}}, bson.D{{Key: "$set", Value: set}})
+		return err
+	})
+	return until, mapErr(err, "用户")
+}
+
+// LoginSucceeded clears the failure count.
+func (s *Store) LoginSucceeded(ctx context.Context, name string) error {
+	return mapErr(s.atomically(func() error {
+		_, err := s.db.Collection(colUsers).UpdateOne(ctx, bson.D{{Key: "_id", Value: name}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "failedLogins", Value: 0}, {Key: "lockedUntil", Value: time.Time{}}}}})
+		return err
+	}), "用户")
+}
+
+type sessionDoc struct {
+	ID        string    `bson:"_id"` // SHA-256 of the cookie value
+	User      string    `bson:"user"`
+	Role      string    `bson:"role"`
+	Unit      string    `bson:"unit"`
+	CSRF      string    `bson:"csrf"`
+	CreatedAt time.Time `bson:"createdAt"`
+	LastSeen  time.Time `bson:"lastSeen"`
+}
+
+// CreateSession stores a session under the hash of its token.
+func (s *Store) CreateSession(ctx context.Context, se *pinggu.Session) error {
+	_, err := s.db.Collection(colSessions).InsertOne(ctx, sessionDoc{ID: se.ID, User: se.User, Role: string(se.Role),
+		Unit: se.Unit, CSRF: se.CSRF, CreatedAt: se.CreatedAt, LastSeen: se.LastSeen})
+	return mapErr(err, "会话")
+}
+
+// Session returns a session by the hash of its token.
+func (s *Store) Session(ctx context.Context, id string) (*pinggu.Session, error) {
+	var d sessionDoc
+	if err := s.db.Collection(colSessions).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
+		return nil, mapErr(err, "会话")
+	}
+	return &pinggu.Session{ID: d.ID, User: d.User, Role: pinggu.Role(d.Role), Unit: d.Unit, CSRF: d.CSRF,
+		CreatedAt: d.CreatedAt.UTC(), LastSeen: d.LastSeen.UTC()}, nil
+}
+
+// TouchSession records activity, which moves the idle expiry.
+func (s *Store) TouchSession(ctx context.Context, id string, at time.Time) error {
+	return mapErr(s.atomically(func() error {
+		_, err := s.db.Collection(colSessions).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "lastSeen", Value: at}}}})
+		return err
+	}), "会话")
+}
+
+// DeleteSession ends a session; ending one that is gone is not an error.
+func (s *Store) DeleteSession(ctx context.Context, id string) error {
+	_, err := s.db.Collection(colSessions).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
+	if err == mongo.ErrNoDocuments {
+		return nil
+	}
+	return mapErr(err, "会话")
+}
+
+// DeleteSessionsBefore removes a user's sessions created before t (expired ones).
+func (s *Store) DeleteSessionsBefore(ctx context.Context, user string, t time.Time) error {
+	_, err := s.db.Collection(colSessions).DeleteMany(ctx, bson.D{{Key: "user", Value: user}, {Key: "createdAt", Value: bson.D{{Key: "$lt", Value: t}}}})
+	return mapErr(err, "会话")
+}

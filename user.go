@@ -1,0 +1,73 @@
+package pinggu
+
+import (
+	"regexp"
+	"time"
+	"unicode/utf8"
+)
+
+// Role is what a signed-in person may do.
+type Role string
+
+// Roles of the console.
+const (
+	RoleAdmin    Role = "admin"    // 管理员: everything
+	RoleAssessor Role = "assessor" // 评估人员: read rounds and results, review, download
+	RoleReporter Role = "reporter" // 填报人: only their own unit's tasks and progress
+)
+
+// RoleLabel is the role in the words of the UI.
+func RoleLabel(r Role) string {
+	return map[Role]string{RoleAdmin: "管理员", RoleAssessor: "评估人员", RoleReporter: "填报人"}[r]
+}
+
+// User is a person who signs in to the console.
+type User struct {
+	Name         string    `json:"name"`
+	Role         Role      `json:"role"`
+	Unit         string    `json:"unit,omitempty"` // reporters only
+	PasswordHash string    `json:"-"`
+	FailedLogins int       `json:"-"`
+	LockedUntil  time.Time `json:"-"`
+	CreatedAt    time.Time `json:"createdAt"`
+}
+
+var userNameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{2,39}$`)
+
+// MinPasswordLength is the shortest password accepted.
+const MinPasswordLength = 10
+
+// Validate checks a new user and the password chosen for them.
+func (u *User) Validate(password string) error {
+	fe := FieldErrors{}
+	if !userNameRe.MatchString(u.Name) {
+		fe.Add("name", "用户名须为3–40位小写字母、数字、.、-或_")
+	}
+	switch u.Role {
+	case RoleAdmin, RoleAssessor:
+		if u.Unit != "" {
+			fe.Add("unit", "只有填报人隶属于单位")
+		}
+	case RoleReporter:
+		if u.Unit == "" {
+			fe.Add("unit", "填报人须指定所属单位")
+		}
+	default:
+		fe.Add("role", "角色须为admin、assessor或reporter")
+	}
+	if utf8.RuneCountInString(password) < MinPasswordLength {
+		fe.Add("password", "密码至少10位")
+	}
+	return fe.Err("用户信息有误")
+}
+
+// Session is a signed-in browser. Its id is kept only as a hash.
+type Session struct {
+	ID        string    `json:"-"`
+	User      string    `json:"user"`
+	Role      Role      `json:"role"`
+	Unit      string    `json:"unit,omitempty"`
+	CSRF      string    `json:"-"`
+	CreatedAt time.Time `json:"createdAt"`
+	LastSeen  time.Time `json:"lastSeen"`
+}
