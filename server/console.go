@@ -2,9 +2,14 @@ package server
 
 import (
 	"crypto/subtle"
+	"encoding/base64"
 	"fmt"
+	"html/template"
 	"net/http"
+	"net/url"
 	"strings"
+
+	"github.com/skip2/go-qrcode"
 
 	"github.com/labstack/echo/v4"
 
@@ -155,10 +160,11 @@ func (s *Server) consoleHome(c echo.Context) error {
 }
 
 type progressRow struct {
-	Name           string
-	Received       int
-	Quota, Percent int
-	Last           string
+	Name               string
+	Received           int
+	Quota, Percent     int
+	Last               string
+	Survey, QR, Poster string
 }
 
 type reportRow struct {
@@ -189,7 +195,9 @@ func (s *Server) consoleRound(c echo.Context) error {
 			return err
 		}
 		for _, p := range ps {
-			row := progressRow{Name: names[p.Unit], Received: p.Received, Quota: p.Quota}
+			base := "/admin/rounds/" + r.Code + "/units/" + p.Unit
+			row := progressRow{Name: names[p.Unit], Received: p.Received, Quota: p.Quota,
+				Survey: s.surveyURL(r.Code, p.Unit, ""), QR: base + "/qr.png", Poster: base + "/poster"}
 			if p.Quota > 0 {
 				row.Percent = min(100, p.Received*100/p.Quota)
 			}
@@ -253,4 +261,46 @@ func (s *Server) createUser(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusCreated, u)
+}
+
+// surveyURL is the public link of a unit's survey, with a channel tag.
+func (s *Server) surveyURL(round, unit, channel string) string {
+	u := s.cfg.BaseURL + "/s/" + url.PathEscape(round) + "/" + url.PathEscape(unit)
+	if channel != "" {
+		u += "?ch=" + channel
+	}
+	return u
+}
+
+// qrPNG is the QR code of a unit's survey link (channel qr), for offices
+// to print or put on screens.
+func (s *Server) qrPNG(c echo.Context) error {
+	f, err := s.survey.Form(c.Request().Context(), c.Param("code"), c.Param("unit"))
+	if err != nil {
+		return err
+	}
+	png, err := qrcode.Encode(s.surveyURL(f.Round.Code, f.Unit.Code, "qr"), qrcode.Medium, 512)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderContentDisposition, ContentDisposition(f.Unit.Name+"-问卷二维码.png", "qr.png"))
+	return c.Blob(http.StatusOK, "image/png", png)
+}
+
+// poster is a printable A4 page with the QR code, for service halls.
+func (s *Server) poster(c echo.Context) error {
+	f, err := s.survey.Form(c.Request().Context(), c.Param("code"), c.Param("unit"))
+	if err != nil {
+		return err
+	}
+	link := s.surveyURL(f.Round.Code, f.Unit.Code, "qr")
+	png, err := qrcode.Encode(link, qrcode.Medium, 512)
+	if err != nil {
+		return err
+	}
+	loc := f.Round.Location()
+	return s.page(c, "poster.html", map[string]any{"Title": f.Round.Title, "Unit": f.Unit.Name, "URL": link,
+		// Inline, so the poster prints on a closed network with nothing else to fetch.
+		"QR":    template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png)),
+		"Opens": f.Round.OpensAt.In(loc).Format("2006年1月2日"), "Closes": f.Round.ClosesAt.In(loc).Format("2006年1月2日")})
 }

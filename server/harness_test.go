@@ -73,7 +73,7 @@ func newHarness(t testing.TB) *harness {
 	t.Cleanup(rd.Close)
 	sched := jobs.NewScheduler(rd, st, clk.Now, quiet)
 	t.Cleanup(sched.Close)
-	srv, err := server.New(server.Config{AdminTokenHash: server.HashToken(adminToken), Logger: quiet, Now: clk.Now},
+	srv, err := server.New(server.Config{AdminTokenHash: server.HashToken(adminToken), BaseURL: "https://pg.example.cn", Logger: quiet, Now: clk.Now},
 		server.Deps{Survey: sv, Catalog: cat, Scheduler: sched, Reports: st, Plans: plans.New(st, clk.Now),
 			Auth: auth.New(st, clk.Now, auth.Policy{Cost: bcrypt.MinCost}), Store: st})
 	if err != nil {

@@ -88,8 +88,10 @@ type Config struct {
 	// TrustProxy takes the client address from X-Forwarded-For, for
 	// deployments behind a reverse proxy; otherwise the peer address is used.
 	TrustProxy bool
-	Logger     *slog.Logger
-	Now        func() time.Time
+	// BaseURL is the public address of the survey pages, for links and QR codes.
+	BaseURL string
+	Logger  *slog.Logger
+	Now     func() time.Time
 }
 
 // Server is the HTTP server; Handler returns what to serve.
@@ -155,6 +157,8 @@ func (s *Server) routes() {
 	staff := e.Group("/admin", s.requireSession(pinggu.RoleAdmin, pinggu.RoleAssessor))
 	staff.GET("/rounds/:code", s.consoleRound)
 	staff.GET("/reports/:file", s.downloadReport)
+	staff.GET("/rounds/:code/units/:unit/qr.png", s.qrPNG)
+	staff.GET("/rounds/:code/units/:unit/poster", s.poster)
 
 	api := e.Group("/api/v1")
 	// Respondents' apps and partners submit without an account; the

@@ -98,7 +98,7 @@ func start(ctx context.Context, cmd string, cfg config, ln net.Listener, stdout,
 		base = localURL(ln.Addr())
 	}
 	srv, err := server.New(server.Config{AdminTokenHash: tokenHash, SecureCookies: strings.HasPrefix(base, "https://"),
-		TrustProxy: cfg.TrustProxy, Logger: logger, Now: now},
+		TrustProxy: cfg.TrustProxy, BaseURL: base, Logger: logger, Now: now},
 		server.Deps{Survey: sv, Catalog: cat, Scheduler: sched, Reports: st, Plans: plans.New(st, now),
 			Auth: auth.New(st, now, auth.Policy{}), Store: st})
 	if err != nil {
