@@ -71,3 +71,19 @@ type Session struct {
 	CreatedAt time.Time `json:"createdAt"`
 	LastSeen  time.Time `json:"lastSeen"`
 }
+
+// APIToken is a personal API token as listed: its id is the token's hash;
+// the token itself is shown once, when issued.
+type APIToken struct {
+	ID        string    `json:"id"`
+	User      string    `json:"user"`
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+// Principal is who calls the API or uses the console.
+type Principal struct {
+	Name string // the user, "admin" for the bootstrap token, "unit:<code>" for a unit token
+	Role Role
+	Unit string // reporters only
+}

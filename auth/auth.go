@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -28,6 +29,7 @@ type Store interface {
 	TouchSession(ctx context.Context, id string, at time.Time) error
 	DeleteSession(ctx context.Context, id string) error
 	DeleteSessionsBefore(ctx context.Context, user string, t time.Time) error
+	TokenStore
 }
 
 // Policy holds the sign-in rules; the zero value is the production one.
@@ -169,4 +171,51 @@ func randomHex(n int) string {
 		panic(fmt.Sprint("crypto/rand: ", err))
 	}
 	return hex.EncodeToString(b)
+}
+
+// TokenStore is what personal API tokens need from the database.
+type TokenStore interface {
+	AddAPIToken(ctx context.Context, hash, user, name string, at time.Time) error
+	APITokenUser(ctx context.Context, hash string) (string, error)
+	APITokens(ctx context.Context, user string) ([]pinggu.APIToken, error)
+	RevokeAPIToken(ctx context.Context, user, hash string) error
+}
+
+// IssueToken creates a personal API token for a user, with the user's role;
+// it is shown once ("p_…") and kept only as a hash.
+func (s *Service) IssueToken(ctx context.Context, user, name string) (string, error) {
+	if _, err := s.store.User(ctx, user); err != nil {
+		return "", err
+	}
+	if strings.TrimSpace(name) == "" || len([]rune(name)) > 100 {
+		return "", pinggu.FieldErrors{"name": "请为令牌起一个名称（不超过100字）"}.Err("令牌信息有误")
+	}
+	token := "p_" + randomHex(32)
+	return token, s.store.AddAPIToken(ctx, pinggu.HashToken(token), user, strings.TrimSpace(name), s.now().UTC().Truncate(time.Millisecond))
+}
+
+// Tokens lists a user's personal tokens; Revoke deletes one.
+func (s *Service) Tokens(ctx context.Context, user string) ([]pinggu.APIToken, error) {
+	return s.store.APITokens(ctx, user)
+}
+
+// Revoke deletes one of a user's tokens by its id.
+func (s *Service) Revoke(ctx context.Context, user, id string) error {
+	return s.store.RevokeAPIToken(ctx, user, id)
+}
+
+// PrincipalOfToken resolves a personal API token to its user and role.
+func (s *Service) PrincipalOfToken(ctx context.Context, token string) (*pinggu.Principal, error) {
+	name, err := s.store.APITokenUser(ctx, pinggu.HashToken(token))
+	if pinggu.ErrorCode(err) == pinggu.NotFound {
+		return nil, pinggu.Errorf(pinggu.Unauthorized, "API令牌无效或已撤销")
+	}
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.store.User(ctx, name)
+	if err != nil {
+		return nil, pinggu.Errorf(pinggu.Unauthorized, "API令牌的用户已不存在")
+	}
+	return &pinggu.Principal{Name: u.Name, Role: u.Role, Unit: u.Unit}, nil
 }

@@ -304,3 +304,34 @@ func (s *Server) poster(c echo.Context) error {
 		"QR":    template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png)),
 		"Opens": f.Round.OpensAt.In(loc).Format("2006年1月2日"), "Closes": f.Round.ClosesAt.In(loc).Format("2006年1月2日")})
 }
+
+// issueToken creates a personal API token from the console and shows it once.
+func (s *Server) issueToken(c echo.Context) error {
+	se := session(c)
+	token, err := s.auth.IssueToken(c.Request().Context(), se.User, c.FormValue("name"))
+	if err != nil {
+		return err
+	}
+	s.notice(c, http.StatusCreated, noticePage{Title: "API令牌", Heading: "新的API令牌（只显示这一次，请妥善保存）",
+		Lines: []string{token, "使用方法：Authorization: Bearer <令牌>；权限与您的账户相同（" + pinggu.RoleLabel(se.Role) + "）。"}})
+	return nil
+}
+
+func (s *Server) listTokens(c echo.Context) error {
+	p := principal(c)
+	ts, err := s.auth.Tokens(c.Request().Context(), p.Name)
+	if err != nil {
+		return err
+	}
+	if ts == nil {
+		ts = []pinggu.APIToken{}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"tokens": ts})
+}
+
+func (s *Server) revokeToken(c echo.Context) error {
+	if err := s.auth.Revoke(c.Request().Context(), principal(c).Name, c.Param("id")); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}

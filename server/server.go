@@ -154,62 +154,68 @@ func (s *Server) routes() {
 	signedIn := e.Group("/admin", s.requireSession())
 	signedIn.GET("", s.consoleHome)
 	signedIn.POST("/logout", s.logout)
-	staff := e.Group("/admin", s.requireSession(pinggu.RoleAdmin, pinggu.RoleAssessor))
-	staff.GET("/rounds/:code", s.consoleRound)
-	staff.GET("/reports/:file", s.downloadReport)
-	staff.GET("/rounds/:code/units/:unit/qr.png", s.qrPNG)
-	staff.GET("/rounds/:code/units/:unit/poster", s.poster)
+	signedIn.POST("/tokens", s.issueToken)
+	consoleStaff := e.Group("/admin", s.requireSession(pinggu.RoleAdmin, pinggu.RoleAssessor))
+	consoleStaff.GET("/rounds/:code", s.consoleRound)
+	consoleStaff.GET("/reports/:file", s.downloadReport)
+	consoleStaff.GET("/rounds/:code/units/:unit/qr.png", s.qrPNG)
+	consoleStaff.GET("/rounds/:code/units/:unit/poster", s.poster)
 
 	api := e.Group("/api/v1")
 	// Respondents' apps and partners submit without an account; the
 	// submission id makes retries safe.
 	api.POST("/rounds/:round/units/:unit/responses", s.apiSubmit)
 
-	admin := api.Group("", s.requireAdmin)
-	admin.GET("/units", s.listUnits)
-	admin.POST("/units", s.createUnit)
-	admin.GET("/units/:code", s.getUnit)
-	admin.PUT("/units/:code", s.updateUnit)
-	admin.GET("/questionnaires", s.listQuestionnaires)
-	admin.POST("/questionnaires", s.createQuestionnaire)
-	admin.GET("/questionnaires/:code", s.getQuestionnaire)
-	admin.PUT("/questionnaires/:code", s.reviseQuestionnaire)
-	admin.GET("/rounds", s.listRounds)
-	admin.POST("/rounds", s.createRound)
-	admin.GET("/rounds/:code", s.getRound)
-	admin.PUT("/rounds/:code", s.updateRound)
-	admin.GET("/rounds/:code/progress", s.roundProgress)
-	admin.POST("/rounds/:code/schedule", s.scheduleRound)
-	admin.POST("/rounds/:code/cancel", s.cancelRound)
-	admin.POST("/rounds/:code/compile", s.compileRound)
-	admin.POST("/rounds/:code/export", s.exportRound)
-	admin.POST("/rounds/:code/publish", s.publishRound)
-	admin.GET("/rounds/:code/reports", s.listReports)
-	admin.GET("/reports/:file", s.downloadReport)
-	admin.GET("/jobs", s.listJobs)
-	admin.GET("/indicator-systems", s.listIndicatorSystems)
-	admin.POST("/indicator-systems", s.createIndicatorSystem)
-	admin.GET("/indicator-systems/:code", s.getIndicatorSystem)
-	admin.PUT("/indicator-systems/:code", s.reviseIndicatorSystem)
-	admin.POST("/indicator-systems/:code/import", s.importIndicatorSystem)
-	admin.GET("/rounds/:code/units/:unit/inputs", s.listInputs)
-	admin.PUT("/rounds/:code/units/:unit/inputs/:indicator", s.setInput)
-	admin.POST("/rounds/:code/units/:unit/adjustments", s.addAdjustment)
-	admin.DELETE("/rounds/:code/units/:unit/adjustments/:id", s.deleteAdjustment)
-	admin.GET("/plans", s.listPlans)
-	admin.POST("/plans", s.createPlan)
-	admin.GET("/plans/:plan", s.getPlan)
-	admin.POST("/plans/:plan/tasks/import", s.importTasks)
-	admin.POST("/units/:code/tokens", s.issueUnitToken)
-	admin.POST("/users", s.createUser)
-	admin.POST("/progress/:id/review", s.reviewProgress)
+	// Everything else needs a bearer token: the bootstrap admin token, a
+	// person's API token (their role), or a unit's reporter token.
+	a := api.Group("", s.apiAuth)
+	admin := s.allow(pinggu.RoleAdmin)
+	staff := s.allow(pinggu.RoleAdmin, pinggu.RoleAssessor)
+	reporters := s.allow(pinggu.RoleAdmin, pinggu.RoleAssessor, pinggu.RoleReporter)
 
-	// Unit reporters (a per-unit token) and administrators.
-	reporter := api.Group("", s.requireReporter)
-	reporter.GET("/plans/:plan/tasks", s.listTasks)
-	reporter.POST("/plans/:plan/tasks/:no/progress", s.fileProgress)
-	reporter.GET("/plans/:plan/tasks/:no/progress", s.taskProgress)
-	reporter.GET("/progress/:id/evidence/:eid", s.downloadEvidence)
+	a.GET("/units", s.listUnits, staff)
+	a.POST("/units", s.createUnit, admin)
+	a.GET("/units/:code", s.getUnit, staff)
+	a.PUT("/units/:code", s.updateUnit, admin)
+	a.POST("/units/:code/tokens", s.issueUnitToken, admin)
+	a.GET("/questionnaires", s.listQuestionnaires, staff)
+	a.POST("/questionnaires", s.createQuestionnaire, admin)
+	a.GET("/questionnaires/:code", s.getQuestionnaire, staff)
+	a.PUT("/questionnaires/:code", s.reviseQuestionnaire, admin)
+	a.GET("/rounds", s.listRounds, staff)
+	a.POST("/rounds", s.createRound, admin)
+	a.GET("/rounds/:code", s.getRound, staff)
+	a.PUT("/rounds/:code", s.updateRound, admin)
+	a.GET("/rounds/:code/progress", s.roundProgress, staff)
+	a.POST("/rounds/:code/schedule", s.scheduleRound, admin)
+	a.POST("/rounds/:code/cancel", s.cancelRound, admin)
+	a.POST("/rounds/:code/publish", s.publishRound, admin)
+	a.POST("/rounds/:code/compile", s.compileRound, staff)
+	a.POST("/rounds/:code/export", s.exportRound, staff)
+	a.GET("/rounds/:code/reports", s.listReports, staff)
+	a.GET("/reports/:file", s.downloadReport, staff)
+	a.GET("/jobs", s.listJobs, staff)
+	a.GET("/indicator-systems", s.listIndicatorSystems, staff)
+	a.POST("/indicator-systems", s.createIndicatorSystem, admin)
+	a.GET("/indicator-systems/:code", s.getIndicatorSystem, staff)
+	a.PUT("/indicator-systems/:code", s.reviseIndicatorSystem, admin)
+	a.POST("/indicator-systems/:code/import", s.importIndicatorSystem, admin)
+	a.GET("/rounds/:code/units/:unit/inputs", s.listInputs, staff)
+	a.PUT("/rounds/:code/units/:unit/inputs/:indicator", s.setInput, staff)
+	a.POST("/rounds/:code/units/:unit/adjustments", s.addAdjustment, staff)
+	a.DELETE("/rounds/:code/units/:unit/adjustments/:id", s.deleteAdjustment, staff)
+	a.GET("/plans", s.listPlans, reporters)
+	a.POST("/plans", s.createPlan, admin)
+	a.GET("/plans/:plan", s.getPlan, reporters)
+	a.POST("/plans/:plan/tasks/import", s.importTasks, admin)
+	a.GET("/plans/:plan/tasks", s.listTasks, reporters)
+	a.POST("/plans/:plan/tasks/:no/progress", s.fileProgress, reporters)
+	a.GET("/plans/:plan/tasks/:no/progress", s.taskProgress, reporters)
+	a.GET("/progress/:id/evidence/:eid", s.downloadEvidence, reporters)
+	a.POST("/progress/:id/review", s.reviewProgress, staff)
+	a.POST("/users", s.createUser, admin)
+	a.GET("/tokens", s.listTokens, reporters)
+	a.DELETE("/tokens/:id", s.revokeToken, reporters)
 }
 
 func (s *Server) healthz(c echo.Context) error {
@@ -219,61 +225,79 @@ func (s *Server) healthz(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 }
 
-// requireAdmin checks the bearer token against the bootstrap admin token's hash.
-func (s *Server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		if !s.isAdmin(c) {
-			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="pinggu"`)
-			return errUnauthorized
-		}
-		c.SetRequest(c.Request().WithContext(pinggu.WithActor(c.Request().Context(), "admin")))
-		return next(c)
-	}
-}
-
 func bearer(c echo.Context) (string, bool) {
 	token, ok := strings.CutPrefix(c.Request().Header.Get(echo.HeaderAuthorization), "Bearer ")
 	return strings.TrimSpace(token), ok
 }
 
-func (s *Server) isAdmin(c echo.Context) bool {
+func (s *Server) isAdminToken(token string) bool {
 	want, _ := hex.DecodeString(s.cfg.AdminTokenHash)
-	token, ok := bearer(c)
 	got, _ := hex.DecodeString(pinggu.HashToken(token))
-	return ok && len(want) > 0 && subtle.ConstantTimeCompare(got, want) == 1
+	return len(want) > 0 && subtle.ConstantTimeCompare(got, want) == 1
 }
 
-// requireReporter admits the administrator or a unit reporter; for a
-// reporter the handlers see its unit (reporterUnit) and act only for it.
-func (s *Server) requireReporter(next echo.HandlerFunc) echo.HandlerFunc {
+// apiAuth resolves the bearer token to who is calling: the bootstrap admin
+// token, a person's API token ("p_…", with their role), or a unit's
+// reporter token ("u_…"). Anything else is 401.
+func (s *Server) apiAuth(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ctx := c.Request().Context()
-		if s.isAdmin(c) {
-			c.SetRequest(c.Request().WithContext(pinggu.WithActor(ctx, "admin")))
-			return next(c)
-		}
 		token, ok := bearer(c)
-		if !ok || !strings.HasPrefix(token, "u_") {
-			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="pinggu"`)
-			return pinggu.Errorf(pinggu.Unauthorized, "需要管理员令牌或单位填报令牌（Authorization: Bearer …）")
+		var p *pinggu.Principal
+		var err error
+		switch {
+		case !ok || token == "":
+			err = errUnauthorized
+		case s.isAdminToken(token):
+			p = &pinggu.Principal{Name: "admin", Role: pinggu.RoleAdmin}
+		case strings.HasPrefix(token, "u_"):
+			var unit string
+			if unit, err = s.plans.UnitOfToken(ctx, token); err == nil {
+				p = &pinggu.Principal{Name: "unit:" + unit, Role: pinggu.RoleReporter, Unit: unit}
+			}
+		case strings.HasPrefix(token, "p_"):
+			p, err = s.auth.PrincipalOfToken(ctx, token)
+		default:
+			err = errUnauthorized
 		}
-		unit, err := s.plans.UnitOfToken(ctx, token)
 		if err != nil {
-			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="pinggu"`)
+			if pinggu.ErrorCode(err) == pinggu.Unauthorized {
+				c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="pinggu"`)
+			}
 			return err
 		}
-		c.Set(reporterKey, unit)
-		c.SetRequest(c.Request().WithContext(pinggu.WithActor(ctx, "unit:"+unit)))
+		c.Set(principalKey, p)
+		c.SetRequest(c.Request().WithContext(pinggu.WithActor(ctx, p.Name)))
 		return next(c)
 	}
 }
 
-const reporterKey = "reporterUnit"
+// allow admits only the given roles (after apiAuth): 403 for the others.
+func (s *Server) allow(roles ...pinggu.Role) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			p := principal(c)
+			if p == nil || !containsRole(roles, p.Role) {
+				return pinggu.Errorf(pinggu.Forbidden, "当前身份无权执行此操作")
+			}
+			return next(c)
+		}
+	}
+}
 
-// reporterUnit is the unit of a reporter's request, "" for the administrator.
+const principalKey = "principal"
+
+func principal(c echo.Context) *pinggu.Principal {
+	p, _ := c.Get(principalKey).(*pinggu.Principal)
+	return p
+}
+
+// reporterUnit is the unit of a reporter's request, "" for everyone else.
 func reporterUnit(c echo.Context) string {
-	u, _ := c.Get(reporterKey).(string)
-	return u
+	if p := principal(c); p != nil && p.Role == pinggu.RoleReporter {
+		return p.Unit
+	}
+	return ""
 }
 
 // HashToken is how administrator tokens are kept (see pinggu.HashToken).

@@ -26,7 +26,8 @@ const (
 	colProgress         = "progress"
 	colUnitTokens       = "unitTokens" // _id is the token's SHA-256
 	colUsers            = "users"
-	colSessions         = "sessions" // _id is the session token's SHA-256
+	colSessions         = "sessions"  // _id is the session token's SHA-256
+	colAPITokens        = "apiTokens" // _id is the token's SHA-256
 )
 
 // indexes declares every secondary index. Primary keys carry the main
@@ -56,6 +57,9 @@ var indexes = map[string][]mongo.IndexModel{
 	},
 	colProgress: {
 		{Keys: bson.D{{Key: "plan", Value: 1}, {Key: "task", Value: 1}}, Options: options.Index().SetName("plan_task")},
+	},
+	colAPITokens: {
+		{Keys: bson.D{{Key: "user", Value: 1}}, Options: options.Index().SetName("user")},
 	},
 	colSessions: {
 		{Keys: bson.D{{Key: "user", Value: 1}}, Options: options.Index().SetName("user")},

@@ -120,3 +120,55 @@ func (s *Store) DeleteSessionsBefore(ctx context.Context, user string, t time.Ti
 	_, err := s.db.Collection(colSessions).DeleteMany(ctx, bson.D{{Key: "user", Value: user}, {Key: "createdAt", Value: bson.D{{Key: "$lt", Value: t}}}})
 	return mapErr(err, "会话")
 }
+
+// AddAPIToken records a personal API token (its hash) of a user.
+func (s *Store) AddAPIToken(ctx context.Context, hash, user, name string, at time.Time) error {
+	_, err := s.db.Collection(colAPITokens).InsertOne(ctx, bson.D{{Key: "_id", Value: hash}, {Key: "user", Value: user},
+		{Key: "name", Value: name}, {Key: "createdAt", Value: at}})
+	return mapErr(err, "API令牌")
+}
+
+type apiTokenDoc struct {
+	ID        string    `bson:"_id"` // the token's hash
+	User      string    `bson:"user"`
+	Name      string    `bson:"name"`
+	CreatedAt time.Time `bson:"createdAt"`
+}
+
+// APITokenUser returns the user of a token hash.
+func (s *Store) APITokenUser(ctx context.Context, hash string) (string, error) {
+	var t apiTokenDoc
+	if err := s.db.Collection(colAPITokens).FindOne(ctx, bson.D{{Key: "_id", Value: hash}}).Decode(&t); err != nil {
+		return "", mapErr(err, "API令牌")
+	}
+	return t.User, nil
+}
+
+// APITokens lists a user's tokens.
+func (s *Store) APITokens(ctx context.Context, user string) ([]pinggu.APIToken, error) {
+	cur, err := s.db.Collection(colAPITokens).Find(ctx, bson.D{{Key: "user", Value: user}})
+	if err != nil {
+		return nil, mapErr(err, "API令牌")
+	}
+	var docs []apiTokenDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, mapErr(err, "API令牌")
+	}
+	out := make([]pinggu.APIToken, len(docs))
+	for i, d := range docs {
+		out[i] = pinggu.APIToken{ID: d.ID, User: d.User, Name: d.Name, CreatedAt: d.CreatedAt.UTC()}
+	}
+	return out, nil
+}
+
+// RevokeAPIToken deletes a user's token.
+func (s *Store) RevokeAPIToken(ctx context.Context, user, hash string) error {
+	res, err := s.db.Collection(colAPITokens).DeleteOne(ctx, bson.D{{Key: "_id", Value: hash}, {Key: "user", Value: user}})
+	if err != nil {
+		return mapErr(err, "API令牌")
+	}
+	if res.DeletedCount == 0 {
+		return pinggu.Errorf(pinggu.NotFound, "API令牌不存在")
+	}
+	return nil
+}
