@@ -30,6 +30,7 @@ type Store interface {
 	DeleteSession(ctx context.Context, id string) error
 	DeleteSessionsBefore(ctx context.Context, user string, t time.Time) error
 	TokenStore
+	pinggu.Auditor
 }
 
 // Policy holds the sign-in rules; the zero value is the production one.
@@ -91,7 +92,10 @@ func (s *Service) AddUser(ctx context.Context, name string, role pinggu.Role, un
 		return nil, pinggu.Wrap(pinggu.Invalid, err, "密码无法使用（最长72字节）")
 	}
 	u.PasswordHash = string(hash)
-	return u, s.store.CreateUser(ctx, u)
+	if err := s.store.CreateUser(ctx, u); err != nil {
+		return nil, err
+	}
+	return u, pinggu.Audit(ctx, s.store, "user.add", "user/"+u.Name, pinggu.RoleLabel(u.Role)+" "+u.Unit)
 }
 
 var errBadLogin = pinggu.Errorf(pinggu.Unauthorized, "用户名或密码错误")
@@ -191,7 +195,10 @@ func (s *Service) IssueToken(ctx context.Context, user, name string) (string, er
 		return "", pinggu.FieldErrors{"name": "请为令牌起一个名称（不超过100字）"}.Err("令牌信息有误")
 	}
 	token := "p_" + randomHex(32)
-	return token, s.store.AddAPIToken(ctx, pinggu.HashToken(token), user, strings.TrimSpace(name), s.now().UTC().Truncate(time.Millisecond))
+	if err := s.store.AddAPIToken(ctx, pinggu.HashToken(token), user, strings.TrimSpace(name), s.now().UTC().Truncate(time.Millisecond)); err != nil {
+		return "", err
+	}
+	return token, pinggu.Audit(ctx, s.store, "token.issue", "user/"+user, name)
 }
 
 // Tokens lists a user's personal tokens; Revoke deletes one.
@@ -201,7 +208,10 @@ func (s *Service) Tokens(ctx context.Context, user string) ([]pinggu.APIToken, e
 
 // Revoke deletes one of a user's tokens by its id.
 func (s *Service) Revoke(ctx context.Context, user, id string) error {
-	return s.store.RevokeAPIToken(ctx, user, id)
+	if err := s.store.RevokeAPIToken(ctx, user, id); err != nil {
+		return err
+	}
+	return pinggu.Audit(ctx, s.store, "token.revoke", "user/"+user, id[:12])
 }
 
 // PrincipalOfToken resolves a personal API token to its user and role.

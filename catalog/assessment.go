@@ -36,7 +36,11 @@ func (s *Service) ReviseIndicatorSystem(ctx context.Context, code string, sys *p
 		}
 	}
 	sys.CreatedAt = s.stamp()
-	return s.store.AddIndicatorSystem(ctx, sys)
+	if err := s.store.AddIndicatorSystem(ctx, sys); err != nil {
+		return err
+	}
+	return pinggu.Audit(ctx, s.store, "indicators.version", "indicators/"+sys.Code,
+		fmt.Sprintf("%s 第%d版，%d项指标", sys.Name, sys.Version, len(sys.Indicators)))
 }
 
 // IndicatorSystem returns a version of an indicator system, 0 for the latest.
@@ -96,7 +100,10 @@ func (s *Service) SetInput(ctx context.Context, round, unit, indicator string, v
 		return nil, err
 	}
 	input := &pinggu.Input{Round: round, Unit: unit, Indicator: indicator, InputValue: v, By: pinggu.Actor(ctx), At: s.stamp()}
-	return input, s.store.SetInput(ctx, input)
+	if err := s.store.SetInput(ctx, input); err != nil {
+		return nil, err
+	}
+	return input, pinggu.Audit(ctx, s.store, "input.set", fmt.Sprintf("round/%s/unit/%s/indicator/%s", round, unit, indicator), inputSummary(v))
 }
 
 // Inputs lists a unit's entries and events.
@@ -125,7 +132,11 @@ func (s *Service) AddAdjustment(ctx context.Context, round, unit string, a *ping
 	b := make([]byte, 8)
 	_, _ = rand.Read(b)
 	a.ID, a.Round, a.Unit, a.By, a.At = hex.EncodeToString(b), round, unit, pinggu.Actor(ctx), s.stamp()
-	return s.store.AddAdjustment(ctx, a)
+	if err := s.store.AddAdjustment(ctx, a); err != nil {
+		return err
+	}
+	return pinggu.Audit(ctx, s.store, "adjustment.add", fmt.Sprintf("round/%s/unit/%s/adjustment/%s", round, unit, a.ID),
+		fmt.Sprintf("%s %g%s，依据：%s", a.Kind, a.Points, a.Rule, a.Basis))
 }
 
 // DeleteAdjustment removes an event entered by mistake.
@@ -133,7 +144,27 @@ func (s *Service) DeleteAdjustment(ctx context.Context, round, unit, id string) 
 	if _, _, _, err := s.assessmentUnit(ctx, round, unit); err != nil {
 		return err
 	}
-	return s.store.DeleteAdjustment(ctx, round, id)
+	if err := s.store.DeleteAdjustment(ctx, round, id); err != nil {
+		return err
+	}
+	return pinggu.Audit(ctx, s.store, "adjustment.delete", fmt.Sprintf("round/%s/unit/%s/adjustment/%s", round, unit, id), "删除")
+}
+
+func inputSummary(v pinggu.InputValue) string {
+	var parts []string
+	if v.Value != nil {
+		parts = append(parts, fmt.Sprintf("数值%g", *v.Value))
+	}
+	if v.Count != nil {
+		parts = append(parts, fmt.Sprintf("次数%d", *v.Count))
+	}
+	if v.Score != nil {
+		parts = append(parts, fmt.Sprintf("得分%g", *v.Score))
+	}
+	if v.Comment != "" {
+		parts = append(parts, "说明："+v.Comment)
+	}
+	return strings.Join(parts, "，")
 }
 
 // ImportIndicatorSystem reads an indicator sheet and stores it as the next

@@ -36,6 +36,7 @@ type Store interface {
 	AddAdjustment(ctx context.Context, a *pinggu.Adjustment) error
 	DeleteAdjustment(ctx context.Context, round, id string) error
 	Adjustments(ctx context.Context, round, unit string) ([]pinggu.Adjustment, error)
+	pinggu.Auditor
 }
 
 // Service manages the catalog.
@@ -56,7 +57,10 @@ func (s *Service) CreateUnit(ctx context.Context, u *pinggu.Unit) error {
 	}
 	u.CreatedAt = s.stamp()
 	u.UpdatedAt = u.CreatedAt
-	return s.store.CreateUnit(ctx, u)
+	if err := s.store.CreateUnit(ctx, u); err != nil {
+		return err
+	}
+	return pinggu.Audit(ctx, s.store, "unit.create", "unit/"+u.Code, fmt.Sprintf("%s（%s，%s）", u.Name, u.Type, u.PeerGroup))
 }
 
 // UpdateUnit replaces the unit with the given code.
@@ -70,7 +74,11 @@ func (s *Service) UpdateUnit(ctx context.Context, code string, u *pinggu.Unit) e
 		return err
 	}
 	u.CreatedAt, u.UpdatedAt = old.CreatedAt, s.stamp()
-	return s.store.UpdateUnit(ctx, u)
+	if err := s.store.UpdateUnit(ctx, u); err != nil {
+		return err
+	}
+	return pinggu.Audit(ctx, s.store, "unit.update", "unit/"+u.Code,
+		fmt.Sprintf("名称 %s → %s，考核类别 %s → %s", old.Name, u.Name, old.PeerGroup, u.PeerGroup))
 }
 
 func (s *Service) checkUnit(ctx context.Context, u *pinggu.Unit) error {
@@ -104,7 +112,10 @@ func (s *Service) CreateQuestionnaire(ctx context.Context, q *pinggu.Questionnai
 		return err
 	}
 	q.CreatedAt = s.stamp()
-	return s.store.CreateQuestionnaire(ctx, q)
+	if err := s.store.CreateQuestionnaire(ctx, q); err != nil {
+		return err
+	}
+	return pinggu.Audit(ctx, s.store, "questionnaire.create", "questionnaire/"+q.Code, fmt.Sprintf("%s，%d题", q.Title, len(q.Questions)))
 }
 
 // ReviseQuestionnaire stores q as a new version of the questionnaire code.
@@ -116,7 +127,10 @@ func (s *Service) ReviseQuestionnaire(ctx context.Context, code string, q *pingg
 		return err
 	}
 	q.CreatedAt = s.stamp()
-	return s.store.AddQuestionnaireVersion(ctx, q)
+	if err := s.store.AddQuestionnaireVersion(ctx, q); err != nil {
+		return err
+	}
+	return pinggu.Audit(ctx, s.store, "questionnaire.revise", "questionnaire/"+q.Code, fmt.Sprintf("第%d版，%d题", q.Version, len(q.Questions)))
 }
 
 // Questionnaire returns a version of a questionnaire, 0 for the latest.
@@ -139,7 +153,10 @@ func (s *Service) CreateRound(ctx context.Context, r *pinggu.Round) error {
 	r.UpdatedAt = r.CreatedAt
 	r.Status = pinggu.StatusDraft
 	r.History = []pinggu.Transition{{To: pinggu.StatusDraft, At: r.CreatedAt, By: pinggu.Actor(ctx)}}
-	return s.store.CreateRound(ctx, r)
+	if err := s.store.CreateRound(ctx, r); err != nil {
+		return err
+	}
+	return pinggu.Audit(ctx, s.store, "round.create", "round/"+r.Code, roundSummary(r))
 }
 
 // UpdateRound replaces a round's settings; its status and history change
@@ -168,7 +185,10 @@ func (s *Service) UpdateRound(ctx context.Context, code string, r *pinggu.Round)
 			code, old.Questionnaire, old.QuestionnaireVersion)
 	}
 	r.CreatedAt, r.UpdatedAt = old.CreatedAt, s.stamp()
-	return s.store.UpdateRound(ctx, r, old.UpdatedAt)
+	if err := s.store.UpdateRound(ctx, r, old.UpdatedAt); err != nil {
+		return err
+	}
+	return pinggu.Audit(ctx, s.store, "round.update", "round/"+r.Code, "修改前："+roundSummary(old)+"；修改后："+roundSummary(r))
 }
 
 func (s *Service) checkRound(ctx context.Context, r *pinggu.Round) error {
@@ -229,6 +249,12 @@ func (s *Service) checkRound(ctx context.Context, r *pinggu.Round) error {
 		fe.Add("units", "以下单位不存在："+strings.Join(missing, "、"))
 	}
 	return fe.Err("评估轮次信息有误")
+}
+
+func roundSummary(r *pinggu.Round) string {
+	loc := r.Location()
+	return fmt.Sprintf("%s，%d个单位，%s至%s", r.Title, len(r.Units),
+		r.OpensAt.In(loc).Format("2006-01-02 15:04"), r.ClosesAt.In(loc).Format("2006-01-02 15:04"))
 }
 
 // Publish marks a compiled round's final results as published (发布).

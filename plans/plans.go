@@ -37,6 +37,7 @@ type Store interface {
 	Unit(ctx context.Context, code string) (*pinggu.Unit, error)
 	AddUnitToken(ctx context.Context, hash, unit string, at time.Time) error
 	UnitOfToken(ctx context.Context, hash string) (string, error)
+	pinggu.Auditor
 }
 
 // Service manages plans and progress.
@@ -57,7 +58,10 @@ func (s *Service) CreatePlan(ctx context.Context, p *pinggu.Plan) error {
 		return err
 	}
 	p.CreatedAt = s.stamp()
-	return s.store.CreatePlan(ctx, p)
+	if err := s.store.CreatePlan(ctx, p); err != nil {
+		return err
+	}
+	return pinggu.Audit(ctx, s.store, "plan.create", "plan/"+p.Code, fmt.Sprintf("%s，%s至%s", p.Name, p.Start, p.End))
 }
 
 // Plan returns one plan; Plans lists them.
@@ -117,6 +121,9 @@ func (s *Service) ImportTasks(ctx context.Context, plan string, file io.Reader, 
 		return nil, err
 	}
 	res := &ImportResult{Imported: len(rows), Total: len(merged)}
+	if err := pinggu.Audit(ctx, s.store, "plan.import", "plan/"+plan, fmt.Sprintf("导入%d项，共%d项，跳过%d行", res.Imported, res.Total, len(fe))); err != nil {
+		return nil, err
+	}
 	if len(fe) > 0 {
 		res.Skipped = fe
 	}
@@ -234,7 +241,11 @@ func (s *Service) FileProgress(ctx context.Context, plan, no, unit string, r *pi
 	}
 	r.ID, r.Plan, r.Task, r.Unit = randomID(), plan, no, unit
 	r.Status, r.SubmittedAt, r.By = pinggu.ReportSubmitted, s.stamp(), pinggu.Actor(ctx)
-	return s.store.AddProgress(ctx, r)
+	if err := s.store.AddProgress(ctx, r); err != nil {
+		return err
+	}
+	return pinggu.Audit(ctx, s.store, "progress.file", fmt.Sprintf("plan/%s/task/%s/progress/%s", plan, no, r.ID),
+		fmt.Sprintf("截至%s进度%g%%，%d个佐证材料", r.AsOf, r.Progress, len(r.Evidence)))
 }
 
 func (s *Service) saveEvidence(ctx context.Context, f Upload) (pinggu.Evidence, error) {
@@ -278,6 +289,9 @@ func (s *Service) Review(ctx context.Context, id string, accept bool, comment st
 	if err := s.store.ReviewProgress(ctx, id, status, strings.TrimSpace(comment), pinggu.Actor(ctx), s.stamp()); err != nil {
 		return nil, err
 	}
+	if err := pinggu.Audit(ctx, s.store, "progress.review", "progress/"+id, string(status)+" "+comment); err != nil {
+		return nil, err
+	}
 	return s.store.Progress(ctx, id)
 }
 
@@ -311,7 +325,10 @@ func (s *Service) IssueUnitToken(ctx context.Context, unit string) (string, erro
 		return "", err
 	}
 	token := "u_" + hex.EncodeToString(b)
-	return token, s.store.AddUnitToken(ctx, pinggu.HashToken(token), unit, s.stamp())
+	if err := s.store.AddUnitToken(ctx, pinggu.HashToken(token), unit, s.stamp()); err != nil {
+		return "", err
+	}
+	return token, pinggu.Audit(ctx, s.store, "unit.token", "unit/"+unit, "签发填报令牌")
 }
 
 // UnitOfToken returns the unit a reporter token belongs to.

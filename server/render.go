@@ -45,7 +45,7 @@ func parsePages(files fs.FS) (*template.Template, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse templates: %w", err)
 	}
-	for _, name := range []string{"survey.html", "notice.html", "login.html", "home.html", "round.html", "poster.html"} {
+	for _, name := range []string{"survey.html", "notice.html", "login.html", "home.html", "round.html", "poster.html", "audit.html"} {
 		if t.Lookup(name) == nil {
 			return nil, fmt.Errorf("template %s is missing", name)
 		}

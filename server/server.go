@@ -21,6 +21,7 @@ import (
 	"pinggu/auth"
 	"pinggu/catalog"
 	"pinggu/plans"
+	"pinggu/store"
 	"pinggu/survey"
 	"pinggu/templates"
 )
@@ -66,6 +67,7 @@ type Reports interface {
 	Reports(ctx context.Context, round string) ([]pinggu.Report, error)
 	OpenReport(ctx context.Context, id string) (*pinggu.Report, io.ReadCloser, error)
 	Jobs(ctx context.Context, round string, limit int) ([]pinggu.Job, error)
+	AuditLog(ctx context.Context, f store.AuditFilter) ([]pinggu.AuditEntry, error)
 }
 
 // Deps are the services the handlers call.
@@ -160,6 +162,8 @@ func (s *Server) routes() {
 	consoleStaff.GET("/reports/:file", s.downloadReport)
 	consoleStaff.GET("/rounds/:code/units/:unit/qr.png", s.qrPNG)
 	consoleStaff.GET("/rounds/:code/units/:unit/poster", s.poster)
+	consoleAdmin := e.Group("/admin", s.requireSession(pinggu.RoleAdmin))
+	consoleAdmin.GET("/audit", s.consoleAudit)
 
 	api := e.Group("/api/v1")
 	// Respondents' apps and partners submit without an account; the
@@ -216,6 +220,7 @@ func (s *Server) routes() {
 	a.POST("/users", s.createUser, admin)
 	a.GET("/tokens", s.listTokens, reporters)
 	a.DELETE("/tokens/:id", s.revokeToken, reporters)
+	a.GET("/audit", s.apiAudit, admin)
 }
 
 func (s *Server) healthz(c echo.Context) error {

@@ -28,6 +28,7 @@ const (
 	colUsers            = "users"
 	colSessions         = "sessions"  // _id is the session token's SHA-256
 	colAPITokens        = "apiTokens" // _id is the token's SHA-256
+	colAudit            = "audit"     // insert only
 )
 
 // indexes declares every secondary index. Primary keys carry the main
@@ -60,6 +61,9 @@ var indexes = map[string][]mongo.IndexModel{
 	},
 	colAPITokens: {
 		{Keys: bson.D{{Key: "user", Value: 1}}, Options: options.Index().SetName("user")},
+	},
+	colAudit: {
+		{Keys: bson.D{{Key: "at", Value: -1}}, Options: options.Index().SetName("at")},
 	},
 	colSessions: {
 		{Keys: bson.D{{Key: "user", Value: 1}}, Options: options.Index().SetName("user")},

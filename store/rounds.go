@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"time"
 
@@ -184,10 +185,20 @@ func (s *Store) transitionRound(ctx context.Context, code string, from []pinggu.
 		if res.MatchedCount == 1 {
 			r.Status = t.To
 			r.History = append(r.History, t)
+			// Every status change is in the audit log too, whoever made it.
+			_ = pinggu.Audit(ctx, s, "round."+string(t.To), "round/"+code,
+				fmt.Sprintf("%s → %s%s", pinggu.StatusLabel(t.From), pinggu.StatusLabel(t.To), note(t.Note)))
 			return r, nil
 		}
 	}
 	return nil, pinggu.Errorf(pinggu.Conflict, "评估轮次%s正被同时修改，请重试", code)
+}
+
+func note(n string) string {
+	if n == "" {
+		return ""
+	}
+	return "（" + n + "）"
 }
 
 // Round returns one round by code.
