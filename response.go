@@ -58,7 +58,10 @@ type Progress struct {
 	Unit     string    `json:"unit"`
 	Received int       `json:"received"`
 	Quota    int       `json:"quota"`
+	Today    int       `json:"today"`
 	LastAt   time.Time `json:"lastAt,omitzero"`
+	// Days counts submissions per date (YYYY-MM-DD, the round's time zone).
+	Days map[string]int `json:"days,omitempty"`
 }
 
 // Tally is the running count of one unit's responses in a round: how many
@@ -68,6 +71,7 @@ type Tally struct {
 	Unit     string
 	Received int
 	Counts   map[string]int
+	Days     map[string]int // submissions per date in the round's time zone
 	LastAt   time.Time
 }
 

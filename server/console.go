@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"sort"
 	"strings"
 
 	"github.com/skip2/go-qrcode"
@@ -160,11 +161,21 @@ func (s *Server) consoleHome(c echo.Context) error {
 }
 
 type progressRow struct {
-	Name               string
-	Received           int
+	Unit, Name         string
+	Received, Today    int
 	Quota, Percent     int
 	Last               string
 	Survey, QR, Poster string
+}
+
+type dayRow struct {
+	Day     string
+	Count   int
+	Percent int
+}
+
+type jobRow struct {
+	ID, Type, State, Progress, Error, Note, At string
 }
 
 type reportRow struct {
@@ -189,14 +200,18 @@ func (s *Server) consoleRound(c echo.Context) error {
 		names[u.Code] = u.Name
 	}
 	var prog []progressRow
+	days := map[string]int{}
 	if len(r.Units) > 0 {
 		ps, err := s.survey.Progress(ctx, r.Code)
 		if err != nil {
 			return err
 		}
 		for _, p := range ps {
+			for d, n := range p.Days {
+				days[d] += n
+			}
 			base := "/admin/rounds/" + r.Code + "/units/" + p.Unit
-			row := progressRow{Name: names[p.Unit], Received: p.Received, Quota: p.Quota,
+			row := progressRow{Unit: p.Unit, Name: names[p.Unit], Received: p.Received, Today: p.Today, Quota: p.Quota,
 				Survey: s.surveyURL(r.Code, p.Unit, ""), QR: base + "/qr.png", Poster: base + "/poster"}
 			if p.Quota > 0 {
 				row.Percent = min(100, p.Received*100/p.Quota)
@@ -231,9 +246,75 @@ func (s *Server) consoleRound(c echo.Context) error {
 	case pinggu.StatusClosed:
 		next = "将于 " + r.CompileTime().In(loc).Format(consoleTimestamp) + " 汇总"
 	}
-	return s.page(c, "round.html", map[string]any{"Nav": nav(session(c)), "Round": r, "Status": pinggu.StatusLabel(r.Status),
+	jobs, err := s.reports.Jobs(ctx, r.Code, 10)
+	if err != nil {
+		return err
+	}
+	var jrows []jobRow
+	for _, j := range jobs {
+		jrows = append(jrows, jobRow{ID: j.ID, Type: j.Type, State: string(j.State), Progress: fmt.Sprintf("%.0f%%", j.Progress*100),
+			Error: j.Error, Note: j.Note, At: j.CreatedAt.In(loc).Format(consoleTimestamp)})
+	}
+	se := session(c)
+	return s.page(c, "round.html", map[string]any{"Nav": nav(se), "Round": r, "Status": pinggu.StatusLabel(r.Status),
 		"Opens": r.OpensAt.In(loc).Format(consoleTimestamp), "Closes": r.ClosesAt.In(loc).Format(consoleTimestamp),
-		"Next": next, "Progress": prog, "Reports": rrows})
+		"Next": next, "Progress": prog, "Reports": rrows, "Days": dayRows(days), "Jobs": jrows,
+		"IsAdmin": se.Role == pinggu.RoleAdmin, "Done": c.QueryParam("done")})
+}
+
+// dayRows lists responses per day, oldest first, scaled for a bar chart.
+func dayRows(days map[string]int) []dayRow {
+	keys := make([]string, 0, len(days))
+	top := 0
+	for d, n := range days {
+		keys = append(keys, d)
+		top = max(top, n)
+	}
+	sort.Strings(keys)
+	out := make([]dayRow, len(keys))
+	for i, d := range keys {
+		out[i] = dayRow{Day: d, Count: days[d], Percent: days[d] * 100 / max(1, top)}
+	}
+	return out
+}
+
+// roundAction runs a button of the round page: schedule, cancel and
+// publish for administrators; compile and export for assessors too.
+func (s *Server) roundAction(c echo.Context) error {
+	ctx, code, se := c.Request().Context(), c.Param("code"), session(c)
+	do := c.FormValue("do")
+	if (do == "schedule" || do == "cancel" || do == "publish") && se.Role != pinggu.RoleAdmin {
+		return pinggu.Errorf(pinggu.Forbidden, "只有管理员可以排期、取消或发布")
+	}
+	var err error
+	done := do
+	switch do {
+	case "schedule":
+		_, err = s.sched.Schedule(ctx, code)
+	case "cancel":
+		_, err = s.sched.Cancel(ctx, code)
+	case "publish":
+		_, err = s.catalog.Publish(ctx, code)
+	case "compile":
+		done, err = s.sched.CompileNow(ctx, code)
+	case "export":
+		done, err = s.sched.ExportNow(ctx, code)
+	default:
+		return pinggu.FieldErrors{"do": "未知操作"}.Err("操作有误")
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/admin/rounds/"+url.PathEscape(code)+"?done="+url.QueryEscape(done))
+}
+
+// progressJSON feeds the round page's live update.
+func (s *Server) progressJSON(c echo.Context) error {
+	ps, err := s.survey.Progress(c.Request().Context(), c.Param("code"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"units": ps})
 }
 
 func (s *Server) page(c echo.Context, name string, data any) error {

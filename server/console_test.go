@@ -144,3 +144,40 @@ func TestRoleMatrix(t *testing.T) {
 		t.Errorf("reporter without unit: %v", r)
 	}
 }
+
+func TestRoundPageActionsAndLiveCounts(t *testing.T) {
+	h := newHarness(t)
+	h.seed()
+	form := h.openForm("/s/r2024/chongchuan")
+	form.Set("Q1", "5")
+	form.Set("D1", "1")
+	h.postForm("/s/r2024/chongchuan", form)
+	h.addUser("wang", "admin", "")
+	h.addUser("liu", "assessor", "")
+	_, csrf := h.signIn("wang", "correct-horse-1")
+	page := string(h.get("/admin/rounds/r2024").body)
+	for _, want := range []string{"每日答卷", "2024-10-02", `data-f="today">1<`, "立即汇总", "取消排期"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("round page lacks %q", want)
+		}
+	}
+	r := h.postForm("/admin/rounds/r2024/action", url.Values{"csrf": {csrf}, "do": {"compile"}})
+	if r.status != http.StatusSeeOther || !strings.Contains(r.header.Get("Location"), "done=round%3Acompile%3Ar2024%3Anow-") {
+		t.Fatalf("compile button = %d %s", r.status, r.header.Get("Location"))
+	}
+	if !strings.Contains(string(h.get("/admin/rounds/r2024").body), "round:compile") {
+		t.Error("the job does not show on the page")
+	}
+	b := newHarnessSharing(t, h)
+	_, csrf2 := b.signIn("liu", "correct-horse-1")
+	if r := b.postForm("/admin/rounds/r2024/action", url.Values{"csrf": {csrf2}, "do": {"cancel"}}); r.status != http.StatusForbidden {
+		t.Fatalf("assessor cancelling = %d", r.status)
+	}
+	if r := b.postForm("/admin/rounds/r2024/action", url.Values{"csrf": {csrf2}, "do": {"export"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("assessor exporting = %d", r.status)
+	}
+	live := b.get("/admin/rounds/r2024/progress.json")
+	if live.status != 200 || !strings.Contains(string(live.body), `"today":1`) {
+		t.Fatalf("progress.json = %d %s", live.status, live.body)
+	}
+}

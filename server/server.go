@@ -162,6 +162,8 @@ func (s *Server) routes() {
 	consoleStaff.GET("/reports/:file", s.downloadReport)
 	consoleStaff.GET("/rounds/:code/units/:unit/qr.png", s.qrPNG)
 	consoleStaff.GET("/rounds/:code/units/:unit/poster", s.poster)
+	consoleStaff.POST("/rounds/:code/action", s.roundAction)
+	consoleStaff.GET("/rounds/:code/progress.json", s.progressJSON)
 	consoleAdmin := e.Group("/admin", s.requireSession(pinggu.RoleAdmin))
 	consoleAdmin.GET("/audit", s.consoleAudit)
 

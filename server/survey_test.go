@@ -74,7 +74,7 @@ func TestFormSubmissionStoresOnceAndThanks(t *testing.T) {
 	p := h.mustAPI("GET", "/api/v1/rounds/r2024/progress", nil, http.StatusOK).json(t)
 	units := p["units"].([]any)
 	first := units[0].(map[string]any)
-	if first["unit"] != "chongchuan" || first["received"] != 1.0 || first["quota"] != 100.0 {
+	if first["unit"] != "chongchuan" || first["received"] != 1.0 || first["quota"] != 100.0 || first["today"] != 1.0 {
 		t.Errorf("progress = %v", units)
 	}
 }

@@ -58,14 +58,14 @@ func TestTallyCountsEveryOption(t *testing.T) {
 		{"Q1": {"5"}, "Q2": {"2"}},
 		{"Q1": {"9"}},
 	} {
-		if err := s.AddToTally(ctx, "r1", "u1", q, a, at); err != nil {
+		if err := s.AddToTally(ctx, "r1", "u1", q, a, at, "2024-10-02"); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := s.AddToTally(ctx, "r1", "u2", q, pinggu.Answers{"Q1": {"4"}}, at); err != nil {
+	if err := s.AddToTally(ctx, "r1", "u2", q, pinggu.Answers{"Q1": {"4"}}, at, "2024-10-02"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.AddToTally(ctx, "r2", "u1", q, pinggu.Answers{"Q1": {"4"}}, at); err != nil {
+	if err := s.AddToTally(ctx, "r2", "u1", q, pinggu.Answers{"Q1": {"4"}}, at, "2024-10-02"); err != nil {
 		t.Fatal(err)
 	}
 	ts, err := s.Tallies(ctx, "r1")
@@ -83,6 +83,9 @@ func TestTallyCountsEveryOption(t *testing.T) {
 		if ts[0].Counts[k] != v {
 			t.Errorf("count %s = %d, want %d", k, ts[0].Counts[k], v)
 		}
+	}
+	if ts[0].Days["2024-10-02"] != 3 {
+		t.Errorf("days = %v", ts[0].Days)
 	}
 	if !ts[0].LastAt.Equal(at) {
 		t.Errorf("lastAt = %v", ts[0].LastAt)
@@ -195,7 +198,7 @@ func TestConcurrentUpdatesAreAtomic(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := s.AddToTally(ctx, "r1", "u1", q, pinggu.Answers{"Q1": {"5"}}, time.Now()); err != nil {
+			if err := s.AddToTally(ctx, "r1", "u1", q, pinggu.Answers{"Q1": {"5"}}, time.Now(), "2024-10-02"); err != nil {
 				t.Error(err)
 			}
 		}()

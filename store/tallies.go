@@ -21,13 +21,15 @@ type tallyDoc struct {
 	Unit     string         `bson:"unit"`
 	Received int            `bson:"received"`
 	Counts   map[string]int `bson:"counts"`
+	Days     map[string]int `bson:"days"` // submissions per date (YYYY-MM-DD)
 	LastAt   time.Time      `bson:"lastAt"`
 }
 
 // AddToTally counts one response of a unit in a single atomic upsert.
 // Text answers count as "Q14:*" (answered), never by their content.
-func (s *Store) AddToTally(ctx context.Context, round, unit string, q *pinggu.Questionnaire, a pinggu.Answers, at time.Time) error {
-	inc := bson.D{{Key: "received", Value: 1}}
+// day is the submission's date in the round's time zone, for daily counts.
+func (s *Store) AddToTally(ctx context.Context, round, unit string, q *pinggu.Questionnaire, a pinggu.Answers, at time.Time, day string) error {
+	inc := bson.D{{Key: "received", Value: 1}, {Key: "days." + day, Value: 1}}
 	for _, qq := range q.Questions {
 		for _, v := range a[qq.Code] {
 			if qq.Type == pinggu.Text {
@@ -63,7 +65,7 @@ func (s *Store) Tallies(ctx context.Context, round string) ([]pinggu.Tally, erro
 	}
 	out := make([]pinggu.Tally, len(docs))
 	for i, d := range docs {
-		out[i] = pinggu.Tally{Unit: d.Unit, Received: d.Received, Counts: d.Counts, LastAt: d.LastAt.UTC()}
+		out[i] = pinggu.Tally{Unit: d.Unit, Received: d.Received, Counts: d.Counts, Days: d.Days, LastAt: d.LastAt.UTC()}
 	}
 	return out, nil
 }

@@ -27,7 +27,7 @@ type Store interface {
 	Unit(ctx context.Context, code string) (*pinggu.Unit, error)
 	Questionnaire(ctx context.Context, code string, version int) (*pinggu.Questionnaire, error)
 	InsertResponse(ctx context.Context, r *pinggu.Response) (created bool, err error)
-	AddToTally(ctx context.Context, round, unit string, q *pinggu.Questionnaire, a pinggu.Answers, at time.Time) error
+	AddToTally(ctx context.Context, round, unit string, q *pinggu.Questionnaire, a pinggu.Answers, at time.Time, day string) error
 	Tallies(ctx context.Context, round string) ([]pinggu.Tally, error)
 }
 
@@ -180,7 +180,8 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (Receipt, error) {
 		// The response is stored and is the record; the tally is derived
 		// from it. Failing the request now would make the client retry into
 		// "already stored", so log instead: `pinggu recount` rebuilds tallies.
-		if err := s.store.AddToTally(ctx, sub.Round, sub.Unit, f.Questionnaire, answers, at); err != nil {
+		day := at.In(f.Round.Location()).Format(pinggu.DateLayout)
+		if err := s.store.AddToTally(ctx, sub.Round, sub.Unit, f.Questionnaire, answers, at, day); err != nil {
 			s.log.Error("response stored but not counted; run pinggu recount", "round", sub.Round, "unit", sub.Unit, "sid", sub.SID, "err", err)
 		}
 	}
@@ -202,10 +203,11 @@ func (s *Service) Progress(ctx context.Context, round string) ([]pinggu.Progress
 	for _, t := range ts {
 		byUnit[t.Unit] = t
 	}
+	today := s.now().In(r.Location()).Format(pinggu.DateLayout)
 	out := make([]pinggu.Progress, len(r.Units))
 	for i, u := range r.Units {
 		t := byUnit[u]
-		out[i] = pinggu.Progress{Unit: u, Received: t.Received, Quota: r.Quotas[u], LastAt: t.LastAt}
+		out[i] = pinggu.Progress{Unit: u, Received: t.Received, Quota: r.Quotas[u], Today: t.Days[today], LastAt: t.LastAt, Days: t.Days}
 	}
 	return out, nil
 }
