@@ -31,8 +31,9 @@ func startEmbedded(dir string, logger *slog.Logger) (*embedded, error) {
 	if err := os.MkdirAll(abs, 0o750); err != nil {
 		return nil, err
 	}
-	// FerretDB logs every connection at info level; only its warnings matter here.
-	quiet := slog.New(levelFilter{logger.Handler(), slog.LevelWarn})
+	// FerretDB logs every connection at info level and warns about commands
+	// the driver sends that it does not know (endSessions); only its errors matter here.
+	quiet := slog.New(levelFilter{logger.Handler(), slog.LevelError})
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
 		Handler:   "sqlite",

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 	"time"
@@ -30,6 +31,8 @@ func userCommand(ctx context.Context, args []string, cfg config, stdin io.Reader
 	role := fs.String("role", "", "admin, assessor or reporter")
 	name := fs.String("name", "", "user name (3–40 lowercase letters, digits, . - _)")
 	unit := fs.String("unit", "", "the unit of a reporter")
+	fs.StringVar(&cfg.DataDir, "data", cfg.DataDir, "data directory of the embedded database")
+	fs.StringVar(&cfg.MongoURI, "mongo", cfg.MongoURI, "MongoDB URI (empty: embedded FerretDB)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -37,7 +40,8 @@ func userCommand(ctx context.Context, args []string, cfg config, stdin io.Reader
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, store.Config{URI: cfg.MongoURI, DataDir: cfg.DataDir})
+	quiet := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	st, err := store.Open(ctx, store.Config{URI: cfg.MongoURI, DataDir: cfg.DataDir, Logger: quiet})
 	if err != nil {
 		return err
 	}
