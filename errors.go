@@ -26,6 +26,7 @@ const (
 	Unavailable  Code = "unavailable"  // a backend does not answer (503)
 	Internal     Code = "internal"     // a bug or an unexpected failure (500)
 	NotYetOpen   Code = "not_yet_open" // the round opens later (shown as a page, 200)
+	QuotaFull    Code = "quota_full"   // the unit's sample is complete (409)
 )
 
 // Error is the one error type of the domain. Message is safe to show to the

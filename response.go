@@ -51,7 +51,12 @@ type Response struct {
 	// -1 when unknown (an API client, or a form whose issue stamp failed its check).
 	DurationMs int64  `json:"durationMs"`
 	IPHash     string `json:"ipHash,omitempty"`
+	// Flags are the quality signals that fired at submission, e.g. over_quota.
+	Flags []string `json:"flags,omitempty"`
 }
+
+// Response flags.
+const FlagOverQuota = "over_quota"
 
 // Progress is how many responses a unit of a round has against its quota.
 type Progress struct {

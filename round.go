@@ -21,25 +21,29 @@ const DefaultTimezone = "Asia/Shanghai"
 
 // Round is one evaluation exercise (评估轮次).
 type Round struct {
-	Code                 string              `json:"code"`
-	Title                string              `json:"title"`
-	Intro                string              `json:"intro,omitempty"`
-	Kind                 RoundKind           `json:"kind"`
-	Questionnaire        string              `json:"questionnaire"`
-	QuestionnaireVersion int                 `json:"questionnaireVersion"`
-	Units                []string            `json:"units"`
-	Quotas               map[string]int      `json:"quotas,omitempty"`
-	OpensAt              time.Time           `json:"opensAt"`
-	ClosesAt             time.Time           `json:"closesAt"`
-	Timezone             string              `json:"timezone"`
-	Schedule             Schedule            `json:"schedule"`
-	Scoring              Scoring             `json:"scoring"`
-	Assessment           *AssessmentSettings `json:"assessment,omitempty"`
-	Midterm              *MidtermSettings    `json:"midterm,omitempty"`
-	Status               RoundStatus         `json:"status"`
-	History              []Transition        `json:"history,omitempty"`
-	CreatedAt            time.Time           `json:"createdAt"`
-	UpdatedAt            time.Time           `json:"updatedAt"`
+	Code                 string         `json:"code"`
+	Title                string         `json:"title"`
+	Intro                string         `json:"intro,omitempty"`
+	Kind                 RoundKind      `json:"kind"`
+	Questionnaire        string         `json:"questionnaire"`
+	QuestionnaireVersion int            `json:"questionnaireVersion"`
+	Units                []string       `json:"units"`
+	Quotas               map[string]int `json:"quotas,omitempty"`
+	// QuotaMode is "open" (accept beyond the quota, flagged over_quota; the
+	// default) or "close" (stop at the quota); QuotaModes overrides it per unit.
+	QuotaMode  string              `json:"quotaMode,omitempty"`
+	QuotaModes map[string]string   `json:"quotaModes,omitempty"`
+	OpensAt    time.Time           `json:"opensAt"`
+	ClosesAt   time.Time           `json:"closesAt"`
+	Timezone   string              `json:"timezone"`
+	Schedule   Schedule            `json:"schedule"`
+	Scoring    Scoring             `json:"scoring"`
+	Assessment *AssessmentSettings `json:"assessment,omitempty"`
+	Midterm    *MidtermSettings    `json:"midterm,omitempty"`
+	Status     RoundStatus         `json:"status"`
+	History    []Transition        `json:"history,omitempty"`
+	CreatedAt  time.Time           `json:"createdAt"`
+	UpdatedAt  time.Time           `json:"updatedAt"`
 }
 
 // Phase is where a round stands in time for a respondent.
@@ -66,6 +70,23 @@ func (r *Round) PhaseAt(now time.Time) Phase {
 	default:
 		return Over
 	}
+}
+
+// Quota modes.
+const (
+	QuotaOpen  = "open"
+	QuotaClose = "close"
+)
+
+// QuotaModeOf is the quota mode that applies to a unit.
+func (r *Round) QuotaModeOf(unit string) string {
+	if m := r.QuotaModes[unit]; m != "" {
+		return m
+	}
+	if r.QuotaMode != "" {
+		return r.QuotaMode
+	}
+	return QuotaOpen
 }
 
 // HasUnit reports whether the unit is in the round's scope.
@@ -142,6 +163,16 @@ func (r *Round) Validate() error {
 			fe.Add("quotas."+u, "该单位不在本轮范围内")
 		} else if n < 0 || n > 1_000_000 {
 			fe.Add("quotas."+u, "样本配额须在0–1000000之间")
+		}
+	}
+	if r.QuotaMode != "" && r.QuotaMode != QuotaOpen && r.QuotaMode != QuotaClose {
+		fe.Add("quotaMode", "配额模式须为open（超出配额仍接收并标记）或close（达到配额即停止）")
+	}
+	for u, m := range r.QuotaModes {
+		if !seen[u] {
+			fe.Add("quotaModes."+u, "该单位不在本轮范围内")
+		} else if m != QuotaOpen && m != QuotaClose {
+			fe.Add("quotaModes."+u, "配额模式须为open或close")
 		}
 	}
 	if r.OpensAt.IsZero() {

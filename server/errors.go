@@ -23,7 +23,7 @@ func statusOf(code pinggu.Code) int {
 		return http.StatusBadRequest
 	case pinggu.NotFound:
 		return http.StatusNotFound
-	case pinggu.Conflict, pinggu.NotYetOpen:
+	case pinggu.Conflict, pinggu.NotYetOpen, pinggu.QuotaFull:
 		return http.StatusConflict
 	case pinggu.Closed:
 		return http.StatusGone

@@ -73,6 +73,14 @@ func (s *Server) surveySubmit(c echo.Context) error {
 		return s.renderSurvey(c, http.StatusUnprocessableEntity, f, &surveyPage{
 			SID: sub.SID, Stamp: sub.Stamp, Channel: string(sub.Channel), Values: sub.Answers,
 			Errors: pinggu.ErrorFields(err)})
+	case pinggu.QuotaFull:
+		f, ferr := s.survey.Form(c.Request().Context(), round, unit)
+		if ferr != nil {
+			return ferr
+		}
+		s.notice(c, http.StatusOK, noticePage{Title: f.Round.Title, Unit: f.Unit.Name, Heading: "本单位样本已满",
+			Lines: []string{pinggu.ErrorMessage(err)}})
+		return nil
 	case pinggu.NotYetOpen, pinggu.Closed:
 		f, ferr := s.survey.Form(c.Request().Context(), round, unit)
 		if ferr != nil {

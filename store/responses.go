@@ -24,12 +24,13 @@ type responseDoc struct {
 	SubmittedAt          time.Time           `bson:"submittedAt"`
 	DurationMs           int64               `bson:"durationMs"`
 	IPHash               string              `bson:"ipHash,omitempty"`
+	Flags                []string            `bson:"flags,omitempty"`
 }
 
 func (d *responseDoc) response() pinggu.Response {
 	return pinggu.Response{ID: d.ID, Round: d.Round, Unit: d.Unit, Questionnaire: d.Questionnaire,
 		QuestionnaireVersion: d.QuestionnaireVersion, Answers: d.Answers, Channel: pinggu.Channel(d.Channel),
-		Device: d.Device, SubmittedAt: d.SubmittedAt.UTC(), DurationMs: d.DurationMs, IPHash: d.IPHash}
+		Device: d.Device, SubmittedAt: d.SubmittedAt.UTC(), DurationMs: d.DurationMs, IPHash: d.IPHash, Flags: d.Flags}
 }
 
 // InsertResponse stores a response under its submission id. It reports
@@ -39,7 +40,7 @@ func (s *Store) InsertResponse(ctx context.Context, r *pinggu.Response) (created
 	_, err = s.db.Collection(colResponses).InsertOne(ctx, responseDoc{
 		ID: r.ID, Round: r.Round, Unit: r.Unit, Questionnaire: r.Questionnaire,
 		QuestionnaireVersion: r.QuestionnaireVersion, Answers: r.Answers, Channel: string(r.Channel),
-		Device: r.Device, SubmittedAt: r.SubmittedAt, DurationMs: r.DurationMs, IPHash: r.IPHash,
+		Device: r.Device, SubmittedAt: r.SubmittedAt, DurationMs: r.DurationMs, IPHash: r.IPHash, Flags: r.Flags,
 	})
 	if mongo.IsDuplicateKeyError(err) {
 		return false, nil

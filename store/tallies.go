@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"pinggu"
@@ -28,8 +29,12 @@ type tallyDoc struct {
 // AddToTally counts one response of a unit in a single atomic upsert.
 // Text answers count as "Q14:*" (answered), never by their content.
 // day is the submission's date in the round's time zone, for daily counts.
-func (s *Store) AddToTally(ctx context.Context, round, unit string, q *pinggu.Questionnaire, a pinggu.Answers, at time.Time, day string) error {
-	inc := bson.D{{Key: "received", Value: 1}, {Key: "days." + day, Value: 1}}
+// With reserved, the response was already counted in received by ReserveSlot.
+func (s *Store) AddToTally(ctx context.Context, round, unit string, q *pinggu.Questionnaire, a pinggu.Answers, at time.Time, day string, reserved bool) error {
+	inc := bson.D{{Key: "days." + day, Value: 1}}
+	if !reserved {
+		inc = append(inc, bson.E{Key: "received", Value: 1})
+	}
 	for _, qq := range q.Questions {
 		for _, v := range a[qq.Code] {
 			if qq.Type == pinggu.Text {
@@ -68,4 +73,43 @@ func (s *Store) Tallies(ctx context.Context, round string) ([]pinggu.Tally, erro
 		out[i] = pinggu.Tally{Unit: d.Unit, Received: d.Received, Counts: d.Counts, Days: d.Days, LastAt: d.LastAt.UTC()}
 	}
 	return out, nil
+}
+
+// ReserveSlot counts a response about to be stored in the unit's received
+// total, but only while it is below limit (0: no limit), in one
+// conditional update: of any number of concurrent submissions, at most
+// limit get a slot. It returns the new total, or ok=false when full.
+func (s *Store) ReserveSlot(ctx context.Context, round, unit string, limit int) (n int, ok bool, err error) {
+	id := round + "/" + unit
+	col := s.db.Collection(colTallies)
+	err = s.atomically(func() error {
+		_, err := col.InsertOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "round", Value: round}, {Key: "unit", Value: unit},
+			{Key: "received", Value: 0}, {Key: "counts", Value: bson.D{}}, {Key: "days", Value: bson.D{}}})
+		if err != nil && !mongo.IsDuplicateKeyError(err) {
+			return err
+		}
+		filter := bson.D{{Key: "_id", Value: id}}
+		if limit > 0 {
+			filter = append(filter, bson.E{Key: "received", Value: bson.D{{Key: "$lt", Value: limit}}})
+		}
+		var d tallyDoc
+		err = col.FindOneAndUpdate(ctx, filter, bson.D{{Key: "$inc", Value: bson.D{{Key: "received", Value: 1}}}},
+			options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&d)
+		if err == mongo.ErrNoDocuments {
+			return nil
+		}
+		n, ok = d.Received, err == nil
+		return err
+	})
+	return n, ok, mapErr(err, "统计")
+}
+
+// ReleaseSlot gives back a slot whose response was not stored (a resubmit
+// of a stored one, or a failed insert).
+func (s *Store) ReleaseSlot(ctx context.Context, round, unit string) error {
+	return mapErr(s.atomically(func() error {
+		_, err := s.db.Collection(colTallies).UpdateOne(ctx, bson.D{{Key: "_id", Value: round + "/" + unit}},
+			bson.D{{Key: "$inc", Value: bson.D{{Key: "received", Value: -1}}}})
+		return err
+	}), "统计")
 }

@@ -27,7 +27,10 @@ type Store interface {
 	Unit(ctx context.Context, code string) (*pinggu.Unit, error)
 	Questionnaire(ctx context.Context, code string, version int) (*pinggu.Questionnaire, error)
 	InsertResponse(ctx context.Context, r *pinggu.Response) (created bool, err error)
-	AddToTally(ctx context.Context, round, unit string, q *pinggu.Questionnaire, a pinggu.Answers, at time.Time, day string) error
+	AddToTally(ctx context.Context, round, unit string, q *pinggu.Questionnaire, a pinggu.Answers, at time.Time, day string, reserved bool) error
+	ReserveSlot(ctx context.Context, round, unit string, limit int) (n int, ok bool, err error)
+	ReleaseSlot(ctx context.Context, round, unit string) error
+	Response(ctx context.Context, id string) (*pinggu.Response, error)
 	Tallies(ctx context.Context, round string) ([]pinggu.Tally, error)
 }
 
@@ -172,17 +175,50 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (Receipt, error) {
 		Answers: answers, Channel: sub.Channel, Device: sub.Device, SubmittedAt: at,
 		DurationMs: s.duration(sub, at), IPHash: s.HashIP(sub.IP),
 	}
+	// A unit with a quota takes a slot before the response is stored, in one
+	// conditional update: in close mode that is what stops the sample at
+	// exactly the quota under any concurrency; in open mode it tells whether
+	// this response is beyond the quota.
+	quota := f.Round.Quotas[sub.Unit]
+	reserved := quota > 0
+	if reserved {
+		limit := 0
+		if f.Round.QuotaModeOf(sub.Unit) == pinggu.QuotaClose {
+			limit = quota
+		}
+		n, ok, err := s.store.ReserveSlot(ctx, sub.Round, sub.Unit, limit)
+		if err != nil {
+			return Receipt{}, err
+		}
+		if !ok {
+			// A double tap on the last slot must still see its thank-you
+			// page: look the id up (a slow read, but only once full).
+			if _, err := s.store.Response(ctx, sub.SID); err == nil {
+				return Receipt{ID: sub.SID}, nil
+			}
+			return Receipt{}, pinggu.Errorf(pinggu.QuotaFull, "%s的样本已收集完毕，感谢您的参与", f.Unit.Name)
+		}
+		if n > quota {
+			resp.Flags = append(resp.Flags, pinggu.FlagOverQuota)
+		}
+	}
 	created, err := s.store.InsertResponse(ctx, resp)
+	if reserved && (err != nil || !created) {
+		// Nothing new was stored: give the slot back.
+		if rerr := s.store.ReleaseSlot(context.WithoutCancel(ctx), sub.Round, sub.Unit); rerr != nil {
+			s.log.Error("quota slot not released", "round", sub.Round, "unit", sub.Unit, "err", rerr)
+		}
+	}
 	if err != nil {
 		return Receipt{}, err
 	}
 	if created {
 		// The response is stored and is the record; the tally is derived
 		// from it. Failing the request now would make the client retry into
-		// "already stored", so log instead: `pinggu recount` rebuilds tallies.
+		// "already stored", so log instead.
 		day := at.In(f.Round.Location()).Format(pinggu.DateLayout)
-		if err := s.store.AddToTally(ctx, sub.Round, sub.Unit, f.Questionnaire, answers, at, day); err != nil {
-			s.log.Error("response stored but not counted; run pinggu recount", "round", sub.Round, "unit", sub.Unit, "sid", sub.SID, "err", err)
+		if err := s.store.AddToTally(ctx, sub.Round, sub.Unit, f.Questionnaire, answers, at, day, reserved); err != nil {
+			s.log.Error("response stored but not counted", "round", sub.Round, "unit", sub.Unit, "sid", sub.SID, "err", err)
 		}
 	}
 	return Receipt{ID: sub.SID, Created: created}, nil

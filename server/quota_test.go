@@ -1,0 +1,89 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"pinggu"
+)
+
+// TestCloseQuotaHoldsUnderConcurrency: 500 concurrent submissions against
+// a quota of 50 store exactly 50; the others are told the sample is complete.
+func TestCloseQuotaHoldsUnderConcurrency(t *testing.T) {
+	h := newHarness(t)
+	h.seed()
+	up := roundJSON()
+	up["quotas"] = map[string]int{"chongchuan": 50, "haimen": 2}
+	up["quotaMode"] = "close"
+	up["quotaModes"] = map[string]string{"haimen": "open"}
+	h.mustAPI("PUT", "/api/v1/rounds/r2024", up, http.StatusOK)
+	for run := 0; run < 2; run++ { // repeated: a race that happens to pass once proves little
+		var stored, full atomic.Int32
+		var wg sync.WaitGroup
+		for i := 0; i < 250; i++ {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				r := h.postJSON(responsesPath, fmt.Sprintf(`{"sid":"quota-%d-%06d","answers":{"Q1":"5","D1":"1"}}`, run, i))
+				switch r.status {
+				case http.StatusCreated:
+					stored.Add(1)
+				case http.StatusConflict:
+					if !strings.Contains(string(r.body), "quota_full") {
+						t.Errorf("409 without quota_full: %s", r.body)
+					}
+					full.Add(1)
+				default:
+					t.Errorf("status %d: %s", r.status, r.body)
+				}
+			}(i)
+		}
+		wg.Wait()
+		want := int32(50)
+		if run == 1 {
+			want = 0 // already full
+		}
+		if stored.Load() != want || full.Load() != 250-want {
+			t.Fatalf("run %d: stored %d, full %d", run, stored.Load(), full.Load())
+		}
+	}
+	if n := h.count("r2024"); n != 50 {
+		t.Fatalf("stored %d responses, want 50", n)
+	}
+	p := h.mustAPI("GET", "/api/v1/rounds/r2024/progress", nil, http.StatusOK).json(t)["units"].([]any)
+	if p[0].(map[string]any)["received"] != 50.0 {
+		t.Fatalf("progress = %v", p[0])
+	}
+	// The form says the sample is complete, and a retry of a stored id still thanks.
+	form := h.openForm("/s/r2024/chongchuan")
+	form.Set("Q1", "5")
+	form.Set("D1", "1")
+	if r := h.postForm("/s/r2024/chongchuan", form); r.status != http.StatusOK || !strings.Contains(string(r.body), "样本已满") {
+		t.Fatalf("form when full = %d", r.status)
+	}
+	var storedID string
+	_ = h.store.EachResponse(context.Background(), "r2024", func(r *pinggu.Response) error { storedID = r.ID; return nil })
+	if r := h.postJSON(responsesPath, `{"sid":"`+storedID+`","answers":{"Q1":"5","D1":"1"}}`); r.status != http.StatusOK || r.json(t)["id"] != storedID {
+		t.Fatalf("retry of a stored response when full = %d %s", r.status, r.body)
+	}
+
+	// Open mode (haimen, quota 2): the third response is stored and flagged.
+	for i := 0; i < 3; i++ {
+		path := "/api/v1/rounds/r2024/units/haimen/responses"
+		if r := h.postJSON(path, fmt.Sprintf(`{"sid":"open-%06d","answers":{"Q1":"5","D1":"1"}}`, i)); r.status != http.StatusCreated {
+			t.Fatalf("open mode %d = %d", i, r.status)
+		}
+	}
+	third, err := h.store.Response(context.Background(), "open-000002")
+	if err != nil || len(third.Flags) != 1 || third.Flags[0] != "over_quota" {
+		t.Fatalf("third = %+v, %v", third, err)
+	}
+	if second, _ := h.store.Response(context.Background(), "open-000001"); len(second.Flags) != 0 {
+		t.Fatalf("second flagged: %v", second.Flags)
+	}
+}
