@@ -65,6 +65,13 @@ func OpenRedis(ctx context.Context, addr string, db int) (*Redis, error) {
 	}, nil
 }
 
+// RemoteRedis names a Redis without checking that it answers: the web can
+// run (and take submissions) while the queue is down, and asynq keeps
+// trying to reach it.
+func RemoteRedis(addr string, db int) *Redis {
+	return &Redis{Opt: asynq.RedisClientOpt{Addr: addr, DB: db}, Description: fmt.Sprintf("redis %s db %d (not answering yet)", addr, db), stop: func() {}}
+}
+
 // Close stops the in-process Redis, if any.
 func (r *Redis) Close() { r.stop() }
 

@@ -332,3 +332,62 @@ func TestUndecodablePayloadIsNotRetried(t *testing.T) {
 		}
 	})
 }
+
+// cancellingStore cancels the compile's context after a few responses, as
+// a killed worker would.
+type cancellingStore struct {
+	*store.Store
+	cancel context.CancelFunc
+}
+
+func (c *cancellingStore) EachResponse(ctx context.Context, round string, fn func(*pinggu.Response) error) error {
+	n := 0
+	return c.Store.EachResponse(ctx, round, func(r *pinggu.Response) error {
+		if n++; n == 2 {
+			c.cancel()
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return fn(r)
+	})
+}
+
+// TestInterruptedCompileLeavesTheOldReport: a compile stopped midway
+// stores nothing and the earlier report stays; the rerun completes.
+func TestInterruptedCompileLeavesTheOldReport(t *testing.T) {
+	st := storetest.New(t)
+	e := &env{t: t, store: st}
+	now := time.Now()
+	e.seed(pinggu.StatusOpen, now.Add(-time.Hour), now.Add(time.Hour), pinggu.Schedule{})
+	ctx := context.Background()
+	add := func(from, to int) {
+		for i := from; i < to; i++ {
+			if _, err := st.InsertResponse(ctx, &pinggu.Response{ID: fmt.Sprintf("resp-%04d", i), Round: "r1", Unit: "u1",
+				Questionnaire: "q", QuestionnaireVersion: 1, Answers: pinggu.Answers{"Q1": {"5"}}, Channel: pinggu.ChannelWeb, SubmittedAt: now}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	add(0, 3)
+	first, err := jobs.NewCompiler(st, time.Now).Compile(ctx, "r1", false, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	add(3, 6)
+	cctx, cancel := context.WithCancel(ctx)
+	if _, err := jobs.NewCompiler(&cancellingStore{Store: st, cancel: cancel}, time.Now).Compile(cctx, "r1", false, 0, nil); err == nil {
+		t.Fatal("an interrupted compile reported success")
+	}
+	reps, _ := st.Reports(ctx, "r1")
+	if len(reps) != 1 || reps[0].ID != first.ID || reps[0].Responses != 3 {
+		t.Fatalf("after the interruption: %+v", reps)
+	}
+	again, err := jobs.NewCompiler(st, time.Now).Compile(ctx, "r1", false, 0, nil)
+	if err != nil || again.Responses != 6 {
+		t.Fatalf("rerun = %+v, %v", again, err)
+	}
+	if reps, _ := st.Reports(ctx, "r1"); len(reps) != 1 || reps[0].ID != again.ID {
+		t.Fatalf("provisional reports after the rerun: %+v", reps)
+	}
+}

@@ -262,6 +262,24 @@ func (s *Scheduler) Reconcile(ctx context.Context) error {
 	return nil
 }
 
+// ReconcileUntilDone reconciles now and, while the queue or the database
+// does not answer, again every interval until it succeeds or ctx ends:
+// jobs catch up once Redis is back.
+func (s *Scheduler) ReconcileUntilDone(ctx context.Context, interval time.Duration) {
+	for {
+		err := s.Reconcile(ctx)
+		if err == nil {
+			return
+		}
+		s.log.Warn("schedule not reconciled yet; retrying", "err", err, "in", interval)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(interval):
+		}
+	}
+}
+
 // Tasks lists the round's queued tasks with their times, for the API.
 func (s *Scheduler) Tasks(code string) ([]QueuedTask, error) {
 	ids, err := s.roundTasks(code)

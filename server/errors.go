@@ -82,6 +82,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 	code := pinggu.ErrorCode(err)
 	status := statusOf(code)
 	reqID := c.Response().Header().Get(echo.HeaderXRequestID)
+	if status == http.StatusServiceUnavailable {
+		c.Response().Header().Set("Retry-After", "30")
+	}
 	if status >= 500 {
 		s.cfg.Logger.Error("request failed", "id", reqID, "method", c.Request().Method,
 			"path", c.Request().URL.Path, "err", err)

@@ -57,7 +57,11 @@ var (
 	closesAt = time.Date(2024, 11, 20, 10, 0, 0, 0, time.UTC)
 )
 
-func newHarness(t testing.TB) *harness {
+func newHarness(t testing.TB) *harness { t.Helper(); return newHarnessQueue(t, "") }
+
+// newHarnessQueue uses the Redis at addr for the queue without checking it
+// answers ("" for an in-process one).
+func newHarnessQueue(t testing.TB, addr string) *harness {
 	t.Helper()
 	st := storetest.New(t)
 	clk := &clock{t: opensAt.Add(24 * time.Hour)}
@@ -66,9 +70,12 @@ func newHarness(t testing.TB) *harness {
 	cat := catalog.New(st, clk.Now)
 	// The queue is an in-process Redis with no worker: tests see what is
 	// queued, and nothing runs on the real clock behind the fake one.
-	rd, err := jobs.OpenRedis(context.Background(), "", 0)
-	if err != nil {
-		t.Fatal(err)
+	rd := jobs.RemoteRedis(addr, 0)
+	if addr == "" {
+		var err error
+		if rd, err = jobs.OpenRedis(context.Background(), "", 0); err != nil {
+			t.Fatal(err)
+		}
 	}
 	t.Cleanup(rd.Close)
 	sched := jobs.NewScheduler(rd, st, clk.Now, quiet)

@@ -72,6 +72,7 @@ type surveyPage struct {
 	Values    pinggu.Answers
 	Errors    pinggu.FieldErrors
 	ErrorList []fieldError
+	Notice    string // a problem that is not about any answer
 	CondCSS   template.CSS
 }
 

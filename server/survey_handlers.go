@@ -73,6 +73,17 @@ func (s *Server) surveySubmit(c echo.Context) error {
 		return s.renderSurvey(c, http.StatusUnprocessableEntity, f, &surveyPage{
 			SID: sub.SID, Stamp: sub.Stamp, Channel: string(sub.Channel), Values: sub.Answers,
 			Errors: pinggu.ErrorFields(err)})
+	case pinggu.Unavailable:
+		// Nothing was stored: say so, keep every answer in the page, and
+		// tell the browser when to try again.
+		f, ferr := s.survey.Form(c.Request().Context(), round, unit)
+		if ferr != nil {
+			return err
+		}
+		c.Response().Header().Set("Retry-After", "30")
+		return s.renderSurvey(c, http.StatusServiceUnavailable, f, &surveyPage{
+			SID: sub.SID, Stamp: sub.Stamp, Channel: string(sub.Channel), Values: sub.Answers,
+			Notice: "系统繁忙，您的答卷尚未提交成功。答案已保留，请稍等片刻后再次点击“提交”。"})
 	case pinggu.QuotaFull:
 		f, ferr := s.survey.Form(c.Request().Context(), round, unit)
 		if ferr != nil {

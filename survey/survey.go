@@ -80,8 +80,13 @@ func (s *Service) Form(ctx context.Context, round, unit string) (*Form, error) {
 	s.mu.Unlock()
 	if !ok || time.Now().After(c.expires) {
 		f, err := s.loadForm(ctx, round, unit)
-		if err != nil {
+		if err != nil && !(ok && pinggu.ErrorCode(err) == pinggu.Unavailable) {
 			return nil, err
+		}
+		if err != nil {
+			// The database is down but the form is known: keep serving it,
+			// so a respondent's page still renders with their answers.
+			f = &c.form
 		}
 		c = cachedForm{form: *f, expires: time.Now().Add(FormCacheTTL)}
 		s.mu.Lock()

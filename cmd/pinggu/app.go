@@ -54,6 +54,11 @@ func start(ctx context.Context, cmd string, cfg config, ln net.Listener, stdout,
 
 	// Every mode needs the queue: the web enqueues, the worker runs.
 	redis, err := jobs.OpenRedis(ctx, cfg.RedisAddr, cfg.RedisDB)
+	if err != nil && cfg.RedisAddr != "" {
+		// Submissions do not need the queue; scheduling waits for it.
+		logger.Warn("redis does not answer: surveys keep working, jobs wait until it does", "err", err)
+		redis, err = jobs.RemoteRedis(cfg.RedisAddr, cfg.RedisDB), nil
+	}
 	if err != nil {
 		return err
 	}
@@ -78,10 +83,9 @@ func start(ctx context.Context, cmd string, cfg config, ln net.Listener, stdout,
 		}
 		defer w.Shutdown()
 		// Redis may have lost everything (the in-process one always has):
-		// rebuild every pending task from the rounds in MongoDB.
-		if err := sched.Reconcile(ctx); err != nil {
-			return err
-		}
+		// rebuild every pending task from the rounds in MongoDB, retrying
+		// in the background while Redis is away.
+		go sched.ReconcileUntilDone(ctx, 30*time.Second)
 	}
 	if cmd == "worker" {
 		<-ctx.Done()

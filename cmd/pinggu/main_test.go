@@ -241,3 +241,16 @@ func TestUserAddCommand(t *testing.T) {
 		t.Fatalf("short password: %v", err)
 	}
 }
+
+// TestServeWithRedisDown: the product starts and answers with its queue
+// unreachable; the survey side does not need Redis.
+func TestServeWithRedisDown(t *testing.T) {
+	p := startProduct(t, t.TempDir(), map[string]string{"PINGGU_ADMIN_TOKEN": "tok", "PINGGU_REDIS_ADDR": "127.0.0.1:1"})
+	defer p.shutdown(t)
+	if status, _ := p.api(t, "tok", "POST", "/api/v1/units", map[string]any{"code": "u1", "name": "崇川区", "type": "county", "peerGroup": "县市区"}); status != 201 {
+		t.Fatalf("unit = %d", status)
+	}
+	if status, body := p.api(t, "tok", "POST", "/api/v1/rounds/nope/compile", nil); status != 404 {
+		t.Fatalf("compile of an unknown round = %d %v", status, body)
+	}
+}
