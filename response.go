@@ -55,8 +55,52 @@ type Response struct {
 	Flags []string `json:"flags,omitempty"`
 }
 
-// Response flags.
-const FlagOverQuota = "over_quota"
+// Response flags: signals that fired at submission. They record a
+// confidence, not a verdict; assessors decide on exclusions.
+const (
+	FlagOverQuota       = "over_quota"       // beyond the unit's quota (open mode)
+	FlagDuplicateDevice = "duplicate_device" // the device answered this round before
+	FlagTooFast         = "too_fast"         // faster than the round's minimum plausible time
+	FlagStraightLine    = "straight_line"    // the same answer on every item of a long scale battery
+	FlagHoneypot        = "honeypot"         // a field no person sees was filled in
+)
+
+// Integrity are a round's one-person-one-response and quality rules.
+type Integrity struct {
+	// Device is what a second response from the same device does: "flag"
+	// (the default), "refuse", or "off".
+	Device string `json:"device,omitempty"`
+	// MinSeconds flags responses completed faster than this (0: off).
+	MinSeconds int `json:"minSeconds,omitempty"`
+	// StraightLineItems is the battery length from which identical answers
+	// to every scale item are flagged (default 8; negative: off).
+	StraightLineItems int `json:"straightLineItems,omitempty"`
+}
+
+// StraightLineFlag reports whether answers give one identical answer to
+// every scale question of a battery of at least n items.
+func StraightLineFlag(q *Questionnaire, a Answers, n int) bool {
+	if n == 0 {
+		n = 8
+	}
+	if n < 0 {
+		return false
+	}
+	first, count := "", 0
+	for _, qq := range q.Questions {
+		if qq.Type != Scale || len(a[qq.Code]) != 1 {
+			continue
+		}
+		v := a[qq.Code][0]
+		if count == 0 {
+			first = v
+		} else if v != first {
+			return false
+		}
+		count++
+	}
+	return count >= n
+}
 
 // Progress is how many responses a unit of a round has against its quota.
 type Progress struct {

@@ -33,6 +33,7 @@ type Round struct {
 	// default) or "close" (stop at the quota); QuotaModes overrides it per unit.
 	QuotaMode  string              `json:"quotaMode,omitempty"`
 	QuotaModes map[string]string   `json:"quotaModes,omitempty"`
+	Integrity  Integrity           `json:"integrity"`
 	OpensAt    time.Time           `json:"opensAt"`
 	ClosesAt   time.Time           `json:"closesAt"`
 	Timezone   string              `json:"timezone"`
@@ -164,6 +165,14 @@ func (r *Round) Validate() error {
 		} else if n < 0 || n > 1_000_000 {
 			fe.Add("quotas."+u, "样本配额须在0–1000000之间")
 		}
+	}
+	switch r.Integrity.Device {
+	case "", "flag", "refuse", "off":
+	default:
+		fe.Add("integrity.device", "同一设备重复作答的处理须为flag（标记）、refuse（拒绝）或off（不检查）")
+	}
+	if r.Integrity.MinSeconds < 0 || r.Integrity.MinSeconds > 3600 {
+		fe.Add("integrity.minSeconds", "最短作答时间须在0–3600秒之间")
 	}
 	if r.QuotaMode != "" && r.QuotaMode != QuotaOpen && r.QuotaMode != QuotaClose {
 		fe.Add("quotaMode", "配额模式须为open（超出配额仍接收并标记）或close（达到配额即停止）")

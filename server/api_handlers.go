@@ -231,6 +231,7 @@ func (s *Server) updateRound(c echo.Context) error {
 	if err := s.catalog.UpdateRound(ctx, c.Param("code"), &r); err != nil {
 		return err
 	}
+	s.survey.ForgetRound(r.Code)
 	if r.Status.Collecting() { // new times move the queued tasks
 		if err := s.sched.Sync(ctx, &r); err != nil {
 			return err

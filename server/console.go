@@ -305,6 +305,7 @@ func (s *Server) roundAction(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	s.survey.ForgetRound(code)
 	return c.Redirect(http.StatusSeeOther, "/admin/rounds/"+url.PathEscape(code)+"?done="+url.QueryEscape(done))
 }
 

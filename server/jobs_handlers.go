@@ -16,6 +16,7 @@ func (s *Server) scheduleRound(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	s.survey.ForgetRound(r.Code)
 	return c.JSON(http.StatusOK, r)
 }
 
@@ -24,6 +25,7 @@ func (s *Server) cancelRound(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	s.survey.ForgetRound(r.Code)
 	return c.JSON(http.StatusOK, r)
 }
 

@@ -14,6 +14,10 @@ import (
 
 const deviceCookie = "pg_device"
 
+// trapField is the honeypot: hidden from people (and screen readers), so
+// only bots fill it in.
+const trapField = "website"
+
 // formChannels are the channel tags a survey link may carry (?ch=qr).
 var formChannels = map[string]bool{"web": true, "qr": true, "link": true}
 
@@ -53,6 +57,7 @@ func (s *Server) surveySubmit(c echo.Context) error {
 	sub := survey.Submission{
 		SID: form.Get("sid"), Round: round, Unit: unit, Answers: answersOf(form),
 		Channel: pinggu.Channel(form.Get("channel")), Device: s.device(c), IP: c.RealIP(), Stamp: form.Get("issued"),
+		Trap: form.Get(trapField),
 	}
 	if !formChannels[string(sub.Channel)] {
 		sub.Channel = pinggu.ChannelWeb
@@ -84,6 +89,9 @@ func (s *Server) surveySubmit(c echo.Context) error {
 		return s.renderSurvey(c, http.StatusServiceUnavailable, f, &surveyPage{
 			SID: sub.SID, Stamp: sub.Stamp, Channel: string(sub.Channel), Values: sub.Answers,
 			Notice: "系统繁忙，您的答卷尚未提交成功。答案已保留，请稍等片刻后再次点击“提交”。"})
+	case pinggu.Conflict:
+		s.notice(c, http.StatusConflict, noticePage{Title: "满意度测评", Heading: "您已参加过本次测评", Lines: []string{pinggu.ErrorMessage(err)}})
+		return nil
 	case pinggu.QuotaFull:
 		f, ferr := s.survey.Form(c.Request().Context(), round, unit)
 		if ferr != nil {
@@ -183,7 +191,7 @@ func answersOf(form url.Values) pinggu.Answers {
 	a := pinggu.Answers{}
 	for k, v := range form {
 		switch k {
-		case "sid", "issued", "channel":
+		case "sid", "issued", "channel", trapField:
 		default:
 			a[k] = v
 		}

@@ -29,6 +29,7 @@ const (
 	colSessions         = "sessions"  // _id is the session token's SHA-256
 	colAPITokens        = "apiTokens" // _id is the token's SHA-256
 	colAudit            = "audit"     // insert only
+	colDevices          = "devices"   // _id round/device: which devices answered a round
 )
 
 // indexes declares every secondary index. Primary keys carry the main

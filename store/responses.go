@@ -122,3 +122,20 @@ func (s *Store) InsertResponses(ctx context.Context, rs []*pinggu.Response) (int
 	}
 	return len(res.InsertedIDs), nil
 }
+
+// SeeDevice records that a device answered a round; it reports false when
+// the device had answered before. An insert on a unique key, so two
+// concurrent first answers cannot both count as first.
+func (s *Store) SeeDevice(ctx context.Context, round, device string) (first bool, err error) {
+	_, err = s.db.Collection(colDevices).InsertOne(ctx, bson.D{{Key: "_id", Value: round + "/" + device}})
+	if mongo.IsDuplicateKeyError(err) {
+		return false, nil
+	}
+	return err == nil, mapErr(err, "设备")
+}
+
+// ForgetDevice undoes SeeDevice for a response that was not stored.
+func (s *Store) ForgetDevice(ctx context.Context, round, device string) error {
+	_, err := s.db.Collection(colDevices).DeleteOne(ctx, bson.D{{Key: "_id", Value: round + "/" + device}})
+	return mapErr(err, "设备")
+}

@@ -31,6 +31,8 @@ type Store interface {
 	ReserveSlot(ctx context.Context, round, unit string, limit int) (n int, ok bool, err error)
 	ReleaseSlot(ctx context.Context, round, unit string) error
 	Response(ctx context.Context, id string) (*pinggu.Response, error)
+	SeeDevice(ctx context.Context, round, device string) (first bool, err error)
+	ForgetDevice(ctx context.Context, round, device string) error
 	Tallies(ctx context.Context, round string) ([]pinggu.Tally, error)
 }
 
@@ -101,6 +103,18 @@ func (s *Service) Form(ctx context.Context, round, unit string) (*Form, error) {
 	return &f, nil
 }
 
+// ForgetRound drops the cached forms of a round after it changed here, so
+// this replica applies the change at once (others within FormCacheTTL).
+func (s *Service) ForgetRound(round string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for k := range s.forms {
+		if strings.HasPrefix(k, round+"/") {
+			delete(s.forms, k)
+		}
+	}
+}
+
 func (s *Service) loadForm(ctx context.Context, round, unit string) (*Form, error) {
 	r, err := s.store.Round(ctx, round)
 	if err != nil {
@@ -130,6 +144,7 @@ type Submission struct {
 	Device  string
 	IP      string
 	Stamp   string    // the form's signed issue time; empty for API clients
+	Trap    string    // the honeypot field: people never see it, bots fill it in
 	At      time.Time // when it was received; zero means now
 }
 
@@ -180,6 +195,11 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (Receipt, error) {
 		Answers: answers, Channel: sub.Channel, Device: sub.Device, SubmittedAt: at,
 		DurationMs: s.duration(sub, at), IPHash: s.HashIP(sub.IP),
 	}
+	flags, forget, err := s.signals(ctx, f, sub, resp, answers)
+	if err != nil {
+		return Receipt{}, err
+	}
+	resp.Flags = flags
 	// A unit with a quota takes a slot before the response is stored, in one
 	// conditional update: in close mode that is what stops the sample at
 	// exactly the quota under any concurrency; in open mode it tells whether
@@ -208,6 +228,9 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (Receipt, error) {
 		}
 	}
 	created, err := s.store.InsertResponse(ctx, resp)
+	if forget && (err != nil || !created) {
+		_ = s.store.ForgetDevice(context.WithoutCancel(ctx), sub.Round, sub.Device)
+	}
 	if reserved && (err != nil || !created) {
 		// Nothing new was stored: give the slot back.
 		if rerr := s.store.ReleaseSlot(context.WithoutCancel(ctx), sub.Round, sub.Unit); rerr != nil {
@@ -227,6 +250,40 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (Receipt, error) {
 		}
 	}
 	return Receipt{ID: sub.SID, Created: created}, nil
+}
+
+// signals computes the quality flags of a submission and applies the
+// round's device rule. forget is true when this submission recorded its
+// device as seen, to be undone if the response is not stored.
+func (s *Service) signals(ctx context.Context, f *Form, sub Submission, resp *pinggu.Response, a pinggu.Answers) (flags []string, forget bool, err error) {
+	in := f.Round.Integrity
+	if sub.Trap != "" {
+		flags = append(flags, pinggu.FlagHoneypot)
+	}
+	if in.MinSeconds > 0 && resp.DurationMs >= 0 && resp.DurationMs < int64(in.MinSeconds)*1000 {
+		flags = append(flags, pinggu.FlagTooFast)
+	}
+	if pinggu.StraightLineFlag(f.Questionnaire, a, in.StraightLineItems) {
+		flags = append(flags, pinggu.FlagStraightLine)
+	}
+	if sub.Device == "" || in.Device == "off" {
+		return flags, false, nil
+	}
+	first, err := s.store.SeeDevice(ctx, sub.Round, sub.Device)
+	if err != nil {
+		return nil, false, err
+	}
+	if first {
+		return flags, true, nil
+	}
+	if in.Device == "refuse" {
+		// The same submission retried is not a second response.
+		if _, err := s.store.Response(ctx, sub.SID); err == nil {
+			return flags, false, nil
+		}
+		return nil, false, pinggu.Errorf(pinggu.Conflict, "本设备已参加过本次测评，感谢您的参与")
+	}
+	return append(flags, pinggu.FlagDuplicateDevice), false, nil
 }
 
 // Progress returns, for every unit of a round in its order, the responses

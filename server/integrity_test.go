@@ -1,0 +1,82 @@
+package server_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+func (h *harness) flagsOf(sid string) string {
+	h.t.Helper()
+	r, err := h.store.Response(context.Background(), sid)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return strings.Join(r.Flags, ",")
+}
+
+// TestQualitySignals: each signal fires on its own and is stored with the
+// response; a device rule of "refuse" turns a second response away.
+func TestQualitySignals(t *testing.T) {
+	h := newHarness(t)
+	h.seed()
+	up := roundJSON()
+	up["integrity"] = map[string]any{"minSeconds": 30, "straightLineItems": 2}
+	h.mustAPI("PUT", "/api/v1/rounds/r2024", up, http.StatusOK)
+
+	submit := func(fill map[string]string, wait time.Duration) string {
+		form := h.openForm("/s/r2024/chongchuan")
+		h.clock.Advance(wait)
+		for k, v := range fill {
+			form.Set(k, v)
+		}
+		if r := h.postForm("/s/r2024/chongchuan", form); r.status != http.StatusSeeOther {
+			t.Fatalf("submit %v = %d %s", fill, r.status, r.body)
+		}
+		return form.Get("sid")
+	}
+	first := submit(map[string]string{"Q1": "5", "D1": "1"}, time.Minute)
+	if f := h.flagsOf(first); f != "" {
+		t.Errorf("a plain response is flagged %q", f)
+	}
+	// The same browser again: duplicate device; and 5 seconds is too fast.
+	if f := h.flagsOf(submit(map[string]string{"Q1": "4", "D1": "1"}, 5*time.Second)); f != "too_fast,duplicate_device" {
+		t.Errorf("flags = %q", f)
+	}
+	bsubmit := func(fill map[string]string) string {
+		b := newHarnessSharing(t, h) // a new browser: another device
+		form := b.openForm("/s/r2024/chongchuan")
+		h.clock.Advance(time.Minute)
+		for k, v := range fill {
+			form.Set(k, v)
+		}
+		if r := b.postForm("/s/r2024/chongchuan", form); r.status != http.StatusSeeOther {
+			t.Fatalf("submit = %d", r.status)
+		}
+		return form.Get("sid")
+	}
+	// Every scale item the same (Q1 and, shown for 企业经营者, Q2): straight-lining.
+	if f := h.flagsOf(bsubmit(map[string]string{"Q1": "5", "D1": "2", "Q2": "5"})); f != "straight_line" {
+		t.Errorf("straight-line flags = %q", f)
+	}
+	if f := h.flagsOf(bsubmit(map[string]string{"Q1": "5", "D1": "1", "website": "http://spam"})); f != "honeypot" {
+		t.Errorf("honeypot flags = %q", f)
+	}
+
+	// Refuse mode: a second response from a device is turned away, nothing stored.
+	up["integrity"] = map[string]any{"device": "refuse"}
+	h.mustAPI("PUT", "/api/v1/rounds/r2024", up, http.StatusOK)
+	before := h.count("r2024")
+	form := h.openForm("/s/r2024/chongchuan")
+	form.Set("Q1", "5")
+	form.Set("D1", "1")
+	r := h.postForm("/s/r2024/chongchuan", form)
+	if r.status != http.StatusConflict || !strings.Contains(string(r.body), "已参加过") {
+		t.Fatalf("second response under refuse = %d", r.status)
+	}
+	if n := h.count("r2024"); n != before {
+		t.Fatalf("stored %d, want %d", n, before)
+	}
+}
