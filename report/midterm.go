@@ -159,23 +159,11 @@ func (b *book) midtermLagging(m *Midterm) {
 // midtermTasks lists every task with its latest accepted report; a plan
 // can have thousands of tasks, so the sheet is streamed.
 func (b *book) midtermTasks(m *Midterm) {
-	sheet := b.newSheet("全部任务")
-	sw, err := b.f.NewStreamWriter(sheet)
-	if err != nil {
-		b.check(err)
+	sw := b.streamSheet("全部任务", []string{"规划/方案", "序号", "章节", "任务", "牵头单位", "配合单位", "完成时限", "类别", "权重",
+		"应完成进度", "报送进度", "状态", "报送截至日期", "进展情况", "滞后原因"}, []int{20, 4, 24, 50, 16, 24, 10, 6, 4, 8, 8, 8, 10, 50, 30})
+	if sw == nil {
 		return
 	}
-	titles := []string{"规划/方案", "序号", "章节", "任务", "牵头单位", "配合单位", "完成时限", "类别", "权重", "应完成进度", "报送进度", "状态", "报送截至日期", "进展情况", "滞后原因"}
-	widths := []int{20, 4, 24, 50, 16, 24, 10, 6, 4, 8, 8, 8, 10, 50, 30}
-	for i, wd := range widths {
-		b.check(sw.SetColWidth(i+1, i+1, columnWidth(max(wd, displayWidth(titles[i])))))
-	}
-	b.check(sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}))
-	head := make([]any, len(titles))
-	for i, t := range titles {
-		head[i] = excelize.Cell{StyleID: b.st.header, Value: t}
-	}
-	b.check(sw.SetRow("A1", head))
 	row := 2
 	for _, p := range m.Plans {
 		for _, t := range p.Tasks {

@@ -420,18 +420,16 @@ func (b *book) indicatorLines(sheet string, row int, sc *Scorecard, u pinggu.Uni
 	}
 }
 
-// detail is 满意度明细: for every unit and choice question, each option's
-// count and share. It can be long, so it is streamed.
-func (b *book) detail(sc *Scorecard) {
-	sheet := b.newSheet("满意度明细")
-	sw, err := b.f.NewStreamWriter(sheet)
+// streamSheet starts a streamed sheet with sized columns, a frozen header
+// row and the header, in the order a stream requires (widths and panes
+// before the first row). It returns nil after recording an error.
+func (b *book) streamSheet(name string, titles []string, widths []int) *excelize.StreamWriter {
+	sw, err := b.f.NewStreamWriter(b.newSheet(name))
 	if err != nil {
 		b.check(err)
-		return
+		return nil
 	}
-	titles := []string{"单位", "题号", "题目", "选项编码", "选项", "人数", "占比"}
-	widths := []int{16, 6, 50, 8, 14, 6, 8}
-	for i, wd := range widths { // widths must precede the first row of a stream
+	for i, wd := range widths {
 		b.check(sw.SetColWidth(i+1, i+1, columnWidth(max(wd, displayWidth(titles[i])))))
 	}
 	b.check(sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}))
@@ -440,6 +438,16 @@ func (b *book) detail(sc *Scorecard) {
 		head[i] = excelize.Cell{StyleID: b.st.header, Value: t}
 	}
 	b.check(sw.SetRow("A1", head))
+	return sw
+}
+
+// detail is 满意度明细: for every unit and choice question, each option's
+// count and share. It can be long, so it is streamed.
+func (b *book) detail(sc *Scorecard) {
+	sw := b.streamSheet("满意度明细", []string{"单位", "题号", "题目", "选项编码", "选项", "人数", "占比"}, []int{16, 6, 50, 8, 14, 6, 8})
+	if sw == nil {
+		return
+	}
 	row := 2
 	for i, u := range sc.Units {
 		for _, q := range sc.Results[i].Questions {
