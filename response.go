@@ -127,3 +127,14 @@ type Tally struct {
 // TallyKey is the count key of one answer value, e.g. "Q1:5"; text answers
 // are counted as answered under "Q14:*", never by content.
 func TallyKey(question, value string) string { return question + ":" + value }
+
+// Exclusion takes a response out of a round's results, with the reason an
+// assessor gave. Restoring it deletes the exclusion; both are audited.
+type Exclusion struct {
+	Response string    `json:"response"`
+	Round    string    `json:"round"`
+	Unit     string    `json:"unit"`
+	Reason   string    `json:"reason"`
+	By       string    `json:"by"`
+	At       time.Time `json:"at"`
+}

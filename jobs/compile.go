@@ -31,6 +31,7 @@ type CompileStore interface {
 	Plan(ctx context.Context, code string) (*pinggu.Plan, error)
 	Tasks(ctx context.Context, plan string) ([]pinggu.PlanTask, error)
 	EachProgress(ctx context.Context, plan, task string, fn func(*pinggu.ProgressReport) error) error
+	Exclusions(ctx context.Context, round string) ([]pinggu.Exclusion, error)
 }
 
 // Compiler computes a round's results and writes its reports.
@@ -78,11 +79,41 @@ func (c *Compiler) inputs(ctx context.Context, code string) (*pinggu.Round, *pin
 	return r, q, units, nil
 }
 
-// Tally streams the round's responses into a tally, checking ctx between
-// batches, so a compile never holds the responses in memory.
-func (c *Compiler) Tally(ctx context.Context, r *pinggu.Round, q *pinggu.Questionnaire, progress Progress, expected int) (*scoring.Tally, error) {
+// Quality counts what the compile left out, and every flag, per unit.
+type Quality struct {
+	Excluded map[string]map[string]int // unit → reason → responses
+	Flags    map[string]map[string]int // unit → flag → responses
+}
+
+func count(m map[string]map[string]int, unit, key string) {
+	if m[unit] == nil {
+		m[unit] = map[string]int{}
+	}
+	m[unit][key]++
+}
+
+// Tally streams the round's responses into a tally, leaving out excluded
+// ones, checking ctx between batches, so a compile never holds the
+// responses in memory.
+func (c *Compiler) Tally(ctx context.Context, r *pinggu.Round, q *pinggu.Questionnaire, progress Progress, expected int) (*scoring.Tally, *Quality, error) {
 	t := scoring.NewTally(q, r.Scoring)
-	err := c.store.EachResponse(ctx, r.Code, func(resp *pinggu.Response) error {
+	es, err := c.store.Exclusions(ctx, r.Code)
+	if err != nil {
+		return nil, nil, err
+	}
+	excluded := make(map[string]string, len(es))
+	for _, e := range es {
+		excluded[e.Response] = e.Reason
+	}
+	qual := &Quality{Excluded: map[string]map[string]int{}, Flags: map[string]map[string]int{}}
+	err = c.store.EachResponse(ctx, r.Code, func(resp *pinggu.Response) error {
+		for _, f := range resp.Flags {
+			count(qual.Flags, resp.Unit, f)
+		}
+		if reason, ok := excluded[resp.ID]; ok {
+			count(qual.Excluded, resp.Unit, reason)
+			return nil
+		}
 		t.Add(resp)
 		if t.Count()%2000 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -94,7 +125,7 @@ func (c *Compiler) Tally(ctx context.Context, r *pinggu.Round, q *pinggu.Questio
 		}
 		return nil
 	})
-	return t, err
+	return t, qual, err
 }
 
 // Compile computes the round's satisfaction results and stores the
@@ -110,12 +141,12 @@ func (c *Compiler) Compile(ctx context.Context, code string, final bool, expecte
 	if err != nil {
 		return nil, err
 	}
-	tally, err := c.Tally(ctx, r, q, progress, expected)
+	tally, qual, err := c.Tally(ctx, r, q, progress, expected)
 	if err != nil {
 		return nil, err
 	}
 	sc := &report.Scorecard{Round: r, Questionnaire: q, Units: units, Results: tally.Results(r.Units), Final: final,
-		Responses: tally.Count(), IDsHash: tally.IDsHash()}
+		Responses: tally.Count(), IDsHash: tally.IDsHash(), Excluded: qual.Excluded, Flags: qual.Flags}
 	if r.Assessment != nil {
 		if err := c.assess(ctx, sc); err != nil {
 			return nil, err

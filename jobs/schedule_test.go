@@ -7,17 +7,20 @@ import (
 	"io"
 	"log/slog"
 	"sort"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
+	"github.com/xuri/excelize/v2"
 
 	"pinggu"
 	"pinggu/jobs"
 	"pinggu/store"
 	"pinggu/store/storetest"
+	"pinggu/survey"
 )
 
 // env is a store, a queue (real or in-process Redis) and a scheduler.
@@ -390,4 +393,77 @@ func TestInterruptedCompileLeavesTheOldReport(t *testing.T) {
 	if reps, _ := st.Reports(ctx, "r1"); len(reps) != 1 || reps[0].ID != again.ID {
 		t.Fatalf("provisional reports after the rerun: %+v", reps)
 	}
+}
+
+// TestExclusionsAreLeftOutAndReported: an assessor excludes flagged
+// responses; the compile leaves them out, counts them in 质量控制 and says
+// why in 说明; restoring brings them back.
+func TestExclusionsAreLeftOutAndReported(t *testing.T) {
+	st := storetest.New(t)
+	e := &env{t: t, store: st}
+	now := time.Now()
+	e.seed(pinggu.StatusOpen, now.Add(-time.Hour), now.Add(time.Hour), pinggu.Schedule{})
+	ctx := pinggu.WithActor(context.Background(), "user:liu")
+	for i, a := range []string{"5", "5", "5", "5", "1"} {
+		r := &pinggu.Response{ID: fmt.Sprintf("resp-%04d", i), Round: "r1", Unit: "u1", Questionnaire: "q", QuestionnaireVersion: 1,
+			Answers: pinggu.Answers{"Q1": {a}}, Channel: pinggu.ChannelWeb, SubmittedAt: now}
+		if a == "1" {
+			r.Flags = []string{pinggu.FlagTooFast}
+		}
+		if _, err := st.InsertResponse(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	q := survey.NewQuality(st, time.Now)
+	if _, err := q.Exclude(ctx, "r1", survey.Target{Flag: pinggu.FlagTooFast}, ""); pinggu.ErrorFields(err)["reason"] == "" {
+		t.Fatalf("exclusion without a reason: %v", err)
+	}
+	if n, err := q.Exclude(ctx, "r1", survey.Target{Flag: pinggu.FlagTooFast}, "作答过快"); err != nil || n != 1 {
+		t.Fatalf("exclude = %d, %v", n, err)
+	}
+	flagged, _ := q.Flagged(ctx, "r1", "")
+	if len(flagged) != 1 || flagged[0].Excluded != "作答过快" {
+		t.Fatalf("flagged = %+v", flagged)
+	}
+	c := jobs.NewCompiler(st, time.Now)
+	rep, err := c.Compile(ctx, "r1", false, 0, nil)
+	if err != nil || rep.Responses != 4 {
+		t.Fatalf("compile = %+v, %v", rep, err)
+	}
+	wb := openReport(t, st, rep.ID)
+	if v, _ := wb.GetCellValue("总表", "G3", excelize.Options{RawCellValue: true}); v != "100" {
+		t.Errorf("mean without the excluded response = %s, want 100", v)
+	}
+	if row, _ := wb.GetRows("质量控制"); len(row) < 2 || fmt.Sprint(row[1][:5]) != "[崇川区 4 1 0 1]" {
+		t.Errorf("质量控制 = %v", row)
+	}
+	if notes, _ := wb.GetRows("说明"); !strings.Contains(fmt.Sprint(notes), "崇川区：作答过快 1份") {
+		t.Errorf("说明 = %v", notes)
+	}
+	wb.Close()
+	if err := q.Restore(ctx, "r1", "resp-0004"); err != nil {
+		t.Fatal(err)
+	}
+	again, err := c.Compile(ctx, "r1", false, 0, nil)
+	if err != nil || again.Responses != 5 || again.Fingerprint == rep.Fingerprint {
+		t.Fatalf("after restore = %+v, %v", again, err)
+	}
+	log, _ := st.AuditLog(ctx, store.AuditFilter{ActionPrefix: "response."})
+	if len(log) != 2 || log[0].Actor != "user:liu" {
+		t.Fatalf("audit = %+v", log)
+	}
+}
+
+func openReport(t *testing.T, st *store.Store, id string) *excelize.File {
+	t.Helper()
+	_, rc, err := st.OpenReport(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	f, err := excelize.OpenReader(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
 }

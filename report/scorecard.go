@@ -29,6 +29,10 @@ type Scorecard struct {
 	Inputs      map[string]map[string]pinggu.Input // unit → indicator → entry
 	Adjustments map[string][]pinggu.Adjustment     // unit → events
 	Responses   int
+	// Excluded counts responses left out, unit → reason → n; Flags counts
+	// quality flags over all responses, unit → flag → n.
+	Excluded    map[string]map[string]int
+	Flags       map[string]map[string]int
 	IDsHash     string
 	Fingerprint string
 	GeneratedAt time.Time
@@ -106,6 +110,7 @@ func WriteScorecard(w io.Writer, sc *Scorecard) error {
 		b.unitSheet(sc, u, sc.Results[i])
 	}
 	b.detail(sc)
+	b.quality(sc)
 	b.method(sc)
 	if b.err != nil {
 		return b.err
@@ -465,6 +470,51 @@ func (b *book) detail(sc *Scorecard) {
 	b.check(sw.Flush())
 }
 
+// quality is 质量控制: per unit, how many responses carry each flag and
+// how many were excluded.
+func (b *book) quality(sc *Scorecard) {
+	flags := []string{pinggu.FlagDuplicateDevice, pinggu.FlagTooFast, pinggu.FlagStraightLine, pinggu.FlagHoneypot, pinggu.FlagOverQuota}
+	titles := []string{"单位", "答卷数(计入)", "排除数", "同一设备重复", "作答过快", "同一选项连选", "蜜罐字段", "超出配额"}
+	sheet := b.newSheet("质量控制")
+	b.header(sheet, 1, titles, []int{16})
+	for i, u := range sc.Units {
+		excluded := 0
+		for _, n := range sc.Excluded[u.Code] {
+			excluded += n
+		}
+		vals := []any{u.Name, sc.Results[i].Respondents, excluded}
+		for _, f := range flags {
+			vals = append(vals, sc.Flags[u.Code][f])
+		}
+		b.row(sheet, i+2, vals, nil)
+	}
+}
+
+// exclusionsText says per unit how many responses were excluded and why.
+func exclusionsText(sc *Scorecard) string {
+	var parts []string
+	for _, u := range sc.Units {
+		reasons := sc.Excluded[u.Code]
+		if len(reasons) == 0 {
+			continue
+		}
+		keys := make([]string, 0, len(reasons))
+		for r := range reasons {
+			keys = append(keys, r)
+		}
+		sort.Strings(keys)
+		var rs []string
+		for _, r := range keys {
+			rs = append(rs, fmt.Sprintf("%s %d份", r, reasons[r]))
+		}
+		parts = append(parts, u.Name+"："+strings.Join(rs, "，"))
+	}
+	if len(parts) == 0 {
+		return "无"
+	}
+	return strings.Join(parts, "；")
+}
+
 // method is 说明: how the numbers were computed, with every constant and
 // the fingerprint of the inputs, so a published number can be defended.
 func (b *book) method(sc *Scorecard) {
@@ -493,6 +543,7 @@ func (b *book) method(sc *Scorecard) {
 		{"生成时间", sc.GeneratedAt.In(loc).Format("2006-01-02 15:04:05")},
 		{"问卷", fmt.Sprintf("%s 第%d版", sc.Questionnaire.Code, sc.Questionnaire.Version)},
 		{"计入答卷数", fmt.Sprint(sc.Responses)},
+		{"排除的答卷", exclusionsText(sc)},
 		{"选项分值", scoreMap},
 		{"“不清楚”", "不计分，不进入任何分母"},
 		{"满意阈值", fmt.Sprintf("得分 ≥ %g 计为满意（满意率 P = Σw·1[y ≥ %g] / Σw）", s.SatisfiedThreshold, s.SatisfiedThreshold)},

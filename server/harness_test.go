@@ -82,7 +82,7 @@ func newHarnessQueue(t testing.TB, addr string) *harness {
 	t.Cleanup(sched.Close)
 	srv, err := server.New(server.Config{AdminTokenHash: server.HashToken(adminToken), BaseURL: "https://pg.example.cn", Logger: quiet, Now: clk.Now},
 		server.Deps{Survey: sv, Catalog: cat, Scheduler: sched, Reports: st, Plans: plans.New(st, clk.Now),
-			Auth: auth.New(st, clk.Now, auth.Policy{Cost: bcrypt.MinCost}), Store: st})
+			Auth: auth.New(st, clk.Now, auth.Policy{Cost: bcrypt.MinCost}), Quality: survey.NewQuality(st, clk.Now), Store: st})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"pinggu"
+	"pinggu/survey"
 )
 
 func (s *Server) scheduleRound(c echo.Context) error {
@@ -112,4 +113,46 @@ func (s *Server) listJobs(c echo.Context) error {
 		jobs = []pinggu.Job{}
 	}
 	return c.JSON(http.StatusOK, map[string]any{"jobs": jobs})
+}
+
+func (s *Server) listFlagged(c echo.Context) error {
+	ctx := c.Request().Context()
+	if _, err := s.catalog.Round(ctx, c.Param("code")); err != nil {
+		return err
+	}
+	list, err := s.quality.Flagged(ctx, c.Param("code"), c.QueryParam("unit"))
+	if err != nil {
+		return err
+	}
+	if list == nil {
+		list = []survey.Flagged{}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"responses": list})
+}
+
+// excludeResponses takes {"ids": [...]} or {"unit": "…", "flag": "…"} and a reason.
+func (s *Server) excludeResponses(c echo.Context) error {
+	var body struct {
+		survey.Target
+		Reason string `json:"reason"`
+	}
+	if err := decodeJSON(c, &body); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	if _, err := s.catalog.Round(ctx, c.Param("code")); err != nil {
+		return err
+	}
+	n, err := s.quality.Exclude(ctx, c.Param("code"), body.Target, body.Reason)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]int{"excluded": n})
+}
+
+func (s *Server) restoreResponse(c echo.Context) error {
+	if err := s.quality.Restore(c.Request().Context(), c.Param("code"), c.Param("id")); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
 }

@@ -78,6 +78,7 @@ type Deps struct {
 	Reports   Reports
 	Plans     *plans.Service
 	Auth      *auth.Service
+	Quality   *survey.Quality
 	Store     Pinger
 }
 
@@ -107,6 +108,7 @@ type Server struct {
 	reports Reports
 	plans   *plans.Service
 	auth    *auth.Service
+	quality *survey.Quality
 	store   Pinger
 }
 
@@ -129,7 +131,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		e.IPExtractor = echo.ExtractIPFromXFFHeader()
 	}
 	s := &Server{cfg: cfg, echo: e, pages: pages, survey: d.Survey, catalog: d.Catalog, sched: d.Scheduler,
-		reports: d.Reports, plans: d.Plans, auth: d.Auth, store: d.Store}
+		reports: d.Reports, plans: d.Plans, auth: d.Auth, quality: d.Quality, store: d.Store}
 	e.HTTPErrorHandler = s.handleError
 	e.Use(middleware.RequestID(), middleware.Recover(), s.accessLog)
 	e.Pre(bodyLimit)
@@ -223,6 +225,9 @@ func (s *Server) routes() {
 	a.GET("/tokens", s.listTokens, reporters)
 	a.DELETE("/tokens/:id", s.revokeToken, reporters)
 	a.GET("/audit", s.apiAudit, admin)
+	a.GET("/rounds/:code/flagged", s.listFlagged, staff)
+	a.POST("/rounds/:code/exclusions", s.excludeResponses, staff)
+	a.DELETE("/rounds/:code/exclusions/:id", s.restoreResponse, staff)
 }
 
 func (s *Server) healthz(c echo.Context) error {

@@ -26,10 +26,11 @@ const (
 	colProgress         = "progress"
 	colUnitTokens       = "unitTokens" // _id is the token's SHA-256
 	colUsers            = "users"
-	colSessions         = "sessions"  // _id is the session token's SHA-256
-	colAPITokens        = "apiTokens" // _id is the token's SHA-256
-	colAudit            = "audit"     // insert only
-	colDevices          = "devices"   // _id round/device: which devices answered a round
+	colSessions         = "sessions"   // _id is the session token's SHA-256
+	colAPITokens        = "apiTokens"  // _id is the token's SHA-256
+	colAudit            = "audit"      // insert only
+	colDevices          = "devices"    // _id round/device: which devices answered a round
+	colExclusions       = "exclusions" // _id is the response id
 )
 
 // indexes declares every secondary index. Primary keys carry the main
@@ -65,6 +66,9 @@ var indexes = map[string][]mongo.IndexModel{
 	},
 	colAudit: {
 		{Keys: bson.D{{Key: "at", Value: -1}}, Options: options.Index().SetName("at")},
+	},
+	colExclusions: {
+		{Keys: bson.D{{Key: "round", Value: 1}}, Options: options.Index().SetName("round")},
 	},
 	colSessions: {
 		{Keys: bson.D{{Key: "user", Value: 1}}, Options: options.Index().SetName("user")},

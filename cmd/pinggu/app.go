@@ -104,7 +104,7 @@ func start(ctx context.Context, cmd string, cfg config, ln net.Listener, stdout,
 	srv, err := server.New(server.Config{AdminTokenHash: tokenHash, SecureCookies: strings.HasPrefix(base, "https://"),
 		TrustProxy: cfg.TrustProxy, BaseURL: base, Logger: logger, Now: now},
 		server.Deps{Survey: sv, Catalog: cat, Scheduler: sched, Reports: st, Plans: plans.New(st, now),
-			Auth: auth.New(st, now, auth.Policy{}), Store: st})
+			Auth: auth.New(st, now, auth.Policy{}), Quality: survey.NewQuality(st, now), Store: st})
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,128 @@
+package survey
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"pinggu"
+)
+
+// QualityStore is what reviewing flagged responses needs.
+type QualityStore interface {
+	EachResponse(ctx context.Context, round string, fn func(*pinggu.Response) error) error
+	Exclude(ctx context.Context, es []pinggu.Exclusion) (int, error)
+	Restore(ctx context.Context, round, response string) error
+	Exclusions(ctx context.Context, round string) ([]pinggu.Exclusion, error)
+	pinggu.Auditor
+}
+
+// Flagged is a response with a quality flag, and whether it is excluded.
+type Flagged struct {
+	ID          string    `json:"id"`
+	Unit        string    `json:"unit"`
+	Flags       []string  `json:"flags"`
+	Channel     string    `json:"channel"`
+	SubmittedAt time.Time `json:"submittedAt"`
+	DurationMs  int64     `json:"durationMs"`
+	Excluded    string    `json:"excluded,omitempty"` // the reason, when excluded
+}
+
+// Quality reviews a round's responses: flagged ones listed, exclusions
+// made and undone. It streams the responses, so it is for assessors, not
+// for every request.
+type Quality struct {
+	store QualityStore
+	now   func() time.Time
+}
+
+// NewQuality returns the review service.
+func NewQuality(store QualityStore, now func() time.Time) *Quality {
+	return &Quality{store: store, now: now}
+}
+
+// Flagged lists the round's flagged or excluded responses (of one unit when set).
+func (q *Quality) Flagged(ctx context.Context, round, unit string) ([]Flagged, error) {
+	excluded, err := q.excluded(ctx, round)
+	if err != nil {
+		return nil, err
+	}
+	var out []Flagged
+	err = q.store.EachResponse(ctx, round, func(r *pinggu.Response) error {
+		if unit != "" && r.Unit != unit || len(r.Flags) == 0 && excluded[r.ID] == "" {
+			return nil
+		}
+		out = append(out, Flagged{ID: r.ID, Unit: r.Unit, Flags: r.Flags, Channel: string(r.Channel),
+			SubmittedAt: r.SubmittedAt, DurationMs: r.DurationMs, Excluded: excluded[r.ID]})
+		return nil
+	})
+	return out, err
+}
+
+func (q *Quality) excluded(ctx context.Context, round string) (map[string]string, error) {
+	es, err := q.store.Exclusions(ctx, round)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string]string, len(es))
+	for _, e := range es {
+		m[e.Response] = e.Reason
+	}
+	return m, nil
+}
+
+// Target picks responses to exclude: listed ids, or every response of a
+// unit and/or with a flag (a whole burst, say).
+type Target struct {
+	IDs  []string `json:"ids,omitempty"`
+	Unit string   `json:"unit,omitempty"`
+	Flag string   `json:"flag,omitempty"`
+}
+
+// Exclude takes the targeted responses of a round out of its results with
+// a reason; the next compile leaves them out and says so.
+func (q *Quality) Exclude(ctx context.Context, round string, t Target, reason string) (int, error) {
+	reason = strings.TrimSpace(reason)
+	fe := pinggu.FieldErrors{}
+	if reason == "" || len([]rune(reason)) > 500 {
+		fe.Add("reason", "须说明排除原因（不超过500字）")
+	}
+	if len(t.IDs) == 0 && t.Unit == "" && t.Flag == "" {
+		fe.Add("ids", "须指定答卷编号，或按单位、标记筛选")
+	}
+	if err := fe.Err("排除条件有误"); err != nil {
+		return 0, err
+	}
+	now, by := q.now().UTC().Truncate(time.Millisecond), pinggu.Actor(ctx)
+	var es []pinggu.Exclusion
+	err := q.store.EachResponse(ctx, round, func(r *pinggu.Response) error {
+		match := len(t.IDs) == 0 || slices.Contains(t.IDs, r.ID)
+		match = match && (t.Unit == "" || r.Unit == t.Unit) && (t.Flag == "" || slices.Contains(r.Flags, t.Flag))
+		if match {
+			es = append(es, pinggu.Exclusion{Response: r.ID, Round: round, Unit: r.Unit, Reason: reason, By: by, At: now})
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	if len(t.IDs) > 0 && len(es) != len(t.IDs) {
+		return 0, pinggu.FieldErrors{"ids": "部分答卷编号不属于本轮次"}.Err("排除条件有误")
+	}
+	n, err := q.store.Exclude(ctx, es)
+	if err != nil {
+		return n, err
+	}
+	return n, pinggu.Audit(ctx, q.store, "response.exclude", "round/"+round,
+		fmt.Sprintf("排除%d份（单位%s，标记%s，编号%d个），原因：%s", n, t.Unit, t.Flag, len(t.IDs), reason))
+}
+
+// Restore takes an excluded response back into the results.
+func (q *Quality) Restore(ctx context.Context, round, id string) error {
+	if err := q.store.Restore(ctx, round, id); err != nil {
+		return err
+	}
+	return pinggu.Audit(ctx, q.store, "response.restore", "round/"+round+"/response/"+id, "恢复")
+}
