@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"pinggu"
+	"pinggu/report"
 	"pinggu/survey"
 )
 
@@ -155,4 +157,45 @@ func (s *Server) restoreResponse(c echo.Context) error {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
+}
+
+// importResponses takes an .xlsx or .csv of offline answers (multipart
+// "file"), the "channel" and "validOnly". With errors and ?report=xlsx the
+// answer is the row-by-row error workbook.
+func (s *Server) importResponses(c echo.Context) error {
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return pinggu.FieldErrors{"file": "请在file字段上传.xlsx或.csv文件"}.Err("缺少文件")
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return pinggu.Wrap(pinggu.Malformed, err, "无法读取上传的文件")
+	}
+	defer f.Close()
+	rows, err := report.ReadResponses(f, fh.Filename)
+	if err != nil {
+		return err
+	}
+	validOnly, _ := strconv.ParseBool(c.FormValue("validOnly"))
+	res, err := s.survey.Import(c.Request().Context(), c.Param("code"), c.Param("unit"), pinggu.Channel(c.FormValue("channel")), rows, validOnly)
+	if res != nil && len(res.Errors) > 0 && c.QueryParam("report") == "xlsx" {
+		var buf bytes.Buffer
+		if werr := report.WriteImportErrors(&buf, res.Errors); werr != nil {
+			return werr
+		}
+		c.Response().Header().Set(echo.HeaderContentDisposition, ContentDisposition("导入错误报告.xlsx", "import-errors.xlsx"))
+		status := http.StatusOK
+		if err != nil {
+			status = http.StatusUnprocessableEntity
+		}
+		return c.Blob(status, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", buf.Bytes())
+	}
+	if err != nil {
+		if res != nil && pinggu.ErrorCode(err) == pinggu.Invalid {
+			return c.JSON(http.StatusUnprocessableEntity, map[string]any{"error": errorDetail{Code: pinggu.Invalid,
+				Message: pinggu.ErrorMessage(err)}, "result": res})
+		}
+		return err
+	}
+	return c.JSON(http.StatusOK, res)
 }

@@ -228,6 +228,7 @@ func (s *Server) routes() {
 	a.GET("/rounds/:code/flagged", s.listFlagged, staff)
 	a.POST("/rounds/:code/exclusions", s.excludeResponses, staff)
 	a.DELETE("/rounds/:code/exclusions/:id", s.restoreResponse, staff)
+	a.POST("/rounds/:code/units/:unit/import", s.importResponses, staff)
 }
 
 func (s *Server) healthz(c echo.Context) error {

@@ -1,0 +1,118 @@
+package report
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+
+	"pinggu"
+)
+
+// ImportRow is one respondent of an offline file: the respondent id, and
+// answers keyed by question code (values as written: codes or labels).
+type ImportRow struct {
+	Row        int
+	Respondent string
+	Answers    pinggu.Answers
+}
+
+// ReadResponses reads an .xlsx (first sheet) or a CSV (UTF-8, with or
+// without a BOM): a header row naming 受访者编号 (or respondent) and
+// question codes, then one row per respondent. A multi answer lists its
+// picks separated by ; or 、.
+func ReadResponses(r io.Reader, name string) ([]ImportRow, error) {
+	data, err := io.ReadAll(io.LimitReader(r, 32<<20))
+	if err != nil {
+		return nil, err
+	}
+	var rows [][]string
+	if strings.HasSuffix(strings.ToLower(name), ".csv") {
+		rows, err = csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF")))).ReadAll()
+		if err != nil {
+			return nil, pinggu.Wrap(pinggu.Invalid, err, "CSV格式有误")
+		}
+	} else {
+		f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: 128 << 20})
+		if err != nil {
+			return nil, pinggu.Wrap(pinggu.Invalid, err, "无法读取文件，请上传.xlsx或.csv")
+		}
+		defer f.Close()
+		if rows, err = f.GetRows(f.GetSheetName(0), excelize.Options{RawCellValue: true}); err != nil {
+			return nil, pinggu.Wrap(pinggu.Invalid, err, "无法读取工作表")
+		}
+	}
+	if len(rows) == 0 {
+		return nil, pinggu.FieldErrors{"file": "文件是空的"}.Err("文件有误")
+	}
+	idCol := -1
+	for i, h := range rows[0] {
+		switch strings.TrimSpace(strings.ToLower(h)) {
+		case "受访者编号", "respondent", "编号", "id":
+			idCol = i
+		}
+	}
+	if idCol < 0 {
+		return nil, pinggu.FieldErrors{"file": "表头须有“受访者编号”列，用于防止重复导入"}.Err("文件有误")
+	}
+	var out []ImportRow
+	for n, cells := range rows[1:] {
+		row := ImportRow{Row: n + 2, Answers: pinggu.Answers{}}
+		blank := true
+		for i, c := range cells {
+			c = strings.TrimSpace(c)
+			if c == "" || i >= len(rows[0]) {
+				continue
+			}
+			blank = false
+			if i == idCol {
+				row.Respondent = c
+				continue
+			}
+			code := strings.TrimSpace(rows[0][i])
+			for _, v := range strings.FieldsFunc(c, func(r rune) bool { return r == ';' || r == '；' || r == '、' }) {
+				row.Answers[code] = append(row.Answers[code], strings.TrimSpace(v))
+			}
+		}
+		if !blank {
+			out = append(out, row)
+		}
+	}
+	return out, nil
+}
+
+// WriteImportErrors writes the row-by-row error report of an import.
+func WriteImportErrors(w io.Writer, errs []ImportError) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	st, err := newStyles(f)
+	if err != nil {
+		return err
+	}
+	b := &book{f: f, st: st, taken: map[string]bool{}}
+	sheet := b.newSheet("导入错误")
+	b.header(sheet, 1, []string{"行号", "受访者编号", "题目", "错误"}, []int{4, 12, 6, 50})
+	for i, e := range errs {
+		b.row(sheet, i+2, []any{e.Row, Neutralize(e.Respondent), e.Field, e.Message}, nil)
+	}
+	if b.err != nil {
+		return b.err
+	}
+	_, err = f.WriteTo(w)
+	return err
+}
+
+// ImportError is one problem of one row.
+type ImportError struct {
+	Row        int    `json:"row"`
+	Respondent string `json:"respondent"`
+	Field      string `json:"field"`
+	Message    string `json:"message"`
+}
+
+func (e ImportError) String() string {
+	return fmt.Sprintf("第%d行 %s：%s", e.Row, e.Field, e.Message)
+}
