@@ -75,7 +75,12 @@ type Integrity struct {
 	// StraightLineItems is the battery length from which identical answers
 	// to every scale item are flagged (default 8; negative: off).
 	StraightLineItems int `json:"straightLineItems,omitempty"`
+	// Invitations requires a single-use invitation code with every response.
+	Invitations bool `json:"invitations,omitempty"`
 }
+
+// InvitationCodeLength is the length of generated invitation codes.
+const InvitationCodeLength = 8
 
 // StraightLineFlag reports whether answers give one identical answer to
 // every scale question of a battery of at least n items.

@@ -116,3 +116,29 @@ type ImportError struct {
 func (e ImportError) String() string {
 	return fmt.Sprintf("第%d行 %s：%s", e.Row, e.Field, e.Message)
 }
+
+// WriteInvitations writes a unit's invitation codes with their links and,
+// for used ones, the response that used them.
+func WriteInvitations(w io.Writer, unit string, codes []string, usedBy map[string]string, link func(string) string) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	st, err := newStyles(f)
+	if err != nil {
+		return err
+	}
+	b := &book{f: f, st: st, taken: map[string]bool{}}
+	sheet := b.newSheet("邀请码")
+	b.header(sheet, 1, []string{"单位", "邀请码", "专属链接", "已使用", "答卷编号"}, []int{16, 10, 60, 6, 24})
+	for i, c := range codes {
+		usedText := "否"
+		if usedBy[c] != "" {
+			usedText = "是"
+		}
+		b.row(sheet, i+2, []any{unit, c, link(c), usedText, usedBy[c]}, nil)
+	}
+	if b.err != nil {
+		return b.err
+	}
+	_, err = f.WriteTo(w)
+	return err
+}

@@ -73,6 +73,8 @@ type surveyPage struct {
 	Errors    pinggu.FieldErrors
 	ErrorList []fieldError
 	Notice    string // a problem that is not about any answer
+	NeedCode  bool   // the round requires an invitation code
+	Code      string
 	CondCSS   template.CSS
 }
 

@@ -68,6 +68,7 @@ type Reports interface {
 	OpenReport(ctx context.Context, id string) (*pinggu.Report, io.ReadCloser, error)
 	Jobs(ctx context.Context, round string, limit int) ([]pinggu.Job, error)
 	AuditLog(ctx context.Context, f store.AuditFilter) ([]pinggu.AuditEntry, error)
+	Invitations(ctx context.Context, round, unit string) (codes []string, usedBy map[string]string, err error)
 }
 
 // Deps are the services the handlers call.
@@ -229,6 +230,8 @@ func (s *Server) routes() {
 	a.POST("/rounds/:code/exclusions", s.excludeResponses, staff)
 	a.DELETE("/rounds/:code/exclusions/:id", s.restoreResponse, staff)
 	a.POST("/rounds/:code/units/:unit/import", s.importResponses, staff)
+	a.POST("/rounds/:code/units/:unit/invitations", s.newInvitations, admin)
+	a.GET("/rounds/:code/units/:unit/invitations.xlsx", s.invitationsXLSX, staff)
 }
 
 func (s *Server) healthz(c echo.Context) error {

@@ -42,7 +42,7 @@ func (s *Server) surveyForm(c echo.Context) error {
 	}
 	sid := survey.NewSID()
 	return s.renderSurvey(c, http.StatusOK, f, &surveyPage{
-		SID: sid, Stamp: s.survey.Stamp(sid, f.Round.Code, f.Unit.Code, s.cfg.Now()), Channel: ch})
+		SID: sid, Stamp: s.survey.Stamp(sid, f.Round.Code, f.Unit.Code, s.cfg.Now()), Channel: ch, Code: c.QueryParam("code")})
 }
 
 // surveySubmit takes the posted form. Success redirects to the thank-you
@@ -57,7 +57,7 @@ func (s *Server) surveySubmit(c echo.Context) error {
 	sub := survey.Submission{
 		SID: form.Get("sid"), Round: round, Unit: unit, Answers: answersOf(form),
 		Channel: pinggu.Channel(form.Get("channel")), Device: s.device(c), IP: c.RealIP(), Stamp: form.Get("issued"),
-		Trap: form.Get(trapField),
+		Trap: form.Get(trapField), Code: form.Get("code"),
 	}
 	if !formChannels[string(sub.Channel)] {
 		sub.Channel = pinggu.ChannelWeb
@@ -76,7 +76,7 @@ func (s *Server) surveySubmit(c echo.Context) error {
 			return ferr
 		}
 		return s.renderSurvey(c, http.StatusUnprocessableEntity, f, &surveyPage{
-			SID: sub.SID, Stamp: sub.Stamp, Channel: string(sub.Channel), Values: sub.Answers,
+			SID: sub.SID, Stamp: sub.Stamp, Channel: string(sub.Channel), Values: sub.Answers, Code: sub.Code,
 			Errors: pinggu.ErrorFields(err)})
 	case pinggu.Unavailable:
 		// Nothing was stored: say so, keep every answer in the page, and
@@ -155,6 +155,7 @@ func (s *Server) renderSurvey(c echo.Context, status int, f *survey.Form, p *sur
 	}
 	p.Action = "/s/" + url.PathEscape(f.Round.Code) + "/" + url.PathEscape(f.Unit.Code)
 	p.CondCSS = conditionalCSS(f.Questionnaire)
+	p.NeedCode = f.Round.Integrity.Invitations
 	p.ErrorList = orderedErrors(f.Questionnaire, p.Errors)
 	body, err := s.renderPage("survey.html", p)
 	if err != nil {
@@ -191,7 +192,7 @@ func answersOf(form url.Values) pinggu.Answers {
 	a := pinggu.Answers{}
 	for k, v := range form {
 		switch k {
-		case "sid", "issued", "channel", trapField:
+		case "sid", "issued", "channel", "code", trapField:
 		default:
 			a[k] = v
 		}

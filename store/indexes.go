@@ -26,11 +26,13 @@ const (
 	colProgress         = "progress"
 	colUnitTokens       = "unitTokens" // _id is the token's SHA-256
 	colUsers            = "users"
-	colSessions         = "sessions"   // _id is the session token's SHA-256
-	colAPITokens        = "apiTokens"  // _id is the token's SHA-256
-	colAudit            = "audit"      // insert only
-	colDevices          = "devices"    // _id round/device: which devices answered a round
-	colExclusions       = "exclusions" // _id is the response id
+	colSessions         = "sessions"    // _id is the session token's SHA-256
+	colAPITokens        = "apiTokens"   // _id is the token's SHA-256
+	colAudit            = "audit"       // insert only
+	colDevices          = "devices"     // _id round/device: which devices answered a round
+	colExclusions       = "exclusions"  // _id is the response id
+	colInvitations      = "invitations" // _id round/code
+	colRedemptions      = "redemptions" // _id round/code: a used code and its submission
 )
 
 // indexes declares every secondary index. Primary keys carry the main
@@ -66,6 +68,9 @@ var indexes = map[string][]mongo.IndexModel{
 	},
 	colAudit: {
 		{Keys: bson.D{{Key: "at", Value: -1}}, Options: options.Index().SetName("at")},
+	},
+	colInvitations: {
+		{Keys: bson.D{{Key: "round", Value: 1}, {Key: "unit", Value: 1}}, Options: options.Index().SetName("round_unit")},
 	},
 	colExclusions: {
 		{Keys: bson.D{{Key: "round", Value: 1}}, Options: options.Index().SetName("round")},

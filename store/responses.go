@@ -139,3 +139,84 @@ func (s *Store) ForgetDevice(ctx context.Context, round, device string) error {
 	_, err := s.db.Collection(colDevices).DeleteOne(ctx, bson.D{{Key: "_id", Value: round + "/" + device}})
 	return mapErr(err, "设备")
 }
+
+// AddInvitations stores new single-use codes for a unit of a round.
+func (s *Store) AddInvitations(ctx context.Context, round, unit string, codes []string, at time.Time) error {
+	docs := make([]any, len(codes))
+	for i, c := range codes {
+		docs[i] = bson.D{{Key: "_id", Value: round + "/" + c}, {Key: "round", Value: round}, {Key: "unit", Value: unit},
+			{Key: "code", Value: c}, {Key: "createdAt", Value: at}}
+	}
+	_, err := s.db.Collection(colInvitations).InsertMany(ctx, docs)
+	return mapErr(err, "邀请码")
+}
+
+// InvitationUnit returns the unit a code of a round was made for.
+func (s *Store) InvitationUnit(ctx context.Context, round, code string) (string, error) {
+	var d struct {
+		Unit string `bson:"unit"`
+	}
+	if err := s.db.Collection(colInvitations).FindOne(ctx, bson.D{{Key: "_id", Value: round + "/" + code}}).Decode(&d); err != nil {
+		return "", mapErr(err, "邀请码")
+	}
+	return d.Unit, nil
+}
+
+// Invitations lists a unit's codes and, for used ones, the response.
+func (s *Store) Invitations(ctx context.Context, round, unit string) (codes []string, usedBy map[string]string, err error) {
+	cur, err := s.db.Collection(colInvitations).Find(ctx, bson.D{{Key: "round", Value: round}, {Key: "unit", Value: unit}},
+		options.Find().SetSort(bson.D{{Key: "createdAt", Value: 1}, {Key: "_id", Value: 1}}))
+	if err != nil {
+		return nil, nil, mapErr(err, "邀请码")
+	}
+	var docs []struct {
+		Code string `bson:"code"`
+	}
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, nil, mapErr(err, "邀请码")
+	}
+	usedBy = map[string]string{}
+	rc, err := s.db.Collection(colRedemptions).Find(ctx, bson.D{{Key: "round", Value: round}})
+	if err != nil {
+		return nil, nil, mapErr(err, "邀请码")
+	}
+	var used []struct {
+		Code string `bson:"code"`
+		SID  string `bson:"sid"`
+	}
+	if err := rc.All(ctx, &used); err != nil {
+		return nil, nil, mapErr(err, "邀请码")
+	}
+	for _, u := range used {
+		usedBy[u.Code] = u.SID
+	}
+	for _, d := range docs {
+		codes = append(codes, d.Code)
+	}
+	return codes, usedBy, nil
+}
+
+// Redeem uses a code for a submission, once: an insert on the code's key,
+// so of concurrent redemptions exactly one wins. Redeeming again with the
+// same submission id is the same redemption (a retry), not a second use.
+func (s *Store) Redeem(ctx context.Context, round, code, sid string) (ok bool, err error) {
+	col := s.db.Collection(colRedemptions)
+	_, err = col.InsertOne(ctx, bson.D{{Key: "_id", Value: round + "/" + code}, {Key: "round", Value: round},
+		{Key: "code", Value: code}, {Key: "sid", Value: sid}})
+	if !mongo.IsDuplicateKeyError(err) {
+		return err == nil, mapErr(err, "邀请码")
+	}
+	var d struct {
+		SID string `bson:"sid"`
+	}
+	if err := col.FindOne(ctx, bson.D{{Key: "_id", Value: round + "/" + code}}).Decode(&d); err != nil {
+		return false, mapErr(err, "邀请码")
+	}
+	return d.SID == sid, nil
+}
+
+// Unredeem gives a code back when its response was not stored.
+func (s *Store) Unredeem(ctx context.Context, round, code, sid string) error {
+	_, err := s.db.Collection(colRedemptions).DeleteOne(ctx, bson.D{{Key: "_id", Value: round + "/" + code}, {Key: "sid", Value: sid}})
+	return mapErr(err, "邀请码")
+}

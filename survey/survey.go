@@ -33,6 +33,10 @@ type Store interface {
 	Response(ctx context.Context, id string) (*pinggu.Response, error)
 	SeeDevice(ctx context.Context, round, device string) (first bool, err error)
 	ForgetDevice(ctx context.Context, round, device string) error
+	InvitationUnit(ctx context.Context, round, code string) (string, error)
+	Redeem(ctx context.Context, round, code, sid string) (bool, error)
+	Unredeem(ctx context.Context, round, code, sid string) error
+	AddInvitations(ctx context.Context, round, unit string, codes []string, at time.Time) error
 	Tallies(ctx context.Context, round string) ([]pinggu.Tally, error)
 }
 
@@ -145,6 +149,7 @@ type Submission struct {
 	IP      string
 	Stamp   string    // the form's signed issue time; empty for API clients
 	Trap    string    // the honeypot field: people never see it, bots fill it in
+	Code    string    // an invitation code, where the round requires one
 	At      time.Time // when it was received; zero means now
 }
 
@@ -195,8 +200,12 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (Receipt, error) {
 		Answers: answers, Channel: sub.Channel, Device: sub.Device, SubmittedAt: at,
 		DurationMs: s.duration(sub, at), IPHash: s.HashIP(sub.IP),
 	}
+	if err := s.redeem(ctx, f, sub); err != nil {
+		return Receipt{}, err
+	}
 	flags, forget, err := s.signals(ctx, f, sub, resp, answers)
 	if err != nil {
+		s.unredeem(ctx, f, sub)
 		return Receipt{}, err
 	}
 	resp.Flags = flags
@@ -213,6 +222,7 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (Receipt, error) {
 		}
 		n, ok, err := s.store.ReserveSlot(ctx, sub.Round, sub.Unit, limit)
 		if err != nil {
+			s.unredeem(ctx, f, sub)
 			return Receipt{}, err
 		}
 		if !ok {
@@ -221,6 +231,7 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (Receipt, error) {
 			if _, err := s.store.Response(ctx, sub.SID); err == nil {
 				return Receipt{ID: sub.SID}, nil
 			}
+			s.unredeem(ctx, f, sub)
 			return Receipt{}, pinggu.Errorf(pinggu.QuotaFull, "%s的样本已收集完毕，感谢您的参与", f.Unit.Name)
 		}
 		if n > quota {
@@ -228,6 +239,9 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (Receipt, error) {
 		}
 	}
 	created, err := s.store.InsertResponse(ctx, resp)
+	if err != nil {
+		s.unredeem(ctx, f, sub)
+	}
 	if forget && (err != nil || !created) {
 		_ = s.store.ForgetDevice(context.WithoutCancel(ctx), sub.Round, sub.Device)
 	}
@@ -250,6 +264,68 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (Receipt, error) {
 		}
 	}
 	return Receipt{ID: sub.SID, Created: created}, nil
+}
+
+// redeem uses the submission's invitation code where the round requires
+// one: it must exist, belong to the unit and be unused (a retry of the same
+// submission may use it again).
+func (s *Service) redeem(ctx context.Context, f *Form, sub Submission) error {
+	if !f.Round.Integrity.Invitations {
+		return nil
+	}
+	code := strings.ToUpper(strings.TrimSpace(sub.Code))
+	if code == "" {
+		return pinggu.FieldErrors{"code": "请输入邀请码"}.Err("缺少邀请码")
+	}
+	unit, err := s.store.InvitationUnit(ctx, f.Round.Code, code)
+	if pinggu.ErrorCode(err) == pinggu.NotFound || err == nil && unit != f.Unit.Code {
+		return pinggu.FieldErrors{"code": "邀请码无效，请核对后重新输入"}.Err("邀请码无效")
+	}
+	if err != nil {
+		return err
+	}
+	ok, err := s.store.Redeem(ctx, f.Round.Code, code, sub.SID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return pinggu.FieldErrors{"code": "此邀请码已被使用，每个邀请码只能提交一次"}.Err("邀请码已被使用")
+	}
+	return nil
+}
+
+func (s *Service) unredeem(ctx context.Context, f *Form, sub Submission) {
+	if !f.Round.Integrity.Invitations || sub.Code == "" {
+		return
+	}
+	if err := s.store.Unredeem(context.WithoutCancel(ctx), f.Round.Code, strings.ToUpper(strings.TrimSpace(sub.Code)), sub.SID); err != nil {
+		s.log.Error("invitation code not given back", "round", f.Round.Code, "err", err)
+	}
+}
+
+// invitationAlphabet leaves out characters people confuse (0/O, 1/I/L).
+const invitationAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+// NewInvitations makes n single-use codes for a unit of a round.
+func (s *Service) NewInvitations(ctx context.Context, round, unit string, n int) ([]string, error) {
+	if n < 1 || n > 10000 {
+		return nil, pinggu.FieldErrors{"count": "每批邀请码数量须在1–10000之间"}.Err("数量有误")
+	}
+	if _, err := s.Form(ctx, round, unit); err != nil {
+		return nil, err
+	}
+	codes := make([]string, n)
+	b := make([]byte, pinggu.InvitationCodeLength)
+	for i := range codes {
+		if _, err := rand.Read(b); err != nil {
+			return nil, err
+		}
+		for j := range b {
+			b[j] = invitationAlphabet[int(b[j])%len(invitationAlphabet)]
+		}
+		codes[i] = string(b)
+	}
+	return codes, s.store.AddInvitations(ctx, round, unit, codes, s.now().UTC().Truncate(time.Millisecond))
 }
 
 // signals computes the quality flags of a submission and applies the
