@@ -63,7 +63,11 @@ const (
 	FlagTooFast         = "too_fast"         // faster than the round's minimum plausible time
 	FlagStraightLine    = "straight_line"    // the same answer on every item of a long scale battery
 	FlagHoneypot        = "honeypot"         // a field no person sees was filled in
+	FlagBurst           = "burst"            // one of many from one network in a short window
 )
+
+// BurstWindow is the window in which responses from one network are counted.
+const BurstWindow = 10 * time.Minute
 
 // Integrity are a round's one-person-one-response and quality rules.
 type Integrity struct {
@@ -77,6 +81,10 @@ type Integrity struct {
 	StraightLineItems int `json:"straightLineItems,omitempty"`
 	// Invitations requires a single-use invitation code with every response.
 	Invitations bool `json:"invitations,omitempty"`
+	// BurstLimit is how many responses one network may send in BurstWindow
+	// before the rest are flagged and slowed, never refused: a whole office
+	// may share one address (default 20; negative: off).
+	BurstLimit int `json:"burstLimit,omitempty"`
 }
 
 // InvitationCodeLength is the length of generated invitation codes.

@@ -473,8 +473,8 @@ func (b *book) detail(sc *Scorecard) {
 // quality is 质量控制: per unit, how many responses carry each flag and
 // how many were excluded.
 func (b *book) quality(sc *Scorecard) {
-	flags := []string{pinggu.FlagDuplicateDevice, pinggu.FlagTooFast, pinggu.FlagStraightLine, pinggu.FlagHoneypot, pinggu.FlagOverQuota}
-	titles := []string{"单位", "答卷数(计入)", "排除数", "同一设备重复", "作答过快", "同一选项连选", "蜜罐字段", "超出配额"}
+	flags := []string{pinggu.FlagDuplicateDevice, pinggu.FlagTooFast, pinggu.FlagStraightLine, pinggu.FlagHoneypot, pinggu.FlagOverQuota, pinggu.FlagBurst}
+	titles := []string{"单位", "答卷数(计入)", "排除数", "同一设备重复", "作答过快", "同一选项连选", "蜜罐字段", "超出配额", "同一网络集中提交"}
 	sheet := b.newSheet("质量控制")
 	b.header(sheet, 1, titles, []int{16})
 	for i, u := range sc.Units {

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -78,5 +79,26 @@ func TestQualitySignals(t *testing.T) {
 	}
 	if n := h.count("r2024"); n != before {
 		t.Fatalf("stored %d, want %d", n, before)
+	}
+}
+
+// TestBurstsAreFlaggedNotRefused: beyond the limit, responses from one
+// network are stored, flagged and slowed — never refused.
+func TestBurstsAreFlaggedNotRefused(t *testing.T) {
+	h := newHarness(t)
+	h.seed()
+	up := roundJSON()
+	up["integrity"] = map[string]any{"burstLimit": 3}
+	h.mustAPI("PUT", "/api/v1/rounds/r2024", up, http.StatusOK)
+	for i := 0; i < 5; i++ {
+		r := h.postJSON(responsesPath, fmt.Sprintf(`{"sid":"burst-%06d","answers":{"Q1":"5","D1":"1"}}`, i))
+		if r.status != http.StatusCreated {
+			t.Fatalf("submission %d = %d", i, r.status)
+		}
+	}
+	for i, want := range []string{"", "", "", "burst", "burst"} {
+		if got := h.flagsOf(fmt.Sprintf("burst-%06d", i)); got != want {
+			t.Errorf("response %d flags %q, want %q", i, got, want)
+		}
 	}
 }

@@ -21,6 +21,7 @@ func TestCloseQuotaHoldsUnderConcurrency(t *testing.T) {
 	up["quotas"] = map[string]int{"chongchuan": 50, "haimen": 2}
 	up["quotaMode"] = "close"
 	up["quotaModes"] = map[string]string{"haimen": "open"}
+	up["integrity"] = map[string]any{"burstLimit": -1} // all from one test address: only quotas are under test
 	h.mustAPI("PUT", "/api/v1/rounds/r2024", up, http.StatusOK)
 	for run := 0; run < 2; run++ { // repeated: a race that happens to pass once proves little
 		var stored, full atomic.Int32

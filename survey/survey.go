@@ -37,6 +37,7 @@ type Store interface {
 	Redeem(ctx context.Context, round, code, sid string) (bool, error)
 	Unredeem(ctx context.Context, round, code, sid string) error
 	AddInvitations(ctx context.Context, round, unit string, codes []string, at time.Time) error
+	CountBurst(ctx context.Context, key string) (int, error)
 	Tallies(ctx context.Context, round string) ([]pinggu.Tally, error)
 }
 
@@ -341,6 +342,25 @@ func (s *Service) signals(ctx context.Context, f *Form, sub Submission, resp *pi
 	}
 	if pinggu.StraightLineFlag(f.Questionnaire, a, in.StraightLineItems) {
 		flags = append(flags, pinggu.FlagStraightLine)
+	}
+	if limit := in.BurstLimit; limit >= 0 && resp.IPHash != "" {
+		if limit == 0 {
+			limit = 20
+		}
+		window := resp.SubmittedAt.Unix() / int64(pinggu.BurstWindow/time.Second)
+		n, err := s.store.CountBurst(ctx, fmt.Sprintf("%s/%s/%d", sub.Round, resp.IPHash, window))
+		if err != nil {
+			return nil, false, err
+		}
+		if n > limit {
+			flags = append(flags, pinggu.FlagBurst)
+			// Slow the burst down a little rather than refuse it.
+			select {
+			case <-time.After(time.Duration(min(n-limit, 10)) * 100 * time.Millisecond):
+			case <-ctx.Done():
+				return nil, false, ctx.Err()
+			}
+		}
 	}
 	if sub.Device == "" || in.Device == "off" {
 		return flags, false, nil
