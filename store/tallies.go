@@ -26,28 +26,30 @@ type tallyDoc struct {
 	LastAt   time.Time      `bson:"lastAt"`
 }
 
-// AddToTally counts one response of a unit in a single atomic upsert.
-// Text answers count as "Q14:*" (answered), never by their content.
-// day is the submission's date in the round's time zone, for daily counts.
-// With reserved, the response was already counted in received by ReserveSlot.
-func (s *Store) AddToTally(ctx context.Context, round, unit string, q *pinggu.Questionnaire, a pinggu.Answers, at time.Time, day string, reserved bool) error {
-	inc := bson.D{{Key: "days." + day, Value: 1}}
-	if !reserved {
-		inc = append(inc, bson.E{Key: "received", Value: 1})
-	}
+// tallyInc is the $inc of one response: received, its day and its
+// answers' counts; sign is 1 to count, -1 to take back.
+func tallyInc(q *pinggu.Questionnaire, a pinggu.Answers, day string, sign int) bson.D {
+	inc := bson.D{{Key: "received", Value: sign}, {Key: "days." + day, Value: sign}}
 	for _, qq := range q.Questions {
 		for _, v := range a[qq.Code] {
 			if qq.Type == pinggu.Text {
 				v = "*"
 			}
-			inc = append(inc, bson.E{Key: "counts." + pinggu.TallyKey(qq.Code, v), Value: 1})
+			inc = append(inc, bson.E{Key: "counts." + pinggu.TallyKey(qq.Code, v), Value: sign})
 		}
 	}
+	return inc
+}
+
+// AddToTally counts one response of a unit in a single atomic upsert.
+// Text answers count as "Q14:*" (answered), never by their content. day is
+// the submission's date in the round's time zone, for daily counts.
+func (s *Store) AddToTally(ctx context.Context, round, unit string, q *pinggu.Questionnaire, a pinggu.Answers, at time.Time, day string) error {
 	err := s.atomically(func() error {
 		_, err := s.db.Collection(colTallies).UpdateOne(ctx,
 			bson.D{{Key: "_id", Value: round + "/" + unit}},
 			bson.D{
-				{Key: "$inc", Value: inc},
+				{Key: "$inc", Value: tallyInc(q, a, day, 1)},
 				{Key: "$set", Value: bson.D{{Key: "lastAt", Value: at}}},
 				{Key: "$setOnInsert", Value: bson.D{{Key: "round", Value: round}, {Key: "unit", Value: unit}}},
 			},
@@ -75,41 +77,52 @@ func (s *Store) Tallies(ctx context.Context, round string) ([]pinggu.Tally, erro
 	return out, nil
 }
 
-// ReserveSlot counts a response about to be stored in the unit's received
-// total, but only while it is below limit (0: no limit), in one
-// conditional update: of any number of concurrent submissions, at most
+// ReserveSlot counts a response about to be stored — received, its answers
+// and its day — but only while received is below limit (0: no limit), in
+// one conditional update: of any number of concurrent submissions, at most
 // limit get a slot. It returns the new total, or ok=false when full.
-func (s *Store) ReserveSlot(ctx context.Context, round, unit string, limit int) (n int, ok bool, err error) {
+func (s *Store) ReserveSlot(ctx context.Context, round, unit string, limit int, q *pinggu.Questionnaire, a pinggu.Answers, at time.Time, day string) (n int, ok bool, err error) {
 	id := round + "/" + unit
 	col := s.db.Collection(colTallies)
-	err = s.atomically(func() error {
-		_, err := col.InsertOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "round", Value: round}, {Key: "unit", Value: unit},
-			{Key: "received", Value: 0}, {Key: "counts", Value: bson.D{}}, {Key: "days", Value: bson.D{}}})
-		if err != nil && !mongo.IsDuplicateKeyError(err) {
-			return err
-		}
-		filter := bson.D{{Key: "_id", Value: id}}
-		if limit > 0 {
-			filter = append(filter, bson.E{Key: "received", Value: bson.D{{Key: "$lt", Value: limit}}})
-		}
+	filter := bson.D{{Key: "_id", Value: id}}
+	if limit > 0 {
+		filter = append(filter, bson.E{Key: "received", Value: bson.D{{Key: "$lt", Value: limit}}})
+	}
+	update := bson.D{{Key: "$inc", Value: tallyInc(q, a, day, 1)}, {Key: "$set", Value: bson.D{{Key: "lastAt", Value: at}}}}
+	take := func() error {
 		var d tallyDoc
-		err = col.FindOneAndUpdate(ctx, filter, bson.D{{Key: "$inc", Value: bson.D{{Key: "received", Value: 1}}}},
-			options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&d)
-		if err == mongo.ErrNoDocuments {
-			return nil
-		}
+		err := col.FindOneAndUpdate(ctx, filter, update, options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&d)
 		n, ok = d.Received, err == nil
 		return err
+	}
+	err = s.atomically(func() error {
+		err := take()
+		if err != mongo.ErrNoDocuments {
+			return err
+		}
+		// No match: the unit's first response, or the quota is full.
+		_, err = col.InsertOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "round", Value: round}, {Key: "unit", Value: unit},
+			{Key: "received", Value: 0}, {Key: "counts", Value: bson.D{}}, {Key: "days", Value: bson.D{}}})
+		if mongo.IsDuplicateKeyError(err) {
+			return nil // it existed: full
+		}
+		if err != nil {
+			return err
+		}
+		if err := take(); err != mongo.ErrNoDocuments {
+			return err
+		}
+		return nil
 	})
 	return n, ok, mapErr(err, "统计")
 }
 
-// ReleaseSlot gives back a slot whose response was not stored (a resubmit
-// of a stored one, or a failed insert).
-func (s *Store) ReleaseSlot(ctx context.Context, round, unit string) error {
+// ReleaseSlot takes back what ReserveSlot counted, for a response that was
+// not stored (a resubmit of a stored one, or a failed insert).
+func (s *Store) ReleaseSlot(ctx context.Context, round, unit string, q *pinggu.Questionnaire, a pinggu.Answers, day string) error {
 	return mapErr(s.atomically(func() error {
 		_, err := s.db.Collection(colTallies).UpdateOne(ctx, bson.D{{Key: "_id", Value: round + "/" + unit}},
-			bson.D{{Key: "$inc", Value: bson.D{{Key: "received", Value: -1}}}})
+			bson.D{{Key: "$inc", Value: tallyInc(q, a, day, -1)}})
 		return err
 	}), "统计")
 }

@@ -27,9 +27,9 @@ type Store interface {
 	Unit(ctx context.Context, code string) (*pinggu.Unit, error)
 	Questionnaire(ctx context.Context, code string, version int) (*pinggu.Questionnaire, error)
 	InsertResponse(ctx context.Context, r *pinggu.Response) (created bool, err error)
-	AddToTally(ctx context.Context, round, unit string, q *pinggu.Questionnaire, a pinggu.Answers, at time.Time, day string, reserved bool) error
-	ReserveSlot(ctx context.Context, round, unit string, limit int) (n int, ok bool, err error)
-	ReleaseSlot(ctx context.Context, round, unit string) error
+	AddToTally(ctx context.Context, round, unit string, q *pinggu.Questionnaire, a pinggu.Answers, at time.Time, day string) error
+	ReserveSlot(ctx context.Context, round, unit string, limit int, q *pinggu.Questionnaire, a pinggu.Answers, at time.Time, day string) (n int, ok bool, err error)
+	ReleaseSlot(ctx context.Context, round, unit string, q *pinggu.Questionnaire, a pinggu.Answers, day string) error
 	Response(ctx context.Context, id string) (*pinggu.Response, error)
 	SeeDevice(ctx context.Context, round, device string) (first bool, err error)
 	ForgetDevice(ctx context.Context, round, device string) error
@@ -216,12 +216,13 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (Receipt, error) {
 	// this response is beyond the quota.
 	quota := f.Round.Quotas[sub.Unit]
 	reserved := quota > 0
+	day := at.In(f.Round.Location()).Format(pinggu.DateLayout)
 	if reserved {
 		limit := 0
 		if f.Round.QuotaModeOf(sub.Unit) == pinggu.QuotaClose {
 			limit = quota
 		}
-		n, ok, err := s.store.ReserveSlot(ctx, sub.Round, sub.Unit, limit)
+		n, ok, err := s.store.ReserveSlot(ctx, sub.Round, sub.Unit, limit, f.Questionnaire, answers, at, day)
 		if err != nil {
 			s.unredeem(ctx, f, sub)
 			return Receipt{}, err
@@ -248,19 +249,18 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (Receipt, error) {
 	}
 	if reserved && (err != nil || !created) {
 		// Nothing new was stored: give the slot back.
-		if rerr := s.store.ReleaseSlot(context.WithoutCancel(ctx), sub.Round, sub.Unit); rerr != nil {
+		if rerr := s.store.ReleaseSlot(context.WithoutCancel(ctx), sub.Round, sub.Unit, f.Questionnaire, answers, day); rerr != nil {
 			s.log.Error("quota slot not released", "round", sub.Round, "unit", sub.Unit, "err", rerr)
 		}
 	}
 	if err != nil {
 		return Receipt{}, err
 	}
-	if created {
+	if created && !reserved { // a quota slot already counted it
 		// The response is stored and is the record; the tally is derived
 		// from it. Failing the request now would make the client retry into
 		// "already stored", so log instead.
-		day := at.In(f.Round.Location()).Format(pinggu.DateLayout)
-		if err := s.store.AddToTally(ctx, sub.Round, sub.Unit, f.Questionnaire, answers, at, day, reserved); err != nil {
+		if err := s.store.AddToTally(ctx, sub.Round, sub.Unit, f.Questionnaire, answers, at, day); err != nil {
 			s.log.Error("response stored but not counted", "round", sub.Round, "unit", sub.Unit, "sid", sub.SID, "err", err)
 		}
 	}

@@ -38,7 +38,8 @@ func TestScheduledRoundCompilesAScorecard(t *testing.T) {
 		{"/api/v1/rounds", map[string]any{"code": "r9", "title": "测评", "kind": "satisfaction", "questionnaire": "q",
 			"units": []string{"chongchuan", "haimen"}, "quotas": map[string]int{"chongchuan": 20, "haimen": 200},
 			"opensAt": now.Add(-time.Hour).Format(time.RFC3339), "closesAt": closes.Format(time.RFC3339Nano),
-			"schedule": map[string]any{"compileAt": closes.Add(time.Second).Format(time.RFC3339Nano), "progressMinutes": -1}}},
+			"schedule":  map[string]any{"compileAt": closes.Add(time.Second).Format(time.RFC3339Nano), "progressMinutes": -1},
+			"integrity": map[string]any{"burstLimit": -1}}}, // 200 submissions from one test address
 	} {
 		if status, body := p.api(t, "tok", "POST", s.path, s.body); status != 201 {
 			t.Fatalf("POST %s = %d %v", s.path, status, body)
