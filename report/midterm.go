@@ -42,27 +42,18 @@ func (m *Midterm) units(codes []string) string {
 // completion against time elapsed, 分章节, 分牵头单位, 滞后任务清单,
 // 全部任务 (streamed) and 说明.
 func WriteMidterm(w io.Writer, m *Midterm) error {
-	f := excelize.NewFile()
-	defer f.Close()
-	if err := f.SetDefaultFont("等线"); err != nil {
-		return err
-	}
-	st, err := newStyles(f)
+	b, err := newBook()
 	if err != nil {
 		return err
 	}
-	b := &book{f: f, st: st, taken: map[string]bool{}}
+	defer b.f.Close()
 	b.midtermOverview(m)
 	b.midtermGroups("分章节", "章节", m, func(p scoring.PlanResult) []scoring.Group { return p.Chapters }, func(k string) string { return k })
 	b.midtermGroups("分牵头单位", "牵头单位", m, func(p scoring.PlanResult) []scoring.Group { return p.Leads }, m.unit)
 	b.midtermLagging(m)
 	b.midtermTasks(m)
 	b.midtermMethod(m)
-	if b.err != nil {
-		return b.err
-	}
-	_, err = f.WriteTo(w)
-	return err
+	return b.write(w)
 }
 
 func statusTitles() []string {

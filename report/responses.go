@@ -86,23 +86,17 @@ func ReadResponses(r io.Reader, name string) ([]ImportRow, error) {
 
 // WriteImportErrors writes the row-by-row error report of an import.
 func WriteImportErrors(w io.Writer, errs []ImportError) error {
-	f := excelize.NewFile()
-	defer f.Close()
-	st, err := newStyles(f)
+	b, err := newBook()
 	if err != nil {
 		return err
 	}
-	b := &book{f: f, st: st, taken: map[string]bool{}}
+	defer b.f.Close()
 	sheet := b.newSheet("导入错误")
 	b.header(sheet, 1, []string{"行号", "受访者编号", "题目", "错误"}, []int{4, 12, 6, 50})
 	for i, e := range errs {
 		b.row(sheet, i+2, []any{e.Row, Neutralize(e.Respondent), e.Field, e.Message}, nil)
 	}
-	if b.err != nil {
-		return b.err
-	}
-	_, err = f.WriteTo(w)
-	return err
+	return b.write(w)
 }
 
 // ImportError is one problem of one row.
@@ -120,13 +114,11 @@ func (e ImportError) String() string {
 // WriteInvitations writes a unit's invitation codes with their links and,
 // for used ones, the response that used them.
 func WriteInvitations(w io.Writer, unit string, codes []string, usedBy map[string]string, link func(string) string) error {
-	f := excelize.NewFile()
-	defer f.Close()
-	st, err := newStyles(f)
+	b, err := newBook()
 	if err != nil {
 		return err
 	}
-	b := &book{f: f, st: st, taken: map[string]bool{}}
+	defer b.f.Close()
 	sheet := b.newSheet("邀请码")
 	b.header(sheet, 1, []string{"单位", "邀请码", "专属链接", "已使用", "答卷编号"}, []int{16, 10, 60, 6, 24})
 	for i, c := range codes {
@@ -136,9 +128,5 @@ func WriteInvitations(w io.Writer, unit string, codes []string, usedBy map[strin
 		}
 		b.row(sheet, i+2, []any{unit, c, link(c), usedText, usedBy[c]}, nil)
 	}
-	if b.err != nil {
-		return b.err
-	}
-	_, err = f.WriteTo(w)
-	return err
+	return b.write(w)
 }

@@ -88,16 +88,11 @@ func (sc *Scorecard) PeerGroups() (groups []string, ranked map[string][]Ranked) 
 // WriteScorecard writes the scorecard workbook: 总表 with a chart, one
 // ranking sheet per peer group, one sheet per unit, 满意度明细 and 说明.
 func WriteScorecard(w io.Writer, sc *Scorecard) error {
-	f := excelize.NewFile()
-	defer f.Close()
-	if err := f.SetDefaultFont("等线"); err != nil {
-		return err
-	}
-	st, err := newStyles(f)
+	b, err := newBook()
 	if err != nil {
 		return err
 	}
-	b := &book{f: f, st: st, taken: map[string]bool{}}
+	defer b.f.Close()
 	groups, ranked := sc.PeerGroups()
 	b.summary(sc, ranked)
 	for _, g := range groups {
@@ -112,12 +107,7 @@ func WriteScorecard(w io.Writer, sc *Scorecard) error {
 	b.detail(sc)
 	b.quality(sc)
 	b.method(sc)
-	if b.err != nil {
-		return b.err
-	}
-	f.SetActiveSheet(0)
-	_, err = f.WriteTo(w)
-	return err
+	return b.write(w)
 }
 
 // book carries the first error, so the sheet writers read as straight lines.
@@ -126,6 +116,32 @@ type book struct {
 	st    styles
 	taken map[string]bool
 	err   error
+}
+
+// newBook starts a workbook with the Chinese default font and the styles.
+func newBook() (*book, error) {
+	f := excelize.NewFile()
+	// Before any style: the theme must not override it (see pitfalls).
+	if err := f.SetDefaultFont("等线"); err != nil {
+		f.Close()
+		return nil, err
+	}
+	st, err := newStyles(f)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &book{f: f, st: st, taken: map[string]bool{}}, nil
+}
+
+// write saves the workbook unless a sheet writer failed.
+func (b *book) write(w io.Writer) error {
+	if b.err != nil {
+		return b.err
+	}
+	b.f.SetActiveSheet(0)
+	_, err := b.f.WriteTo(w)
+	return err
 }
 
 func (b *book) check(err error) {
