@@ -51,17 +51,8 @@ func (s *Store) Restore(ctx context.Context, round, response string) error {
 
 // Exclusions lists a round's exclusions.
 func (s *Store) Exclusions(ctx context.Context, round string) ([]pinggu.Exclusion, error) {
-	cur, err := s.db.Collection(colExclusions).Find(ctx, bson.D{{Key: "round", Value: round}})
-	if err != nil {
-		return nil, mapErr(err, "排除记录")
-	}
-	var docs []exclusionDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, mapErr(err, "排除记录")
-	}
-	out := make([]pinggu.Exclusion, len(docs))
-	for i, d := range docs {
-		out[i] = pinggu.Exclusion{Response: d.ID, Round: d.Round, Unit: d.Unit, Reason: d.Reason, By: d.By, At: d.At.UTC()}
-	}
-	return out, nil
+	return findAll(ctx, s.db.Collection(colExclusions), "排除记录", bson.D{{Key: "round", Value: round}},
+		func(d *exclusionDoc) pinggu.Exclusion {
+			return pinggu.Exclusion{Response: d.ID, Round: d.Round, Unit: d.Unit, Reason: d.Reason, By: d.By, At: d.At.UTC()}
+		})
 }

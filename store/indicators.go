@@ -42,29 +42,17 @@ func (s *Store) IndicatorSystem(ctx context.Context, code string, version int) (
 	if err := s.findVersion(ctx, colIndicatorSystems, code, version, &d); err != nil {
 		return nil, mapErr(err, "指标体系"+code)
 	}
-	return &pinggu.IndicatorSystem{Code: d.Code, Version: d.Version, Name: d.Name, Indicators: d.Indicators, CreatedAt: d.CreatedAt.UTC()}, nil
+	return d.system(), nil
+}
+
+func (d *indicatorSystemDoc) system() *pinggu.IndicatorSystem {
+	return &pinggu.IndicatorSystem{Code: d.Code, Version: d.Version, Name: d.Name, Indicators: d.Indicators, CreatedAt: d.CreatedAt.UTC()}
 }
 
 // IndicatorSystems lists the latest version of each indicator system.
 func (s *Store) IndicatorSystems(ctx context.Context) ([]*pinggu.IndicatorSystem, error) {
-	cur, err := s.db.Collection(colIndicatorSystems).Find(ctx, bson.D{},
-		options.Find().SetSort(bson.D{{Key: "code", Value: 1}, {Key: "version", Value: -1}}))
-	if err != nil {
-		return nil, mapErr(err, "指标体系")
-	}
-	defer cur.Close(ctx)
-	var out []*pinggu.IndicatorSystem
-	for cur.Next(ctx) {
-		var d indicatorSystemDoc
-		if err := cur.Decode(&d); err != nil {
-			return nil, mapErr(err, "指标体系")
-		}
-		if n := len(out); n == 0 || out[n-1].Code != d.Code {
-			out = append(out, &pinggu.IndicatorSystem{Code: d.Code, Version: d.Version, Name: d.Name,
-				Indicators: d.Indicators, CreatedAt: d.CreatedAt.UTC()})
-		}
-	}
-	return out, mapErr(cur.Err(), "指标体系")
+	return latestVersions(ctx, s.db.Collection(colIndicatorSystems), "指标体系",
+		func(d *indicatorSystemDoc) string { return d.Code }, (*indicatorSystemDoc).system)
 }
 
 type inputDoc struct {
@@ -95,24 +83,19 @@ func (s *Store) SetInput(ctx context.Context, in *pinggu.Input) error {
 
 // Inputs lists a round's inputs (all units when unit is empty).
 func (s *Store) Inputs(ctx context.Context, round, unit string) ([]pinggu.Input, error) {
+	return findAll(ctx, s.db.Collection(colInputs), "录入", roundUnit(round, unit), func(d *inputDoc) pinggu.Input {
+		return pinggu.Input{Round: d.Round, Unit: d.Unit, Indicator: d.Indicator, By: d.By, At: d.At.UTC(),
+			InputValue: pinggu.InputValue{Value: d.Value, Count: d.Count, Score: d.Score, Comment: d.Comment}}
+	}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
+}
+
+// roundUnit filters by round and, when unit is not empty, by unit.
+func roundUnit(round, unit string) bson.D {
 	filter := bson.D{{Key: "round", Value: round}}
 	if unit != "" {
 		filter = append(filter, bson.E{Key: "unit", Value: unit})
 	}
-	cur, err := s.db.Collection(colInputs).Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
-	if err != nil {
-		return nil, mapErr(err, "录入")
-	}
-	var docs []inputDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, mapErr(err, "录入")
-	}
-	out := make([]pinggu.Input, len(docs))
-	for i, d := range docs {
-		out[i] = pinggu.Input{Round: d.Round, Unit: d.Unit, Indicator: d.Indicator, By: d.By, At: d.At.UTC(),
-			InputValue: pinggu.InputValue{Value: d.Value, Count: d.Count, Score: d.Score, Comment: d.Comment}}
-	}
-	return out, nil
+	return filter
 }
 
 type adjustmentDoc struct {
@@ -148,22 +131,8 @@ func (s *Store) DeleteAdjustment(ctx context.Context, round, id string) error {
 
 // Adjustments lists a round's events (all units when unit is empty), oldest first.
 func (s *Store) Adjustments(ctx context.Context, round, unit string) ([]pinggu.Adjustment, error) {
-	filter := bson.D{{Key: "round", Value: round}}
-	if unit != "" {
-		filter = append(filter, bson.E{Key: "unit", Value: unit})
-	}
-	cur, err := s.db.Collection(colAdjustments).Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "at", Value: 1}, {Key: "_id", Value: 1}}))
-	if err != nil {
-		return nil, mapErr(err, "加减分事项")
-	}
-	var docs []adjustmentDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, mapErr(err, "加减分事项")
-	}
-	out := make([]pinggu.Adjustment, len(docs))
-	for i, d := range docs {
-		out[i] = pinggu.Adjustment{ID: d.ID, Round: d.Round, Unit: d.Unit, Kind: pinggu.AdjustmentKind(d.Kind),
+	return findAll(ctx, s.db.Collection(colAdjustments), "加减分事项", roundUnit(round, unit), func(d *adjustmentDoc) pinggu.Adjustment {
+		return pinggu.Adjustment{ID: d.ID, Round: d.Round, Unit: d.Unit, Kind: pinggu.AdjustmentKind(d.Kind),
 			Points: d.Points, Rule: d.Rule, Basis: d.Basis, By: d.By, At: d.At.UTC()}
-	}
-	return out, nil
+	}, options.Find().SetSort(bson.D{{Key: "at", Value: 1}, {Key: "_id", Value: 1}}))
 }

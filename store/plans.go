@@ -54,19 +54,8 @@ func (s *Store) Plan(ctx context.Context, code string) (*pinggu.Plan, error) {
 
 // Plans lists every plan by code.
 func (s *Store) Plans(ctx context.Context) ([]*pinggu.Plan, error) {
-	cur, err := s.db.Collection(colPlans).Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
-	if err != nil {
-		return nil, mapErr(err, "规划")
-	}
-	var docs []planDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, mapErr(err, "规划")
-	}
-	out := make([]*pinggu.Plan, len(docs))
-	for i := range docs {
-		out[i] = docs[i].plan()
-	}
-	return out, nil
+	return findAll(ctx, s.db.Collection(colPlans), "规划", bson.D{}, (*planDoc).plan,
+		options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
 }
 
 type taskDoc struct {
@@ -135,22 +124,12 @@ func (s *Store) Tasks(ctx context.Context, plan string) ([]pinggu.PlanTask, erro
 	if err != nil {
 		return nil, err
 	}
-	cur, err := s.db.Collection(colTasks).Find(ctx, bson.D{{Key: "plan", Value: plan}, {Key: "version", Value: d.TaskVersion}},
-		options.Find().SetSort(bson.D{{Key: "seq", Value: 1}}))
-	if err != nil {
-		return nil, mapErr(err, "任务")
-	}
-	var docs []taskDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, mapErr(err, "任务")
-	}
-	out := make([]pinggu.PlanTask, len(docs))
-	for i, t := range docs {
-		out[i] = pinggu.PlanTask{Plan: t.Plan, No: t.No, Chapter: t.Chapter, Text: t.Text, Lead: t.Lead, CoUnits: t.CoUnits,
-			Due: pinggu.Date(t.Due), Ongoing: t.Ongoing, Class: pinggu.TaskClass(t.Class), Weight: t.Weight,
-			Milestones: t.Milestones, UpdatedAt: t.UpdatedAt.UTC()}
-	}
-	return out, nil
+	return findAll(ctx, s.db.Collection(colTasks), "任务", bson.D{{Key: "plan", Value: plan}, {Key: "version", Value: d.TaskVersion}},
+		func(t *taskDoc) pinggu.PlanTask {
+			return pinggu.PlanTask{Plan: t.Plan, No: t.No, Chapter: t.Chapter, Text: t.Text, Lead: t.Lead, CoUnits: t.CoUnits,
+				Due: pinggu.Date(t.Due), Ongoing: t.Ongoing, Class: pinggu.TaskClass(t.Class), Weight: t.Weight,
+				Milestones: t.Milestones, UpdatedAt: t.UpdatedAt.UTC()}
+		}, options.Find().SetSort(bson.D{{Key: "seq", Value: 1}}))
 }
 
 type progressDoc struct {
@@ -181,10 +160,7 @@ func (d *progressDoc) report() pinggu.ProgressReport {
 	r := pinggu.ProgressReport{ID: d.ID, Plan: d.Plan, Task: d.Task, Unit: d.Unit, AsOf: pinggu.Date(d.AsOf),
 		Progress: d.Progress, Narrative: d.Narrative, DelayReason: d.DelayReason, Evidence: d.Evidence,
 		Status: pinggu.ReportStatus(d.Status), ReviewComment: d.ReviewComment, ReviewedBy: d.ReviewedBy,
-		SubmittedAt: d.SubmittedAt.UTC(), By: d.By}
-	if !d.ReviewedAt.IsZero() {
-		r.ReviewedAt = d.ReviewedAt.UTC()
-	}
+		ReviewedAt: utc(d.ReviewedAt), SubmittedAt: d.SubmittedAt.UTC(), By: d.By}
 	return r
 }
 

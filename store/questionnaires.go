@@ -76,21 +76,6 @@ func (s *Store) findVersion(ctx context.Context, col, code string, version int, 
 
 // Questionnaires lists the latest version of every questionnaire, by code.
 func (s *Store) Questionnaires(ctx context.Context) ([]*pinggu.Questionnaire, error) {
-	cur, err := s.db.Collection(colQuestionnaires).Find(ctx, bson.D{},
-		options.Find().SetSort(bson.D{{Key: "code", Value: 1}, {Key: "version", Value: -1}}))
-	if err != nil {
-		return nil, mapErr(err, "问卷")
-	}
-	defer cur.Close(ctx)
-	var out []*pinggu.Questionnaire
-	for cur.Next(ctx) {
-		var d questionnaireDoc
-		if err := cur.Decode(&d); err != nil {
-			return nil, mapErr(err, "问卷")
-		}
-		if n := len(out); n == 0 || out[n-1].Code != d.Code {
-			out = append(out, d.questionnaire())
-		}
-	}
-	return out, mapErr(cur.Err(), "问卷")
+	return latestVersions(ctx, s.db.Collection(colQuestionnaires), "问卷",
+		func(d *questionnaireDoc) string { return d.Code }, (*questionnaireDoc).questionnaire)
 }

@@ -90,20 +90,8 @@ func (s *Store) deleteReport(ctx context.Context, id string) error {
 
 // Reports lists a round's reports, newest first.
 func (s *Store) Reports(ctx context.Context, round string) ([]pinggu.Report, error) {
-	cur, err := s.db.Collection(colReports).Find(ctx, bson.D{{Key: "round", Value: round}},
+	return findAll(ctx, s.db.Collection(colReports), "报表", bson.D{{Key: "round", Value: round}}, (*reportDoc).report,
 		options.Find().SetSort(bson.D{{Key: "createdAt", Value: -1}, {Key: "_id", Value: 1}}))
-	if err != nil {
-		return nil, mapErr(err, "报表")
-	}
-	var docs []reportDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, mapErr(err, "报表")
-	}
-	out := make([]pinggu.Report, len(docs))
-	for i := range docs {
-		out[i] = docs[i].report()
-	}
-	return out, nil
 }
 
 // OpenReport returns a report's metadata and a stream of its file; the
@@ -166,32 +154,15 @@ func (s *Store) RecordJob(ctx context.Context, j *pinggu.Job) error {
 	return mapErr(err, "任务")
 }
 
-// Jobs lists a round's jobs, newest first, at most limit.
+// Jobs lists a round's jobs (all when round is empty), newest first, at most limit.
 func (s *Store) Jobs(ctx context.Context, round string, limit int) ([]pinggu.Job, error) {
 	filter := bson.D{}
 	if round != "" {
 		filter = bson.D{{Key: "round", Value: round}}
 	}
-	cur, err := s.db.Collection(colJobs).Find(ctx, filter,
-		options.Find().SetSort(bson.D{{Key: "createdAt", Value: -1}, {Key: "_id", Value: 1}}).SetLimit(int64(limit)))
-	if err != nil {
-		return nil, mapErr(err, "任务")
-	}
-	var docs []jobDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, mapErr(err, "任务")
-	}
-	out := make([]pinggu.Job, len(docs))
-	for i, d := range docs {
-		out[i] = pinggu.Job{ID: d.ID, Type: d.Type, Round: d.Round, State: pinggu.JobState(d.State), Progress: d.Progress,
+	return findAll(ctx, s.db.Collection(colJobs), "任务", filter, func(d *jobDoc) pinggu.Job {
+		return pinggu.Job{ID: d.ID, Type: d.Type, Round: d.Round, State: pinggu.JobState(d.State), Progress: d.Progress,
 			Attempts: d.Attempts, Error: d.Error, Note: d.Note, Report: d.Report, CreatedAt: d.CreatedAt.UTC(),
-			StartedAt: d.StartedAt.UTC(), FinishedAt: d.FinishedAt.UTC()}
-		if d.StartedAt.IsZero() {
-			out[i].StartedAt = time.Time{}
-		}
-		if d.FinishedAt.IsZero() {
-			out[i].FinishedAt = time.Time{}
-		}
-	}
-	return out, nil
+			StartedAt: utc(d.StartedAt), FinishedAt: utc(d.FinishedAt)}
+	}, options.Find().SetSort(bson.D{{Key: "createdAt", Value: -1}, {Key: "_id", Value: 1}}).SetLimit(int64(limit)))
 }

@@ -94,11 +94,8 @@ func (d *roundDoc) round() *pinggu.Round {
 		Questionnaire: d.Questionnaire, QuestionnaireVersion: d.QuestionnaireVersion,
 		Units: d.Units, Quotas: d.Quotas, QuotaMode: d.QuotaMode, QuotaModes: d.QuotaModes, Integrity: d.Integrity, OpensAt: d.OpensAt.UTC(), ClosesAt: d.ClosesAt.UTC(),
 		Timezone: d.Timezone, Scoring: d.Scoring, Assessment: d.Assessment, Midterm: d.Midterm.settings(), Status: pinggu.RoundStatus(d.Status),
-		Schedule:  pinggu.Schedule{ProgressMinutes: d.Schedule.ProgressMinutes},
+		Schedule:  pinggu.Schedule{CompileAt: utc(d.Schedule.CompileAt), ProgressMinutes: d.Schedule.ProgressMinutes},
 		CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC()}
-	if !d.Schedule.CompileAt.IsZero() {
-		r.Schedule.CompileAt = d.Schedule.CompileAt.UTC()
-	}
 	for _, t := range d.Schedule.Reminders {
 		r.Schedule.Reminders = append(r.Schedule.Reminders, t.UTC())
 	}
@@ -216,18 +213,6 @@ func (s *Store) Round(ctx context.Context, code string) (*pinggu.Round, error) {
 
 // Rounds lists all rounds, newest opening first.
 func (s *Store) Rounds(ctx context.Context) ([]*pinggu.Round, error) {
-	cur, err := s.db.Collection(colRounds).Find(ctx, bson.D{},
+	return findAll(ctx, s.db.Collection(colRounds), "评估轮次", bson.D{}, (*roundDoc).round,
 		options.Find().SetSort(bson.D{{Key: "opensAt", Value: -1}, {Key: "_id", Value: 1}}))
-	if err != nil {
-		return nil, mapErr(err, "评估轮次")
-	}
-	var docs []roundDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, mapErr(err, "评估轮次")
-	}
-	out := make([]*pinggu.Round, len(docs))
-	for i := range docs {
-		out[i] = docs[i].round()
-	}
-	return out, nil
 }

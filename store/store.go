@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/connstring"
@@ -155,4 +156,54 @@ func redactURI(uri string) string {
 
 func wrapf(err error, format string, args ...any) error {
 	return fmt.Errorf(format+": %w", append(args, err)...)
+}
+
+// findAll reads every document that matches filter and converts each one.
+// It is for the small collections read whole (units, rounds, jobs, …);
+// large ones are streamed.
+func findAll[D, T any](ctx context.Context, col *mongo.Collection, what string, filter any, conv func(*D) T,
+	opts ...options.Lister[options.FindOptions]) ([]T, error) {
+	cur, err := col.Find(ctx, filter, opts...)
+	if err != nil {
+		return nil, mapErr(err, what)
+	}
+	var docs []D
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, mapErr(err, what)
+	}
+	out := make([]T, len(docs))
+	for i := range docs {
+		out[i] = conv(&docs[i])
+	}
+	return out, nil
+}
+
+// latestVersions reads a collection of versioned documents ("code@version")
+// and keeps the newest version of each code, by code.
+func latestVersions[D, T any](ctx context.Context, col *mongo.Collection, what string, codeOf func(*D) string, conv func(*D) T) ([]T, error) {
+	cur, err := col.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "code", Value: 1}, {Key: "version", Value: -1}}))
+	if err != nil {
+		return nil, mapErr(err, what)
+	}
+	defer cur.Close(ctx)
+	var out []T
+	last := ""
+	for cur.Next(ctx) {
+		var d D
+		if err := cur.Decode(&d); err != nil {
+			return nil, mapErr(err, what)
+		}
+		if code := codeOf(&d); len(out) == 0 || code != last {
+			out, last = append(out, conv(&d)), code
+		}
+	}
+	return out, mapErr(cur.Err(), what)
+}
+
+// utc is t in UTC, keeping a zero time zero.
+func utc(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	return t.UTC()
 }

@@ -61,20 +61,10 @@ func (s *Store) AddToTally(ctx context.Context, round, unit string, q *pinggu.Qu
 
 // Tallies returns the tallies of a round, one per unit that has responses.
 func (s *Store) Tallies(ctx context.Context, round string) ([]pinggu.Tally, error) {
-	cur, err := s.db.Collection(colTallies).Find(ctx, bson.D{{Key: "round", Value: round}},
-		options.Find().SetSort(bson.D{{Key: "unit", Value: 1}}))
-	if err != nil {
-		return nil, mapErr(err, "统计")
-	}
-	var docs []tallyDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, mapErr(err, "统计")
-	}
-	out := make([]pinggu.Tally, len(docs))
-	for i, d := range docs {
-		out[i] = pinggu.Tally{Unit: d.Unit, Received: d.Received, Counts: d.Counts, Days: d.Days, LastAt: d.LastAt.UTC()}
-	}
-	return out, nil
+	return findAll(ctx, s.db.Collection(colTallies), "统计", bson.D{{Key: "round", Value: round}},
+		func(d *tallyDoc) pinggu.Tally {
+			return pinggu.Tally{Unit: d.Unit, Received: d.Received, Counts: d.Counts, Days: d.Days, LastAt: d.LastAt.UTC()}
+		}, options.Find().SetSort(bson.D{{Key: "unit", Value: 1}}))
 }
 
 // ReserveSlot counts a response about to be stored — received, its answers

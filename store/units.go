@@ -71,17 +71,6 @@ func (s *Store) Unit(ctx context.Context, code string) (*pinggu.Unit, error) {
 // Units lists all units by code. The registry is small (tens to a few
 // hundred units), so it is read whole.
 func (s *Store) Units(ctx context.Context) ([]pinggu.Unit, error) {
-	cur, err := s.db.Collection(colUnits).Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
-	if err != nil {
-		return nil, mapErr(err, "单位")
-	}
-	var docs []unitDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, mapErr(err, "单位")
-	}
-	out := make([]pinggu.Unit, len(docs))
-	for i := range docs {
-		out[i] = docs[i].unit()
-	}
-	return out, nil
+	return findAll(ctx, s.db.Collection(colUnits), "单位", bson.D{}, (*unitDoc).unit,
+		options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
 }

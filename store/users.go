@@ -34,10 +34,7 @@ func (s *Store) User(ctx context.Context, name string) (*pinggu.User, error) {
 		return nil, mapErr(err, "用户"+name)
 	}
 	u := &pinggu.User{Name: d.Name, Role: pinggu.Role(d.Role), Unit: d.Unit, PasswordHash: d.PasswordHash,
-		FailedLogins: d.FailedLogins, CreatedAt: d.CreatedAt.UTC()}
-	if !d.LockedUntil.IsZero() {
-		u.LockedUntil = d.LockedUntil.UTC()
-	}
+		FailedLogins: d.FailedLogins, LockedUntil: utc(d.LockedUntil), CreatedAt: d.CreatedAt.UTC()}
 	return u, nil
 }
 
@@ -146,19 +143,10 @@ func (s *Store) APITokenUser(ctx context.Context, hash string) (string, error) {
 
 // APITokens lists a user's tokens.
 func (s *Store) APITokens(ctx context.Context, user string) ([]pinggu.APIToken, error) {
-	cur, err := s.db.Collection(colAPITokens).Find(ctx, bson.D{{Key: "user", Value: user}})
-	if err != nil {
-		return nil, mapErr(err, "API令牌")
-	}
-	var docs []apiTokenDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, mapErr(err, "API令牌")
-	}
-	out := make([]pinggu.APIToken, len(docs))
-	for i, d := range docs {
-		out[i] = pinggu.APIToken{ID: d.ID, User: d.User, Name: d.Name, CreatedAt: d.CreatedAt.UTC()}
-	}
-	return out, nil
+	return findAll(ctx, s.db.Collection(colAPITokens), "API令牌", bson.D{{Key: "user", Value: user}},
+		func(d *apiTokenDoc) pinggu.APIToken {
+			return pinggu.APIToken{ID: d.ID, User: d.User, Name: d.Name, CreatedAt: d.CreatedAt.UTC()}
+		})
 }
 
 // RevokeAPIToken deletes a user's token.
