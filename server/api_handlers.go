@@ -72,6 +72,17 @@ func decodeAnswers(raw map[string]json.RawMessage) (pinggu.Answers, error) {
 	return a, nil
 }
 
+// listJSON answers {key: items}: [] rather than null when there are none.
+func listJSON[T any](c echo.Context, key string, items []T, err error) error {
+	if err != nil {
+		return err
+	}
+	if items == nil {
+		items = []T{}
+	}
+	return c.JSON(http.StatusOK, map[string]any{key: items})
+}
+
 // versionParam reads ?version=N (0 when absent: the latest).
 func versionParam(c echo.Context) (int, error) {
 	v := c.QueryParam("version")
@@ -100,13 +111,7 @@ func created(c echo.Context, location string, v any) error {
 
 func (s *Server) listUnits(c echo.Context) error {
 	units, err := s.catalog.Units(c.Request().Context())
-	if err != nil {
-		return err
-	}
-	if units == nil {
-		units = []pinggu.Unit{}
-	}
-	return c.JSON(http.StatusOK, map[string]any{"units": units})
+	return listJSON(c, "units", units, err)
 }
 
 func (s *Server) createUnit(c echo.Context) error {
@@ -144,13 +149,7 @@ func (s *Server) updateUnit(c echo.Context) error {
 
 func (s *Server) listQuestionnaires(c echo.Context) error {
 	qs, err := s.catalog.Questionnaires(c.Request().Context())
-	if err != nil {
-		return err
-	}
-	if qs == nil {
-		qs = []*pinggu.Questionnaire{}
-	}
-	return c.JSON(http.StatusOK, map[string]any{"questionnaires": qs})
+	return listJSON(c, "questionnaires", qs, err)
 }
 
 func (s *Server) createQuestionnaire(c echo.Context) error {
@@ -192,13 +191,7 @@ func (s *Server) reviseQuestionnaire(c echo.Context) error {
 
 func (s *Server) listRounds(c echo.Context) error {
 	rs, err := s.catalog.Rounds(c.Request().Context())
-	if err != nil {
-		return err
-	}
-	if rs == nil {
-		rs = []*pinggu.Round{}
-	}
-	return c.JSON(http.StatusOK, map[string]any{"rounds": rs})
+	return listJSON(c, "rounds", rs, err)
 }
 
 func (s *Server) createRound(c echo.Context) error {

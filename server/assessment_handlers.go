@@ -10,13 +10,7 @@ import (
 
 func (s *Server) listIndicatorSystems(c echo.Context) error {
 	list, err := s.catalog.IndicatorSystems(c.Request().Context())
-	if err != nil {
-		return err
-	}
-	if list == nil {
-		list = []*pinggu.IndicatorSystem{}
-	}
-	return c.JSON(http.StatusOK, map[string]any{"indicatorSystems": list})
+	return listJSON(c, "indicatorSystems", list, err)
 }
 
 func (s *Server) createIndicatorSystem(c echo.Context) error {

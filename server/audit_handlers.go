@@ -1,7 +1,6 @@
 package server
 
 import (
-	"net/http"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -37,13 +36,7 @@ func (s *Server) apiAudit(c echo.Context) error {
 		return err
 	}
 	entries, err := s.reports.AuditLog(c.Request().Context(), f)
-	if err != nil {
-		return err
-	}
-	if entries == nil {
-		entries = []pinggu.AuditEntry{}
-	}
-	return c.JSON(http.StatusOK, map[string]any{"entries": entries})
+	return listJSON(c, "entries", entries, err)
 }
 
 type auditRow struct {

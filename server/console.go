@@ -402,13 +402,7 @@ func (s *Server) issueToken(c echo.Context) error {
 func (s *Server) listTokens(c echo.Context) error {
 	p := principal(c)
 	ts, err := s.auth.Tokens(c.Request().Context(), p.Name)
-	if err != nil {
-		return err
-	}
-	if ts == nil {
-		ts = []pinggu.APIToken{}
-	}
-	return c.JSON(http.StatusOK, map[string]any{"tokens": ts})
+	return listJSON(c, "tokens", ts, err)
 }
 
 func (s *Server) revokeToken(c echo.Context) error {

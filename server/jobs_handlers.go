@@ -62,13 +62,7 @@ func (s *Server) listReports(c echo.Context) error {
 		return err
 	}
 	reps, err := s.reports.Reports(ctx, c.Param("code"))
-	if err != nil {
-		return err
-	}
-	if reps == nil {
-		reps = []pinggu.Report{}
-	}
-	return c.JSON(http.StatusOK, map[string]any{"reports": reps})
+	return listJSON(c, "reports", reps, err)
 }
 
 // downloadReport serves /reports/{id}.xlsx (or .csv) with its Chinese file
@@ -108,13 +102,7 @@ func ContentDisposition(name, fallback string) string {
 
 func (s *Server) listJobs(c echo.Context) error {
 	jobs, err := s.reports.Jobs(c.Request().Context(), c.QueryParam("round"), 100)
-	if err != nil {
-		return err
-	}
-	if jobs == nil {
-		jobs = []pinggu.Job{}
-	}
-	return c.JSON(http.StatusOK, map[string]any{"jobs": jobs})
+	return listJSON(c, "jobs", jobs, err)
 }
 
 func (s *Server) listFlagged(c echo.Context) error {
@@ -123,13 +111,7 @@ func (s *Server) listFlagged(c echo.Context) error {
 		return err
 	}
 	list, err := s.quality.Flagged(ctx, c.Param("code"), c.QueryParam("unit"))
-	if err != nil {
-		return err
-	}
-	if list == nil {
-		list = []survey.Flagged{}
-	}
-	return c.JSON(http.StatusOK, map[string]any{"responses": list})
+	return listJSON(c, "responses", list, err)
 }
 
 // excludeResponses takes {"ids": [...]} or {"unit": "…", "flag": "…"} and a reason.

@@ -14,13 +14,7 @@ import (
 
 func (s *Server) listPlans(c echo.Context) error {
 	ps, err := s.plans.Plans(c.Request().Context())
-	if err != nil {
-		return err
-	}
-	if ps == nil {
-		ps = []*pinggu.Plan{}
-	}
-	return c.JSON(http.StatusOK, map[string]any{"plans": ps})
+	return listJSON(c, "plans", ps, err)
 }
 
 func (s *Server) createPlan(c echo.Context) error {
@@ -64,13 +58,7 @@ func (s *Server) importTasks(c echo.Context) error {
 
 func (s *Server) listTasks(c echo.Context) error {
 	tasks, err := s.plans.Tasks(c.Request().Context(), c.Param("plan"), reporterUnit(c))
-	if err != nil {
-		return err
-	}
-	if tasks == nil {
-		tasks = []pinggu.PlanTask{}
-	}
-	return c.JSON(http.StatusOK, map[string]any{"tasks": tasks})
+	return listJSON(c, "tasks", tasks, err)
 }
 
 // fileProgress takes a report as JSON, or as a multipart form with the
@@ -123,13 +111,7 @@ func (s *Server) taskProgress(c echo.Context) error {
 		}
 	}
 	hist, err := s.plans.History(ctx, c.Param("plan"), c.Param("no"))
-	if err != nil {
-		return err
-	}
-	if hist == nil {
-		hist = []pinggu.ProgressReport{}
-	}
-	return c.JSON(http.StatusOK, map[string]any{"reports": hist})
+	return listJSON(c, "reports", hist, err)
 }
 
 func (s *Server) checkInvolved(c echo.Context, unit string) error {
