@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"strings"
 	"testing"
@@ -37,23 +36,8 @@ func indicatorSheet(t *testing.T, rows [][]any) []byte {
 
 func upload(t *testing.T, p *running, path string, file []byte) (int, map[string]any) {
 	t.Helper()
-	var body bytes.Buffer
-	w := multipart.NewWriter(&body)
-	_ = w.WriteField("name", "法治政府建设考核指标")
-	fw, _ := w.CreateFormFile("file", "指标.xlsx")
-	fw.Write(file)
-	w.Close()
-	req, _ := http.NewRequest("POST", p.url+path, &body)
-	req.Header.Set("Content-Type", w.FormDataContentType())
-	req.Header.Set("Authorization", "Bearer tok")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var m map[string]any
-	_ = json.NewDecoder(resp.Body).Decode(&m)
-	return resp.StatusCode, m
+	ct, body := multipartBody(t, map[string]string{"name": "法治政府建设考核指标"}, "file", "指标.xlsx", file)
+	return do(t, p, "tok", "POST", path, ct, body)
 }
 
 // TestAssessmentRound: an indicator system uploaded as .xlsx, reviewers'

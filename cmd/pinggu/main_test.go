@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"net/url"
@@ -90,10 +91,16 @@ func (r *running) shutdown(t *testing.T) {
 func (r *running) api(t *testing.T, token, method, path string, body any) (int, map[string]any) {
 	t.Helper()
 	b, _ := json.Marshal(body)
-	req, _ := http.NewRequest(method, r.url+path, bytes.NewReader(b))
-	req.Header.Set("Content-Type", "application/json")
+	return do(t, r, token, method, path, "application/json", b)
+}
+
+// do sends a request with a bearer token and decodes the JSON answer.
+func do(t *testing.T, p *running, token, method, path, contentType string, body []byte) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest(method, p.url+path, bytes.NewReader(body))
+	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := r.client.Do(req)
+	resp, err := p.client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,6 +108,22 @@ func (r *running) api(t *testing.T, token, method, path string, body any) (int, 
 	var m map[string]any
 	_ = json.NewDecoder(resp.Body).Decode(&m)
 	return resp.StatusCode, m
+}
+
+// multipartBody is a form with fields and, when fileField is set, a file.
+func multipartBody(t *testing.T, fields map[string]string, fileField, fileName string, file []byte) (string, []byte) {
+	t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	for k, v := range fields {
+		_ = w.WriteField(k, v)
+	}
+	if fileField != "" {
+		fw, _ := w.CreateFormFile(fileField, fileName)
+		fw.Write(file)
+	}
+	w.Close()
+	return w.FormDataContentType(), buf.Bytes()
 }
 
 var tokenRe = regexp.MustCompile(`admin token: ([0-9a-f]{64})`)

@@ -2,48 +2,13 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
-	"mime/multipart"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/xuri/excelize/v2"
 )
-
-// do sends a request with a bearer token; body is JSON unless it is a
-// *multipart.Writer's buffer (contentType given).
-func do(t *testing.T, p *running, token, method, path, contentType string, body []byte) (int, map[string]any) {
-	t.Helper()
-	req, _ := http.NewRequest(method, p.url+path, bytes.NewReader(body))
-	req.Header.Set("Content-Type", contentType)
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var m map[string]any
-	_ = json.NewDecoder(resp.Body).Decode(&m)
-	return resp.StatusCode, m
-}
-
-func multipartBody(t *testing.T, fields map[string]string, fileField, fileName string, file []byte) (string, []byte) {
-	t.Helper()
-	var buf bytes.Buffer
-	w := multipart.NewWriter(&buf)
-	for k, v := range fields {
-		_ = w.WriteField(k, v)
-	}
-	if fileField != "" {
-		fw, _ := w.CreateFormFile(fileField, fileName)
-		fw.Write(file)
-	}
-	w.Close()
-	return w.FormDataContentType(), buf.Bytes()
-}
 
 // TestMidtermEvaluation: a plan of 120 tasks for 15 units imported from a
 // sheet, progress filed by units over HTTP with their own tokens and
