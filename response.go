@@ -83,7 +83,8 @@ type Integrity struct {
 	Invitations bool `json:"invitations,omitempty"`
 	// BurstLimit is how many responses one network may send in BurstWindow
 	// before the rest are flagged and slowed, never refused: a whole office
-	// may share one address (default 20; negative: off).
+	// may share one address (default 20; negative: off). Each replica
+	// counts the responses it receives.
 	BurstLimit int `json:"burstLimit,omitempty"`
 }
 

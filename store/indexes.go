@@ -33,7 +33,6 @@ const (
 	colExclusions       = "exclusions"  // _id is the response id
 	colInvitations      = "invitations" // _id round/code
 	colRedemptions      = "redemptions" // _id round/code: a used code and its submission
-	colBursts           = "bursts"      // _id round/ipHash/window: responses per network and window
 )
 
 // indexes declares every secondary index. Primary keys carry the main

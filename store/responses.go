@@ -220,16 +220,3 @@ func (s *Store) Unredeem(ctx context.Context, round, code, sid string) error {
 	_, err := s.db.Collection(colRedemptions).DeleteOne(ctx, bson.D{{Key: "_id", Value: round + "/" + code}, {Key: "sid", Value: sid}})
 	return mapErr(err, "邀请码")
 }
-
-// CountBurst adds one to a network's count in a window and returns it.
-func (s *Store) CountBurst(ctx context.Context, key string) (int, error) {
-	var d struct {
-		N int `bson:"n"`
-	}
-	err := s.atomically(func() error {
-		return s.db.Collection(colBursts).FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: key}},
-			bson.D{{Key: "$inc", Value: bson.D{{Key: "n", Value: 1}}}},
-			options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(&d)
-	})
-	return d.N, mapErr(err, "网络计数")
-}

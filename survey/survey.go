@@ -37,7 +37,6 @@ type Store interface {
 	Redeem(ctx context.Context, round, code, sid string) (bool, error)
 	Unredeem(ctx context.Context, round, code, sid string) error
 	AddInvitations(ctx context.Context, round, unit string, codes []string, at time.Time) error
-	CountBurst(ctx context.Context, key string) (int, error)
 	Tallies(ctx context.Context, round string) ([]pinggu.Tally, error)
 }
 
@@ -57,6 +56,13 @@ type Service struct {
 
 	mu    sync.Mutex
 	forms map[string]cachedForm // by round/unit
+
+	// Responses per network in the current burst window, counted in this
+	// replica's memory: an upsert per submission would scan a growing
+	// collection on the embedded backend, and a signal needs no more.
+	burstMu     sync.Mutex
+	burstWindow int64
+	bursts      map[string]int // round/ipHash → responses
 }
 
 type cachedForm struct {
@@ -106,6 +112,18 @@ func (s *Service) Form(ctx context.Context, round, unit string) (*Form, error) {
 	f := c.form
 	f.Phase = f.Round.PhaseAt(s.now())
 	return &f, nil
+}
+
+// countBurst adds one to a network's count in the window and returns it;
+// a new window starts every count afresh.
+func (s *Service) countBurst(window int64, key string) int {
+	s.burstMu.Lock()
+	defer s.burstMu.Unlock()
+	if window != s.burstWindow || s.bursts == nil {
+		s.burstWindow, s.bursts = window, map[string]int{}
+	}
+	s.bursts[key]++
+	return s.bursts[key]
 }
 
 // ForgetRound drops the cached forms of a round after it changed here, so
@@ -348,11 +366,7 @@ func (s *Service) signals(ctx context.Context, f *Form, sub Submission, resp *pi
 			limit = 20
 		}
 		window := resp.SubmittedAt.Unix() / int64(pinggu.BurstWindow/time.Second)
-		n, err := s.store.CountBurst(ctx, fmt.Sprintf("%s/%s/%d", sub.Round, resp.IPHash, window))
-		if err != nil {
-			return nil, false, err
-		}
-		if n > limit {
+		if n := s.countBurst(window, sub.Round+"/"+resp.IPHash); n > limit {
 			flags = append(flags, pinggu.FlagBurst)
 			// Slow the burst down a little rather than refuse it.
 			select {
