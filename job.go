@@ -56,4 +56,20 @@ type Report struct {
 	Fingerprint string    `json:"fingerprint"`
 	Responses   int       `json:"responses"`
 	CreatedAt   time.Time `json:"createdAt"`
+	// Scores are a scorecard's headline estimates per unit, kept beside the
+	// file so the dashboard can show them without opening it.
+	Scores []UnitScore `json:"scores,omitempty"`
+}
+
+// UnitScore is one unit's overall satisfaction in a scorecard: the mean
+// score and the satisfaction rate, each with its 95% interval.
+type UnitScore struct {
+	Unit        string  `json:"unit"`
+	Respondents int     `json:"respondents"`
+	Mean        float64 `json:"mean"`
+	MeanLow     float64 `json:"meanLow"`
+	MeanHigh    float64 `json:"meanHigh"`
+	Rate        float64 `json:"rate"`
+	RateLow     float64 `json:"rateLow"`
+	RateHigh    float64 `json:"rateHigh"`
 }

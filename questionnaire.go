@@ -37,7 +37,7 @@ var (
 )
 
 // reservedFields are form field names the survey page uses itself.
-var reservedFields = map[string]bool{"sid": true, "issued": true, "channel": true, "website": true, "code": true}
+var reservedFields = map[string]bool{"sid": true, "issued": true, "channel": true, "website": true, "code": true, "tag": true}
 
 // Option is one choice of a single, multi or scale question. On a scale
 // question Score is the option's points; an option without a score (不清楚)

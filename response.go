@@ -2,7 +2,9 @@ package pinggu
 
 import (
 	"regexp"
+	"strings"
 	"time"
+	"unicode"
 )
 
 // Channel is how a response reached us.
@@ -31,6 +33,20 @@ func ValidChannel(c Channel) bool {
 
 var sidRe = regexp.MustCompile(`^[A-Za-z0-9_-]{8,64}$`)
 
+// ValidTag reports whether t can be a link's source tag: at most 30
+// letters, digits, spaces or -_·() — short text, safe in a URL and a sheet.
+func ValidTag(t string) bool {
+	if len([]rune(t)) > 30 {
+		return false
+	}
+	for _, r := range t {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune(" -_·()（）", r) {
+			return false
+		}
+	}
+	return true
+}
+
 // ValidSID reports whether s can be a submission id. Submission ids are
 // chosen by the server for forms and by the client for the JSON API; the
 // response is stored under it, which makes every submission idempotent.
@@ -38,15 +54,18 @@ func ValidSID(s string) bool { return sidRe.MatchString(s) }
 
 // Response is one submitted questionnaire (答卷). Its ID is the submission id.
 type Response struct {
-	ID                   string    `json:"id"`
-	Round                string    `json:"round"`
-	Unit                 string    `json:"unit"`
-	Questionnaire        string    `json:"questionnaire"`
-	QuestionnaireVersion int       `json:"questionnaireVersion"`
-	Answers              Answers   `json:"answers"`
-	Channel              Channel   `json:"channel"`
-	Device               string    `json:"device,omitempty"`
-	SubmittedAt          time.Time `json:"submittedAt"`
+	ID                   string  `json:"id"`
+	Round                string  `json:"round"`
+	Unit                 string  `json:"unit"`
+	Questionnaire        string  `json:"questionnaire"`
+	QuestionnaireVersion int     `json:"questionnaireVersion"`
+	Answers              Answers `json:"answers"`
+	Channel              Channel `json:"channel"`
+	// Tag is where the link was posted (政务大厅, 微信公众号…), from ?tag= on a
+	// survey link; free text an administrator chose, see ValidTag.
+	Tag         string    `json:"tag,omitempty"`
+	Device      string    `json:"device,omitempty"`
+	SubmittedAt time.Time `json:"submittedAt"`
 	// DurationMs is the time from the form being issued to its submission;
 	// -1 when unknown (an API client, or a form whose issue stamp failed its check).
 	DurationMs int64  `json:"durationMs"`
@@ -65,6 +84,13 @@ const (
 	FlagHoneypot        = "honeypot"         // a field no person sees was filled in
 	FlagBurst           = "burst"            // one of many from one network in a short window
 )
+
+// QualityFlags are the flags in the order reports list them, with their
+// labels: one place, so the scorecard and the console say the same.
+var QualityFlags = []struct{ Flag, Label string }{
+	{FlagDuplicateDevice, "同一设备重复"}, {FlagTooFast, "作答过快"}, {FlagStraightLine, "同一选项连选"},
+	{FlagHoneypot, "蜜罐字段"}, {FlagOverQuota, "超出配额"}, {FlagBurst, "同一网络集中提交"},
+}
 
 // BurstWindow is the window in which responses from one network are counted.
 const BurstWindow = 10 * time.Minute
@@ -125,6 +151,8 @@ type Progress struct {
 	LastAt   time.Time `json:"lastAt,omitzero"`
 	// Days counts submissions per date (YYYY-MM-DD, the round's time zone).
 	Days map[string]int `json:"days,omitempty"`
+	// Flags counts the quality flags fired at submission, flag → n.
+	Flags map[string]int `json:"flags,omitempty"`
 }
 
 // Tally is the running count of one unit's responses in a round: how many
@@ -135,6 +163,7 @@ type Tally struct {
 	Received int
 	Counts   map[string]int
 	Days     map[string]int // submissions per date in the round's time zone
+	Flags    map[string]int // quality flags fired at submission (over_quota not included)
 	LastAt   time.Time
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"pinggu"
+	"pinggu/report"
 )
 
 // Store is what the catalog needs from the database.
@@ -270,3 +271,69 @@ func (s *Service) Round(ctx context.Context, code string) (*pinggu.Round, error)
 
 // Rounds lists every round.
 func (s *Service) Rounds(ctx context.Context) ([]*pinggu.Round, error) { return s.store.Rounds(ctx) }
+
+// ImportUnits creates or updates the units read from a sheet. Every row is
+// checked first (parents may be other rows of the same sheet), so a sheet
+// with any bad row writes nothing.
+func (s *Service) ImportUnits(ctx context.Context, rows []report.UnitRow) (created, updated int, err error) {
+	known := map[string]bool{}
+	existing, err := s.store.Units(ctx)
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, u := range existing {
+		known[u.Code] = true
+	}
+	inSheet := map[string]bool{}
+	for _, r := range rows {
+		inSheet[r.Unit.Code] = true
+	}
+	fe := pinggu.FieldErrors{}
+	for _, r := range rows {
+		if p := r.Unit.Parent; p != "" && !known[p] && !inSheet[p] {
+			fe.Add(fmt.Sprintf("第%d行", r.Row), fmt.Sprintf("上级单位%s不存在", p))
+		}
+	}
+	if err := fe.Err("单位表有误，未导入"); err != nil {
+		return 0, 0, err
+	}
+	// Parents before children, so each row's parent check passes.
+	for _, r := range sortByParent(rows) {
+		u := r.Unit
+		if known[u.Code] {
+			err, updated = s.UpdateUnit(ctx, u.Code, &u), updated+1
+		} else {
+			err, created = s.CreateUnit(ctx, &u), created+1
+		}
+		if err != nil {
+			return created, updated, fmt.Errorf("第%d行: %w", r.Row, err)
+		}
+	}
+	return created, updated, nil
+}
+
+// sortByParent orders rows so that a unit comes after its parent when the
+// parent is in the sheet too.
+func sortByParent(rows []report.UnitRow) []report.UnitRow {
+	byCode := map[string]report.UnitRow{}
+	for _, r := range rows {
+		byCode[r.Unit.Code] = r
+	}
+	var out []report.UnitRow
+	done := map[string]bool{}
+	var visit func(r report.UnitRow, depth int)
+	visit = func(r report.UnitRow, depth int) {
+		if done[r.Unit.Code] || depth > len(rows) {
+			return
+		}
+		if p, ok := byCode[r.Unit.Parent]; ok {
+			visit(p, depth+1)
+		}
+		done[r.Unit.Code] = true
+		out = append(out, r)
+	}
+	for _, r := range rows {
+		visit(r, 0)
+	}
+	return out
+}

@@ -166,6 +166,11 @@ func (c *Compiler) Compile(ctx context.Context, code string, final bool, expecte
 		Final: final, Fingerprint: fp, Responses: tally.Count(), CreatedAt: now,
 		FileName:    fmt.Sprintf("%s-%s结果-%s.xlsx", r.Title, label, now.In(r.Location()).Format("20060102-1504")),
 		ContentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+	for _, res := range sc.Results {
+		o := res.Overall
+		rep.Scores = append(rep.Scores, pinggu.UnitScore{Unit: res.Unit, Respondents: res.Respondents,
+			Mean: o.Mean, MeanLow: o.MeanLow, MeanHigh: o.MeanHigh, Rate: o.Rate, RateLow: o.RateLow, RateHigh: o.RateHigh})
+	}
 	return rep, c.save(ctx, rep, func(w io.Writer) error { return report.WriteScorecard(w, sc) })
 }
 

@@ -29,7 +29,7 @@ type Raw struct {
 // columns: fixed ones, then per choice question its codes and its labels,
 // per rating or text question one column.
 func (x *Raw) header() []string {
-	h := []string{"答卷编号", "单位编码", "单位", "渠道", "提交时间", "用时(秒)"}
+	h := []string{"答卷编号", "单位编码", "单位", "渠道", "来源标记", "提交时间", "用时(秒)"}
 	for _, q := range x.Questionnaire.Questions {
 		switch q.Type {
 		case pinggu.Single, pinggu.Multi, pinggu.Scale:
@@ -47,7 +47,7 @@ func (x *Raw) record(r *pinggu.Response) []string {
 	if r.DurationMs >= 0 {
 		dur = strconv.FormatFloat(float64(r.DurationMs)/1000, 'f', 1, 64)
 	}
-	rec := []string{r.ID, r.Unit, x.UnitNames[r.Unit], string(r.Channel),
+	rec := []string{r.ID, r.Unit, x.UnitNames[r.Unit], string(r.Channel), Neutralize(r.Tag),
 		r.SubmittedAt.In(x.Round.Location()).Format("2006-01-02 15:04:05"), dur}
 	for _, q := range x.Questionnaire.Questions {
 		vals := r.Answers[q.Code]

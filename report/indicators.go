@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/xuri/excelize/v2"
-
 	"pinggu"
 )
 
@@ -35,6 +33,7 @@ var unitTypeNames = map[string]pinggu.UnitType{
 	"county": pinggu.County, "县市区": pinggu.County, "县(市、区)": pinggu.County,
 	"department": pinggu.Department, "市级部门": pinggu.Department, "部门": pinggu.Department,
 	"town": pinggu.Town, "乡镇": pinggu.Town, "镇街": pinggu.Town, "乡镇(街道)": pinggu.Town,
+	"县（市、区）": pinggu.County, "区县": pinggu.County, "乡镇（街道）": pinggu.Town, "乡镇街道": pinggu.Town, "街道": pinggu.Town,
 }
 
 // ReadIndicators reads an indicator sheet (the first sheet; one indicator
@@ -42,72 +41,16 @@ var unitTypeNames = map[string]pinggu.UnitType{
 // as "第N行" with the reason; the tree itself is checked by Validate.
 // rowsOf[i] is the sheet row of the i-th indicator returned.
 func ReadIndicators(r io.Reader) (ins []pinggu.Indicator, rowsOf []int, fe pinggu.FieldErrors, err error) {
-	f, err := excelize.OpenReader(r, excelize.Options{UnzipSizeLimit: 64 << 20})
-	if err != nil {
-		return nil, nil, nil, pinggu.Wrap(pinggu.Invalid, err, "无法读取Excel文件，请上传.xlsx格式")
-	}
-	defer f.Close()
-	rows, err := f.Rows(f.GetSheetName(0))
-	if err != nil {
-		return nil, nil, nil, pinggu.Wrap(pinggu.Invalid, err, "无法读取工作表")
-	}
-	defer rows.Close()
-	fe = pinggu.FieldErrors{}
-	var cols map[int]string
-	for n := 1; rows.Next(); n++ {
-		cells, err := rows.Columns()
-		if err != nil {
-			return nil, nil, nil, pinggu.Wrap(pinggu.Invalid, err, "无法读取工作表")
-		}
-		if cols == nil {
-			cols = map[int]string{}
-			for i, h := range cells {
-				if field, ok := indicatorColumns[strings.ToLower(strings.TrimSpace(h))]; ok {
-					cols[i] = field
-				}
-			}
-			for _, need := range []string{"code", "level", "name", "points"} {
-				if !hasField(cols, need) {
-					fe.Add("表头", "缺少列："+need)
-				}
-			}
-			if len(fe) > 0 {
-				return nil, nil, fe, nil
-			}
-			continue
-		}
-		row := map[string]string{}
-		blank := true
-		for i, c := range cells {
-			if field, ok := cols[i]; ok {
-				row[field] = strings.TrimSpace(c)
-				blank = blank && row[field] == ""
-			}
-		}
-		if blank {
-			continue
-		}
+	t := table{columns: indicatorColumns, need: [][2]string{{"code", "编码"}, {"level", "层级"}, {"name", "名称"}, {"points", "分值"}}}
+	fe, err = t.read(r, func(n int, row map[string]string, _ []string) string {
 		in, msg := parseIndicator(row)
-		if msg != "" {
-			fe.Add(fmt.Sprintf("第%d行", n), msg)
-			continue
+		if msg == "" {
+			ins = append(ins, in)
+			rowsOf = append(rowsOf, n)
 		}
-		ins = append(ins, in)
-		rowsOf = append(rowsOf, n)
-	}
-	if cols == nil {
-		fe.Add("表头", "工作表是空的")
-	}
-	return ins, rowsOf, fe, nil
-}
-
-func hasField(cols map[int]string, f string) bool {
-	for _, v := range cols {
-		if v == f {
-			return true
-		}
-	}
-	return false
+		return msg
+	})
+	return ins, rowsOf, fe, err
 }
 
 func parseIndicator(row map[string]string) (pinggu.Indicator, string) {

@@ -27,7 +27,7 @@ func rawFixture(n int) (*report.Raw, []*pinggu.Response) {
 	texts := []string{"=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "\t制表", "正常意见\x07响铃", "普通"}
 	var rs []*pinggu.Response
 	for i := 0; i < n; i++ {
-		rs = append(rs, &pinggu.Response{ID: fmt.Sprintf("id-%03d", i), Unit: "u1", Channel: pinggu.ChannelQR, SubmittedAt: at,
+		rs = append(rs, &pinggu.Response{ID: fmt.Sprintf("id-%03d", i), Unit: "u1", Channel: pinggu.ChannelQR, Tag: "政务大厅", SubmittedAt: at,
 			DurationMs: 61500, Answers: pinggu.Answers{"Q1": {"5"}, "M": {"1", "2"}, "R": {"7"}, "T": {texts[i%len(texts)]}}})
 	}
 	return &report.Raw{Round: round, Questionnaire: q, UnitNames: map[string]string{"u1": "崇川区"},
@@ -58,10 +58,10 @@ func TestRawXLSXSplitsSheetsAndKeepsText(t *testing.T) {
 		t.Fatalf("sheets = %v", got)
 	}
 	rows, _ := f.GetRows("原始数据")
-	if len(rows) != 4 || strings.Join(rows[0], ",") != "答卷编号,单位编码,单位,渠道,提交时间,用时(秒),Q1,Q1_选项,M,M_选项,R,T" {
+	if len(rows) != 4 || strings.Join(rows[0], ",") != "答卷编号,单位编码,单位,渠道,来源标记,提交时间,用时(秒),Q1,Q1_选项,M,M_选项,R,T" {
 		t.Fatalf("header = %v", rows[0])
 	}
-	want := []string{"id-000", "u1", "崇川区", "qr", "2024-10-02 09:02:03", "61.5", "5", "很满意", "1;2", "效率；公开", "7", "'=HYPERLINK(\"http://x\")"}
+	want := []string{"id-000", "u1", "崇川区", "qr", "政务大厅", "2024-10-02 09:02:03", "61.5", "5", "很满意", "1;2", "效率；公开", "7", "'=HYPERLINK(\"http://x\")"}
 	if strings.Join(rows[1], "|") != strings.Join(want, "|") {
 		t.Fatalf("row = %q\nwant %q", rows[1], want)
 	}

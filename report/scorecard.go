@@ -489,8 +489,10 @@ func (b *book) detail(sc *Scorecard) {
 // quality is 质量控制: per unit, how many responses carry each flag and
 // how many were excluded.
 func (b *book) quality(sc *Scorecard) {
-	flags := []string{pinggu.FlagDuplicateDevice, pinggu.FlagTooFast, pinggu.FlagStraightLine, pinggu.FlagHoneypot, pinggu.FlagOverQuota, pinggu.FlagBurst}
-	titles := []string{"单位", "答卷数(计入)", "排除数", "同一设备重复", "作答过快", "同一选项连选", "蜜罐字段", "超出配额", "同一网络集中提交"}
+	titles := []string{"单位", "答卷数(计入)", "排除数"}
+	for _, f := range pinggu.QualityFlags {
+		titles = append(titles, f.Label)
+	}
 	sheet := b.newSheet("质量控制")
 	b.header(sheet, 1, titles, []int{16})
 	for i, u := range sc.Units {
@@ -499,8 +501,8 @@ func (b *book) quality(sc *Scorecard) {
 			excluded += n
 		}
 		vals := []any{u.Name, sc.Results[i].Respondents, excluded}
-		for _, f := range flags {
-			vals = append(vals, sc.Flags[u.Code][f])
+		for _, f := range pinggu.QualityFlags {
+			vals = append(vals, sc.Flags[u.Code][f.Flag])
 		}
 		b.row(sheet, i+2, vals, nil)
 	}

@@ -38,78 +38,33 @@ type TaskRow struct {
 // match turns a unit name into its code. Rows that cannot be read are
 // reported by sheet row ("第5行") with every reason found.
 func ReadTasks(r io.Reader, match func(name string) (string, bool)) ([]TaskRow, pinggu.FieldErrors, error) {
-	f, err := excelize.OpenReader(r, excelize.Options{UnzipSizeLimit: 128 << 20})
-	if err != nil {
-		return nil, nil, pinggu.Wrap(pinggu.Invalid, err, "无法读取Excel文件，请上传.xlsx格式")
-	}
-	defer f.Close()
-	rows, err := f.Rows(f.GetSheetName(0))
-	if err != nil {
-		return nil, nil, pinggu.Wrap(pinggu.Invalid, err, "无法读取工作表")
-	}
-	defer rows.Close()
-	fe := pinggu.FieldErrors{}
-	var cols map[int]string
 	milestones := map[int]string{}
+	t := table{columns: taskColumns, raw: true,
+		need: [][2]string{{"no", "序号"}, {"text", "具体任务"}, {"lead", "牵头单位"}, {"due", "完成时限"}},
+		other: func(col int, h string) {
+			if m := milestoneHeader.FindStringSubmatch(strings.Join(strings.Fields(h), "")); m != nil {
+				milestones[col] = m[1]
+			}
+		}}
 	var out []TaskRow
 	seen := map[string]int{}
 	chapter := ""
-	for n := 1; rows.Next(); n++ {
-		cells, err := rows.Columns(excelize.Options{RawCellValue: true})
-		if err != nil {
-			return nil, nil, pinggu.Wrap(pinggu.Invalid, err, "无法读取工作表")
-		}
-		if cols == nil {
-			cols = map[int]string{}
-			for i, h := range cells {
-				h = strings.ToLower(strings.Join(strings.Fields(h), ""))
-				if field, ok := taskColumns[h]; ok {
-					cols[i] = field
-				} else if m := milestoneHeader.FindStringSubmatch(h); m != nil {
-					milestones[i] = m[1]
-				}
-			}
-			for _, need := range []string{"no", "text", "lead", "due"} {
-				if !hasField(cols, need) {
-					fe.Add("表头", "缺少列："+map[string]string{"no": "序号", "text": "具体任务", "lead": "牵头单位", "due": "完成时限"}[need])
-				}
-			}
-			if len(fe) > 0 {
-				return nil, fe, nil
-			}
-			continue
-		}
-		row := map[string]string{}
-		blank := true
-		for i, c := range cells {
-			c = strings.TrimSpace(c)
-			if field, ok := cols[i]; ok {
-				row[field] = c
-			}
-			blank = blank && c == ""
-		}
-		if blank {
-			continue
-		}
+	fe, err := t.read(r, func(n int, row map[string]string, cells []string) string {
 		if row["chapter"] != "" {
 			chapter = row["chapter"]
 		}
 		row["chapter"] = chapter // merged chapter cells hold their text in the first row only
-		t, problems := parseTask(row, cells, milestones, match)
-		if prev, dup := seen[t.No]; dup && t.No != "" {
-			problems = append(problems, fmt.Sprintf("序号%s与第%d行重复", t.No, prev))
+		task, problems := parseTask(row, cells, milestones, match)
+		if prev, dup := seen[task.No]; dup && task.No != "" {
+			problems = append(problems, fmt.Sprintf("序号%s与第%d行重复", task.No, prev))
 		}
-		if len(problems) > 0 {
-			fe.Add(fmt.Sprintf("第%d行", n), strings.Join(problems, "；"))
-			continue
+		if len(problems) == 0 {
+			seen[task.No] = n
+			out = append(out, TaskRow{Row: n, Task: task})
 		}
-		seen[t.No] = n
-		out = append(out, TaskRow{Row: n, Task: t})
-	}
-	if cols == nil {
-		fe.Add("表头", "工作表是空的")
-	}
-	return out, fe, nil
+		return strings.Join(problems, "；")
+	})
+	return out, fe, err
 }
 
 func parseTask(row map[string]string, cells []string, milestones map[int]string, match func(string) (string, bool)) (pinggu.PlanTask, []string) {

@@ -18,6 +18,7 @@ type submitBody struct {
 	SID     string                     `json:"sid"`
 	Answers map[string]json.RawMessage `json:"answers"`
 	Channel pinggu.Channel             `json:"channel"`
+	Tag     string                     `json:"tag,omitempty"`  // where the link was posted, optional
 	Code    string                     `json:"code,omitempty"` // an invitation code, where required
 }
 
@@ -35,7 +36,7 @@ func (s *Server) apiSubmit(c echo.Context) error {
 	}
 	rec, err := s.survey.Submit(c.Request().Context(), survey.Submission{
 		SID: b.SID, Round: c.Param("round"), Unit: c.Param("unit"), Answers: answers,
-		Channel: b.Channel, IP: c.RealIP(), Code: b.Code,
+		Channel: b.Channel, Tag: b.Tag, IP: c.RealIP(), Code: b.Code,
 	})
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/skip2/go-qrcode"
 
@@ -157,7 +159,7 @@ func (s *Server) consoleHome(c echo.Context) error {
 		}
 	}
 	return s.page(c, "home.html", map[string]any{"Nav": nav(se), "Rounds": rows, "Tasks": tasks,
-		"CanOpen": se.Role != pinggu.RoleReporter})
+		"CanOpen": se.Role != pinggu.RoleReporter, "IsAdmin": se.Role == pinggu.RoleAdmin})
 }
 
 type progressRow struct {
@@ -166,6 +168,25 @@ type progressRow struct {
 	Quota, Percent     int
 	Last               string
 	Survey, QR, Poster string
+	Flags              []flagCount
+	Excluded           int
+	Score              *pinggu.UnitScore
+}
+
+type flagCount struct {
+	Label string
+	N     int
+}
+
+// flagCounts lists the flags that fired, in the reports' order.
+func flagCounts(m map[string]int) []flagCount {
+	var out []flagCount
+	for _, f := range pinggu.QualityFlags {
+		if n := m[f.Flag]; n > 0 {
+			out = append(out, flagCount{f.Label, n})
+		}
+	}
+	return out
 }
 
 type dayRow struct {
@@ -176,6 +197,7 @@ type dayRow struct {
 
 type jobRow struct {
 	ID, Type, State, Progress, Error, Note, At string
+	Running                                    bool
 }
 
 type reportRow struct {
@@ -199,10 +221,24 @@ func (s *Server) consoleRound(c echo.Context) error {
 	for _, u := range units {
 		names[u.Code] = u.Name
 	}
+	reps, err := s.reports.Reports(ctx, r.Code)
+	if err != nil {
+		return err
+	}
+	scores := latestScores(reps)
+	tag := linkTag(strings.TrimSpace(c.QueryParam("tag")))
+	tagQuery := ""
+	if tag != "" {
+		tagQuery = "?tag=" + url.QueryEscape(tag)
+	}
 	var prog []progressRow
 	days := map[string]int{}
 	if len(r.Units) > 0 {
 		ps, err := s.survey.Progress(ctx, r.Code)
+		if err != nil {
+			return err
+		}
+		excluded, err := s.quality.ExcludedByUnit(ctx, r.Code)
 		if err != nil {
 			return err
 		}
@@ -212,7 +248,8 @@ func (s *Server) consoleRound(c echo.Context) error {
 			}
 			base := "/admin/rounds/" + r.Code + "/units/" + p.Unit
 			row := progressRow{Unit: p.Unit, Name: names[p.Unit], Received: p.Received, Today: p.Today, Quota: p.Quota,
-				Survey: s.surveyURL(r.Code, p.Unit, ""), QR: base + "/qr.png", Poster: base + "/poster"}
+				Survey: s.surveyURL(r.Code, p.Unit, "", tag), QR: base + "/qr.png" + tagQuery, Poster: base + "/poster" + tagQuery,
+				Flags: flagCounts(p.Flags), Excluded: excluded[p.Unit], Score: scores[p.Unit]}
 			if p.Quota > 0 {
 				row.Percent = min(100, p.Received*100/p.Quota)
 			}
@@ -222,44 +259,90 @@ func (s *Server) consoleRound(c echo.Context) error {
 			prog = append(prog, row)
 		}
 	}
-	reps, err := s.reports.Reports(ctx, r.Code)
+	rrows := reportRowsOf(reps, loc)
+	jrows, err := s.jobRows(ctx, r, 10)
 	if err != nil {
 		return err
 	}
-	var rrows []reportRow
+	se := session(c)
+	return s.page(c, "round.html", map[string]any{"Nav": nav(se), "Round": r, "Status": pinggu.StatusLabel(r.Status),
+		"Opens": r.OpensAt.In(loc).Format(consoleTimestamp), "Closes": r.ClosesAt.In(loc).Format(consoleTimestamp),
+		"Next": nextStep(r), "Progress": prog, "Reports": rrows, "Days": dayRows(days), "Jobs": jrows,
+		"IsAdmin": se.Role == pinggu.RoleAdmin, "Done": c.QueryParam("done"), "Tag": tag,
+		"BadTag": tag == "" && c.QueryParam("tag") != "", "ScoresFinal": scoresFinal(reps)})
+}
+
+// latestScores are the unit scores of the newest scorecard, provisional
+// or final (reports come newest first).
+func latestScores(reps []pinggu.Report) map[string]*pinggu.UnitScore {
+	for _, rep := range reps {
+		if rep.Kind != pinggu.ReportScorecard || len(rep.Scores) == 0 {
+			continue
+		}
+		m := make(map[string]*pinggu.UnitScore, len(rep.Scores))
+		for i := range rep.Scores {
+			m[rep.Scores[i].Unit] = &rep.Scores[i]
+		}
+		return m
+	}
+	return nil
+}
+
+// scoresFinal says whether latestScores come from a final scorecard.
+func scoresFinal(reps []pinggu.Report) bool {
+	for _, rep := range reps {
+		if rep.Kind == pinggu.ReportScorecard && len(rep.Scores) > 0 {
+			return rep.Final
+		}
+	}
+	return false
+}
+
+// reportRowsOf formats reports for the console, newest first.
+func reportRowsOf(reps []pinggu.Report, loc *time.Location) []reportRow {
+	var out []reportRow
 	for _, rep := range reps {
 		final := "阶段性"
 		if rep.Final {
 			final = "最终"
 		}
 		ext := rep.FileName[strings.LastIndex(rep.FileName, ".")+1:]
-		rrows = append(rrows, reportRow{Kind: string(rep.Kind), Final: final, Created: rep.CreatedAt.In(loc).Format(consoleTimestamp),
+		out = append(out, reportRow{Kind: reportKindLabel(rep.Kind), Final: final, Created: rep.CreatedAt.In(loc).Format(consoleTimestamp),
 			Size: fmt.Sprintf("%.1f KB", float64(rep.Size)/1024), Fingerprint: rep.Fingerprint[:16], Responses: rep.Responses,
 			Link: "/admin/reports/" + rep.ID + "." + ext})
 	}
-	next := ""
-	switch r.Status {
-	case pinggu.StatusScheduled:
-		next = "将于 " + r.OpensAt.In(loc).Format(consoleTimestamp) + " 开放"
-	case pinggu.StatusOpen:
-		next = "将于 " + r.ClosesAt.In(loc).Format(consoleTimestamp) + " 结束，" + r.CompileTime().In(loc).Format(consoleTimestamp) + " 汇总"
-	case pinggu.StatusClosed:
-		next = "将于 " + r.CompileTime().In(loc).Format(consoleTimestamp) + " 汇总"
+	return out
+}
+
+func reportKindLabel(k pinggu.ReportKind) string {
+	switch k {
+	case pinggu.ReportScorecard:
+		return "结果表（" + string(k) + "）"
+	case pinggu.ReportMidterm:
+		return "中期评估报告（" + string(k) + "）"
 	}
-	jobs, err := s.reports.Jobs(ctx, r.Code, 10)
+	return "原始数据（" + string(k) + "）"
+}
+
+func (s *Server) reportRows(ctx context.Context, r *pinggu.Round) ([]reportRow, error) {
+	reps, err := s.reports.Reports(ctx, r.Code)
+	return reportRowsOf(reps, r.Location()), err
+}
+
+// jobRows lists a round's latest jobs for the console.
+func (s *Server) jobRows(ctx context.Context, r *pinggu.Round, n int) ([]jobRow, error) {
+	jobs, err := s.reports.Jobs(ctx, r.Code, n)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	var jrows []jobRow
+	loc := r.Location()
+	var out []jobRow
 	for _, j := range jobs {
-		jrows = append(jrows, jobRow{ID: j.ID, Type: j.Type, State: string(j.State), Progress: fmt.Sprintf("%.0f%%", j.Progress*100),
-			Error: j.Error, Note: j.Note, At: j.CreatedAt.In(loc).Format(consoleTimestamp)})
+		out = append(out, jobRow{ID: j.ID, Type: j.Type, State: string(j.State), Progress: fmt.Sprintf("%.0f%%", j.Progress*100),
+			Error: j.Error, Note: j.Note, At: j.CreatedAt.In(loc).Format(consoleTimestamp),
+			Running: j.State == pinggu.JobQueued || j.State == pinggu.JobRunning || j.State == pinggu.JobRetrying})
 	}
-	se := session(c)
-	return s.page(c, "round.html", map[string]any{"Nav": nav(se), "Round": r, "Status": pinggu.StatusLabel(r.Status),
-		"Opens": r.OpensAt.In(loc).Format(consoleTimestamp), "Closes": r.ClosesAt.In(loc).Format(consoleTimestamp),
-		"Next": next, "Progress": prog, "Reports": rrows, "Days": dayRows(days), "Jobs": jrows,
-		"IsAdmin": se.Role == pinggu.RoleAdmin, "Done": c.QueryParam("done")})
+	return out, nil
 }
 
 // dayRows lists responses per day, oldest first, scaled for a bar chart.
@@ -306,6 +389,9 @@ func (s *Server) roundAction(c echo.Context) error {
 		return err
 	}
 	s.survey.ForgetRound(code)
+	if c.FormValue("back") == "reports" {
+		return c.Redirect(http.StatusSeeOther, "/admin/reports?done="+url.QueryEscape(done))
+	}
 	return c.Redirect(http.StatusSeeOther, "/admin/rounds/"+url.PathEscape(code)+"?done="+url.QueryEscape(done))
 }
 
@@ -345,11 +431,19 @@ func (s *Server) createUser(c echo.Context) error {
 	return c.JSON(http.StatusCreated, u)
 }
 
-// surveyURL is the public link of a unit's survey, with a channel tag.
-func (s *Server) surveyURL(round, unit, channel string) string {
+// surveyURL is the public link of a unit's survey, with its channel and an
+// optional source tag (政务大厅, 微信公众号…) recorded with each response.
+func (s *Server) surveyURL(round, unit, channel, tag string) string {
 	u := s.cfg.BaseURL + "/s/" + url.PathEscape(round) + "/" + url.PathEscape(unit)
+	q := url.Values{}
 	if channel != "" {
-		u += "?ch=" + channel
+		q.Set("ch", channel)
+	}
+	if tag != "" {
+		q.Set("tag", tag)
+	}
+	if len(q) > 0 {
+		u += "?" + q.Encode()
 	}
 	return u
 }
@@ -361,7 +455,7 @@ func (s *Server) qrPNG(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	png, err := qrcode.Encode(s.surveyURL(f.Round.Code, f.Unit.Code, "qr"), qrcode.Medium, 512)
+	png, err := qrcode.Encode(s.surveyURL(f.Round.Code, f.Unit.Code, "qr", linkTag(c.QueryParam("tag"))), qrcode.Medium, 512)
 	if err != nil {
 		return err
 	}
@@ -375,7 +469,7 @@ func (s *Server) poster(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	link := s.surveyURL(f.Round.Code, f.Unit.Code, "qr")
+	link := s.surveyURL(f.Round.Code, f.Unit.Code, "qr", linkTag(c.QueryParam("tag")))
 	png, err := qrcode.Encode(link, qrcode.Medium, 512)
 	if err != nil {
 		return err

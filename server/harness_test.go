@@ -233,7 +233,7 @@ func (h *harness) postJSON(path, body string) reply {
 	return h.do("POST", path, "application/json", strings.NewReader(body), false)
 }
 
-var hiddenRe = regexp.MustCompile(`name="(sid|issued|channel)" value="([^"]*)"`)
+var hiddenRe = regexp.MustCompile(`name="(sid|issued|channel|tag)" value="([^"]*)"`)
 
 // openForm fetches a survey page and returns its hidden fields.
 func (h *harness) openForm(path string) url.Values {

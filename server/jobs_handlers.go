@@ -208,7 +208,7 @@ func (s *Server) invitationsXLSX(c echo.Context) error {
 		return err
 	}
 	var buf bytes.Buffer
-	link := func(code string) string { return s.surveyURL(f.Round.Code, f.Unit.Code, "") + "?code=" + code }
+	link := func(code string) string { return s.surveyURL(f.Round.Code, f.Unit.Code, "", "") + "?code=" + code }
 	if err := report.WriteInvitations(&buf, f.Unit.Name, codes, used, link); err != nil {
 		return err
 	}

@@ -16,6 +16,17 @@ import (
 func parsePages(files fs.FS) (*template.Template, error) {
 	funcs := template.FuncMap{
 		"inc": func(i int) int { return i + 1 },
+		"f1":  func(x float64) string { return strconv.FormatFloat(x, 'f', 1, 64) },
+		"typeLabel": func(t pinggu.UnitType) string {
+			for _, l := range unitTypeLabels {
+				if l.Type == string(t) {
+					return l.Label
+				}
+			}
+			return string(t)
+		},
+		"err": func(fe pinggu.FieldErrors, k string) string { return fe[k] },
+		"pct": func(x float64) string { return strconv.FormatFloat(x*100, 'f', 1, 64) + "%" },
 		"checked": func(a pinggu.Answers, q, v string) bool {
 			for _, x := range a[q] {
 				if x == v {
@@ -45,7 +56,8 @@ func parsePages(files fs.FS) (*template.Template, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse templates: %w", err)
 	}
-	for _, name := range []string{"survey.html", "notice.html", "login.html", "home.html", "round.html", "poster.html", "audit.html"} {
+	for _, name := range []string{"survey.html", "notice.html", "login.html", "home.html", "round.html", "poster.html", "audit.html",
+		"units.html", "questionnaires.html", "questionnaire.html", "indicators.html", "plans.html", "round_form.html", "flagged.html", "reports.html"} {
 		if t.Lookup(name) == nil {
 			return nil, fmt.Errorf("template %s is missing", name)
 		}
@@ -69,6 +81,7 @@ type surveyPage struct {
 	SID       string
 	Stamp     string
 	Channel   string
+	Tag       string // the link's source tag, carried to the response
 	Values    pinggu.Answers
 	Errors    pinggu.FieldErrors
 	ErrorList []fieldError

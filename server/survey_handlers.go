@@ -42,7 +42,8 @@ func (s *Server) surveyForm(c echo.Context) error {
 	}
 	sid := survey.NewSID()
 	return s.renderSurvey(c, http.StatusOK, f, &surveyPage{
-		SID: sid, Stamp: s.survey.Stamp(sid, f.Round.Code, f.Unit.Code, s.cfg.Now()), Channel: ch, Code: c.QueryParam("code")})
+		SID: sid, Stamp: s.survey.Stamp(sid, f.Round.Code, f.Unit.Code, s.cfg.Now()), Channel: ch, Code: c.QueryParam("code"),
+		Tag: linkTag(c.QueryParam("tag"))})
 }
 
 // surveySubmit takes the posted form. Success redirects to the thank-you
@@ -57,7 +58,7 @@ func (s *Server) surveySubmit(c echo.Context) error {
 	sub := survey.Submission{
 		SID: form.Get("sid"), Round: round, Unit: unit, Answers: answersOf(form),
 		Channel: pinggu.Channel(form.Get("channel")), Device: s.device(c), IP: c.RealIP(), Stamp: form.Get("issued"),
-		Trap: form.Get(trapField), Code: form.Get("code"),
+		Trap: form.Get(trapField), Code: form.Get("code"), Tag: linkTag(form.Get("tag")),
 	}
 	if !formChannels[string(sub.Channel)] {
 		sub.Channel = pinggu.ChannelWeb
@@ -76,7 +77,7 @@ func (s *Server) surveySubmit(c echo.Context) error {
 			return ferr
 		}
 		return s.renderSurvey(c, http.StatusUnprocessableEntity, f, &surveyPage{
-			SID: sub.SID, Stamp: sub.Stamp, Channel: string(sub.Channel), Values: sub.Answers, Code: sub.Code,
+			SID: sub.SID, Stamp: sub.Stamp, Channel: string(sub.Channel), Tag: sub.Tag, Values: sub.Answers, Code: sub.Code,
 			Errors: pinggu.ErrorFields(err)})
 	case pinggu.Unavailable:
 		// Nothing was stored: say so, keep every answer in the page, and
@@ -87,7 +88,7 @@ func (s *Server) surveySubmit(c echo.Context) error {
 		}
 		c.Response().Header().Set("Retry-After", "30")
 		return s.renderSurvey(c, http.StatusServiceUnavailable, f, &surveyPage{
-			SID: sub.SID, Stamp: sub.Stamp, Channel: string(sub.Channel), Values: sub.Answers,
+			SID: sub.SID, Stamp: sub.Stamp, Channel: string(sub.Channel), Tag: sub.Tag, Values: sub.Answers,
 			Notice: "系统繁忙，您的答卷尚未提交成功。答案已保留，请稍等片刻后再次点击“提交”。"})
 	case pinggu.Conflict:
 		s.notice(c, http.StatusConflict, noticePage{Title: "满意度测评", Heading: "您已参加过本次测评", Lines: []string{pinggu.ErrorMessage(err)}})
@@ -187,12 +188,21 @@ func orderedErrors(q *pinggu.Questionnaire, fe pinggu.FieldErrors) []fieldError 
 	return out
 }
 
+// linkTag keeps a link's source tag when it is valid. A citizen cannot fix
+// a mangled link, so a bad tag is dropped rather than refused.
+func linkTag(t string) string {
+	if !pinggu.ValidTag(t) {
+		return ""
+	}
+	return t
+}
+
 // answersOf takes the question fields of a posted form.
 func answersOf(form url.Values) pinggu.Answers {
 	a := pinggu.Answers{}
 	for k, v := range form {
 		switch k {
-		case "sid", "issued", "channel", "code", trapField:
+		case "sid", "issued", "channel", "code", "tag", trapField:
 		default:
 			a[k] = v
 		}

@@ -25,12 +25,35 @@ type reportDoc struct {
 	Responses   int           `bson:"responses"`
 	CreatedAt   time.Time     `bson:"createdAt"`
 	FileID      bson.ObjectID `bson:"fileId"`
+	Scores      []scoreDoc    `bson:"scores,omitempty"`
+}
+
+type scoreDoc struct {
+	Unit        string  `bson:"unit"`
+	Respondents int     `bson:"respondents"`
+	Mean        float64 `bson:"mean"`
+	MeanLow     float64 `bson:"meanLow"`
+	MeanHigh    float64 `bson:"meanHigh"`
+	Rate        float64 `bson:"rate"`
+	RateLow     float64 `bson:"rateLow"`
+	RateHigh    float64 `bson:"rateHigh"`
 }
 
 func (d *reportDoc) report() pinggu.Report {
 	return pinggu.Report{ID: d.ID, Round: d.Round, Kind: pinggu.ReportKind(d.Kind), Final: d.Final, FileName: d.FileName,
 		ContentType: d.ContentType, Size: d.Size, SHA256: d.SHA256, Fingerprint: d.Fingerprint,
-		Responses: d.Responses, CreatedAt: d.CreatedAt.UTC()}
+		Responses: d.Responses, CreatedAt: d.CreatedAt.UTC(), Scores: convert(d.Scores, func(x scoreDoc) pinggu.UnitScore { return pinggu.UnitScore(x) })}
+}
+
+func convert[A, B any](in []A, f func(A) B) []B {
+	if in == nil {
+		return nil
+	}
+	out := make([]B, len(in))
+	for i, x := range in {
+		out[i] = f(x)
+	}
+	return out
 }
 
 func (s *Store) bucket() *mongo.GridFSBucket {
@@ -49,7 +72,8 @@ func (s *Store) SaveReport(ctx context.Context, r *pinggu.Report, content io.Rea
 	}
 	d := reportDoc{ID: r.ID, Round: r.Round, Kind: string(r.Kind), Final: r.Final, FileName: r.FileName,
 		ContentType: r.ContentType, Size: r.Size, SHA256: r.SHA256, Fingerprint: r.Fingerprint,
-		Responses: r.Responses, CreatedAt: r.CreatedAt, FileID: fileID}
+		Responses: r.Responses, CreatedAt: r.CreatedAt, FileID: fileID,
+		Scores: convert(r.Scores, func(x pinggu.UnitScore) scoreDoc { return scoreDoc(x) })}
 	if _, err := s.db.Collection(colReports).InsertOne(ctx, d); err != nil {
 		_ = s.bucket().Delete(context.WithoutCancel(ctx), fileID)
 		return mapErr(err, "报表")

@@ -20,6 +20,7 @@ type responseDoc struct {
 	QuestionnaireVersion int                 `bson:"questionnaireVersion"`
 	Answers              map[string][]string `bson:"answers"`
 	Channel              string              `bson:"channel"`
+	Tag                  string              `bson:"tag,omitempty"`
 	Device               string              `bson:"device,omitempty"`
 	SubmittedAt          time.Time           `bson:"submittedAt"`
 	DurationMs           int64               `bson:"durationMs"`
@@ -29,7 +30,7 @@ type responseDoc struct {
 
 func (d *responseDoc) response() pinggu.Response {
 	return pinggu.Response{ID: d.ID, Round: d.Round, Unit: d.Unit, Questionnaire: d.Questionnaire,
-		QuestionnaireVersion: d.QuestionnaireVersion, Answers: d.Answers, Channel: pinggu.Channel(d.Channel),
+		QuestionnaireVersion: d.QuestionnaireVersion, Answers: d.Answers, Channel: pinggu.Channel(d.Channel), Tag: d.Tag,
 		Device: d.Device, SubmittedAt: d.SubmittedAt.UTC(), DurationMs: d.DurationMs, IPHash: d.IPHash, Flags: d.Flags}
 }
 
@@ -39,7 +40,7 @@ func (d *responseDoc) response() pinggu.Response {
 func (s *Store) InsertResponse(ctx context.Context, r *pinggu.Response) (created bool, err error) {
 	_, err = s.db.Collection(colResponses).InsertOne(ctx, responseDoc{
 		ID: r.ID, Round: r.Round, Unit: r.Unit, Questionnaire: r.Questionnaire,
-		QuestionnaireVersion: r.QuestionnaireVersion, Answers: r.Answers, Channel: string(r.Channel),
+		QuestionnaireVersion: r.QuestionnaireVersion, Answers: r.Answers, Channel: string(r.Channel), Tag: r.Tag,
 		Device: r.Device, SubmittedAt: r.SubmittedAt, DurationMs: r.DurationMs, IPHash: r.IPHash, Flags: r.Flags,
 	})
 	if mongo.IsDuplicateKeyError(err) {

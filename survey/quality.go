@@ -61,6 +61,19 @@ func (q *Quality) Flagged(ctx context.Context, round, unit string) ([]Flagged, e
 	return out, err
 }
 
+// ExcludedByUnit counts a round's excluded responses per unit.
+func (q *Quality) ExcludedByUnit(ctx context.Context, round string) (map[string]int, error) {
+	es, err := q.store.Exclusions(ctx, round)
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]int{}
+	for _, e := range es {
+		m[e.Unit]++
+	}
+	return m, nil
+}
+
 func (q *Quality) excluded(ctx context.Context, round string) (map[string]string, error) {
 	es, err := q.store.Exclusions(ctx, round)
 	if err != nil {

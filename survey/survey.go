@@ -27,9 +27,9 @@ type Store interface {
 	Unit(ctx context.Context, code string) (*pinggu.Unit, error)
 	Questionnaire(ctx context.Context, code string, version int) (*pinggu.Questionnaire, error)
 	InsertResponse(ctx context.Context, r *pinggu.Response) (created bool, err error)
-	AddToTally(ctx context.Context, round, unit string, q *pinggu.Questionnaire, a pinggu.Answers, at time.Time, day string) error
-	ReserveSlot(ctx context.Context, round, unit string, limit int, q *pinggu.Questionnaire, a pinggu.Answers, at time.Time, day string) (n int, ok bool, err error)
-	ReleaseSlot(ctx context.Context, round, unit string, q *pinggu.Questionnaire, a pinggu.Answers, day string) error
+	AddToTally(ctx context.Context, round, unit string, q *pinggu.Questionnaire, a pinggu.Answers, flags []string, at time.Time, day string) error
+	ReserveSlot(ctx context.Context, round, unit string, limit int, q *pinggu.Questionnaire, a pinggu.Answers, flags []string, at time.Time, day string) (n int, ok bool, err error)
+	ReleaseSlot(ctx context.Context, round, unit string, q *pinggu.Questionnaire, a pinggu.Answers, flags []string, day string) error
 	Response(ctx context.Context, id string) (*pinggu.Response, error)
 	SeeDevice(ctx context.Context, round, device string) (first bool, err error)
 	ForgetDevice(ctx context.Context, round, device string) error
@@ -164,6 +164,7 @@ type Submission struct {
 	Unit    string
 	Answers pinggu.Answers
 	Channel pinggu.Channel
+	Tag     string // the link's source tag (?tag=), optional
 	Device  string
 	IP      string
 	Stamp   string    // the form's signed issue time; empty for API clients
@@ -191,6 +192,9 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (Receipt, error) {
 	if !pinggu.ValidChannel(sub.Channel) {
 		fe.Add("channel", "渠道须为web、qr、link、invite、cati、capi、paper或import")
 	}
+	if !pinggu.ValidTag(sub.Tag) {
+		fe.Add("tag", "来源标记最多30个字，只能含文字、数字、空格和-_·()")
+	}
 	if err := fe.Err("提交内容有误"); err != nil {
 		return Receipt{}, err
 	}
@@ -216,7 +220,7 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (Receipt, error) {
 	resp := &pinggu.Response{
 		ID: sub.SID, Round: sub.Round, Unit: sub.Unit,
 		Questionnaire: f.Questionnaire.Code, QuestionnaireVersion: f.Questionnaire.Version,
-		Answers: answers, Channel: sub.Channel, Device: sub.Device, SubmittedAt: at,
+		Answers: answers, Channel: sub.Channel, Tag: sub.Tag, Device: sub.Device, SubmittedAt: at,
 		DurationMs: s.duration(sub, at), IPHash: s.HashIP(sub.IP),
 	}
 	if err := s.redeem(ctx, f, sub); err != nil {
@@ -240,7 +244,7 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (Receipt, error) {
 		if f.Round.QuotaModeOf(sub.Unit) == pinggu.QuotaClose {
 			limit = quota
 		}
-		n, ok, err := s.store.ReserveSlot(ctx, sub.Round, sub.Unit, limit, f.Questionnaire, answers, at, day)
+		n, ok, err := s.store.ReserveSlot(ctx, sub.Round, sub.Unit, limit, f.Questionnaire, answers, flags, at, day)
 		if err != nil {
 			s.unredeem(ctx, f, sub)
 			return Receipt{}, err
@@ -267,7 +271,7 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (Receipt, error) {
 	}
 	if reserved && (err != nil || !created) {
 		// Nothing new was stored: give the slot back.
-		if rerr := s.store.ReleaseSlot(context.WithoutCancel(ctx), sub.Round, sub.Unit, f.Questionnaire, answers, day); rerr != nil {
+		if rerr := s.store.ReleaseSlot(context.WithoutCancel(ctx), sub.Round, sub.Unit, f.Questionnaire, answers, flags, day); rerr != nil {
 			s.log.Error("quota slot not released", "round", sub.Round, "unit", sub.Unit, "err", rerr)
 		}
 	}
@@ -278,7 +282,7 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (Receipt, error) {
 		// The response is stored and is the record; the tally is derived
 		// from it. Failing the request now would make the client retry into
 		// "already stored", so log instead.
-		if err := s.store.AddToTally(ctx, sub.Round, sub.Unit, f.Questionnaire, answers, at, day); err != nil {
+		if err := s.store.AddToTally(ctx, sub.Round, sub.Unit, f.Questionnaire, answers, flags, at, day); err != nil {
 			s.log.Error("response stored but not counted", "round", sub.Round, "unit", sub.Unit, "sid", sub.SID, "err", err)
 		}
 	}
@@ -415,7 +419,15 @@ func (s *Service) Progress(ctx context.Context, round string) ([]pinggu.Progress
 	out := make([]pinggu.Progress, len(r.Units))
 	for i, u := range r.Units {
 		t := byUnit[u]
-		out[i] = pinggu.Progress{Unit: u, Received: t.Received, Quota: r.Quotas[u], Today: t.Days[today], LastAt: t.LastAt, Days: t.Days}
+		out[i] = pinggu.Progress{Unit: u, Received: t.Received, Quota: r.Quotas[u], Today: t.Days[today], LastAt: t.LastAt, Days: t.Days,
+			Flags: t.Flags}
+		// Over-quota is known only after a slot is taken, so it is derived.
+		if over := t.Received - r.Quotas[u]; r.Quotas[u] > 0 && over > 0 {
+			if out[i].Flags == nil {
+				out[i].Flags = map[string]int{}
+			}
+			out[i].Flags[pinggu.FlagOverQuota] = over
+		}
 	}
 	return out, nil
 }

@@ -1,0 +1,106 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+
+	"pinggu"
+)
+
+// table is a list on the first sheet of an .xlsx as offices keep them: a
+// header row whose names map to fields, then one record per row.
+type table struct {
+	columns map[string]string // header name (lower case) → field
+	need    [][2]string       // required fields and the header to name when missing
+	raw     bool              // raw cell values (dates as serial numbers)
+	// other sees each header that is not a known column (e.g. milestone years).
+	other func(col int, header string)
+}
+
+// read calls each for every non-blank row after the header, with its sheet
+// row number, its fields and its cells; what each says is wrong with a row
+// is kept under "第N行". A missing or empty header comes back under "表头";
+// an unreadable file as an error.
+func (t table) read(r io.Reader, each func(n int, row map[string]string, cells []string) (problem string)) (pinggu.FieldErrors, error) {
+	f, err := excelize.OpenReader(r, excelize.Options{UnzipSizeLimit: 128 << 20})
+	if err != nil {
+		return nil, pinggu.Wrap(pinggu.Invalid, err, "无法读取Excel文件，请上传.xlsx格式")
+	}
+	defer f.Close()
+	rows, err := f.Rows(f.GetSheetName(0))
+	if err != nil {
+		return nil, pinggu.Wrap(pinggu.Invalid, err, "无法读取工作表")
+	}
+	defer rows.Close()
+	fe := pinggu.FieldErrors{}
+	var cols map[int]string
+	for n := 1; rows.Next(); n++ {
+		var opts []excelize.Options
+		if t.raw {
+			opts = append(opts, excelize.Options{RawCellValue: true})
+		}
+		cells, err := rows.Columns(opts...)
+		if err != nil {
+			return nil, pinggu.Wrap(pinggu.Invalid, err, "无法读取工作表")
+		}
+		if cols == nil {
+			cols = t.header(cells)
+			for _, need := range t.need {
+				if !hasField(cols, need[0]) {
+					fe.Add("表头", "缺少列："+need[1])
+				}
+			}
+			if len(fe) > 0 {
+				return fe, nil
+			}
+			continue
+		}
+		row := map[string]string{}
+		blank := true
+		for i, c := range cells {
+			c = strings.TrimSpace(c)
+			if field, ok := cols[i]; ok {
+				row[field] = c
+			}
+			blank = blank && c == ""
+		}
+		if blank {
+			continue
+		}
+		if problem := each(n, row, cells); problem != "" {
+			fe.Add(fmt.Sprintf("第%d行", n), problem)
+		}
+	}
+	if cols == nil {
+		fe.Add("表头", "工作表是空的")
+	}
+	return fe, nil
+}
+
+// header maps column numbers to fields; names match with or without spaces.
+func (t table) header(cells []string) map[int]string {
+	cols := map[int]string{}
+	for i, h := range cells {
+		h = strings.ToLower(strings.TrimSpace(h))
+		if field, ok := t.columns[h]; ok {
+			cols[i] = field
+		} else if field, ok := t.columns[strings.Join(strings.Fields(h), "")]; ok {
+			cols[i] = field
+		} else if t.other != nil {
+			t.other(i, h)
+		}
+	}
+	return cols
+}
+
+func hasField(cols map[int]string, f string) bool {
+	for _, v := range cols {
+		if v == f {
+			return true
+		}
+	}
+	return false
+}

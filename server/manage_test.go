@@ -1,0 +1,312 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"html"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"pinggu"
+	"pinggu/jobs"
+)
+
+// sheetOf writes rows (the first is the header) as an .xlsx.
+func sheetOf(t *testing.T, rows [][]any) []byte {
+	t.Helper()
+	f := excelize.NewFile()
+	defer f.Close()
+	for i, r := range rows {
+		if err := f.SetSheetRow("Sheet1", fmt.Sprintf("A%d", i+1), &r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var buf bytes.Buffer
+	if _, err := f.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// admin signs in a fresh administrator and returns the session's CSRF token.
+func (h *harness) admin() string {
+	h.t.Helper()
+	h.addUser("wang", "admin", "")
+	_, csrf := h.signIn("wang", "correct-horse-1")
+	return csrf
+}
+
+func mustContain(t *testing.T, what string, r reply, status int, wants ...string) {
+	t.Helper()
+	if r.status != status {
+		t.Fatalf("%s = %d, want %d: %s", what, r.status, status, r.body)
+	}
+	page := html.UnescapeString(string(r.body))
+	for _, w := range wants {
+		if !strings.Contains(page, w) {
+			t.Errorf("%s lacks %q", what, w)
+		}
+	}
+}
+
+func TestUnitPages(t *testing.T) {
+	h := newHarness(t)
+	h.seed()
+	csrf := h.admin()
+	// A bad form keeps what was typed and says what is wrong beside the field.
+	r := h.postForm("/admin/units", url.Values{"csrf": {csrf}, "code": {"Bad Code"}, "name": {"通州区"}, "type": {"county"}, "peerGroup": {"县市区"}})
+	mustContain(t, "bad unit", r, 422, `id="u-code-err"`, "编码须为", `value="通州区"`, `aria-invalid="true"`)
+	if strings.Contains(string(h.get("/admin/units").body), "通州区") {
+		t.Fatal("a refused unit was written")
+	}
+	r = h.postForm("/admin/units", url.Values{"csrf": {csrf}, "code": {"tongzhou"}, "name": {"通州区"}, "type": {"county"},
+		"peerGroup": {"县市区"}, "aliases": {"通州、通州区政府"}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("new unit = %d %s", r.status, r.body)
+	}
+	u := h.mustAPI("GET", "/api/v1/units/tongzhou", nil, 200).json(t)
+	if fmt.Sprint(u["aliases"]) != "[通州 通州区政府]" {
+		t.Fatalf("unit = %v", u)
+	}
+	mustContain(t, "edit form", h.get("/admin/units?edit=tongzhou"), 200, `name="editing" value="1"`, `value="通州、通州区政府"`)
+	r = h.postForm("/admin/units", url.Values{"csrf": {csrf}, "editing": {"1"}, "code": {"tongzhou"}, "name": {"通州区（新）"},
+		"type": {"county"}, "peerGroup": {"县市区"}})
+	if r.status != http.StatusSeeOther || h.mustAPI("GET", "/api/v1/units/tongzhou", nil, 200).json(t)["name"] != "通州区（新）" {
+		t.Fatalf("edit = %d %s", r.status, r.body)
+	}
+
+	// Import: a sheet with bad rows writes nothing and lists every bad row.
+	bad := sheetOf(t, [][]any{
+		{"编码", "名称", "类型", "考核类别", "上级单位编码", "别名"},
+		{"sfj", "市司法局", "市级部门", "市级部门", "", "司法局"},
+		{"X", "坏编码", "市级部门", "市级部门", "", ""},
+		{"jd1", "某街道", "街道", "乡镇街道", "nowhere", ""},
+		{"sfj", "重复", "市级部门", "市级部门", "", ""},
+	})
+	r = h.upload("/admin/units/import", map[string]string{"csrf": csrf}, "单位.xlsx", bad)
+	mustContain(t, "bad import", r, 422, "第3行", "编码须为", "第5行", "与第2行重复")
+	if h.api("GET", "/api/v1/units/sfj", nil).status != 404 {
+		t.Fatal("a refused sheet wrote a unit")
+	}
+	r = h.upload("/admin/units/import", map[string]string{"csrf": csrf}, "单位.xlsx", sheetOf(t, [][]any{
+		{"编码", "名称", "类型", "考核类别", "上级单位编码"}, {"jd1", "某街道", "街道", "乡镇街道", "nowhere"}}))
+	mustContain(t, "unknown parent", r, 422, "第2行", "上级单位nowhere不存在")
+	good := sheetOf(t, [][]any{
+		{"编码", "名称", "类型", "考核类别", "上级单位编码", "别名"},
+		{"hj1", "和平街道", "乡镇（街道）", "乡镇街道", "xq1", ""}, // its parent is a later row
+		{"xq1", "新区", "县（市、区）", "县市区", "", ""},
+		{"chongchuan", "崇川区", "county", "县市区", "", "崇川"}, // an update
+	})
+	r = h.upload("/admin/units/import", map[string]string{"csrf": csrf}, "单位.xlsx", good)
+	if r.status != http.StatusSeeOther || !strings.Contains(r.header.Get("Location"), url.QueryEscape("新增2个，更新1个")) {
+		t.Fatalf("import = %d %s %s", r.status, r.header.Get("Location"), r.body)
+	}
+	if u := h.mustAPI("GET", "/api/v1/units/hj1", nil, 200).json(t); u["parent"] != "xq1" || u["type"] != "town" {
+		t.Fatalf("imported = %v", u)
+	}
+}
+
+func TestQuestionnaireEditor(t *testing.T) {
+	h := newHarness(t)
+	h.seed()
+	csrf := h.admin()
+	mustContain(t, "editor", h.get("/admin/questionnaires/edit?code=fz2024"), 200, `"title": "法治政府建设满意度测评"`)
+	// A syntax error names the line and column.
+	r := h.postForm("/admin/questionnaires/edit", url.Values{"csrf": {csrf}, "do": {"save"}, "json": {"{\n  \"code\": \"q2\",\n  \"title\" \"x\"\n}"}})
+	mustContain(t, "syntax error", r, 422, "第3行第11列", `"title" "x"`)
+	// A validation error is listed by field, with the text kept.
+	bad := `{"code": "q2", "title": "测试", "questions": [{"code": "Q1", "type": "single", "text": "选择", "options": []}]}`
+	r = h.postForm("/admin/questionnaires/edit", url.Values{"csrf": {csrf}, "do": {"save"}, "json": {bad}})
+	mustContain(t, "invalid questionnaire", r, 422, "questions[0].options", bad)
+	if h.api("GET", "/api/v1/questionnaires/q2", nil).status != 404 {
+		t.Fatal("an invalid questionnaire was saved")
+	}
+	// Preview renders the survey page itself, framed at phone width.
+	good := `{"code": "q2", "title": "测试问卷", "questions": [{"code": "Q1", "type": "scale", "text": "窗口服务态度", "required": true,
+	  "options": [{"code": "5", "label": "很满意", "score": 100}, {"code": "1", "label": "不满意", "score": 0}]}]}`
+	r = h.postForm("/admin/questionnaires/edit", url.Values{"csrf": {csrf}, "do": {"preview"}, "json": {good}})
+	mustContain(t, "preview", r, 200, `class="phone"`, "窗口服务态度", "（示例单位）", "sandbox srcdoc=")
+	if h.api("GET", "/api/v1/questionnaires/q2", nil).status != 404 {
+		t.Fatal("a preview saved the questionnaire")
+	}
+	if r = h.postForm("/admin/questionnaires/edit", url.Values{"csrf": {csrf}, "do": {"save"}, "json": {good}}); r.status != 303 {
+		t.Fatalf("save = %d %s", r.status, r.body)
+	}
+	// Editing an existing one makes a new version.
+	r = h.postForm("/admin/questionnaires/edit", url.Values{"csrf": {csrf}, "do": {"save"}, "code": {"q2"},
+		"json": {strings.Replace(good, "测试问卷", "测试问卷（修订）", 1)}})
+	if r.status != 303 || h.mustAPI("GET", "/api/v1/questionnaires/q2", nil, 200).json(t)["version"] != 2.0 {
+		t.Fatalf("revise = %d %s", r.status, r.body)
+	}
+	mustContain(t, "list", h.get("/admin/questionnaires"), 200, "测试问卷（修订）")
+}
+
+func TestRoundEditorUsesTheRoundsTimeZone(t *testing.T) {
+	h := newHarness(t)
+	h.seed()
+	csrf := h.admin()
+	mustContain(t, "new round", h.get("/admin/rounds/new"), 200, `type="datetime-local"`, "崇川区", "Asia/Shanghai")
+	form := url.Values{"csrf": {csrf}, "code": {"r2025"}, "title": {"2025年度测评"}, "kind": {"satisfaction"},
+		"questionnaire": {"fz2024"}, "timezone": {"Asia/Shanghai"}, "opensAt": {"2025-10-10T09:00"}, "closesAt": {"2025-10-09T09:00"},
+		"units": {"chongchuan", "rudong"}, "quota.chongchuan": {"200"}, "quota.rudong": {"abc"}, "quotaMode": {"close"}, "device": {"flag"}}
+	r := h.postForm("/admin/rounds/new", form)
+	mustContain(t, "bad round", r, 422, "结束时间须晚于开始时间", `value="2025-10-09T09:00"`, "须为整数", `value="abc"`)
+	if h.api("GET", "/api/v1/rounds/r2025", nil).status != 404 {
+		t.Fatal("a refused round was written")
+	}
+	form.Set("closesAt", "2025-10-31T18:00")
+	form.Set("quota.rudong", "80")
+	if r = h.postForm("/admin/rounds/new", form); r.status != 303 {
+		t.Fatalf("create = %d %s", r.status, r.body)
+	}
+	rd := h.mustAPI("GET", "/api/v1/rounds/r2025", nil, 200).json(t)
+	if rd["opensAt"] != "2025-10-10T01:00:00Z" || rd["closesAt"] != "2025-10-31T10:00:00Z" || rd["quotaMode"] != "close" ||
+		fmt.Sprint(rd["quotas"]) != "map[chongchuan:200 rudong:80]" {
+		t.Fatalf("round = %v", rd)
+	}
+	// Scheduling shows what happens next, in the round's time zone; editing
+	// the times moves it.
+	h.postForm("/admin/rounds/r2025/action", url.Values{"csrf": {csrf}, "do": {"schedule"}})
+	mustContain(t, "dashboard", h.get("/admin/rounds/r2025"), 200, "将于 2025-10-10 09:00 开放")
+	mustContain(t, "edit form", h.get("/admin/rounds/r2025/edit"), 200, `value="2025-10-10T09:00"`, `value="200"`, "将于 2025-10-10 09:00 开放")
+	form.Del("code")
+	form.Set("opensAt", "2025-10-12T08:30")
+	r = h.postForm("/admin/rounds/r2025/edit", form)
+	if r.status != 303 || !strings.Contains(r.header.Get("Location"), url.QueryEscape("将于 2025-10-12 08:30 开放")) {
+		t.Fatalf("edit = %d %s %s", r.status, r.header.Get("Location"), r.body)
+	}
+	if rd := h.mustAPI("GET", "/api/v1/rounds/r2025", nil, 200).json(t); rd["opensAt"] != "2025-10-12T00:30:00Z" || rd["status"] != "scheduled" {
+		t.Fatalf("edited = %v", rd)
+	}
+}
+
+func TestIndicatorAndPlanUploads(t *testing.T) {
+	h := newHarness(t)
+	h.seed()
+	csrf := h.admin()
+	head := []any{"编码", "上级编码", "层级", "名称", "分值", "评分方法", "评分参数", "适用单位类型"}
+	rows := [][]any{head,
+		{"A", "", 1, "依法履职", 60, "", "", ""},
+		{"A1", "A", 2, "权责清单公开", "三十", "达标", "", ""},
+	}
+	r := h.upload("/admin/indicator-systems", map[string]string{"csrf": csrf, "code": "fzzf", "name": "考核指标"}, "指标.xlsx", sheetOf(t, rows))
+	mustContain(t, "bad indicators", r, 422, "第3行", `value="fzzf"`)
+	rows[2] = []any{"A1", "A", 2, "权责清单公开", 60, "达标", "", ""}
+	r = h.upload("/admin/indicator-systems", map[string]string{"csrf": csrf, "code": "fzzf", "name": "考核指标"}, "指标.xlsx", sheetOf(t, rows))
+	if r.status != 303 {
+		t.Fatalf("indicators = %d %s", r.status, r.body)
+	}
+	mustContain(t, "tree", h.get("/admin/indicator-systems?code=fzzf"), 200, "考核指标（fzzf 第1版）", "└ 权责清单公开", "达标得满分")
+
+	r = h.postForm("/admin/plans", url.Values{"csrf": {csrf}, "code": {"fzgh"}, "name": {"法治政府建设规划"}, "kind": {"plan"},
+		"start": {"2021-01-01"}, "end": {"2020-12-31"}})
+	mustContain(t, "bad plan", r, 422, `value="法治政府建设规划"`, `id="p-end-err"`)
+	r = h.postForm("/admin/plans", url.Values{"csrf": {csrf}, "code": {"fzgh"}, "name": {"法治政府建设规划"}, "kind": {"plan"},
+		"start": {"2021-01-01"}, "end": {"2025-12-31"}})
+	if r.status != 303 {
+		t.Fatalf("plan = %d %s", r.status, r.body)
+	}
+	tasks := [][]any{{"序号", "具体任务", "牵头单位", "完成时限"},
+		{"1", "公布权责清单", "崇川区", "2022年底"},
+		{"2", "无人牵头的任务", "不存在的单位", "2023年"},
+	}
+	r = h.upload("/admin/plans/fzgh/tasks", map[string]string{"csrf": csrf}, "任务.xlsx", sheetOf(t, tasks))
+	mustContain(t, "bad tasks", r, 422, "第3行", "不存在的单位")
+	r = h.upload("/admin/plans/fzgh/tasks", map[string]string{"csrf": csrf, "validOnly": "1"}, "任务.xlsx", sheetOf(t, tasks))
+	mustContain(t, "valid rows only", r, 200, "已导入1项任务", "跳过1行", "第3行")
+	mustContain(t, "tasks", h.get("/admin/plans?plan=fzgh"), 200, "公布权责清单", "chongchuan")
+}
+
+// TestDashboardQualityAndScores: the round page shows flags per unit, a
+// flagged list to exclude from, and the latest compile's scores with their
+// intervals; a link tag is carried to the stored response.
+func TestDashboardQualityAndScores(t *testing.T) {
+	h := newHarness(t)
+	h.seed()
+	up := roundJSON()
+	up["integrity"] = map[string]any{"minSeconds": 30, "burstLimit": -1}
+	h.mustAPI("PUT", "/api/v1/rounds/r2024", up, 200)
+	csrf := h.admin()
+	send := func(path, q1 string, wait time.Duration) {
+		form := h.openForm(path)
+		h.clock.Advance(wait)
+		form.Set("Q1", q1)
+		form.Set("D1", "1")
+		if r := h.postForm("/s/r2024/chongchuan", form); r.status != 303 {
+			t.Fatalf("submit = %d %s", r.status, r.body)
+		}
+	}
+	send("/s/r2024/chongchuan?tag="+url.QueryEscape("政务大厅"), "5", time.Minute)
+	send("/s/r2024/chongchuan", "4", 5*time.Second) // too fast
+	send("/s/r2024/chongchuan?tag=%3Cscript%3E", "4", time.Minute)
+	if _, err := jobs.NewCompiler(h.store, h.clock.Now).Compile(context.Background(), "r2024", false, 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	// Scores 100, 80, 80: mean 86.7; the interval is the report's own.
+	mustContain(t, "dashboard", h.get("/admin/rounds/r2024?tag="+url.QueryEscape("微信公众号")), 200,
+		"作答过快 1", "阶段性得分", "均值 86.7（", "n=3", "tag=%E5%BE%AE%E4%BF%A1%E5%85%AC%E4%BC%97%E5%8F%B7", "/flagged")
+	tags := map[string]int{}
+	if err := h.store.EachResponse(context.Background(), "r2024", func(r *pinggu.Response) error {
+		tags[r.Tag]++
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(tags) != 2 || tags["政务大厅"] != 1 || tags[""] != 2 { // the bad tag was dropped, not refused
+		t.Fatalf("tags = %v", tags)
+	}
+
+	page := h.get("/admin/rounds/r2024/units/chongchuan/flagged")
+	mustContain(t, "flagged list", page, 200, "作答过快", "计入")
+	m := regexp.MustCompile(`name="ids" value="([^"]+)"`).FindStringSubmatch(string(page.body))
+	if m == nil {
+		t.Fatalf("no response to tick: %s", page.body)
+	}
+	id := m[1]
+	r := h.postForm("/admin/rounds/r2024/units/chongchuan/flagged", url.Values{"csrf": {csrf}, "do": {"exclude"}, "ids": {id}})
+	mustContain(t, "no reason", r, 422, `id="x-reason-err"`, "须说明排除原因")
+	r = h.postForm("/admin/rounds/r2024/units/chongchuan/flagged", url.Values{"csrf": {csrf}, "do": {"exclude"}, "ids": {id}, "reason": {"用时5秒"}})
+	if r.status != 303 {
+		t.Fatalf("exclude = %d %s", r.status, r.body)
+	}
+	mustContain(t, "after exclusion", h.get("/admin/rounds/r2024/units/chongchuan/flagged"), 200, "已排除：用时5秒", "恢复")
+	mustContain(t, "dashboard after exclusion", h.get("/admin/rounds/r2024"), 200, "已排除 1")
+	r = h.postForm("/admin/rounds/r2024/units/chongchuan/flagged", url.Values{"csrf": {csrf}, "restore": {id}})
+	if r.status != 303 || strings.Contains(string(h.get("/admin/rounds/r2024").body), "已排除 1") {
+		t.Fatalf("restore = %d", r.status)
+	}
+	mustContain(t, "reports page", h.get("/admin/reports"), 200, "2024年度测评", "结果表", "阶段性")
+}
+
+// TestManagementFormsNeedAdminAndCSRF: an assessor's valid session cannot
+// post to the administrator's forms, and no form is taken without its token.
+func TestManagementFormsNeedAdminAndCSRF(t *testing.T) {
+	h := newHarness(t)
+	h.seed()
+	h.addUser("liu", "assessor", "")
+	_, csrf := h.signIn("liu", "correct-horse-1")
+	unit := url.Values{"code": {"tongzhou"}, "name": {"通州区"}, "type": {"county"}, "peerGroup": {"县市区"}}
+	for _, path := range []string{"/admin/units", "/admin/rounds/new", "/admin/rounds/r2024/edit", "/admin/plans", "/admin/questionnaires/edit"} {
+		unit.Set("csrf", csrf)
+		if r := h.postForm(path, unit); r.status != http.StatusForbidden {
+			t.Errorf("assessor POST %s = %d", path, r.status)
+		}
+	}
+	a := newHarnessSharing(t, h)
+	a.addUser("wang", "admin", "")
+	a.signIn("wang", "correct-horse-1")
+	unit.Set("csrf", "forged")
+	if r := a.postForm("/admin/units", unit); r.status != http.StatusForbidden {
+		t.Errorf("forged CSRF = %d", r.status)
+	}
+	if h.api("GET", "/api/v1/units/tongzhou", nil).status != 404 {
+		t.Fatal("a refused form wrote a unit")
+	}
+}
