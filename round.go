@@ -126,6 +126,8 @@ func (r *Round) Validate() error {
 	fe := FieldErrors{}
 	if !codeRe.MatchString(r.Code) {
 		fe.Add("code", "编码须为1–40位小写字母、数字、-或_，以字母或数字开头")
+	} else if r.Code == "new" { // /admin/rounds/new is the round editor
+		fe.Add("code", "new是保留字，请换一个编码")
 	}
 	checkText(fe, "title", r.Title, 200, true)
 	checkText(fe, "intro", r.Intro, 2000, false)

@@ -268,8 +268,26 @@ func (s *Server) consoleRound(c echo.Context) error {
 	return s.page(c, "round.html", map[string]any{"Nav": nav(se), "Round": r, "Status": pinggu.StatusLabel(r.Status),
 		"Opens": r.OpensAt.In(loc).Format(consoleTimestamp), "Closes": r.ClosesAt.In(loc).Format(consoleTimestamp),
 		"Next": nextStep(r), "Progress": prog, "Reports": rrows, "Days": dayRows(days), "Jobs": jrows,
-		"IsAdmin": se.Role == pinggu.RoleAdmin, "Done": c.QueryParam("done"), "Tag": tag,
+		"IsAdmin": se.Role == pinggu.RoleAdmin, "Done": doneText(c.QueryParam("done")), "Tag": tag,
 		"BadTag": tag == "" && c.QueryParam("tag") != "", "ScoresFinal": scoresFinal(reps)})
+}
+
+// doneText says what a button did: a transition, or the job it queued.
+func doneText(done string) string {
+	switch done {
+	case "":
+		return ""
+	case "schedule":
+		return "已排期"
+	case "cancel":
+		return "已取消排期"
+	case "publish":
+		return "已发布结果"
+	}
+	if strings.HasPrefix(done, "round:") {
+		return "已提交后台任务 " + done + "，进度见“后台任务”"
+	}
+	return done // the round editor's own message
 }
 
 // latestScores are the unit scores of the newest scorecard, provisional

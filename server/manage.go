@@ -193,7 +193,7 @@ const questionnaireStarter = `{
   "title": "",
   "intro": "",
   "questions": [
-    {"code": "Q1", "type": "scale", "text": "您对该单位依法办事的总体评价", "required": true, "dimension": "总体评价",
+    {"code": "Q1", "type": "scale", "text": "您对该单位依法办事的总体评价", "required": true, "dimension": "overall",
      "options": [
        {"code": "5", "label": "很满意", "score": 100},
        {"code": "4", "label": "满意", "score": 80},
@@ -556,5 +556,5 @@ func (s *Server) consoleReports(c echo.Context) error {
 		c.Response().Header().Set("Refresh", "5")
 	}
 	return s.pageStatus(c, http.StatusOK, "reports.html", map[string]any{"Rounds": out, "Running": running,
-		"Done": c.QueryParam("done")})
+		"Done": doneText(c.QueryParam("done"))})
 }
