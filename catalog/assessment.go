@@ -213,3 +213,38 @@ func byRow(err error, rows []int) error {
 	}
 	return out.Err("指标表有误，未导入")
 }
+
+// ReviewSheet is what a reviewer sees for one unit of an assessment round:
+// the leaves to enter (those that apply to the unit and are not computed
+// from the survey), the entries so far and the events.
+type ReviewSheet struct {
+	Round       *pinggu.Round
+	Unit        *pinggu.Unit
+	System      *pinggu.IndicatorSystem
+	Leaves      []pinggu.Indicator
+	Inputs      map[string]pinggu.Input
+	Adjustments []pinggu.Adjustment
+}
+
+// Review loads a unit's review sheet.
+func (s *Service) Review(ctx context.Context, round, unit string) (*ReviewSheet, error) {
+	r, u, sys, err := s.assessmentUnit(ctx, round, unit)
+	if err != nil {
+		return nil, err
+	}
+	ins, adj, err := s.Inputs(ctx, round, unit)
+	if err != nil {
+		return nil, err
+	}
+	sh := &ReviewSheet{Round: r, Unit: u, System: sys, Inputs: map[string]pinggu.Input{}, Adjustments: adj}
+	for _, in := range ins {
+		sh.Inputs[in.Indicator] = in
+	}
+	children := sys.Children()
+	for _, in := range sys.Indicators {
+		if len(children[in.Code]) == 0 && in.Applies(u.Type) && in.Rubric != pinggu.RubricSurvey {
+			sh.Leaves = append(sh.Leaves, in)
+		}
+	}
+	return sh, nil
+}

@@ -14,12 +14,18 @@ import (
 
 func (h *harness) upload(path string, fields map[string]string, name string, file []byte) reply {
 	h.t.Helper()
+	return h.uploadAs(path, fields, "file", name, file)
+}
+
+// uploadAs posts fields and one file in the multipart field fileField.
+func (h *harness) uploadAs(path string, fields map[string]string, fileField, name string, file []byte) reply {
+	h.t.Helper()
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
 	for k, v := range fields {
 		w.WriteField(k, v)
 	}
-	fw, _ := w.CreateFormFile("file", name)
+	fw, _ := w.CreateFormFile(fileField, name)
 	fw.Write(file)
 	w.Close()
 	return h.do("POST", path, w.FormDataContentType(), &buf, true)

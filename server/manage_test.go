@@ -310,3 +310,100 @@ func TestManagementFormsNeedAdminAndCSRF(t *testing.T) {
 		t.Fatal("a refused form wrote a unit")
 	}
 }
+
+// TestAssessorReviewSheet: an assessor enters review scores by rubric and
+// registers events from the console; a wrong entry is refused beside its row.
+func TestAssessorReviewSheet(t *testing.T) {
+	h := newHarness(t)
+	h.seed()
+	head := []any{"编码", "上级编码", "层级", "名称", "分值", "评分方法", "评分参数", "适用单位类型"}
+	sheet := sheetOf(t, [][]any{head,
+		{"A", "", 1, "依法履职", 60, "", "", ""},
+		{"A1", "A", 2, "权责清单公开", 20, "达标", "", ""},
+		{"A2", "A", 2, "执法案卷不合格", 20, "扣分", "perInstance=2;cap=10", ""},
+		{"A3", "A", 2, "政务服务满意度", 20, "满意度", "dimension=zwfw", ""},
+	})
+	if r := h.upload("/api/v1/indicator-systems/fzzf/import", map[string]string{"name": "考核指标"}, "指标.xlsx", sheet); r.status != 201 {
+		t.Fatalf("indicators = %d %s", r.status, r.body)
+	}
+	kh := roundJSON()
+	kh["code"], kh["kind"] = "kh", "assessment"
+	kh["assessment"] = map[string]any{"indicatorSystem": "fzzf", "bonusCap": 3, "deductionCap": 5,
+		"vetoes": []any{map[string]any{"code": "aq", "name": "重大安全事故", "effect": "fail"}}}
+	h.mustAPI("POST", "/api/v1/rounds", kh, 201)
+	h.addUser("liu", "assessor", "")
+	_, csrf := h.signIn("liu", "correct-horse-1")
+	path := "/admin/rounds/kh/units/chongchuan/review"
+	page := h.get(path)
+	mustContain(t, "review sheet", page, 200, "权责清单公开", "发生次数", "重大安全事故")
+	if strings.Contains(string(page.body), "政务服务满意度") {
+		t.Error("a survey leaf is offered for entry")
+	}
+	r := h.postForm(path, url.Values{"csrf": {csrf}, "do": {"input"}, "indicator": {"A1"}, "rubric": {"binary"}, "entry": {"2"}})
+	mustContain(t, "bad entry", r, 422, `id="e-A1"`, "达标类指标须录入1（达标）或0（未达标）", `value="2"`)
+	r = h.postForm(path, url.Values{"csrf": {csrf}, "do": {"input"}, "indicator": {"A2"}, "rubric": {"deduction"}, "entry": {"3"}, "comment": {"抽查3件"}})
+	if r.status != 303 {
+		t.Fatalf("entry = %d %s", r.status, r.body)
+	}
+	ins := h.mustAPI("GET", "/api/v1/rounds/kh/units/chongchuan/inputs", nil, 200).json(t)["inputs"].([]any)
+	if len(ins) != 1 || ins[0].(map[string]any)["count"] != 3.0 || ins[0].(map[string]any)["by"] != "user:liu" {
+		t.Fatalf("inputs = %v", ins)
+	}
+	r = h.postForm(path, url.Values{"csrf": {csrf}, "do": {"adjust"}, "kind": {"bonus"}, "points": {"1.5"}})
+	mustContain(t, "event without basis", r, 422, `id="a-basis-err"`)
+	if r = h.postForm(path, url.Values{"csrf": {csrf}, "do": {"adjust"}, "kind": {"bonus"}, "points": {"1.5"}, "basis": {"省级表彰"}}); r.status != 303 {
+		t.Fatalf("event = %d %s", r.status, r.body)
+	}
+	mustContain(t, "sheet after", h.get(path), 200, "3（user:liu，", "省级表彰")
+}
+
+// TestReporterFilesProgressAssessorReviews: a unit's reporter files
+// progress with evidence on its own task only; an assessor returns it with
+// a reason and the reporter sees why.
+func TestReporterFilesProgressAssessorReviews(t *testing.T) {
+	h := newHarness(t)
+	h.seed()
+	h.mustAPI("POST", "/api/v1/plans", map[string]any{"code": "fa", "name": "实施方案", "kind": "scheme", "start": "2021-01-01", "end": "2025-12-31"}, 201)
+	tasks := sheetOf(t, [][]any{{"序号", "具体任务", "牵头单位", "完成时限"}, {"1", "公布权责清单", "崇川区", "2022年底"}, {"2", "规范执法", "海门区", "2023年"}})
+	if r := h.upload("/api/v1/plans/fa/tasks/import", nil, "任务.xlsx", tasks); r.status != 200 {
+		t.Fatalf("tasks = %d %s", r.status, r.body)
+	}
+	h.addUser("cc1", "reporter", "chongchuan")
+	h.addUser("liu", "assessor", "")
+	_, csrf := h.signIn("cc1", "correct-horse-1")
+	mustContain(t, "reporter home", h.get("/admin"), 200, `href="/admin/plans/fa/tasks/1"`)
+	if r := h.get("/admin/plans/fa/tasks/2"); r.status != 403 {
+		t.Fatalf("another unit's task = %d", r.status)
+	}
+	r := h.upload("/admin/plans/fa/tasks/1/progress", map[string]string{"csrf": csrf, "asOf": "2024-10-01", "progress": "120", "narrative": "已完成"}, "清单.pdf", []byte("%PDF-1.4 test"))
+	mustContain(t, "bad progress", r, 422, `id="f-progress-err"`, "已完成")
+	r = h.uploadAs("/admin/plans/fa/tasks/1/progress", map[string]string{"csrf": csrf, "asOf": "2024-10-01", "progress": "100", "narrative": "已在门户公开"}, "evidence", "清单.pdf", []byte("%PDF-1.4 test"))
+	if r.status != 303 {
+		t.Fatalf("file = %d %s", r.status, r.body)
+	}
+	page := h.get("/admin/plans/fa/tasks/1")
+	mustContain(t, "task page", page, 200, "已在门户公开", "待审核", "清单.pdf")
+	link := regexp.MustCompile(`href="(/admin/progress/[^"]+)"`).FindStringSubmatch(string(page.body))
+	if link == nil {
+		t.Fatal("no evidence link")
+	}
+	if ev := h.get(link[1]); ev.status != 200 || string(ev.body) != "%PDF-1.4 test" {
+		t.Fatalf("evidence = %d %q", ev.status, ev.body)
+	}
+
+	a := newHarnessSharing(t, h)
+	_, acsrf := a.signIn("liu", "correct-horse-1")
+	id := regexp.MustCompile(`name="id" value="([^"]+)"`).FindStringSubmatch(string(a.get("/admin/plans/fa/tasks/1").body))
+	if id == nil {
+		t.Fatal("the assessor has nothing to review")
+	}
+	r = a.postForm("/admin/plans/fa/tasks/1/review", url.Values{"csrf": {acsrf}, "id": {id[1]}, "decision": {"return"}})
+	mustContain(t, "return without reason", r, 422, "退回时须说明原因")
+	if r = a.postForm("/admin/plans/fa/tasks/1/review", url.Values{"csrf": {acsrf}, "id": {id[1]}, "decision": {"return"}, "comment": {"缺少公开截图"}}); r.status != 303 {
+		t.Fatalf("review = %d %s", r.status, r.body)
+	}
+	mustContain(t, "reporter sees the return", h.get("/admin/plans/fa/tasks/1"), 200, "已退回：缺少公开截图")
+	if r := h.postForm("/admin/plans/fa/tasks/1/review", url.Values{"csrf": {csrf}, "id": {id[1]}, "decision": {"accept"}}); r.status != 403 {
+		t.Fatalf("a reporter reviewing = %d", r.status)
+	}
+}
