@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"html/template"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -245,7 +244,10 @@ func (s *Server) saveQuestionnaire(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		data["Preview"] = template.HTML(html)
+		// A plain string: html/template escapes it into the srcdoc attribute
+		// and the browser decodes it back (template.HTML would be stripped of
+		// its tags in an attribute).
+		data["Preview"] = html
 		return s.questionnairePage(c, http.StatusOK, data)
 	}
 	if err == nil {

@@ -133,6 +133,9 @@ func TestQuestionnaireEditor(t *testing.T) {
 	  "options": [{"code": "5", "label": "很满意", "score": 100}, {"code": "1", "label": "不满意", "score": 0}]}]}`
 	r = h.postForm("/admin/questionnaires/edit", url.Values{"csrf": {csrf}, "do": {"preview"}, "json": {good}})
 	mustContain(t, "preview", r, 200, `class="phone"`, "窗口服务态度", "（示例单位）", "sandbox srcdoc=")
+	if !strings.Contains(string(r.body), "&lt;fieldset") { // the page's own markup, escaped into the attribute
+		t.Error("the preview lost the survey page's markup")
+	}
 	if h.api("GET", "/api/v1/questionnaires/q2", nil).status != 404 {
 		t.Fatal("a preview saved the questionnaire")
 	}

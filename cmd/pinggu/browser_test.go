@@ -140,8 +140,10 @@ func TestBrowserConsoleAndPhoneSurvey(t *testing.T) {
 		t.Fatalf("phone survey: %v", err)
 	}
 	shot(phone, "2-survey-375x667.png")
-	if err := chromedp.Do(phone, chromedp.Click(chromedp.CSS(`.actions button`)), chromedp.WaitVisible(chromedp.CSS("h1"))); err != nil {
-		t.Fatalf("submit: %v", err)
+	// RunResponse waits for the page the click leads to (the thank-you page).
+	resp, err := chromedp.RunResponse(phone, chromedp.Click(chromedp.CSS(`.actions button`)))
+	if err != nil || resp.Status != 200 || !strings.Contains(resp.URL, "/thanks") {
+		t.Fatalf("submit: %v %+v", err, resp)
 	}
 	if thanks := text(phone, "body"); !strings.Contains(thanks, "感谢") {
 		t.Fatalf("after submitting the phone shows %q", thanks)
@@ -156,5 +158,21 @@ func TestBrowserConsoleAndPhoneSurvey(t *testing.T) {
 		t.Fatalf("dashboard counts %q responses, want 1", n)
 	}
 	shot(ctx, "4-dashboard.png")
+
+	// The round editor shows the times in the round's zone, and the
+	// questionnaire editor previews the phone page.
+	if err := chromedp.Do(ctx, chromedp.Navigate(p.url+"/admin/rounds/r1/edit"), chromedp.WaitVisible(chromedp.ID("r-open"))); err != nil {
+		t.Fatalf("round editor: %v", err)
+	}
+	opens, err := chromedp.Run(ctx, chromedp.Value(chromedp.ID("r-open")))
+	if want := now.Add(-time.Hour).In(time.FixedZone("CST", 8*3600)).Format("2006-01-02T15:04"); err != nil || opens != want {
+		t.Fatalf("the editor opens at %q (%v), want %q", opens, err, want)
+	}
+	shot(ctx, "5-round-editor.png")
+	if err := chromedp.Do(ctx, chromedp.Navigate(p.url+"/admin/questionnaires/edit?code=fz"),
+		chromedp.Click(chromedp.CSS(`button[value="preview"]`)), chromedp.WaitVisible(chromedp.CSS("iframe.phone"))); err != nil {
+		t.Fatalf("questionnaire preview: %v", err)
+	}
+	shot(ctx, "6-questionnaire-preview.png")
 	t.Logf("screenshots in %s", shots)
 }
