@@ -2,6 +2,7 @@ package pinggu
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -83,6 +84,7 @@ const (
 	FlagStraightLine    = "straight_line"    // the same answer on every item of a long scale battery
 	FlagHoneypot        = "honeypot"         // a field no person sees was filled in
 	FlagBurst           = "burst"            // one of many from one network in a short window
+	FlagSpeeder         = "speeder"          // much faster than the round's median time so far
 )
 
 // QualityFlags are the flags in the order reports list them, with their
@@ -90,6 +92,64 @@ const (
 var QualityFlags = []struct{ Flag, Label string }{
 	{FlagDuplicateDevice, "同一设备重复"}, {FlagTooFast, "作答过快"}, {FlagStraightLine, "同一选项连选"},
 	{FlagHoneypot, "蜜罐字段"}, {FlagOverQuota, "超出配额"}, {FlagBurst, "同一网络集中提交"},
+	{FlagSpeeder, "明显快于中位用时"},
+}
+
+// TallyEntry is what one response adds to its unit's tally.
+type TallyEntry struct {
+	Questionnaire *Questionnaire
+	Answers       Answers
+	Flags         []string
+	At            time.Time
+	Day           string // the submission's date in the round's time zone
+	DurationMs    int64  // -1 when unknown
+}
+
+// Speeder rule: a response is flagged when it took less than a share of
+// the median time of the round's earlier timed responses, once there are
+// SpeederMinSample of them. Times are kept in DurationBucketMs buckets.
+const (
+	DefaultSpeederShare = 1.0 / 3
+	SpeederMinSample    = 30
+	DurationBucketMs    = 5000
+	durationBuckets     = 120 // 10 minutes; longer times share the last bucket
+)
+
+// DurationBucket is the tally key of a completion time ("d12": 60–65 s).
+func DurationBucket(ms int64) string {
+	return "d" + strconv.FormatInt(min(ms/DurationBucketMs, durationBuckets), 10)
+}
+
+// MedianDuration estimates the median time from bucket counts (the middle
+// of the median's bucket) and says how many times it is based on.
+func MedianDuration(hist map[string]int) (ms int64, n int) {
+	counts := make([]int, durationBuckets+1)
+	for k, c := range hist {
+		b, err := strconv.Atoi(strings.TrimPrefix(k, "d"))
+		if err == nil && b >= 0 && b <= durationBuckets && c > 0 {
+			counts[b] += c
+			n += c
+		}
+	}
+	seen := 0
+	for b, c := range counts {
+		if seen += c; n > 0 && 2*seen >= n {
+			return int64(b)*DurationBucketMs + DurationBucketMs/2, n
+		}
+	}
+	return 0, n
+}
+
+// SpeederShareOf is the round's speeder share: the default when unset,
+// 0 (off) when negative.
+func (in Integrity) SpeederShareOf() float64 {
+	switch {
+	case in.SpeederShare < 0:
+		return 0
+	case in.SpeederShare == 0:
+		return DefaultSpeederShare
+	}
+	return in.SpeederShare
 }
 
 // BurstWindow is the window in which responses from one network are counted.
@@ -112,6 +172,9 @@ type Integrity struct {
 	// may share one address (default 20; negative: off). Each replica
 	// counts the responses it receives.
 	BurstLimit int `json:"burstLimit,omitempty"`
+	// SpeederShare flags responses faster than this share of the median
+	// time (default 1/3; negative: off).
+	SpeederShare float64 `json:"speederShare,omitempty"`
 }
 
 // InvitationCodeLength is the length of generated invitation codes.
@@ -164,7 +227,9 @@ type Tally struct {
 	Counts   map[string]int
 	Days     map[string]int // submissions per date in the round's time zone
 	Flags    map[string]int // quality flags fired at submission (over_quota not included)
-	LastAt   time.Time
+	// Durations counts timed responses by DurationBucket.
+	Durations map[string]int
+	LastAt    time.Time
 }
 
 // TallyKey is the count key of one answer value, e.g. "Q1:5"; text answers

@@ -173,6 +173,9 @@ func (r *Round) Validate() error {
 	default:
 		fe.Add("integrity.device", "同一设备重复作答的处理须为flag（标记）、refuse（拒绝）或off（不检查）")
 	}
+	if r.Integrity.SpeederShare >= 1 {
+		fe.Add("integrity.speederShare", "过快判定比例须小于1（如0.33表示快于中位用时的三分之一），负数表示不检查")
+	}
 	if r.Integrity.MinSeconds < 0 || r.Integrity.MinSeconds > 3600 {
 		fe.Add("integrity.minSeconds", "最短作答时间须在0–3600秒之间")
 	}

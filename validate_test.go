@@ -218,3 +218,26 @@ func TestUnitValidate(t *testing.T) {
 		}
 	}
 }
+
+func TestMedianDuration(t *testing.T) {
+	for _, tc := range []struct {
+		hist map[string]int
+		ms   int64
+		n    int
+	}{
+		{map[string]int{}, 0, 0},
+		{map[string]int{"d12": 3}, 62500, 3},
+		{map[string]int{"d1": 1, "d12": 1, "d30": 1}, 62500, 3},
+		{map[string]int{"d1": 2, "d12": 2}, 7500, 4}, // the lower middle
+		{map[string]int{"d120": 5, "bad": 9}, 602500, 5},
+	} {
+		if ms, n := pinggu.MedianDuration(tc.hist); ms != tc.ms || n != tc.n {
+			t.Errorf("MedianDuration(%v) = %d, %d; want %d, %d", tc.hist, ms, n, tc.ms, tc.n)
+		}
+	}
+	for ms, want := range map[int64]string{0: "d0", 4999: "d0", 5000: "d1", 62000: "d12", 3_600_000: "d120"} {
+		if got := pinggu.DurationBucket(ms); got != want {
+			t.Errorf("DurationBucket(%d) = %s, want %s", ms, got, want)
+		}
+	}
+}

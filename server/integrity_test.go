@@ -102,3 +102,44 @@ func TestBurstsAreFlaggedNotRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestSpeederAgainstTheMedian: once the round has 30 timed responses, a
+// response under a third of their median time is flagged speeder; a
+// quicker-than-usual one above that share is not.
+func TestSpeederAgainstTheMedian(t *testing.T) {
+	h := newHarness(t)
+	h.seed()
+	up := roundJSON()
+	up["integrity"] = map[string]any{"burstLimit": -1, "device": "off"}
+	h.mustAPI("PUT", "/api/v1/rounds/r2024", up, http.StatusOK)
+	submit := func(wait time.Duration) string {
+		form := h.openForm("/s/r2024/haimen")
+		h.clock.Advance(wait)
+		form.Set("Q1", "5")
+		form.Set("D1", "1")
+		if r := h.postForm("/s/r2024/haimen", form); r.status != http.StatusSeeOther {
+			t.Fatalf("submit = %d %s", r.status, r.body)
+		}
+		return form.Get("sid")
+	}
+	// Before 30 timed responses there is no median to compare with.
+	if f := h.flagsOf(submit(3 * time.Second)); f != "" {
+		t.Fatalf("an early fast response is flagged %q", f)
+	}
+	for i := 0; i < 30; i++ {
+		submit(time.Duration(55+i%10) * time.Second) // 55–64 s, with the 3 s one: median bucket 55–60 s, 57.5 s
+	}
+	// The median comes with the form, cached for 5 s of wall time: an edit
+	// of the round drops the cache, as the next load would.
+	h.mustAPI("PUT", "/api/v1/rounds/r2024", up, http.StatusOK)
+	if f := h.flagsOf(submit(19 * time.Second)); f != "speeder" { // 19 s < 57.5/3 ≈ 19.2 s
+		t.Errorf("19 s: flags = %q, want speeder", f)
+	}
+	if f := h.flagsOf(submit(20 * time.Second)); f != "" {
+		t.Errorf("20 s: flags = %q, want none", f)
+	}
+	p := h.mustAPI("GET", "/api/v1/rounds/r2024/progress", nil, 200).json(t)
+	if got := fmt.Sprint(p["units"].([]any)[1].(map[string]any)["flags"]); got != "map[speeder:1]" {
+		t.Errorf("progress flags = %s", got)
+	}
+}

@@ -27,6 +27,7 @@ type roundForm struct {
 	Selected                   map[string]bool
 	Advanced                   string
 	MinSeconds, BurstLimit     string
+	SpeederShare               string
 	Units                      []pinggu.Unit
 	Questionnaires             []*pinggu.Questionnaire
 	Errors                     pinggu.FieldErrors
@@ -83,6 +84,9 @@ func (f *roundForm) fill() {
 	}
 	if r.Integrity.BurstLimit != 0 {
 		f.BurstLimit = strconv.Itoa(r.Integrity.BurstLimit)
+	}
+	if r.Integrity.SpeederShare != 0 {
+		f.SpeederShare = strconv.FormatFloat(r.Integrity.SpeederShare, 'f', -1, 64)
 	}
 	adv, _ := json.MarshalIndent(advancedSettings{Scoring: r.Scoring, Assessment: r.Assessment, Midterm: r.Midterm}, "", "  ")
 	f.Advanced = string(adv)
@@ -217,6 +221,15 @@ func (f *roundForm) read(c echo.Context) pinggu.FieldErrors {
 	}
 	r.Integrity.MinSeconds = number("integrity.minSeconds", f.MinSeconds)
 	r.Integrity.BurstLimit = number("integrity.burstLimit", f.BurstLimit)
+	f.SpeederShare = strings.TrimSpace(c.FormValue("speederShare"))
+	r.Integrity.SpeederShare = 0
+	if f.SpeederShare != "" {
+		x, err := strconv.ParseFloat(f.SpeederShare, 64)
+		if err != nil {
+			fe.Add("integrity.speederShare", "须为小数，如0.33")
+		}
+		r.Integrity.SpeederShare = x
+	}
 	form, _ := c.FormParams()
 	r.Units, r.Quotas = form["units"], map[string]int{}
 	f.Quotas, f.Selected = map[string]string{}, map[string]bool{}

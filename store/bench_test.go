@@ -35,7 +35,7 @@ func BenchmarkAddToTally(b *testing.B) {
 	a := pinggu.Answers{"Q1": {"5"}, "Q2": {"1", "2"}, "Q3": {"好"}}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if err := s.AddToTally(ctx, "r1", fmt.Sprintf("u%d", i%15), q, a, nil, time.Now(), "2024-10-02"); err != nil {
+		if err := s.AddToTally(ctx, "r1", fmt.Sprintf("u%d", i%15), pinggu.TallyEntry{Questionnaire: q, Answers: a, At: time.Now(), Day: "2024-10-02", DurationMs: -1}); err != nil {
 			b.Fatal(err)
 		}
 	}

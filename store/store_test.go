@@ -58,14 +58,14 @@ func TestTallyCountsEveryOption(t *testing.T) {
 		{"Q1": {"5"}, "Q2": {"2"}},
 		{"Q1": {"9"}},
 	} {
-		if err := s.AddToTally(ctx, "r1", "u1", q, a, nil, at, "2024-10-02"); err != nil {
+		if err := s.AddToTally(ctx, "r1", "u1", pinggu.TallyEntry{Questionnaire: q, Answers: a, At: at, Day: "2024-10-02", DurationMs: -1}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := s.AddToTally(ctx, "r1", "u2", q, pinggu.Answers{"Q1": {"4"}}, nil, at, "2024-10-02"); err != nil {
+	if err := s.AddToTally(ctx, "r1", "u2", pinggu.TallyEntry{Questionnaire: q, Answers: pinggu.Answers{"Q1": {"4"}}, At: at, Day: "2024-10-02", DurationMs: -1}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.AddToTally(ctx, "r2", "u1", q, pinggu.Answers{"Q1": {"4"}}, nil, at, "2024-10-02"); err != nil {
+	if err := s.AddToTally(ctx, "r2", "u1", pinggu.TallyEntry{Questionnaire: q, Answers: pinggu.Answers{"Q1": {"4"}}, At: at, Day: "2024-10-02", DurationMs: -1}); err != nil {
 		t.Fatal(err)
 	}
 	ts, err := s.Tallies(ctx, "r1")
@@ -198,7 +198,7 @@ func TestConcurrentUpdatesAreAtomic(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := s.AddToTally(ctx, "r1", "u1", q, pinggu.Answers{"Q1": {"5"}}, nil, time.Now(), "2024-10-02"); err != nil {
+			if err := s.AddToTally(ctx, "r1", "u1", pinggu.TallyEntry{Questionnaire: q, Answers: pinggu.Answers{"Q1": {"5"}}, At: time.Now(), Day: "2024-10-02", DurationMs: -1}); err != nil {
 				t.Error(err)
 			}
 		}()

@@ -24,18 +24,24 @@ type tallyDoc struct {
 	Counts   map[string]int `bson:"counts"`
 	Days     map[string]int `bson:"days"`  // submissions per date (YYYY-MM-DD)
 	Flags    map[string]int `bson:"flags"` // quality flags fired at submission
-	LastAt   time.Time      `bson:"lastAt"`
+	// Durations counts timed responses by pinggu.DurationBucket, for the
+	// median behind the speeder flag.
+	Durations map[string]int `bson:"durations"`
+	LastAt    time.Time      `bson:"lastAt"`
 }
 
-// tallyInc is the $inc of one response: received, its day, its quality
-// flags and its answers' counts; sign is 1 to count, -1 to take back.
-func tallyInc(q *pinggu.Questionnaire, a pinggu.Answers, flags []string, day string, sign int) bson.D {
-	inc := bson.D{{Key: "received", Value: sign}, {Key: "days." + day, Value: sign}}
-	for _, f := range flags {
+// tallyInc is the $inc of one response: received, its day, its time, its
+// quality flags and its answers' counts; sign is 1 to count, -1 to take back.
+func tallyInc(e pinggu.TallyEntry, sign int) bson.D {
+	inc := bson.D{{Key: "received", Value: sign}, {Key: "days." + e.Day, Value: sign}}
+	if e.DurationMs >= 0 {
+		inc = append(inc, bson.E{Key: "durations." + pinggu.DurationBucket(e.DurationMs), Value: sign})
+	}
+	for _, f := range e.Flags {
 		inc = append(inc, bson.E{Key: "flags." + f, Value: sign})
 	}
-	for _, qq := range q.Questions {
-		for _, v := range a[qq.Code] {
+	for _, qq := range e.Questionnaire.Questions {
+		for _, v := range e.Answers[qq.Code] {
 			if qq.Type == pinggu.Text {
 				v = "*"
 			}
@@ -48,13 +54,13 @@ func tallyInc(q *pinggu.Questionnaire, a pinggu.Answers, flags []string, day str
 // AddToTally counts one response of a unit in a single atomic upsert.
 // Text answers count as "Q14:*" (answered), never by their content. day is
 // the submission's date in the round's time zone, for daily counts.
-func (s *Store) AddToTally(ctx context.Context, round, unit string, q *pinggu.Questionnaire, a pinggu.Answers, flags []string, at time.Time, day string) error {
+func (s *Store) AddToTally(ctx context.Context, round, unit string, e pinggu.TallyEntry) error {
 	err := s.atomically(func() error {
 		_, err := s.db.Collection(colTallies).UpdateOne(ctx,
 			bson.D{{Key: "_id", Value: round + "/" + unit}},
 			bson.D{
-				{Key: "$inc", Value: tallyInc(q, a, flags, day, 1)},
-				{Key: "$set", Value: bson.D{{Key: "lastAt", Value: at}}},
+				{Key: "$inc", Value: tallyInc(e, 1)},
+				{Key: "$set", Value: bson.D{{Key: "lastAt", Value: e.At}}},
 				{Key: "$setOnInsert", Value: bson.D{{Key: "round", Value: round}, {Key: "unit", Value: unit}}},
 			},
 			options.UpdateOne().SetUpsert(true))
@@ -67,7 +73,7 @@ func (s *Store) AddToTally(ctx context.Context, round, unit string, q *pinggu.Qu
 func (s *Store) Tallies(ctx context.Context, round string) ([]pinggu.Tally, error) {
 	return findAll(ctx, s.db.Collection(colTallies), "统计", bson.D{{Key: "round", Value: round}},
 		func(d *tallyDoc) pinggu.Tally {
-			return pinggu.Tally{Unit: d.Unit, Received: d.Received, Counts: d.Counts, Days: d.Days, Flags: d.Flags, LastAt: d.LastAt.UTC()}
+			return pinggu.Tally{Unit: d.Unit, Received: d.Received, Counts: d.Counts, Days: d.Days, Flags: d.Flags, Durations: d.Durations, LastAt: d.LastAt.UTC()}
 		}, options.Find().SetSort(bson.D{{Key: "unit", Value: 1}}))
 }
 
@@ -75,14 +81,14 @@ func (s *Store) Tallies(ctx context.Context, round string) ([]pinggu.Tally, erro
 // and its day — but only while received is below limit (0: no limit), in
 // one conditional update: of any number of concurrent submissions, at most
 // limit get a slot. It returns the new total, or ok=false when full.
-func (s *Store) ReserveSlot(ctx context.Context, round, unit string, limit int, q *pinggu.Questionnaire, a pinggu.Answers, flags []string, at time.Time, day string) (n int, ok bool, err error) {
+func (s *Store) ReserveSlot(ctx context.Context, round, unit string, limit int, e pinggu.TallyEntry) (n int, ok bool, err error) {
 	id := round + "/" + unit
 	col := s.db.Collection(colTallies)
 	filter := bson.D{{Key: "_id", Value: id}}
 	if limit > 0 {
 		filter = append(filter, bson.E{Key: "received", Value: bson.D{{Key: "$lt", Value: limit}}})
 	}
-	update := bson.D{{Key: "$inc", Value: tallyInc(q, a, flags, day, 1)}, {Key: "$set", Value: bson.D{{Key: "lastAt", Value: at}}}}
+	update := bson.D{{Key: "$inc", Value: tallyInc(e, 1)}, {Key: "$set", Value: bson.D{{Key: "lastAt", Value: e.At}}}}
 	take := func() error {
 		var d tallyDoc
 		err := col.FindOneAndUpdate(ctx, filter, update, options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&d)
@@ -113,10 +119,10 @@ func (s *Store) ReserveSlot(ctx context.Context, round, unit string, limit int, 
 
 // ReleaseSlot takes back what ReserveSlot counted, for a response that was
 // not stored (a resubmit of a stored one, or a failed insert).
-func (s *Store) ReleaseSlot(ctx context.Context, round, unit string, q *pinggu.Questionnaire, a pinggu.Answers, flags []string, day string) error {
+func (s *Store) ReleaseSlot(ctx context.Context, round, unit string, e pinggu.TallyEntry) error {
 	return mapErr(s.atomically(func() error {
 		_, err := s.db.Collection(colTallies).UpdateOne(ctx, bson.D{{Key: "_id", Value: round + "/" + unit}},
-			bson.D{{Key: "$inc", Value: tallyInc(q, a, flags, day, -1)}})
+			bson.D{{Key: "$inc", Value: tallyInc(e, -1)}})
 		return err
 	}), "统计")
 }

@@ -27,9 +27,9 @@ type Store interface {
 	Unit(ctx context.Context, code string) (*pinggu.Unit, error)
 	Questionnaire(ctx context.Context, code string, version int) (*pinggu.Questionnaire, error)
 	InsertResponse(ctx context.Context, r *pinggu.Response) (created bool, err error)
-	AddToTally(ctx context.Context, round, unit string, q *pinggu.Questionnaire, a pinggu.Answers, flags []string, at time.Time, day string) error
-	ReserveSlot(ctx context.Context, round, unit string, limit int, q *pinggu.Questionnaire, a pinggu.Answers, flags []string, at time.Time, day string) (n int, ok bool, err error)
-	ReleaseSlot(ctx context.Context, round, unit string, q *pinggu.Questionnaire, a pinggu.Answers, flags []string, day string) error
+	AddToTally(ctx context.Context, round, unit string, e pinggu.TallyEntry) error
+	ReserveSlot(ctx context.Context, round, unit string, limit int, e pinggu.TallyEntry) (n int, ok bool, err error)
+	ReleaseSlot(ctx context.Context, round, unit string, e pinggu.TallyEntry) error
 	Response(ctx context.Context, id string) (*pinggu.Response, error)
 	SeeDevice(ctx context.Context, round, device string) (first bool, err error)
 	ForgetDevice(ctx context.Context, round, device string) error
@@ -82,6 +82,9 @@ type Form struct {
 	Unit          *pinggu.Unit
 	Questionnaire *pinggu.Questionnaire
 	Phase         pinggu.Phase
+	// MedianMs is the median time of the round's timed responses when the
+	// form was loaded (0 below SpeederMinSample), for the speeder flag.
+	MedianMs int64
 }
 
 // Form finds a round's form for a unit; a unit outside the round is not found.
@@ -154,7 +157,25 @@ func (s *Service) loadForm(ctx context.Context, round, unit string) (*Form, erro
 	if err != nil {
 		return nil, err
 	}
-	return &Form{Round: r, Unit: u, Questionnaire: q}, nil
+	f := &Form{Round: r, Unit: u, Questionnaire: q}
+	if r.Integrity.SpeederShareOf() > 0 {
+		// The round's tallies are one small document per unit; the median
+		// is refreshed with the form, every FormCacheTTL at most.
+		ts, err := s.store.Tallies(ctx, round)
+		if err != nil {
+			return nil, err
+		}
+		hist := map[string]int{}
+		for _, t := range ts {
+			for k, n := range t.Durations {
+				hist[k] += n
+			}
+		}
+		if ms, n := pinggu.MedianDuration(hist); n >= pinggu.SpeederMinSample {
+			f.MedianMs = ms
+		}
+	}
+	return f, nil
 }
 
 // Submission is one questionnaire as it arrives, before validation.
@@ -238,13 +259,14 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (Receipt, error) {
 	// this response is beyond the quota.
 	quota := f.Round.Quotas[sub.Unit]
 	reserved := quota > 0
-	day := at.In(f.Round.Location()).Format(pinggu.DateLayout)
+	entry := pinggu.TallyEntry{Questionnaire: f.Questionnaire, Answers: answers, Flags: flags, At: at,
+		Day: at.In(f.Round.Location()).Format(pinggu.DateLayout), DurationMs: resp.DurationMs}
 	if reserved {
 		limit := 0
 		if f.Round.QuotaModeOf(sub.Unit) == pinggu.QuotaClose {
 			limit = quota
 		}
-		n, ok, err := s.store.ReserveSlot(ctx, sub.Round, sub.Unit, limit, f.Questionnaire, answers, flags, at, day)
+		n, ok, err := s.store.ReserveSlot(ctx, sub.Round, sub.Unit, limit, entry)
 		if err != nil {
 			s.unredeem(ctx, f, sub)
 			return Receipt{}, err
@@ -271,7 +293,7 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (Receipt, error) {
 	}
 	if reserved && (err != nil || !created) {
 		// Nothing new was stored: give the slot back.
-		if rerr := s.store.ReleaseSlot(context.WithoutCancel(ctx), sub.Round, sub.Unit, f.Questionnaire, answers, flags, day); rerr != nil {
+		if rerr := s.store.ReleaseSlot(context.WithoutCancel(ctx), sub.Round, sub.Unit, entry); rerr != nil {
 			s.log.Error("quota slot not released", "round", sub.Round, "unit", sub.Unit, "err", rerr)
 		}
 	}
@@ -282,7 +304,7 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (Receipt, error) {
 		// The response is stored and is the record; the tally is derived
 		// from it. Failing the request now would make the client retry into
 		// "already stored", so log instead.
-		if err := s.store.AddToTally(ctx, sub.Round, sub.Unit, f.Questionnaire, answers, flags, at, day); err != nil {
+		if err := s.store.AddToTally(ctx, sub.Round, sub.Unit, entry); err != nil {
 			s.log.Error("response stored but not counted", "round", sub.Round, "unit", sub.Unit, "sid", sub.SID, "err", err)
 		}
 	}
@@ -361,6 +383,9 @@ func (s *Service) signals(ctx context.Context, f *Form, sub Submission, resp *pi
 	}
 	if in.MinSeconds > 0 && resp.DurationMs >= 0 && resp.DurationMs < int64(in.MinSeconds)*1000 {
 		flags = append(flags, pinggu.FlagTooFast)
+	}
+	if share := in.SpeederShareOf(); f.MedianMs > 0 && resp.DurationMs >= 0 && float64(resp.DurationMs) < share*float64(f.MedianMs) {
+		flags = append(flags, pinggu.FlagSpeeder)
 	}
 	if pinggu.StraightLineFlag(f.Questionnaire, a, in.StraightLineItems) {
 		flags = append(flags, pinggu.FlagStraightLine)
