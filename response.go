@@ -23,6 +23,10 @@ const (
 	ChannelImport Channel = "import"
 )
 
+// ChannelLabels name the channels in reports.
+var ChannelLabels = map[Channel]string{ChannelWeb: "网页", ChannelQR: "扫码", ChannelLink: "链接", ChannelInvite: "邀请码",
+	ChannelCATI: "电话调查", ChannelCAPI: "入户面访", ChannelPaper: "纸质问卷", ChannelImport: "导入"}
+
 // ValidChannel reports whether c is a known channel.
 func ValidChannel(c Channel) bool {
 	switch c {

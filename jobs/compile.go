@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strings"
 	"time"
 
 	"pinggu"
@@ -83,6 +84,25 @@ func (c *Compiler) inputs(ctx context.Context, code string) (*pinggu.Round, *pin
 type Quality struct {
 	Excluded map[string]map[string]int // unit → reason → responses
 	Flags    map[string]map[string]int // unit → flag → responses
+	// ByChannel tallies the same responses under "unit|channel|tag", the
+	// breakdown of every unit's results by how and where they came in.
+	ByChannel *scoring.Tally
+	channels  map[string]bool
+}
+
+// channelResults are each unit's results per channel and source tag.
+func (q *Quality) channelResults() map[string][]report.ChannelResult {
+	keys := make([]string, 0, len(q.channels))
+	for k := range q.channels {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := map[string][]report.ChannelResult{}
+	for i, res := range q.ByChannel.Results(keys) {
+		parts := strings.SplitN(keys[i], "|", 3)
+		out[parts[0]] = append(out[parts[0]], report.ChannelResult{Channel: pinggu.Channel(parts[1]), Tag: parts[2], Result: res})
+	}
+	return out
 }
 
 func count(m map[string]map[string]int, unit, key string) {
@@ -105,7 +125,8 @@ func (c *Compiler) Tally(ctx context.Context, r *pinggu.Round, q *pinggu.Questio
 	for _, e := range es {
 		excluded[e.Response] = e.Reason
 	}
-	qual := &Quality{Excluded: map[string]map[string]int{}, Flags: map[string]map[string]int{}}
+	qual := &Quality{Excluded: map[string]map[string]int{}, Flags: map[string]map[string]int{},
+		ByChannel: scoring.NewTally(q, r.Scoring), channels: map[string]bool{}}
 	err = c.store.EachResponse(ctx, r.Code, func(resp *pinggu.Response) error {
 		for _, f := range resp.Flags {
 			count(qual.Flags, resp.Unit, f)
@@ -115,6 +136,10 @@ func (c *Compiler) Tally(ctx context.Context, r *pinggu.Round, q *pinggu.Questio
 			return nil
 		}
 		t.Add(resp)
+		byChannel := *resp
+		byChannel.Unit = resp.Unit + "|" + string(resp.Channel) + "|" + resp.Tag
+		qual.channels[byChannel.Unit] = true
+		qual.ByChannel.Add(&byChannel)
 		if t.Count()%2000 == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -146,7 +171,7 @@ func (c *Compiler) Compile(ctx context.Context, code string, final bool, expecte
 		return nil, err
 	}
 	sc := &report.Scorecard{Round: r, Questionnaire: q, Units: units, Results: tally.Results(r.Units), Final: final,
-		Responses: tally.Count(), IDsHash: tally.IDsHash(), Excluded: qual.Excluded, Flags: qual.Flags}
+		Responses: tally.Count(), IDsHash: tally.IDsHash(), Excluded: qual.Excluded, Flags: qual.Flags, Channels: qual.channelResults()}
 	if r.Assessment != nil {
 		if err := c.assess(ctx, sc); err != nil {
 			return nil, err

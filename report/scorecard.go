@@ -31,11 +31,33 @@ type Scorecard struct {
 	Responses   int
 	// Excluded counts responses left out, unit → reason → n; Flags counts
 	// quality flags over all responses, unit → flag → n.
-	Excluded    map[string]map[string]int
-	Flags       map[string]map[string]int
+	Excluded map[string]map[string]int
+	Flags    map[string]map[string]int
+	// Channels are each unit's results by channel and source tag.
+	Channels    map[string][]ChannelResult
 	IDsHash     string
 	Fingerprint string
 	GeneratedAt time.Time
+}
+
+// ChannelResult is a unit's result among the responses of one channel
+// and source tag.
+type ChannelResult struct {
+	Channel pinggu.Channel
+	Tag     string
+	Result  scoring.UnitResult
+}
+
+// Label names the channel and its tag, e.g. "扫码·政务大厅".
+func (c ChannelResult) Label() string {
+	l := pinggu.ChannelLabels[c.Channel]
+	if l == "" {
+		l = string(c.Channel)
+	}
+	if c.Tag != "" {
+		l += "·" + c.Tag
+	}
+	return l
 }
 
 // Ranked is one unit's place in its peer group by overall mean score.
@@ -105,6 +127,7 @@ func WriteScorecard(w io.Writer, sc *Scorecard) error {
 		b.unitSheet(sc, u, sc.Results[i])
 	}
 	b.detail(sc)
+	b.channels(sc)
 	b.quality(sc)
 	b.method(sc)
 	return b.write(w)
@@ -384,6 +407,9 @@ func (b *book) unitSheet(sc *Scorecard, u pinggu.Unit, r scoring.UnitResult) {
 		qq := sc.Questionnaire.Question(q.Code)
 		put("题目 "+q.Code, qq.Text, q.Answered, *q.Stat)
 	}
+	for _, ch := range sc.Channels[u.Code] {
+		put("渠道", ch.Label(), ch.Result.Respondents, ch.Result.Overall)
+	}
 	if r.Unweighted > 0 {
 		b.check(b.f.SetCellStr(sheet, cell(1, row), fmt.Sprintf("注：%d份答卷缺少加权分层信息，未计入加权估计。", r.Unweighted)))
 		row++
@@ -484,6 +510,25 @@ func (b *book) detail(sc *Scorecard) {
 		}
 	}
 	b.check(sw.Flush())
+}
+
+// channels is 分渠道: every unit's overall result per channel and source
+// tag, so a unit's score can be read apart from how its sample came in.
+func (b *book) channels(sc *Scorecard) {
+	sheet := b.newSheet("分渠道")
+	b.header(sheet, 1, append([]string{"单位", "渠道", "来源标记", "答卷数"}, statTitles...), []int{16, 10, 14})
+	row := 2
+	for _, u := range sc.Units {
+		for _, ch := range sc.Channels[u.Code] {
+			label := pinggu.ChannelLabels[ch.Channel]
+			if label == "" {
+				label = string(ch.Channel)
+			}
+			b.row(sheet, row, append([]any{u.Name, label, Neutralize(ch.Tag), ch.Result.Respondents}, statValues(ch.Result.Overall)...),
+				b.statStyles(0, 0, 0, b.st.integer))
+			row++
+		}
+	}
 }
 
 // quality is 质量控制: per unit, how many responses carry each flag and

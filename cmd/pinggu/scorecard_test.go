@@ -57,7 +57,12 @@ func TestScheduledRoundCompilesAScorecard(t *testing.T) {
 		}
 	}
 	submit := func(unit, sid, q1, d1 string) {
-		body := fmt.Sprintf(`{"sid":%q,"answers":{"Q1":%q,"D1":%q}}`, sid, q1, d1)
+		// 崇川区's 很满意 answers came by the QR code in the service hall.
+		channel := `"channel":"web"`
+		if unit == "chongchuan" && q1 == "5" {
+			channel = `"channel":"qr","tag":"政务大厅"`
+		}
+		body := fmt.Sprintf(`{"sid":%q,"answers":{"Q1":%q,"D1":%q},%s}`, sid, q1, d1, channel)
 		resp, err := http.Post(p.url+"/api/v1/rounds/r9/units/"+unit+"/responses", "application/json", strings.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
@@ -140,6 +145,12 @@ func TestScheduledRoundCompilesAScorecard(t *testing.T) {
 		r := findRow2(t, f, "满意度明细", "崇川区", code)
 		checkCells(t, f, "满意度明细", r, map[string]any{"F": n, "G": n / 20})
 	}
+	// 分渠道: 崇川区 by QR in the hall, ten 100s; on the web 80×6, 60×2,
+	// 20×1 and one 不清楚: n = 9, mean 620/9, 8 of 9 at 60 or more.
+	checkCells(t, f, "分渠道", 2, map[string]any{"A": "崇川区", "B": "扫码", "C": "政务大厅", "D": 10.0, "E": 10.0, "F": 100.0, "I": 1.0})
+	checkCells(t, f, "分渠道", 3, map[string]any{"A": "崇川区", "B": "网页", "C": "", "D": 10.0, "E": 9.0, "F": 620.0 / 9, "I": 8.0 / 9})
+	checkCells(t, f, "分渠道", 4, map[string]any{"A": "海门区", "B": "网页", "D": 180.0, "F": 60.0})
+	checkCells(t, f, "崇川区", findRow(t, f, "崇川区", "扫码·政务大厅"), map[string]any{"A": "渠道", "C": 10.0, "E": 100.0})
 	checkExport(t, p)
 	if status, r := p.api(t, "tok", "POST", "/api/v1/rounds/r9/publish", nil); status != 200 || r["status"] != "published" {
 		t.Fatalf("publish = %d %v", status, r["status"])
