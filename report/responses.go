@@ -18,6 +18,9 @@ type ImportRow struct {
 	Row        int
 	Respondent string
 	Answers    pinggu.Answers
+	// Problem is why the row could not be read at all (a JSON line that
+	// does not parse); such a row is reported, never stored.
+	Problem string
 }
 
 // ReadResponses reads an .xlsx (first sheet) or a CSV (UTF-8, with or

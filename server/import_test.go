@@ -102,3 +102,52 @@ func TestOfflineImport(t *testing.T) {
 		t.Fatalf("web channel import = %d", r.status)
 	}
 }
+
+// TestJSONLinesImport: a CATI firm posts JSON lines; a line that does not
+// parse or does not validate is reported by line, nothing is stored, and
+// the valid lines go in once however often they are sent.
+func TestJSONLinesImport(t *testing.T) {
+	h := newHarness(t)
+	h.seed()
+	path := "/api/v1/rounds/r2024/units/haimen/import?channel=capi"
+	body := strings.Join([]string{
+		`{"respondent":"F001","answers":{"Q1":"满意","D1":"1","Q13":["1","3"]}}`,
+		`{"respondent":"F002","answers":{"Q1":5,"D1":"2","Q2":"很满意"}}`,
+		``,
+		`{"respondent":"F003","answers":{"Q1":"7","D1":"1"}}`,
+		`{"respondent":"F004","answers":{"Q1":"5"},"extra":1}`,
+		`{"respondent":"F005","answers":{"Q1":{"$gt":""},"D1":"1"}}`,
+		`not json`,
+	}, "\n")
+	send := func(query string) reply {
+		return h.do("POST", path+query, "application/x-ndjson", strings.NewReader(body), true)
+	}
+	r := send("")
+	if r.status != http.StatusUnprocessableEntity {
+		t.Fatalf("bad lines = %d %s", r.status, r.body)
+	}
+	var rows []string
+	for _, e := range r.json(t)["result"].(map[string]any)["errors"].([]any) {
+		e := e.(map[string]any)
+		rows = append(rows, fmt.Sprintf("%v:%v", e["row"], e["field"]))
+	}
+	if strings.Join(rows, " ") != "4:Q1 5:行 6:行 7:行" {
+		t.Fatalf("errors by line = %v", rows)
+	}
+	if h.count("r2024") != 0 {
+		t.Fatal("a refused import stored responses")
+	}
+	for i := 0; i < 2; i++ {
+		r = send("&validOnly=true")
+		if res := r.json(t); r.status != 200 || res["imported"].(float64)+res["duplicates"].(float64) != 2 {
+			t.Fatalf("valid lines = %d %s", r.status, r.body)
+		}
+	}
+	if n := h.count("r2024"); n != 2 {
+		t.Fatalf("stored %d, want 2", n)
+	}
+	got, err := h.store.Response(context.Background(), "imp-haimen-F002")
+	if err != nil || got.Channel != "capi" || got.Answers["Q2"][0] != "5" {
+		t.Fatalf("stored = %+v, %v", got, err)
+	}
+}

@@ -1,8 +1,11 @@
 package server
 
 import (
+	"bufio"
 	"bytes"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -141,20 +144,19 @@ func (s *Server) restoreResponse(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
-// importResponses takes an .xlsx or .csv of offline answers (multipart
-// "file"), the "channel" and "validOnly". With errors and ?report=xlsx the
-// answer is the row-by-row error workbook.
+// importResponses takes offline answers: an .xlsx or .csv (multipart
+// "file"), or JSON lines (Content-Type application/x-ndjson, one
+// {"respondent", "answers"} per line), with "channel" and "validOnly".
+// With errors and ?report=xlsx the answer is the row-by-row error workbook.
 func (s *Server) importResponses(c echo.Context) error {
-	fh, err := c.FormFile("file")
-	if err != nil {
-		return pinggu.FieldErrors{"file": "请在file字段上传.xlsx或.csv文件"}.Err("缺少文件")
+	var rows []report.ImportRow
+	var err error
+	if ct := c.Request().Header.Get(echo.HeaderContentType); strings.HasPrefix(ct, "application/x-ndjson") ||
+		strings.HasPrefix(ct, "application/jsonl") {
+		rows, err = readJSONLines(c.Request().Body)
+	} else {
+		rows, err = readUploadedResponses(c)
 	}
-	f, err := fh.Open()
-	if err != nil {
-		return pinggu.Wrap(pinggu.Malformed, err, "无法读取上传的文件")
-	}
-	defer f.Close()
-	rows, err := report.ReadResponses(f, fh.Filename)
 	if err != nil {
 		return err
 	}
@@ -180,6 +182,55 @@ func (s *Server) importResponses(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, res)
+}
+
+func readUploadedResponses(c echo.Context) ([]report.ImportRow, error) {
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return nil, pinggu.FieldErrors{"file": "请在file字段上传.xlsx或.csv文件，或以application/x-ndjson提交JSON行"}.Err("缺少文件")
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return nil, pinggu.Wrap(pinggu.Malformed, err, "无法读取上传的文件")
+	}
+	defer f.Close()
+	return report.ReadResponses(f, fh.Filename)
+}
+
+// readJSONLines reads one respondent per line; answers take the shapes of
+// a JSON submission. A line that cannot be read is kept as a row with its
+// problem, so it is reported with the others, never stored.
+func readJSONLines(r io.Reader) ([]report.ImportRow, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), MaxBody)
+	var rows []report.ImportRow
+	for n := 1; sc.Scan(); n++ {
+		line := bytes.TrimSpace(sc.Bytes())
+		if len(line) == 0 {
+			continue
+		}
+		var rec struct {
+			Respondent string                     `json:"respondent"`
+			Answers    map[string]json.RawMessage `json:"answers"`
+		}
+		row := report.ImportRow{Row: n}
+		dec := json.NewDecoder(bytes.NewReader(line))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&rec); err != nil {
+			row.Problem = "这一行不是有效的JSON对象：" + err.Error()
+		} else if row.Answers, err = decodeAnswers(rec.Answers); err != nil {
+			row.Problem = pinggu.ErrorFields(err).String()
+		}
+		row.Respondent = rec.Respondent
+		rows = append(rows, row)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, pinggu.Wrap(pinggu.Malformed, err, fmt.Sprintf("无法读取JSON行（每行不超过%dKB）", MaxBody>>10))
+	}
+	if len(rows) == 0 {
+		return nil, pinggu.FieldErrors{"body": "没有任何一行"}.Err("导入内容为空")
+	}
+	return rows, nil
 }
 
 func (s *Server) newInvitations(c echo.Context) error {

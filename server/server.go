@@ -34,14 +34,15 @@ const (
 )
 
 // bodyLimit caps every request body: 64 KB, or 32 MB for the upload routes
-// (sheet imports, progress reports with evidence). It runs before routing,
-// so nothing reads past it.
+// (sheet and JSON-lines imports, progress reports with evidence, the
+// console's indicator and task uploads). It runs before routing, so
+// nothing reads past it.
 func bodyLimit(next echo.HandlerFunc) echo.HandlerFunc {
 	small := middleware.BodyLimit("64K")(next)
 	large := middleware.BodyLimit("32M")(next)
 	return func(c echo.Context) error {
-		p := c.Request().URL.Path
-		if c.Request().Method == http.MethodPost && (strings.HasSuffix(p, "/import") || strings.HasSuffix(p, "/progress")) {
+		if p := c.Request().URL.Path; c.Request().Method == http.MethodPost && (strings.HasSuffix(p, "/import") ||
+			strings.HasSuffix(p, "/progress") || strings.HasSuffix(p, "/tasks") || p == "/admin/indicator-systems") {
 			return large(c)
 		}
 		return small(c)

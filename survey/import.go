@@ -44,6 +44,10 @@ func (s *Service) Import(ctx context.Context, round, unit string, ch pinggu.Chan
 		bad := func(field, msg string) {
 			res.Errors = append(res.Errors, report.ImportError{Row: row.Row, Respondent: row.Respondent, Field: field, Message: msg})
 		}
+		if row.Problem != "" {
+			bad("行", row.Problem)
+			continue
+		}
 		if !respondentRe.MatchString(row.Respondent) {
 			bad("受访者编号", "须为1–40位字母、数字、-或_")
 			continue
