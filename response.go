@@ -107,6 +107,15 @@ type TallyEntry struct {
 	At            time.Time
 	Day           string // the submission's date in the round's time zone
 	DurationMs    int64  // -1 when unknown
+	Stratum       string // the response's cell of the round's strata, if any
+}
+
+// Slot is what a quota reservation found: the unit's count and the
+// stratum's after it, or that the unit or the stratum was full.
+type Slot struct {
+	OK             bool
+	Received, Cell int
+	CellFull       bool // not OK because the stratum, not the unit, is full
 }
 
 // Speeder rule: a response is flagged when it took less than a share of
@@ -220,6 +229,8 @@ type Progress struct {
 	Days map[string]int `json:"days,omitempty"`
 	// Flags counts the quality flags fired at submission, flag → n.
 	Flags map[string]int `json:"flags,omitempty"`
+	// Strata counts responses per cell of the round's strata.
+	Strata map[string]int `json:"strata,omitempty"`
 }
 
 // Tally is the running count of one unit's responses in a round: how many
@@ -233,7 +244,9 @@ type Tally struct {
 	Flags    map[string]int // quality flags fired at submission (over_quota not included)
 	// Durations counts timed responses by DurationBucket.
 	Durations map[string]int
-	LastAt    time.Time
+	// Strata counts responses per cell of the round's strata.
+	Strata map[string]int
+	LastAt time.Time
 }
 
 // TallyKey is the count key of one answer value, e.g. "Q1:5"; text answers

@@ -33,6 +33,7 @@ type Round struct {
 	// default) or "close" (stop at the quota); QuotaModes overrides it per unit.
 	QuotaMode  string              `json:"quotaMode,omitempty"`
 	QuotaModes map[string]string   `json:"quotaModes,omitempty"`
+	Strata     *Strata             `json:"strata,omitempty"`
 	Integrity  Integrity           `json:"integrity"`
 	OpensAt    time.Time           `json:"opensAt"`
 	ClosesAt   time.Time           `json:"closesAt"`

@@ -210,6 +210,9 @@ func (s *Service) checkRound(ctx context.Context, r *pinggu.Round) error {
 		default:
 			r.QuestionnaireVersion = q.Version
 			r.Scoring.Validate(q, fe)
+			if r.Strata != nil {
+				r.Strata.Validate(q, fe)
+			}
 		}
 	}
 	if m := r.Midterm; m != nil {

@@ -169,6 +169,7 @@ type progressRow struct {
 	Last               string
 	Survey, QR, Poster string
 	Flags              []flagCount
+	Strata             []string // "企业经营者 3/3" per cell with a quota
 	Excluded           int
 	Score              *pinggu.UnitScore
 }
@@ -242,6 +243,10 @@ func (s *Server) consoleRound(c echo.Context) error {
 		if err != nil {
 			return err
 		}
+		strata, err := s.strataLines(ctx, r)
+		if err != nil {
+			return err
+		}
 		for _, p := range ps {
 			for d, n := range p.Days {
 				days[d] += n
@@ -249,7 +254,7 @@ func (s *Server) consoleRound(c echo.Context) error {
 			base := "/admin/rounds/" + r.Code + "/units/" + p.Unit
 			row := progressRow{Unit: p.Unit, Name: names[p.Unit], Received: p.Received, Today: p.Today, Quota: p.Quota,
 				Survey: s.surveyURL(r.Code, p.Unit, "", tag), QR: base + "/qr.png" + tagQuery, Poster: base + "/poster" + tagQuery,
-				Flags: flagCounts(p.Flags), Excluded: excluded[p.Unit], Score: scores[p.Unit]}
+				Flags: flagCounts(p.Flags), Excluded: excluded[p.Unit], Score: scores[p.Unit], Strata: strata(p.Strata)}
 			if p.Quota > 0 {
 				row.Percent = min(100, p.Received*100/p.Quota)
 			}
@@ -288,6 +293,29 @@ func doneText(done string) string {
 		return "已提交后台任务 " + done + "，进度见“后台任务”"
 	}
 	return done // the round editor's own message
+}
+
+// strataLines formats a unit's stratum counts against their quotas.
+func (s *Server) strataLines(ctx context.Context, r *pinggu.Round) (func(map[string]int) []string, error) {
+	if r.Strata == nil || len(r.Strata.Quotas) == 0 {
+		return func(map[string]int) []string { return nil }, nil
+	}
+	q, err := s.catalog.Questionnaire(ctx, r.Questionnaire, r.QuestionnaireVersion)
+	if err != nil {
+		return nil, err
+	}
+	cells := make([]string, 0, len(r.Strata.Quotas))
+	for c := range r.Strata.Quotas {
+		cells = append(cells, c)
+	}
+	sort.Strings(cells)
+	return func(counts map[string]int) []string {
+		out := make([]string, len(cells))
+		for i, c := range cells {
+			out[i] = fmt.Sprintf("%s %d/%d", r.Strata.CellLabel(q, c), counts[c], r.Strata.Quotas[c])
+		}
+		return out
+	}, nil
 }
 
 // latestScores are the unit scores of the newest scorecard, provisional

@@ -88,3 +88,78 @@ func TestCloseQuotaHoldsUnderConcurrency(t *testing.T) {
 		t.Fatalf("second flagged: %v", second.Flags)
 	}
 }
+
+// TestStratumQuotas: cells of 职业 hold their own quotas under concurrency
+// in close mode (the unit has no quota of its own), the page names the
+// full cell, other cells still take answers; in open mode a response
+// beyond its cell's quota is kept and flagged. Bad strata are refused.
+func TestStratumQuotas(t *testing.T) {
+	h := newHarness(t)
+	h.seed()
+	up := roundJSON()
+	up["quotas"] = map[string]int{}
+	up["quotaMode"] = "close"
+	up["quotaModes"] = map[string]string{"haimen": "open"}
+	up["integrity"] = map[string]any{"burstLimit": -1}
+	up["strata"] = map[string]any{"questions": []string{"D1"}, "quotas": map[string]int{"1": 4, "2": 3}}
+	h.mustAPI("PUT", "/api/v1/rounds/r2024", up, http.StatusOK)
+	for run := 0; run < 2; run++ {
+		var stored atomic.Int32
+		var wg sync.WaitGroup
+		for i := 0; i < 60; i++ {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				r := h.postJSON(responsesPath, fmt.Sprintf(`{"sid":"cell-%d-%06d","answers":{"Q1":"5","D1":"2","Q2":"4"}}`, run, i))
+				switch {
+				case r.status == http.StatusCreated:
+					stored.Add(1)
+				case r.status != http.StatusConflict || !strings.Contains(string(r.body), "职业为“企业经营者”"):
+					t.Errorf("status %d: %s", r.status, r.body)
+				}
+			}(i)
+		}
+		wg.Wait()
+		if want := int32(3 * (1 - run)); stored.Load() != want {
+			t.Fatalf("run %d: cell 2 stored %d, want %d", run, stored.Load(), want)
+		}
+	}
+	for i := 0; i < 5; i++ { // the other cell takes its 4, then is full too
+		r := h.postJSON(responsesPath, fmt.Sprintf(`{"sid":"other-%06d","answers":{"Q1":"5","D1":"1"}}`, i))
+		if want := map[bool]int{true: 201, false: 409}[i < 4]; r.status != want {
+			t.Fatalf("cell 1 #%d = %d, want %d", i, r.status, want)
+		}
+	}
+	h.addUser("wang", "admin", "")
+	h.signIn("wang", "correct-horse-1")
+	if page := h.get("/admin/rounds/r2024"); !strings.Contains(string(page.body), "分层：职工 4/4；企业经营者 3/3") {
+		t.Errorf("the dashboard does not show the cells: %s", page.body)
+	}
+	p := h.mustAPI("GET", "/api/v1/rounds/r2024/progress", nil, http.StatusOK).json(t)["units"].([]any)[0].(map[string]any)
+	if fmt.Sprint(p["strata"]) != "map[1:4 2:3]" || p["received"] != 7.0 {
+		t.Fatalf("progress = %v", p)
+	}
+	// Open mode: the fourth of cell 2 is kept and flagged.
+	for i := 0; i < 4; i++ {
+		r := h.postJSON("/api/v1/rounds/r2024/units/haimen/responses", fmt.Sprintf(`{"sid":"hm-cell-%06d","answers":{"Q1":"5","D1":"2","Q2":"4"}}`, i))
+		if r.status != http.StatusCreated {
+			t.Fatalf("open mode %d = %d", i, r.status)
+		}
+	}
+	if r, _ := h.store.Response(context.Background(), "hm-cell-000003"); strings.Join(r.Flags, ",") != "over_quota" {
+		t.Fatalf("fourth in an open cell flagged %v", r.Flags)
+	}
+	if r, _ := h.store.Response(context.Background(), "hm-cell-000002"); len(r.Flags) != 0 {
+		t.Fatalf("third in an open cell flagged %v", r.Flags)
+	}
+	for _, bad := range []map[string]any{
+		{"questions": []string{"Q14"}, "quotas": map[string]int{}},        // a text question
+		{"questions": []string{"D1"}, "quotas": map[string]int{"1|2": 3}}, // two codes for one question
+		{"questions": []string{"D1"}, "quotas": map[string]int{"7": 3}},   // no such option
+	} {
+		up["strata"] = bad
+		if f := h.mustAPI("PUT", "/api/v1/rounds/r2024", up, 422).errorFields(t); len(f) == 0 {
+			t.Errorf("strata %v accepted", bad)
+		}
+	}
+}

@@ -25,8 +25,9 @@ func parsePages(files fs.FS) (*template.Template, error) {
 			}
 			return string(t)
 		},
-		"err": func(fe pinggu.FieldErrors, k string) string { return fe[k] },
-		"pct": func(x float64) string { return strconv.FormatFloat(x*100, 'f', 1, 64) + "%" },
+		"hasPrefix": strings.HasPrefix,
+		"err":       func(fe pinggu.FieldErrors, k string) string { return fe[k] },
+		"pct":       func(x float64) string { return strconv.FormatFloat(x*100, 'f', 1, 64) + "%" },
 		"checked": func(a pinggu.Answers, q, v string) bool {
 			for _, x := range a[q] {
 				if x == v {

@@ -39,9 +39,10 @@ type roundForm struct {
 type option struct{ Value, Label string }
 
 // advancedSettings are the round settings edited as JSON: scoring
-// constants and the assessment and mid-term settings.
+// constants, stratum quotas, and the assessment and mid-term settings.
 type advancedSettings struct {
 	Scoring    pinggu.Scoring             `json:"scoring"`
+	Strata     *pinggu.Strata             `json:"strata,omitempty"`
 	Assessment *pinggu.AssessmentSettings `json:"assessment,omitempty"`
 	Midterm    *pinggu.MidtermSettings    `json:"midterm,omitempty"`
 }
@@ -88,7 +89,7 @@ func (f *roundForm) fill() {
 	if r.Integrity.SpeederShare != 0 {
 		f.SpeederShare = strconv.FormatFloat(r.Integrity.SpeederShare, 'f', -1, 64)
 	}
-	adv, _ := json.MarshalIndent(advancedSettings{Scoring: r.Scoring, Assessment: r.Assessment, Midterm: r.Midterm}, "", "  ")
+	adv, _ := json.MarshalIndent(advancedSettings{Scoring: r.Scoring, Strata: r.Strata, Assessment: r.Assessment, Midterm: r.Midterm}, "", "  ")
 	f.Advanced = string(adv)
 }
 
@@ -254,6 +255,6 @@ func (f *roundForm) read(c echo.Context) pinggu.FieldErrors {
 			fe.Add("advanced", "JSON格式有误："+err.Error())
 		}
 	}
-	r.Scoring, r.Assessment, r.Midterm = adv.Scoring, adv.Assessment, adv.Midterm
+	r.Scoring, r.Strata, r.Assessment, r.Midterm = adv.Scoring, adv.Strata, adv.Assessment, adv.Midterm
 	return fe
 }

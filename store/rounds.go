@@ -24,6 +24,7 @@ type roundDoc struct {
 	Quotas               map[string]int             `bson:"quotas"`
 	QuotaMode            string                     `bson:"quotaMode"`
 	QuotaModes           map[string]string          `bson:"quotaModes"`
+	Strata               *pinggu.Strata             `bson:"strata"`
 	Integrity            pinggu.Integrity           `bson:"integrity"`
 	OpensAt              time.Time                  `bson:"opensAt"`
 	ClosesAt             time.Time                  `bson:"closesAt"`
@@ -79,7 +80,7 @@ func newTransitionDoc(t pinggu.Transition) transitionDoc {
 func newRoundDoc(r *pinggu.Round) roundDoc {
 	d := roundDoc{Code: r.Code, Title: r.Title, Intro: r.Intro, Kind: string(r.Kind),
 		Questionnaire: r.Questionnaire, QuestionnaireVersion: r.QuestionnaireVersion,
-		Units: r.Units, Quotas: r.Quotas, QuotaMode: r.QuotaMode, QuotaModes: r.QuotaModes, Integrity: r.Integrity, OpensAt: r.OpensAt, ClosesAt: r.ClosesAt,
+		Units: r.Units, Quotas: r.Quotas, QuotaMode: r.QuotaMode, QuotaModes: r.QuotaModes, Strata: r.Strata, Integrity: r.Integrity, OpensAt: r.OpensAt, ClosesAt: r.ClosesAt,
 		Timezone: r.Timezone, Scoring: r.Scoring, Assessment: r.Assessment, Midterm: newMidtermDoc(r.Midterm), Status: string(r.Status),
 		Schedule:  scheduleDoc{CompileAt: r.Schedule.CompileAt, Reminders: r.Schedule.Reminders, ProgressMinutes: r.Schedule.ProgressMinutes},
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, History: []transitionDoc{}} // an array, so $push works
@@ -92,7 +93,7 @@ func newRoundDoc(r *pinggu.Round) roundDoc {
 func (d *roundDoc) round() *pinggu.Round {
 	r := &pinggu.Round{Code: d.Code, Title: d.Title, Intro: d.Intro, Kind: pinggu.RoundKind(d.Kind),
 		Questionnaire: d.Questionnaire, QuestionnaireVersion: d.QuestionnaireVersion,
-		Units: d.Units, Quotas: d.Quotas, QuotaMode: d.QuotaMode, QuotaModes: d.QuotaModes, Integrity: d.Integrity, OpensAt: d.OpensAt.UTC(), ClosesAt: d.ClosesAt.UTC(),
+		Units: d.Units, Quotas: d.Quotas, QuotaMode: d.QuotaMode, QuotaModes: d.QuotaModes, Strata: d.Strata, Integrity: d.Integrity, OpensAt: d.OpensAt.UTC(), ClosesAt: d.ClosesAt.UTC(),
 		Timezone: d.Timezone, Scoring: d.Scoring, Assessment: d.Assessment, Midterm: d.Midterm.settings(), Status: pinggu.RoundStatus(d.Status),
 		Schedule:  pinggu.Schedule{CompileAt: utc(d.Schedule.CompileAt), ProgressMinutes: d.Schedule.ProgressMinutes},
 		CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC()}
@@ -130,7 +131,7 @@ func (s *Store) UpdateRound(ctx context.Context, r *pinggu.Round, ifUpdatedAt ti
 			{Key: "title", Value: d.Title}, {Key: "intro", Value: d.Intro}, {Key: "kind", Value: d.Kind},
 			{Key: "questionnaire", Value: d.Questionnaire}, {Key: "questionnaireVersion", Value: d.QuestionnaireVersion},
 			{Key: "units", Value: d.Units}, {Key: "quotas", Value: d.Quotas},
-			{Key: "quotaMode", Value: d.QuotaMode}, {Key: "quotaModes", Value: d.QuotaModes}, {Key: "integrity", Value: d.Integrity},
+			{Key: "quotaMode", Value: d.QuotaMode}, {Key: "quotaModes", Value: d.QuotaModes}, {Key: "strata", Value: d.Strata}, {Key: "integrity", Value: d.Integrity},
 			{Key: "opensAt", Value: d.OpensAt}, {Key: "closesAt", Value: d.ClosesAt},
 			{Key: "timezone", Value: d.Timezone}, {Key: "schedule", Value: d.Schedule}, {Key: "scoring", Value: d.Scoring},
 			{Key: "assessment", Value: d.Assessment}, {Key: "midterm", Value: d.Midterm},

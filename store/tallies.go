@@ -27,6 +27,7 @@ type tallyDoc struct {
 	// Durations counts timed responses by pinggu.DurationBucket, for the
 	// median behind the speeder flag.
 	Durations map[string]int `bson:"durations"`
+	Strata    map[string]int `bson:"strata"` // responses per cell of the round's strata
 	LastAt    time.Time      `bson:"lastAt"`
 }
 
@@ -34,6 +35,9 @@ type tallyDoc struct {
 // quality flags and its answers' counts; sign is 1 to count, -1 to take back.
 func tallyInc(e pinggu.TallyEntry, sign int) bson.D {
 	inc := bson.D{{Key: "received", Value: sign}, {Key: "days." + e.Day, Value: sign}}
+	if e.Stratum != "" {
+		inc = append(inc, bson.E{Key: "strata." + e.Stratum, Value: sign})
+	}
 	if e.DurationMs >= 0 {
 		inc = append(inc, bson.E{Key: "durations." + pinggu.DurationBucket(e.DurationMs), Value: sign})
 	}
@@ -73,26 +77,32 @@ func (s *Store) AddToTally(ctx context.Context, round, unit string, e pinggu.Tal
 func (s *Store) Tallies(ctx context.Context, round string) ([]pinggu.Tally, error) {
 	return findAll(ctx, s.db.Collection(colTallies), "统计", bson.D{{Key: "round", Value: round}},
 		func(d *tallyDoc) pinggu.Tally {
-			return pinggu.Tally{Unit: d.Unit, Received: d.Received, Counts: d.Counts, Days: d.Days, Flags: d.Flags, Durations: d.Durations, LastAt: d.LastAt.UTC()}
+			return pinggu.Tally{Unit: d.Unit, Received: d.Received, Counts: d.Counts, Days: d.Days, Flags: d.Flags, Durations: d.Durations, Strata: d.Strata, LastAt: d.LastAt.UTC()}
 		}, options.Find().SetSort(bson.D{{Key: "unit", Value: 1}}))
 }
 
-// ReserveSlot counts a response about to be stored — received, its answers
-// and its day — but only while received is below limit (0: no limit), in
-// one conditional update: of any number of concurrent submissions, at most
-// limit get a slot. It returns the new total, or ok=false when full.
-func (s *Store) ReserveSlot(ctx context.Context, round, unit string, limit int, e pinggu.TallyEntry) (n int, ok bool, err error) {
+// ReserveSlot counts a response about to be stored — received, its answers,
+// its day and its stratum — but only while received is below limit and
+// its stratum's count below cellLimit (0: no limit), in one conditional
+// update: of any number of concurrent submissions, at most limit get a
+// slot, and at most cellLimit of a stratum. When none is left the slot
+// says whether the stratum was the one full.
+func (s *Store) ReserveSlot(ctx context.Context, round, unit string, limit, cellLimit int, e pinggu.TallyEntry) (slot pinggu.Slot, err error) {
 	id := round + "/" + unit
 	col := s.db.Collection(colTallies)
 	filter := bson.D{{Key: "_id", Value: id}}
 	if limit > 0 {
 		filter = append(filter, bson.E{Key: "received", Value: bson.D{{Key: "$lt", Value: limit}}})
 	}
+	if cellLimit > 0 && e.Stratum != "" {
+		// $not also matches a cell not counted yet (no field at all).
+		filter = append(filter, bson.E{Key: "strata." + e.Stratum, Value: bson.D{{Key: "$not", Value: bson.D{{Key: "$gte", Value: cellLimit}}}}})
+	}
 	update := bson.D{{Key: "$inc", Value: tallyInc(e, 1)}, {Key: "$set", Value: bson.D{{Key: "lastAt", Value: e.At}}}}
 	take := func() error {
 		var d tallyDoc
 		err := col.FindOneAndUpdate(ctx, filter, update, options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&d)
-		n, ok = d.Received, err == nil
+		slot = pinggu.Slot{OK: err == nil, Received: d.Received, Cell: d.Strata[e.Stratum]}
 		return err
 	}
 	err = s.atomically(func() error {
@@ -114,7 +124,14 @@ func (s *Store) ReserveSlot(ctx context.Context, round, unit string, limit int, 
 		}
 		return nil
 	})
-	return n, ok, mapErr(err, "统计")
+	if err == nil && !slot.OK && cellLimit > 0 && e.Stratum != "" {
+		// Say which was full: one read by key, only when turning away.
+		var d tallyDoc
+		if err = col.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err == nil {
+			slot.CellFull = d.Strata[e.Stratum] >= cellLimit && (limit == 0 || d.Received < limit)
+		}
+	}
+	return slot, mapErr(err, "统计")
 }
 
 // ReleaseSlot takes back what ReserveSlot counted, for a response that was

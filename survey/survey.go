@@ -28,7 +28,7 @@ type Store interface {
 	Questionnaire(ctx context.Context, code string, version int) (*pinggu.Questionnaire, error)
 	InsertResponse(ctx context.Context, r *pinggu.Response) (created bool, err error)
 	AddToTally(ctx context.Context, round, unit string, e pinggu.TallyEntry) error
-	ReserveSlot(ctx context.Context, round, unit string, limit int, e pinggu.TallyEntry) (n int, ok bool, err error)
+	ReserveSlot(ctx context.Context, round, unit string, limit, cellLimit int, e pinggu.TallyEntry) (pinggu.Slot, error)
 	ReleaseSlot(ctx context.Context, round, unit string, e pinggu.TallyEntry) error
 	Response(ctx context.Context, id string) (*pinggu.Response, error)
 	SeeDevice(ctx context.Context, round, device string) (first bool, err error)
@@ -258,29 +258,38 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (Receipt, error) {
 	// exactly the quota under any concurrency; in open mode it tells whether
 	// this response is beyond the quota.
 	quota := f.Round.Quotas[sub.Unit]
-	reserved := quota > 0
 	entry := pinggu.TallyEntry{Questionnaire: f.Questionnaire, Answers: answers, Flags: flags, At: at,
 		Day: at.In(f.Round.Location()).Format(pinggu.DateLayout), DurationMs: resp.DurationMs}
+	cellQuota := 0
+	if st := f.Round.Strata; st != nil {
+		entry.Stratum = st.Cell(answers)
+		cellQuota = st.Quotas[entry.Stratum]
+	}
+	reserved := quota > 0 || cellQuota > 0
 	if reserved {
-		limit := 0
+		limit, cellLimit := 0, 0
 		if f.Round.QuotaModeOf(sub.Unit) == pinggu.QuotaClose {
-			limit = quota
+			limit, cellLimit = quota, cellQuota
 		}
-		n, ok, err := s.store.ReserveSlot(ctx, sub.Round, sub.Unit, limit, entry)
+		slot, err := s.store.ReserveSlot(ctx, sub.Round, sub.Unit, limit, cellLimit, entry)
 		if err != nil {
 			s.unredeem(ctx, f, sub)
 			return Receipt{}, err
 		}
-		if !ok {
+		if !slot.OK {
 			// A double tap on the last slot must still see its thank-you
 			// page: look the id up (a slow read, but only once full).
 			if _, err := s.store.Response(ctx, sub.SID); err == nil {
 				return Receipt{ID: sub.SID}, nil
 			}
 			s.unredeem(ctx, f, sub)
+			if slot.CellFull {
+				return Receipt{}, pinggu.Errorf(pinggu.QuotaFull, "%s中%s的受访者样本已收集完毕，感谢您的参与",
+					f.Unit.Name, f.Round.Strata.Describe(f.Questionnaire, entry.Stratum))
+			}
 			return Receipt{}, pinggu.Errorf(pinggu.QuotaFull, "%s的样本已收集完毕，感谢您的参与", f.Unit.Name)
 		}
-		if n > quota {
+		if (quota > 0 && slot.Received > quota) || (cellQuota > 0 && slot.Cell > cellQuota) {
 			resp.Flags = append(resp.Flags, pinggu.FlagOverQuota)
 		}
 	}
@@ -445,7 +454,7 @@ func (s *Service) Progress(ctx context.Context, round string) ([]pinggu.Progress
 	for i, u := range r.Units {
 		t := byUnit[u]
 		out[i] = pinggu.Progress{Unit: u, Received: t.Received, Quota: r.Quotas[u], Today: t.Days[today], LastAt: t.LastAt, Days: t.Days,
-			Flags: t.Flags}
+			Flags: t.Flags, Strata: t.Strata}
 		// Over-quota is known only after a slot is taken, so it is derived.
 		if over := t.Received - r.Quotas[u]; r.Quotas[u] > 0 && over > 0 {
 			if out[i].Flags == nil {
