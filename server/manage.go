@@ -491,6 +491,7 @@ func (s *Server) flaggedPage(c echo.Context, status int, data map[string]any) er
 			Channel: x.Channel, Flags: strings.Join(names, "、"), Excluded: x.Excluded}
 	}
 	data["Round"], data["Unit"], data["UnitName"], data["Rows"] = f.Round.Code, f.Unit.Code, f.Unit.Name, rows
+	data["Flags"] = pinggu.QualityFlags
 	return s.pageStatus(c, status, "flagged.html", data)
 }
 
@@ -505,13 +506,17 @@ func (s *Server) flaggedAction(c echo.Context) error {
 		return c.Redirect(http.StatusSeeOther, back+url.QueryEscape("已恢复答卷 "+id))
 	}
 	form, _ := c.FormParams()
-	ids := form["ids"]
+	target := survey.Target{IDs: form["ids"]}
+	if flag := c.FormValue("flag"); c.FormValue("do") == "exclude-flag" {
+		// A whole burst, say: every response of this unit with the flag.
+		target = survey.Target{Unit: unit, Flag: flag}
+	}
 	var err error
 	n := 0
-	if len(ids) == 0 {
-		err = pinggu.FieldErrors{"ids": "请至少选择一份答卷"}.Err("没有选择答卷")
+	if len(target.IDs) == 0 && target.Flag == "" {
+		err = pinggu.FieldErrors{"ids": "请至少选择一份答卷，或选择一种质量信号"}.Err("没有选择答卷")
 	} else {
-		n, err = s.quality.Exclude(ctx, round, survey.Target{IDs: ids}, c.FormValue("reason"))
+		n, err = s.quality.Exclude(ctx, round, target, c.FormValue("reason"))
 	}
 	fe, msg, err := formErrors(err)
 	if err != nil {

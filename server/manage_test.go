@@ -281,10 +281,17 @@ func TestDashboardQualityAndScores(t *testing.T) {
 	}
 	mustContain(t, "after exclusion", h.get("/admin/rounds/r2024/units/chongchuan/flagged"), 200, "已排除：用时5秒", "恢复")
 	mustContain(t, "dashboard after exclusion", h.get("/admin/rounds/r2024"), 200, "已排除 1")
+
 	r = h.postForm("/admin/rounds/r2024/units/chongchuan/flagged", url.Values{"csrf": {csrf}, "restore": {id}})
 	if r.status != 303 || strings.Contains(string(h.get("/admin/rounds/r2024").body), "已排除 1") {
 		t.Fatalf("restore = %d", r.status)
 	}
+	// A whole batch by its flag: the one too_fast response again.
+	r = h.postForm("/admin/rounds/r2024/units/chongchuan/flagged", url.Values{"csrf": {csrf}, "do": {"exclude-flag"}, "flag": {"too_fast"}, "reason": {"过快一批"}})
+	if r.status != 303 || !strings.Contains(r.header.Get("Location"), url.QueryEscape("已排除1份")) {
+		t.Fatalf("exclude by flag = %d %s", r.status, r.header.Get("Location"))
+	}
+	mustContain(t, "after the batch", h.get("/admin/rounds/r2024/units/chongchuan/flagged"), 200, "已排除：过快一批")
 	mustContain(t, "reports page", h.get("/admin/reports"), 200, "2024年度测评", "结果表", "阶段性")
 }
 
