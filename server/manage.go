@@ -51,24 +51,17 @@ func (s *Server) pageStatus(c echo.Context, status int, name string, data map[st
 	return c.HTMLBlob(status, body)
 }
 
-func statusFor(fe pinggu.FieldErrors, msg string) int {
-	if fe != nil || msg != "" {
-		return http.StatusUnprocessableEntity
-	}
-	return http.StatusOK
-}
-
 // uploaded opens the multipart file field "file".
-func uploaded(c echo.Context) (multipart.File, *multipart.FileHeader, error) {
+func uploaded(c echo.Context) (multipart.File, error) {
 	fh, err := c.FormFile("file")
 	if err != nil {
-		return nil, nil, pinggu.FieldErrors{"file": "请选择要上传的.xlsx文件"}.Err("缺少文件")
+		return nil, pinggu.FieldErrors{"file": "请选择要上传的.xlsx文件"}.Err("缺少文件")
 	}
 	f, err := fh.Open()
 	if err != nil {
-		return nil, nil, pinggu.Wrap(pinggu.Malformed, err, "无法读取上传的文件")
+		return nil, pinggu.Wrap(pinggu.Malformed, err, "无法读取上传的文件")
 	}
-	return f, fh, nil
+	return f, nil
 }
 
 // rowErrors lists "第N行" errors in sheet order, then the others.
@@ -143,7 +136,7 @@ func (s *Server) saveUnit(c echo.Context) error {
 		return err
 	}
 	if msg != "" {
-		return s.unitsPage(c, statusFor(fe, msg), map[string]any{"Unit": u, "Aliases": c.FormValue("aliases"),
+		return s.unitsPage(c, http.StatusUnprocessableEntity, map[string]any{"Unit": u, "Aliases": c.FormValue("aliases"),
 			"Editing": editing, "Errors": fe, "Error": msg})
 	}
 	return c.Redirect(http.StatusSeeOther, "/admin/units?done="+url.QueryEscape("已保存单位 "+u.Name))
@@ -153,7 +146,7 @@ func (s *Server) saveUnit(c echo.Context) error {
 // row is refused whole with every bad row listed.
 func (s *Server) importUnits(c echo.Context) error {
 	data := map[string]any{"Unit": pinggu.Unit{Type: pinggu.County}}
-	f, _, err := uploaded(c)
+	f, err := uploaded(c)
 	if err == nil {
 		defer f.Close()
 		var rows []report.UnitRow
@@ -253,7 +246,7 @@ func (s *Server) saveQuestionnaire(c echo.Context) error {
 	if err == nil {
 		if code == "" {
 			err = s.catalog.CreateQuestionnaire(c.Request().Context(), q)
-		} else {
+		} else if err = checkPathCode(code, q.Code); err == nil {
 			err = s.catalog.ReviseQuestionnaire(c.Request().Context(), code, q)
 		}
 	}
@@ -375,7 +368,7 @@ func indicatorTree(ins []pinggu.Indicator) []indicatorNode {
 // uploadIndicators imports an indicator system sheet as a new version.
 func (s *Server) uploadIndicators(c echo.Context) error {
 	code, name := strings.TrimSpace(c.FormValue("code")), strings.TrimSpace(c.FormValue("name"))
-	f, _, err := uploaded(c)
+	f, err := uploaded(c)
 	if err == nil {
 		defer f.Close()
 		var sys *pinggu.IndicatorSystem
@@ -432,7 +425,7 @@ func (s *Server) savePlan(c echo.Context) error {
 func (s *Server) uploadTasks(c echo.Context) error {
 	plan := c.Param("plan")
 	validOnly := c.FormValue("validOnly") == "1"
-	f, _, err := uploaded(c)
+	f, err := uploaded(c)
 	if err == nil {
 		defer f.Close()
 		r, ierr := s.plans.ImportTasks(c.Request().Context(), plan, f, validOnly)
