@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"pinggu"
@@ -28,6 +29,36 @@ func FuzzDecodeAnswers(f *testing.F) {
 		for code := range a {
 			if _, ok := raw[code]; !ok {
 				t.Fatalf("answer %q appeared from nowhere", code)
+			}
+		}
+	})
+}
+
+// FuzzReadJSONLines: any body either fails as a whole with a clear error or
+// yields one row per non-blank line, each with answers or a problem.
+func FuzzReadJSONLines(f *testing.F) {
+	for _, seed := range []string{"{\"respondent\":\"F1\",\"answers\":{\"Q1\":\"5\"}}\n", "not json\n\n{}", "{\"respondent\":1}",
+		"{\"respondent\":\"F2\",\"answers\":{\"Q1\":{\"$gt\":\"\"}}}", "\n\n", "{\"answers\":{}}\n{\"x\":1}"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		rows, err := readJSONLines(strings.NewReader(body))
+		if err != nil {
+			if pinggu.ErrorMessage(err) == "" {
+				t.Fatalf("error without a message: %v", err)
+			}
+			return
+		}
+		for _, r := range rows {
+			if r.Row < 1 || (r.Problem != "" && len(r.Answers) > 0) {
+				t.Fatalf("row %+v", r)
+			}
+			for _, vals := range r.Answers {
+				for _, v := range vals {
+					if strings.HasPrefix(v, "{") && strings.Contains(v, "$") {
+						t.Fatalf("an operator object became an answer: %q", v)
+					}
+				}
 			}
 		}
 	})
