@@ -54,8 +54,9 @@ type Service struct {
 	ipSalt  []byte
 	log     *slog.Logger
 
-	mu    sync.Mutex
-	forms map[string]cachedForm // by round/unit
+	mu      sync.Mutex
+	forms   map[string]cachedForm   // by round/unit
+	medians map[string]cachedMedian // by round: one read of its tallies for all its units
 
 	// Responses per network in the current burst window, counted in this
 	// replica's memory: an upsert per submission would scan a growing
@@ -70,10 +71,15 @@ type cachedForm struct {
 	expires time.Time // wall clock, not the injectable one: this is about freshness
 }
 
+type cachedMedian struct {
+	ms      int64
+	expires time.Time
+}
+
 // New returns a survey service. now is injectable so tests control time.
 func New(store Store, now func() time.Time, formKey, ipSalt string, log *slog.Logger) *Service {
 	return &Service{store: store, now: now, formKey: []byte(formKey), ipSalt: []byte(ipSalt), log: log,
-		forms: map[string]cachedForm{}}
+		forms: map[string]cachedForm{}, medians: map[string]cachedMedian{}}
 }
 
 // Form is everything the survey page of one unit in one round shows.
@@ -139,6 +145,7 @@ func (s *Service) ForgetRound(round string) {
 			delete(s.forms, k)
 		}
 	}
+	delete(s.medians, round)
 }
 
 func (s *Service) loadForm(ctx context.Context, round, unit string) (*Form, error) {
@@ -159,23 +166,44 @@ func (s *Service) loadForm(ctx context.Context, round, unit string) (*Form, erro
 	}
 	f := &Form{Round: r, Unit: u, Questionnaire: q}
 	if r.Integrity.SpeederShareOf() > 0 {
-		// The round's tallies are one small document per unit; the median
-		// is refreshed with the form, every FormCacheTTL at most.
-		ts, err := s.store.Tallies(ctx, round)
-		if err != nil {
+		if f.MedianMs, err = s.median(ctx, round); err != nil {
 			return nil, err
-		}
-		hist := map[string]int{}
-		for _, t := range ts {
-			for k, n := range t.Durations {
-				hist[k] += n
-			}
-		}
-		if ms, n := pinggu.MedianDuration(hist); n >= pinggu.SpeederMinSample {
-			f.MedianMs = ms
 		}
 	}
 	return f, nil
+}
+
+// median is the median time of a round's timed responses (0 below
+// SpeederMinSample), from its tallies — one small document per unit —
+// read once per round every FormCacheTTL at most.
+func (s *Service) median(ctx context.Context, round string) (int64, error) {
+	s.mu.Lock()
+	c, ok := s.medians[round]
+	s.mu.Unlock()
+	if ok && time.Now().Before(c.expires) {
+		return c.ms, nil
+	}
+	ts, err := s.store.Tallies(ctx, round)
+	if err != nil {
+		return 0, err
+	}
+	hist := map[string]int{}
+	for _, t := range ts {
+		for k, n := range t.Durations {
+			hist[k] += n
+		}
+	}
+	c = cachedMedian{expires: time.Now().Add(FormCacheTTL)}
+	if ms, n := pinggu.MedianDuration(hist); n >= pinggu.SpeederMinSample {
+		c.ms = ms
+	}
+	s.mu.Lock()
+	if len(s.medians) > 10000 {
+		clear(s.medians)
+	}
+	s.medians[round] = c
+	s.mu.Unlock()
+	return c.ms, nil
 }
 
 // Submission is one questionnaire as it arrives, before validation.
