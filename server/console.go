@@ -274,7 +274,8 @@ func (s *Server) consoleRound(c echo.Context) error {
 		"Opens": r.OpensAt.In(loc).Format(consoleTimestamp), "Closes": r.ClosesAt.In(loc).Format(consoleTimestamp),
 		"Next": nextStep(r), "Progress": prog, "Reports": rrows, "Days": dayRows(days), "Jobs": jrows,
 		"IsAdmin": se.Role == pinggu.RoleAdmin, "Done": doneText(c.QueryParam("done")), "Tag": tag,
-		"BadTag": tag == "" && c.QueryParam("tag") != "", "ScoresFinal": scoresFinal(reps)})
+		"BadTag": tag == "" && c.QueryParam("tag") != "", "ScoresFinal": scoresFinal(reps),
+		"Finished": r.Status.Finished(), "CanSchedule": r.Status == pinggu.StatusDraft})
 }
 
 // doneText says what a button did: a transition, or the job it queued.
@@ -384,11 +385,24 @@ func (s *Server) jobRows(ctx context.Context, r *pinggu.Round, n int) ([]jobRow,
 	loc := r.Location()
 	var out []jobRow
 	for _, j := range jobs {
-		out = append(out, jobRow{ID: j.ID, Type: j.Type, State: string(j.State), Progress: fmt.Sprintf("%.0f%%", j.Progress*100),
+		out = append(out, jobRow{ID: j.ID, Type: jobLabel(j.Type), State: jobStateLabels[j.State], Progress: fmt.Sprintf("%.0f%%", j.Progress*100),
 			Error: j.Error, Note: j.Note, At: j.CreatedAt.In(loc).Format(consoleTimestamp),
 			Running: j.State == pinggu.JobQueued || j.State == pinggu.JobRunning || j.State == pinggu.JobRetrying})
 	}
 	return out, nil
+}
+
+var jobStateLabels = map[pinggu.JobState]string{pinggu.JobQueued: "排队中", pinggu.JobRunning: "进行中",
+	pinggu.JobSucceeded: "已完成", pinggu.JobRetrying: "失败，将重试", pinggu.JobFailed: "失败"}
+
+// jobLabel names a task type in words, keeping the type for reference.
+func jobLabel(t string) string {
+	l, ok := map[string]string{"round:open": "开放", "round:close": "结束收集", "round:compile": "汇总",
+		"round:progress": "阶段性汇总", "round:remind": "进度提醒", "round:export": "导出原始数据"}[t]
+	if !ok {
+		return t
+	}
+	return l + "（" + t + "）"
 }
 
 // dayRows lists responses per day, oldest first, scaled for a bar chart.
