@@ -417,3 +417,54 @@ func TestReporterFilesProgressAssessorReviews(t *testing.T) {
 		t.Fatalf("a reporter reviewing = %d", r.status)
 	}
 }
+
+// TestConsoleOfflineImportAndInvitations: an assessor imports a CATI sheet
+// from the round page (bad rows listed, nothing stored, then valid rows
+// only, once); an administrator makes invitation codes and downloads them.
+func TestConsoleOfflineImportAndInvitations(t *testing.T) {
+	h := newHarness(t)
+	h.seed()
+	h.addUser("liu", "assessor", "")
+	_, csrf := h.signIn("liu", "correct-horse-1")
+	mustContain(t, "import page", h.get("/admin/rounds/r2024/import"), 200, "电话调查（CATI）", "崇川区")
+	sheet := sheetOf(t, [][]any{{"受访者编号", "Q1", "D1"}, {"T001", "满意", "1"}, {"T002", "7", "1"}})
+	r := h.upload("/admin/rounds/r2024/import", map[string]string{"csrf": csrf, "unit": "chongchuan", "channel": "cati"}, "电话.xlsx", sheet)
+	mustContain(t, "bad sheet", r, 422, "未导入", "T002", "所选选项不存在")
+	if h.count("r2024") != 0 {
+		t.Fatal("a refused sheet stored answers")
+	}
+	for i := 0; i < 2; i++ {
+		r = h.upload("/admin/rounds/r2024/import", map[string]string{"csrf": csrf, "unit": "chongchuan", "channel": "cati", "validOnly": "1"}, "电话.xlsx", sheet)
+		want := []string{"已导入1份，此前已导入0份", "跳过1处"}
+		if i == 1 {
+			want = []string{"已导入0份，此前已导入1份"}
+		}
+		mustContain(t, "valid rows", r, 200, want...)
+	}
+	if h.count("r2024") != 1 {
+		t.Fatalf("stored %d", h.count("r2024"))
+	}
+	if r := h.postForm("/admin/rounds/r2024/invitations", url.Values{"csrf": {csrf}, "unit": {"chongchuan"}, "count": {"5"}}); r.status != 403 {
+		t.Fatalf("assessor making codes = %d", r.status)
+	}
+	a := newHarnessSharing(t, h)
+	a.addUser("wang", "admin", "")
+	_, acsrf := a.signIn("wang", "correct-horse-1")
+	up := roundJSON()
+	up["integrity"] = map[string]any{"invitations": true}
+	a.mustAPI("PUT", "/api/v1/rounds/r2024", up, 200)
+	mustContain(t, "dashboard", a.get("/admin/rounds/r2024"), 200, "生成邀请码", "invitations.xlsx")
+	if r := a.postForm("/admin/rounds/r2024/invitations", url.Values{"csrf": {acsrf}, "unit": {"chongchuan"}, "count": {"5"}}); r.status != 303 {
+		t.Fatalf("codes = %d %s", r.status, r.body)
+	}
+	x := h.get("/admin/rounds/r2024/units/chongchuan/invitations.xlsx")
+	f, err := excelize.OpenReader(bytes.NewReader(x.body))
+	if err != nil {
+		t.Fatalf("invitations.xlsx: %v (%d)", err, x.status)
+	}
+	defer f.Close()
+	rows, _ := f.GetRows(f.GetSheetName(0))
+	if len(rows) != 6 { // a header and five codes
+		t.Fatalf("rows = %v", rows)
+	}
+}

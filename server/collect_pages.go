@@ -1,0 +1,112 @@
+package server
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"pinggu"
+	"pinggu/report"
+	"pinggu/survey"
+)
+
+// Console pages that help collect answers beyond the web link: offline
+// imports for a third-party firm's CATI, face-to-face and paper answers,
+// and invitation codes.
+
+type unitOption struct{ Code, Name string }
+
+func (s *Server) roundUnits(c echo.Context) (*pinggu.Round, []unitOption, error) {
+	ctx := c.Request().Context()
+	r, err := s.catalog.Round(ctx, c.Param("code"))
+	if err != nil {
+		return nil, nil, err
+	}
+	units, err := s.catalog.Units(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	names := map[string]string{}
+	for _, u := range units {
+		names[u.Code] = u.Name
+	}
+	out := make([]unitOption, len(r.Units))
+	for i, u := range r.Units {
+		out[i] = unitOption{u, names[u]}
+	}
+	return r, out, nil
+}
+
+var importChannels = []option{{"cati", "电话调查（CATI）"}, {"capi", "入户面访（CAPI）"}, {"paper", "纸质问卷"}, {"import", "其他导入"}}
+
+// consoleImport shows the offline import form of a round.
+func (s *Server) consoleImport(c echo.Context) error {
+	return s.importPage(c, http.StatusOK, map[string]any{"Done": c.QueryParam("done"), "Channel": "cati"})
+}
+
+func (s *Server) importPage(c echo.Context, status int, data map[string]any) error {
+	r, units, err := s.roundUnits(c)
+	if err != nil {
+		return err
+	}
+	data["Round"], data["Units"], data["Channels"] = r, units, importChannels
+	return s.pageStatus(c, status, "import.html", data)
+}
+
+// importOffline stores an uploaded .xlsx or .csv of offline answers for a
+// unit; a file with bad rows is refused whole (every bad row listed)
+// unless only the valid rows are asked for.
+func (s *Server) importOffline(c echo.Context) error {
+	unit, ch, validOnly := c.FormValue("unit"), c.FormValue("channel"), c.FormValue("validOnly") == "1"
+	data := map[string]any{"Unit": unit, "Channel": ch, "ValidOnly": validOnly}
+	var res *survey.ImportResult
+	fh, err := c.FormFile("file")
+	if err != nil {
+		err = pinggu.FieldErrors{"file": "请选择要导入的.xlsx或.csv文件"}.Err("缺少文件")
+	} else if f, oerr := fh.Open(); oerr != nil {
+		err = pinggu.Wrap(pinggu.Malformed, oerr, "无法读取上传的文件")
+	} else {
+		defer f.Close()
+		var rows []report.ImportRow
+		if rows, err = report.ReadResponses(f, fh.Filename); err == nil {
+			res, err = s.survey.Import(c.Request().Context(), c.Param("code"), unit, pinggu.Channel(ch), rows, validOnly)
+		}
+	}
+	fe, msg, err := formErrors(err)
+	if err != nil {
+		return err
+	}
+	if res != nil {
+		data["Errors"] = res.Errors
+	}
+	if msg != "" {
+		data["Error"], data["Fields"] = msg, fe
+		return s.importPage(c, http.StatusUnprocessableEntity, data)
+	}
+	done := fmt.Sprintf("已导入%d份，此前已导入%d份", res.Imported, res.Duplicates)
+	if len(res.Errors) > 0 {
+		done += fmt.Sprintf("；跳过%d处有误的内容", len(res.Errors))
+		data["Done"] = done
+		return s.importPage(c, http.StatusOK, data)
+	}
+	return c.Redirect(http.StatusSeeOther, "/admin/rounds/"+url.PathEscape(c.Param("code"))+"/import?done="+url.QueryEscape(done))
+}
+
+// newInvitationsForm makes a batch of invitation codes for a unit.
+func (s *Server) newInvitationsForm(c echo.Context) error {
+	n, err := strconv.Atoi(strings.TrimSpace(c.FormValue("count")))
+	if err != nil {
+		return pinggu.FieldErrors{"count": "数量须为整数"}.Err("邀请码数量有误")
+	}
+	unit := c.FormValue("unit")
+	codes, err := s.survey.NewInvitations(c.Request().Context(), c.Param("code"), unit, n)
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/admin/rounds/"+url.PathEscape(c.Param("code"))+"?done="+
+		url.QueryEscape(fmt.Sprintf("已为%s生成%d个邀请码，可在表中下载", unit, len(codes))))
+}
