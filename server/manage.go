@@ -216,9 +216,62 @@ func (s *Server) editQuestionnaire(c echo.Context) error {
 
 func (s *Server) questionnairePage(c echo.Context, status int, data map[string]any) error {
 	if fe, ok := data["Errors"].(pinggu.FieldErrors); ok {
-		data["ErrorList"] = rowErrors(fe)
+		list := rowErrors(fe)
+		lines := questionLines(data["JSON"].(string))
+		for i, e := range list {
+			// Point at the question in the text: "questions[2].options" → 第14行.
+			var n int
+			if _, err := fmt.Sscanf(e.Code, "questions[%d]", &n); err == nil && n < len(lines) {
+				list[i].Code += fmt.Sprintf("（第%d行起）", lines[n])
+			}
+		}
+		data["ErrorList"] = list
 	}
 	return s.pageStatus(c, status, "questionnaire.html", data)
+}
+
+// questionLines finds the line on which each question object of the
+// editor's JSON starts.
+func questionLines(text string) []int {
+	dec := json.NewDecoder(strings.NewReader(text))
+	var lines []int
+	depth, inQuestions, key := 0, false, ""
+	for {
+		before := dec.InputOffset()
+		tok, err := dec.Token()
+		if err != nil {
+			return lines
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{', '[':
+				if t == '{' && inQuestions && depth == 2 {
+					// The offset before the token may sit before spaces and a comma.
+					start := int(before) + strings.IndexByte(text[before:], '{')
+					lines = append(lines, strings.Count(text[:start], "\n")+1)
+				}
+				if t == '[' && depth == 1 && key == "questions" {
+					inQuestions = true
+				}
+				depth++
+			default:
+				depth--
+				if depth == 1 {
+					inQuestions = false
+				}
+			}
+			key = ""
+		case string:
+			if depth == 1 && key == "" && dec.More() {
+				key = t
+			} else {
+				key = ""
+			}
+		default:
+			key = ""
+		}
+	}
 }
 
 // saveQuestionnaire checks the posted JSON and either shows a phone

@@ -125,6 +125,11 @@ func TestQuestionnaireEditor(t *testing.T) {
 	bad := `{"code": "q2", "title": "测试", "questions": [{"code": "Q1", "type": "single", "text": "选择", "options": []}]}`
 	r = h.postForm("/admin/questionnaires/edit", url.Values{"csrf": {csrf}, "do": {"save"}, "json": {bad}})
 	mustContain(t, "invalid questionnaire", r, 422, "questions[0].options", bad)
+	// The message points at the question's line in the text.
+	multi := "{\n  \"code\": \"q2\",\n  \"title\": \"测试\",\n  \"questions\": [\n    {\"code\": \"Q1\", \"type\": \"text\", \"text\": \"意见\"},\n" +
+		"    {\"code\": \"Q2\", \"type\": \"single\", \"text\": \"选择\", \"options\": []}\n  ]\n}"
+	r = h.postForm("/admin/questionnaires/edit", url.Values{"csrf": {csrf}, "do": {"save"}, "json": {multi}})
+	mustContain(t, "error with its line", r, 422, "questions[1].options（第6行起）")
 	if h.api("GET", "/api/v1/questionnaires/q2", nil).status != 404 {
 		t.Fatal("an invalid questionnaire was saved")
 	}
@@ -158,7 +163,8 @@ func TestRoundEditorUsesTheRoundsTimeZone(t *testing.T) {
 	mustContain(t, "new round", h.get("/admin/rounds/new"), 200, `type="datetime-local"`, "崇川区", "Asia/Shanghai")
 	form := url.Values{"csrf": {csrf}, "code": {"r2025"}, "title": {"2025年度测评"}, "kind": {"satisfaction"},
 		"questionnaire": {"fz2024"}, "timezone": {"Asia/Shanghai"}, "opensAt": {"2025-10-10T09:00"}, "closesAt": {"2025-10-09T09:00"},
-		"units": {"chongchuan", "rudong"}, "quota.chongchuan": {"200"}, "quota.rudong": {"abc"}, "quotaMode": {"close"}, "device": {"flag"}}
+		"units": {"chongchuan", "rudong"}, "quota.chongchuan": {"200"}, "quota.rudong": {"abc"}, "quotaMode": {"close"}, "device": {"flag"},
+		"mode.rudong": {"open"}, "mode.haimen": {"close"}} // haimen is not in the round: its mode is ignored
 	r := h.postForm("/admin/rounds/new", form)
 	mustContain(t, "bad round", r, 422, "结束时间须晚于开始时间", `value="2025-10-09T09:00"`, "须为整数", `value="abc"`)
 	if h.api("GET", "/api/v1/rounds/r2025", nil).status != 404 {
@@ -171,7 +177,7 @@ func TestRoundEditorUsesTheRoundsTimeZone(t *testing.T) {
 	}
 	rd := h.mustAPI("GET", "/api/v1/rounds/r2025", nil, 200).json(t)
 	if rd["opensAt"] != "2025-10-10T01:00:00Z" || rd["closesAt"] != "2025-10-31T10:00:00Z" || rd["quotaMode"] != "close" ||
-		fmt.Sprint(rd["quotas"]) != "map[chongchuan:200 rudong:80]" {
+		fmt.Sprint(rd["quotas"]) != "map[chongchuan:200 rudong:80]" || fmt.Sprint(rd["quotaModes"]) != "map[rudong:open]" {
 		t.Fatalf("round = %v", rd)
 	}
 	// Scheduling shows what happens next, in the round's time zone; editing

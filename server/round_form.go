@@ -24,6 +24,7 @@ type roundForm struct {
 	Editing                    bool
 	Opens, Closes, CompileAt   string
 	Quotas                     map[string]string
+	Modes                      map[string]string // per-unit quota mode overrides
 	Selected                   map[string]bool
 	Advanced                   string
 	MinSeconds, BurstLimit     string
@@ -73,7 +74,7 @@ func (f *roundForm) fill() {
 		return t.In(loc).Format(localLayout)
 	}
 	f.Opens, f.Closes, f.CompileAt = local(r.OpensAt), local(r.ClosesAt), local(r.Schedule.CompileAt)
-	f.Quotas, f.Selected = map[string]string{}, map[string]bool{}
+	f.Quotas, f.Selected, f.Modes = map[string]string{}, map[string]bool{}, r.QuotaModes
 	for _, u := range r.Units {
 		f.Selected[u] = true
 		if n := r.Quotas[u]; n > 0 {
@@ -232,8 +233,8 @@ func (f *roundForm) read(c echo.Context) pinggu.FieldErrors {
 		r.Integrity.SpeederShare = x
 	}
 	form, _ := c.FormParams()
-	r.Units, r.Quotas = form["units"], map[string]int{}
-	f.Quotas, f.Selected = map[string]string{}, map[string]bool{}
+	r.Units, r.Quotas, r.QuotaModes = form["units"], map[string]int{}, map[string]string{}
+	f.Quotas, f.Selected, f.Modes = map[string]string{}, map[string]bool{}, r.QuotaModes
 	for _, u := range r.Units {
 		f.Selected[u] = true
 		text := strings.TrimSpace(c.FormValue("quota." + u))
@@ -241,10 +242,8 @@ func (f *roundForm) read(c echo.Context) pinggu.FieldErrors {
 		if n := number("quotas."+u, text); n != 0 {
 			r.Quotas[u] = n
 		}
-	}
-	for u := range r.QuotaModes { // a unit taken out of the round loses its override
-		if !f.Selected[u] {
-			delete(r.QuotaModes, u)
+		if m := c.FormValue("mode." + u); m != "" { // "" follows the round's mode
+			r.QuotaModes[u] = m
 		}
 	}
 	var adv advancedSettings
