@@ -108,6 +108,7 @@ type TallyEntry struct {
 	Day           string // the submission's date in the round's time zone
 	DurationMs    int64  // -1 when unknown
 	Stratum       string // the response's cell of the round's strata, if any
+	Channel       Channel
 }
 
 // Slot is what a quota reservation found: the unit's count and the
@@ -231,6 +232,8 @@ type Progress struct {
 	Flags map[string]int `json:"flags,omitempty"`
 	// Strata counts responses per cell of the round's strata.
 	Strata map[string]int `json:"strata,omitempty"`
+	// Channels counts responses per channel (web, qr, cati…).
+	Channels map[string]int `json:"channels,omitempty"`
 }
 
 // Tally is the running count of one unit's responses in a round: how many
@@ -246,6 +249,8 @@ type Tally struct {
 	Durations map[string]int
 	// Strata counts responses per cell of the round's strata.
 	Strata map[string]int
+	// Channels counts responses per channel.
+	Channels map[string]int
 	LastAt time.Time
 }
 

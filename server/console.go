@@ -170,6 +170,7 @@ type progressRow struct {
 	Survey, QR, Poster string
 	Flags              []flagCount
 	Strata             []string // "企业经营者 3/3" per cell with a quota
+	Channels           string   // "网页 40 · 扫码 20"
 	Excluded           int
 	Score              *pinggu.UnitScore
 }
@@ -254,7 +255,8 @@ func (s *Server) consoleRound(c echo.Context) error {
 			base := "/admin/rounds/" + r.Code + "/units/" + p.Unit
 			row := progressRow{Unit: p.Unit, Name: names[p.Unit], Received: p.Received, Today: p.Today, Quota: p.Quota,
 				Survey: s.surveyURL(r.Code, p.Unit, "", tag), QR: base + "/qr.png" + tagQuery, Poster: base + "/poster" + tagQuery,
-				Flags: flagCounts(p.Flags), Excluded: excluded[p.Unit], Score: scores[p.Unit], Strata: strata(p.Strata)}
+				Flags: flagCounts(p.Flags), Excluded: excluded[p.Unit], Score: scores[p.Unit], Strata: strata(p.Strata),
+				Channels: channelCounts(p.Channels)}
 			if p.Quota > 0 {
 				row.Percent = min(100, p.Received*100/p.Quota)
 			}
@@ -294,6 +296,18 @@ func doneText(done string) string {
 		return "已提交后台任务 " + done + "，进度见“后台任务”"
 	}
 	return done // the round editor's own message
+}
+
+// channelCounts says how a unit's responses came in, in a fixed order.
+func channelCounts(m map[string]int) string {
+	var parts []string
+	for _, ch := range []pinggu.Channel{pinggu.ChannelWeb, pinggu.ChannelQR, pinggu.ChannelLink, pinggu.ChannelInvite,
+		pinggu.ChannelCATI, pinggu.ChannelCAPI, pinggu.ChannelPaper, pinggu.ChannelImport} {
+		if n := m[string(ch)]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", pinggu.ChannelLabels[ch], n))
+		}
+	}
+	return strings.Join(parts, " · ")
 }
 
 // strataLines formats a unit's stratum counts against their quotas.

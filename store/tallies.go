@@ -27,7 +27,8 @@ type tallyDoc struct {
 	// Durations counts timed responses by pinggu.DurationBucket, for the
 	// median behind the speeder flag.
 	Durations map[string]int `bson:"durations"`
-	Strata    map[string]int `bson:"strata"` // responses per cell of the round's strata
+	Strata    map[string]int `bson:"strata"`   // responses per cell of the round's strata
+	Channels  map[string]int `bson:"channels"` // responses per channel
 	LastAt    time.Time      `bson:"lastAt"`
 }
 
@@ -35,6 +36,9 @@ type tallyDoc struct {
 // quality flags and its answers' counts; sign is 1 to count, -1 to take back.
 func tallyInc(e pinggu.TallyEntry, sign int) bson.D {
 	inc := bson.D{{Key: "received", Value: sign}, {Key: "days." + e.Day, Value: sign}}
+	if e.Channel != "" {
+		inc = append(inc, bson.E{Key: "channels." + string(e.Channel), Value: sign})
+	}
 	if e.Stratum != "" {
 		inc = append(inc, bson.E{Key: "strata." + e.Stratum, Value: sign})
 	}
@@ -77,7 +81,7 @@ func (s *Store) AddToTally(ctx context.Context, round, unit string, e pinggu.Tal
 func (s *Store) Tallies(ctx context.Context, round string) ([]pinggu.Tally, error) {
 	return findAll(ctx, s.db.Collection(colTallies), "统计", bson.D{{Key: "round", Value: round}},
 		func(d *tallyDoc) pinggu.Tally {
-			return pinggu.Tally{Unit: d.Unit, Received: d.Received, Counts: d.Counts, Days: d.Days, Flags: d.Flags, Durations: d.Durations, Strata: d.Strata, LastAt: d.LastAt.UTC()}
+			return pinggu.Tally{Unit: d.Unit, Received: d.Received, Counts: d.Counts, Days: d.Days, Flags: d.Flags, Durations: d.Durations, Strata: d.Strata, Channels: d.Channels, LastAt: d.LastAt.UTC()}
 		}, options.Find().SetSort(bson.D{{Key: "unit", Value: 1}}))
 }
 

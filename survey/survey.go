@@ -287,7 +287,7 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (Receipt, error) {
 	// this response is beyond the quota.
 	quota := f.Round.Quotas[sub.Unit]
 	entry := pinggu.TallyEntry{Questionnaire: f.Questionnaire, Answers: answers, Flags: flags, At: at,
-		Day: at.In(f.Round.Location()).Format(pinggu.DateLayout), DurationMs: resp.DurationMs}
+		Day: at.In(f.Round.Location()).Format(pinggu.DateLayout), DurationMs: resp.DurationMs, Channel: sub.Channel}
 	cellQuota := 0
 	if st := f.Round.Strata; st != nil {
 		entry.Stratum = st.Cell(answers)
@@ -482,7 +482,7 @@ func (s *Service) Progress(ctx context.Context, round string) ([]pinggu.Progress
 	for i, u := range r.Units {
 		t := byUnit[u]
 		out[i] = pinggu.Progress{Unit: u, Received: t.Received, Quota: r.Quotas[u], Today: t.Days[today], LastAt: t.LastAt, Days: t.Days,
-			Flags: t.Flags, Strata: t.Strata}
+			Flags: t.Flags, Strata: t.Strata, Channels: t.Channels}
 		// Over-quota is known only after a slot is taken, so it is derived.
 		if over := t.Received - r.Quotas[u]; r.Quotas[u] > 0 && over > 0 {
 			if out[i].Flags == nil {
