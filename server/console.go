@@ -158,8 +158,12 @@ func (s *Server) consoleHome(c echo.Context) error {
 			tasks = append(tasks, mine...)
 		}
 	}
-	return s.page(c, "home.html", map[string]any{"Nav": nav(se), "Rounds": rows, "Tasks": tasks,
-		"CanOpen": se.Role != pinggu.RoleReporter, "IsAdmin": se.Role == pinggu.RoleAdmin})
+	tokens, err := s.auth.Tokens(ctx, se.User)
+	if err != nil {
+		return err
+	}
+	return s.page(c, "home.html", map[string]any{"Nav": nav(se), "Rounds": rows, "Tasks": tasks, "Tokens": tokens,
+		"CanOpen": se.Role != pinggu.RoleReporter, "IsAdmin": se.Role == pinggu.RoleAdmin, "Done": c.QueryParam("done")})
 }
 
 type progressRow struct {
@@ -565,6 +569,14 @@ func (s *Server) issueToken(c echo.Context) error {
 	s.notice(c, http.StatusCreated, noticePage{Title: "API令牌", Heading: "新的API令牌（只显示这一次，请妥善保存）",
 		Lines: []string{token, "使用方法：Authorization: Bearer <令牌>；权限与您的账户相同（" + pinggu.RoleLabel(se.Role) + "）。"}})
 	return nil
+}
+
+// revokeTokenForm revokes one of the signed-in person's tokens.
+func (s *Server) revokeTokenForm(c echo.Context) error {
+	if err := s.auth.Revoke(c.Request().Context(), session(c).User, c.Param("id")); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/admin?done="+url.QueryEscape("已撤销API令牌"))
 }
 
 func (s *Server) listTokens(c echo.Context) error {

@@ -474,3 +474,38 @@ func TestConsoleOfflineImportAndInvitations(t *testing.T) {
 		t.Fatalf("rows = %v", rows)
 	}
 }
+
+// TestConsoleTokenRevoke: a person sees their API tokens and revokes one;
+// it stops working at once, and nobody else's token can be revoked.
+func TestConsoleTokenRevoke(t *testing.T) {
+	h := newHarness(t)
+	h.seed()
+	h.addUser("liu", "assessor", "")
+	tok := issueToken(t, h, "liu")
+	b := newHarnessSharing(t, h)
+	_, csrf := b.signIn("liu", "correct-horse-1")
+	home := b.get("/admin")
+	m := regexp.MustCompile(`action="/admin/tokens/([^"]+)/revoke"`).FindStringSubmatch(string(home.body))
+	if m == nil || !strings.Contains(string(home.body), "测试") {
+		t.Fatalf("no token listed: %s", home.body)
+	}
+	h.addUser("zhao", "assessor", "")
+	o := newHarnessSharing(t, h)
+	_, ocsrf := o.signIn("zhao", "correct-horse-1")
+	if r := o.postForm("/admin/tokens/"+m[1]+"/revoke", url.Values{"csrf": {ocsrf}}); r.status != 404 {
+		t.Fatalf("revoking another's token = %d", r.status)
+	}
+	if r := b.postForm("/admin/tokens/"+m[1]+"/revoke", url.Values{"csrf": {csrf}}); r.status != 303 {
+		t.Fatalf("revoke = %d %s", r.status, r.body)
+	}
+	req, _ := http.NewRequest("GET", h.url+"/api/v1/rounds", nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 401 {
+		t.Fatalf("revoked token = %d", resp.StatusCode)
+	}
+}

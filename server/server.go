@@ -161,6 +161,7 @@ func (s *Server) routes() {
 	signedIn.GET("", s.consoleHome)
 	signedIn.POST("/logout", s.logout)
 	signedIn.POST("/tokens", s.issueToken)
+	signedIn.POST("/tokens/:id/revoke", s.revokeTokenForm)
 	signedIn.GET("/plans/:plan/tasks/:no", s.consoleTask)
 	signedIn.POST("/plans/:plan/tasks/:no/progress", s.fileTaskProgress)
 	signedIn.GET("/progress/:id/evidence/:eid", s.consoleEvidence)
