@@ -251,7 +251,7 @@ type Tally struct {
 	Strata map[string]int
 	// Channels counts responses per channel.
 	Channels map[string]int
-	LastAt time.Time
+	LastAt   time.Time
 }
 
 // TallyKey is the count key of one answer value, e.g. "Q1:5"; text answers
