@@ -309,10 +309,23 @@ func TestManagementFormsNeedAdminAndCSRF(t *testing.T) {
 	h.addUser("liu", "assessor", "")
 	_, csrf := h.signIn("liu", "correct-horse-1")
 	unit := url.Values{"code": {"tongzhou"}, "name": {"通州区"}, "type": {"county"}, "peerGroup": {"县市区"}}
-	for _, path := range []string{"/admin/units", "/admin/rounds/new", "/admin/rounds/r2024/edit", "/admin/plans", "/admin/questionnaires/edit"} {
+	adminOnly := []string{"/admin/units", "/admin/units/import", "/admin/rounds/new", "/admin/rounds/r2024/edit", "/admin/plans",
+		"/admin/plans/fa/tasks", "/admin/questionnaires/edit", "/admin/indicator-systems", "/admin/rounds/r2024/invitations"}
+	for _, path := range adminOnly {
 		unit.Set("csrf", csrf)
 		if r := h.postForm(path, unit); r.status != http.StatusForbidden {
 			t.Errorf("assessor POST %s = %d", path, r.status)
+		}
+	}
+	// A unit reporter may post none of the staff's forms either.
+	rep := newHarnessSharing(t, h)
+	rep.addUser("cc1", "reporter", "chongchuan")
+	_, rcsrf := rep.signIn("cc1", "correct-horse-1")
+	staffOnly := []string{"/admin/rounds/r2024/action", "/admin/rounds/r2024/units/chongchuan/flagged",
+		"/admin/rounds/r2024/units/chongchuan/review", "/admin/rounds/r2024/import", "/admin/plans/fa/tasks/1/review"}
+	for _, path := range append(adminOnly, staffOnly...) {
+		if r := rep.postForm(path, url.Values{"csrf": {rcsrf}, "do": {"compile"}}); r.status != http.StatusForbidden {
+			t.Errorf("reporter POST %s = %d", path, r.status)
 		}
 	}
 	a := newHarnessSharing(t, h)
