@@ -87,13 +87,32 @@ type Quality struct {
 	// ByChannel tallies the same responses under "unit|channel|tag", the
 	// breakdown of every unit's results by how and where they came in.
 	ByChannel *scoring.Tally
-	channels  map[string]bool
+	channels  map[channelKey]string // → "unit|channel|tag", made once per key
+}
+
+type channelKey struct {
+	unit, tag string
+	channel   pinggu.Channel
+}
+
+// addByChannel tallies a response under its unit, channel and tag.
+func (q *Quality) addByChannel(resp *pinggu.Response) {
+	k := channelKey{resp.Unit, resp.Tag, resp.Channel}
+	key, ok := q.channels[k]
+	if !ok {
+		key = resp.Unit + "|" + string(resp.Channel) + "|" + resp.Tag
+		q.channels[k] = key
+	}
+	unit := resp.Unit
+	resp.Unit = key // borrowed for the call: the response is the stream's, not kept
+	q.ByChannel.Add(resp)
+	resp.Unit = unit
 }
 
 // channelResults are each unit's results per channel and source tag.
 func (q *Quality) channelResults() map[string][]report.ChannelResult {
 	keys := make([]string, 0, len(q.channels))
-	for k := range q.channels {
+	for _, k := range q.channels {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
@@ -126,7 +145,7 @@ func (c *Compiler) Tally(ctx context.Context, r *pinggu.Round, q *pinggu.Questio
 		excluded[e.Response] = e.Reason
 	}
 	qual := &Quality{Excluded: map[string]map[string]int{}, Flags: map[string]map[string]int{},
-		ByChannel: scoring.NewTally(q, r.Scoring), channels: map[string]bool{}}
+		ByChannel: scoring.NewTally(q, r.Scoring), channels: map[channelKey]string{}}
 	err = c.store.EachResponse(ctx, r.Code, func(resp *pinggu.Response) error {
 		for _, f := range resp.Flags {
 			count(qual.Flags, resp.Unit, f)
@@ -136,10 +155,7 @@ func (c *Compiler) Tally(ctx context.Context, r *pinggu.Round, q *pinggu.Questio
 			return nil
 		}
 		t.Add(resp)
-		byChannel := *resp
-		byChannel.Unit = resp.Unit + "|" + string(resp.Channel) + "|" + resp.Tag
-		qual.channels[byChannel.Unit] = true
-		qual.ByChannel.Add(&byChannel)
+		qual.addByChannel(resp)
 		if t.Count()%2000 == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
