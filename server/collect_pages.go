@@ -45,7 +45,7 @@ var importChannels = []option{{"cati", "电话调查（CATI）"}, {"capi", "入�
 
 // consoleImport shows the offline import form of a round.
 func (s *Server) consoleImport(c echo.Context) error {
-	return s.importPage(c, http.StatusOK, map[string]any{"Done": c.QueryParam("done"), "Channel": "cati"})
+	return s.importPage(c, http.StatusOK, map[string]any{"Done": s.takeNotice(c), "Channel": "cati"})
 }
 
 func (s *Server) importPage(c echo.Context, status int, data map[string]any) error {
@@ -93,7 +93,7 @@ func (s *Server) importOffline(c echo.Context) error {
 		data["Done"] = done
 		return s.importPage(c, http.StatusOK, data)
 	}
-	return c.Redirect(http.StatusSeeOther, "/admin/rounds/"+url.PathEscape(c.Param("code"))+"/import?done="+url.QueryEscape(done))
+	return s.redirectWith(c, "/admin/rounds/"+url.PathEscape(c.Param("code"))+"/import", done)
 }
 
 // newInvitationsForm makes a batch of invitation codes for a unit.
@@ -107,6 +107,5 @@ func (s *Server) newInvitationsForm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/admin/rounds/"+url.PathEscape(c.Param("code"))+"?done="+
-		url.QueryEscape(fmt.Sprintf("已为%s生成%d个邀请码，可在表中下载", unit, len(codes))))
+	return s.redirectWith(c, "/admin/rounds/"+url.PathEscape(c.Param("code")), fmt.Sprintf("已为%s生成%d个邀请码，可在表中下载", unit, len(codes)))
 }

@@ -163,7 +163,7 @@ func (s *Server) consoleHome(c echo.Context) error {
 		return err
 	}
 	return s.page(c, "home.html", map[string]any{"Nav": nav(se), "Rounds": rows, "Tasks": tasks, "Tokens": tokens,
-		"CanOpen": se.Role != pinggu.RoleReporter, "IsAdmin": se.Role == pinggu.RoleAdmin, "Done": c.QueryParam("done")})
+		"CanOpen": se.Role != pinggu.RoleReporter, "IsAdmin": se.Role == pinggu.RoleAdmin, "Done": s.takeNotice(c)})
 }
 
 type progressRow struct {
@@ -279,7 +279,7 @@ func (s *Server) consoleRound(c echo.Context) error {
 	return s.page(c, "round.html", map[string]any{"Nav": nav(se), "Round": r, "Status": pinggu.StatusLabel(r.Status),
 		"Opens": r.OpensAt.In(loc).Format(consoleTimestamp), "Closes": r.ClosesAt.In(loc).Format(consoleTimestamp),
 		"Next": nextStep(r), "Progress": prog, "Reports": rrows, "Days": dayRows(days), "Jobs": jrows,
-		"IsAdmin": se.Role == pinggu.RoleAdmin, "Done": doneText(c.QueryParam("done")), "Tag": tag,
+		"IsAdmin": se.Role == pinggu.RoleAdmin, "Done": s.takeNotice(c), "Tag": tag,
 		"BadTag": tag == "" && c.QueryParam("tag") != "", "ScoresFinal": scoresFinal(reps),
 		"Finished": r.Status.Finished(), "CanSchedule": r.Status == pinggu.StatusDraft})
 }
@@ -287,8 +287,6 @@ func (s *Server) consoleRound(c echo.Context) error {
 // doneText says what a button did: a transition, or the job it queued.
 func doneText(done string) string {
 	switch done {
-	case "":
-		return ""
 	case "schedule":
 		return "已排期"
 	case "cancel":
@@ -296,10 +294,7 @@ func doneText(done string) string {
 	case "publish":
 		return "已发布结果"
 	}
-	if strings.HasPrefix(done, "round:") {
-		return "已提交后台任务 " + done + "，进度见“后台任务”"
-	}
-	return done // the round editor's own message
+	return "已提交后台任务 " + done + "，进度见“后台任务”"
 }
 
 // channelCounts says how a unit's responses came in, in a fixed order.
@@ -468,9 +463,9 @@ func (s *Server) roundAction(c echo.Context) error {
 	}
 	s.survey.ForgetRound(code)
 	if c.FormValue("back") == "reports" {
-		return c.Redirect(http.StatusSeeOther, "/admin/reports?done="+url.QueryEscape(done))
+		return s.redirectWith(c, "/admin/reports", doneText(done))
 	}
-	return c.Redirect(http.StatusSeeOther, "/admin/rounds/"+url.PathEscape(code)+"?done="+url.QueryEscape(done))
+	return s.redirectWith(c, "/admin/rounds/"+url.PathEscape(code), doneText(done))
 }
 
 // progressJSON feeds the round page's live update.
@@ -480,6 +475,30 @@ func (s *Server) progressJSON(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"units": ps})
+}
+
+// flashCookie carries a one-time notice ("已保存…") to the page a change
+// redirects to. A cookie rather than the URL, so a link cannot make the
+// console say something it did not do.
+const flashCookie = "pg_notice"
+
+// redirectWith redirects after a change with a notice for the next page.
+func (s *Server) redirectWith(c echo.Context, path, notice string) error {
+	c.SetCookie(&http.Cookie{Name: flashCookie, Value: url.QueryEscape(notice), Path: "/admin", MaxAge: 60,
+		HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
+	return c.Redirect(http.StatusSeeOther, path)
+}
+
+// takeNotice returns the pending notice, once.
+func (s *Server) takeNotice(c echo.Context) string {
+	ck, err := c.Cookie(flashCookie)
+	if err != nil {
+		return ""
+	}
+	c.SetCookie(&http.Cookie{Name: flashCookie, Value: "", Path: "/admin", MaxAge: -1,
+		HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
+	notice, _ := url.QueryUnescape(ck.Value)
+	return notice
 }
 
 func (s *Server) page(c echo.Context, name string, data any) error {
@@ -576,7 +595,7 @@ func (s *Server) revokeTokenForm(c echo.Context) error {
 	if err := s.auth.Revoke(c.Request().Context(), session(c).User, c.Param("id")); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/admin?done="+url.QueryEscape("已撤销API令牌"))
+	return s.redirectWith(c, "/admin", "已撤销API令牌")
 }
 
 func (s *Server) listTokens(c echo.Context) error {

@@ -98,7 +98,7 @@ func (s *Server) consoleUnits(c echo.Context) error {
 		u, editing = *found, true
 	}
 	return s.unitsPage(c, http.StatusOK, map[string]any{"Unit": u, "Aliases": strings.Join(u.Aliases, "、"),
-		"Editing": editing, "Done": c.QueryParam("done")})
+		"Editing": editing, "Done": s.takeNotice(c)})
 }
 
 func (s *Server) unitsPage(c echo.Context, status int, data map[string]any) error {
@@ -139,7 +139,7 @@ func (s *Server) saveUnit(c echo.Context) error {
 		return s.unitsPage(c, http.StatusUnprocessableEntity, map[string]any{"Unit": u, "Aliases": c.FormValue("aliases"),
 			"Editing": editing, "Errors": fe, "Error": msg})
 	}
-	return c.Redirect(http.StatusSeeOther, "/admin/units?done="+url.QueryEscape("已保存单位 "+u.Name))
+	return s.redirectWith(c, "/admin/units", "已保存单位 "+u.Name)
 }
 
 // importUnits creates or updates units from an .xlsx; a sheet with any bad
@@ -158,7 +158,7 @@ func (s *Server) importUnits(c echo.Context) error {
 			var created, updated int
 			created, updated, err = s.catalog.ImportUnits(c.Request().Context(), rows)
 			if err == nil {
-				return c.Redirect(http.StatusSeeOther, "/admin/units?done="+url.QueryEscape(fmt.Sprintf("已导入：新增%d个，更新%d个单位", created, updated)))
+				return s.redirectWith(c, "/admin/units", fmt.Sprintf("已导入：新增%d个，更新%d个单位", created, updated))
 			}
 		}
 	}
@@ -176,7 +176,7 @@ func (s *Server) consoleQuestionnaires(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.pageStatus(c, http.StatusOK, "questionnaires.html", map[string]any{"List": qs, "Done": c.QueryParam("done")})
+	return s.pageStatus(c, http.StatusOK, "questionnaires.html", map[string]any{"List": qs, "Done": s.takeNotice(c)})
 }
 
 // questionnaireStarter is what a new questionnaire's editor starts from.
@@ -311,7 +311,7 @@ func (s *Server) saveQuestionnaire(c echo.Context) error {
 		data["Errors"], data["Error"] = fe, msg
 		return s.questionnairePage(c, http.StatusUnprocessableEntity, data)
 	}
-	return c.Redirect(http.StatusSeeOther, "/admin/questionnaires?done="+url.QueryEscape(fmt.Sprintf("已保存问卷 %s 第%d版", q.Code, q.Version)))
+	return s.redirectWith(c, "/admin/questionnaires", fmt.Sprintf("已保存问卷 %s 第%d版", q.Code, q.Version))
 }
 
 // parseQuestionnaire decodes the editor's text strictly, turning decoder
@@ -369,7 +369,7 @@ func (s *Server) previewHTML(q *pinggu.Questionnaire) (string, error) {
 // consoleIndicators lists indicator systems with an upload form; ?code=
 // shows one as a tree with points.
 func (s *Server) consoleIndicators(c echo.Context) error {
-	return s.indicatorsPage(c, http.StatusOK, map[string]any{"Done": c.QueryParam("done")})
+	return s.indicatorsPage(c, http.StatusOK, map[string]any{"Done": s.takeNotice(c)})
 }
 
 type indicatorNode struct {
@@ -426,8 +426,8 @@ func (s *Server) uploadIndicators(c echo.Context) error {
 		defer f.Close()
 		var sys *pinggu.IndicatorSystem
 		if sys, err = s.catalog.ImportIndicatorSystem(c.Request().Context(), code, name, f); err == nil {
-			return c.Redirect(http.StatusSeeOther, "/admin/indicator-systems?code="+url.QueryEscape(sys.Code)+
-				"&done="+url.QueryEscape(fmt.Sprintf("已导入指标体系 %s 第%d版", sys.Name, sys.Version)))
+			return s.redirectWith(c, "/admin/indicator-systems?code="+url.QueryEscape(sys.Code),
+				fmt.Sprintf("已导入指标体系 %s 第%d版", sys.Name, sys.Version))
 		}
 	}
 	fe, msg, err := formErrors(err)
@@ -441,7 +441,7 @@ func (s *Server) uploadIndicators(c echo.Context) error {
 // consolePlans lists the plans with a form to add one and, per plan, a
 // task-list upload; ?plan= shows that plan's tasks.
 func (s *Server) consolePlans(c echo.Context) error {
-	return s.plansPage(c, http.StatusOK, map[string]any{"Done": c.QueryParam("done"), "Plan": pinggu.Plan{Kind: pinggu.KindPlan}})
+	return s.plansPage(c, http.StatusOK, map[string]any{"Done": s.takeNotice(c), "Plan": pinggu.Plan{Kind: pinggu.KindPlan}})
 }
 
 func (s *Server) plansPage(c echo.Context, status int, data map[string]any) error {
@@ -471,7 +471,7 @@ func (s *Server) savePlan(c echo.Context) error {
 	if msg != "" {
 		return s.plansPage(c, http.StatusUnprocessableEntity, map[string]any{"Plan": p, "Errors": fe, "Error": msg})
 	}
-	return c.Redirect(http.StatusSeeOther, "/admin/plans?done="+url.QueryEscape("已创建 "+p.Name))
+	return s.redirectWith(c, "/admin/plans", "已创建 "+p.Name)
 }
 
 // uploadTasks imports a plan's task sheet; bad rows are listed by row.
@@ -506,7 +506,7 @@ type flaggedRow struct {
 // consoleFlagged lists a unit's flagged or excluded responses, with
 // exclusion and restore; an assessor decides, the flags only point.
 func (s *Server) consoleFlagged(c echo.Context) error {
-	return s.flaggedPage(c, http.StatusOK, map[string]any{"Done": c.QueryParam("done")})
+	return s.flaggedPage(c, http.StatusOK, map[string]any{"Done": s.takeNotice(c)})
 }
 
 func (s *Server) flaggedPage(c echo.Context, status int, data map[string]any) error {
@@ -544,12 +544,12 @@ func (s *Server) flaggedPage(c echo.Context, status int, data map[string]any) er
 // flaggedAction excludes the ticked responses with a reason, or restores one.
 func (s *Server) flaggedAction(c echo.Context) error {
 	ctx, round, unit := c.Request().Context(), c.Param("code"), c.Param("unit")
-	back := "/admin/rounds/" + url.PathEscape(round) + "/units/" + url.PathEscape(unit) + "/flagged?done="
+	back := "/admin/rounds/" + url.PathEscape(round) + "/units/" + url.PathEscape(unit) + "/flagged"
 	if id := c.FormValue("restore"); id != "" {
 		if err := s.quality.Restore(ctx, round, id); err != nil {
 			return err
 		}
-		return c.Redirect(http.StatusSeeOther, back+url.QueryEscape("已恢复答卷 "+id))
+		return s.redirectWith(c, back, "已恢复答卷 "+id)
 	}
 	form, _ := c.FormParams()
 	target := survey.Target{IDs: form["ids"]}
@@ -572,7 +572,7 @@ func (s *Server) flaggedAction(c echo.Context) error {
 		return s.flaggedPage(c, http.StatusUnprocessableEntity, map[string]any{"Error": msg, "ReasonError": fe["reason"],
 			"Reason": c.FormValue("reason")})
 	}
-	return c.Redirect(http.StatusSeeOther, back+url.QueryEscape(fmt.Sprintf("已排除%d份答卷，重新汇总后生效", n)))
+	return s.redirectWith(c, back, fmt.Sprintf("已排除%d份答卷，重新汇总后生效", n))
 }
 
 type reportsRound struct {
@@ -609,5 +609,5 @@ func (s *Server) consoleReports(c echo.Context) error {
 		c.Response().Header().Set("Refresh", "5")
 	}
 	return s.pageStatus(c, http.StatusOK, "reports.html", map[string]any{"Rounds": out, "Running": running,
-		"Done": doneText(c.QueryParam("done"))})
+		"Done": s.takeNotice(c)})
 }

@@ -24,7 +24,7 @@ type reviewRow struct {
 
 // consoleReview is a unit's review sheet in an assessment round.
 func (s *Server) consoleReview(c echo.Context) error {
-	return s.reviewPage(c, http.StatusOK, map[string]any{"Done": c.QueryParam("done")}, nil)
+	return s.reviewPage(c, http.StatusOK, map[string]any{"Done": s.takeNotice(c)}, nil)
 }
 
 func (s *Server) reviewPage(c echo.Context, status int, data map[string]any, errs pinggu.FieldErrors) error {
@@ -118,7 +118,7 @@ func (s *Server) reviewAction(c echo.Context) error {
 		}
 		return s.reviewPage(c, http.StatusUnprocessableEntity, map[string]any{"Error": msg}, fe)
 	}
-	return c.Redirect(http.StatusSeeOther, "/admin/rounds/"+url.PathEscape(round)+"/units/"+url.PathEscape(unit)+"/review?done="+url.QueryEscape(done))
+	return s.redirectWith(c, "/admin/rounds/"+url.PathEscape(round)+"/units/"+url.PathEscape(unit)+"/review", done)
 }
 
 // readEntry reads the posted entry as the leaf's rubric wants it.
@@ -160,7 +160,7 @@ var reportStatusLabels = map[pinggu.ReportStatus]string{pinggu.ReportSubmitted: 
 // consoleTask is one task of a plan with its progress reports: a reporter
 // of a lead or co-unit files progress here, assessors review it.
 func (s *Server) consoleTask(c echo.Context) error {
-	return s.taskPage(c, http.StatusOK, map[string]any{"Done": c.QueryParam("done")})
+	return s.taskPage(c, http.StatusOK, map[string]any{"Done": s.takeNotice(c)})
 }
 
 func (s *Server) taskPage(c echo.Context, status int, data map[string]any) error {
@@ -236,7 +236,7 @@ func (s *Server) fileTaskProgress(c echo.Context) error {
 		return s.taskPage(c, http.StatusUnprocessableEntity, map[string]any{"Error": msg, "Errors": fe, "AsOf": c.FormValue("asOf"),
 			"Progress": c.FormValue("progress"), "Narrative": r.Narrative, "DelayReason": r.DelayReason})
 	}
-	return c.Redirect(http.StatusSeeOther, taskURL(c.Param("plan"), c.Param("no"))+"?done="+url.QueryEscape("已报送，等待审核"))
+	return s.redirectWith(c, taskURL(c.Param("plan"), c.Param("no")), "已报送，等待审核")
 }
 
 func taskURL(plan, no string) string {
@@ -258,7 +258,7 @@ func (s *Server) reviewTaskProgress(c echo.Context) error {
 	if accept {
 		done = "已采纳"
 	}
-	return c.Redirect(http.StatusSeeOther, taskURL(c.Param("plan"), c.Param("no"))+"?done="+url.QueryEscape(done))
+	return s.redirectWith(c, taskURL(c.Param("plan"), c.Param("no")), done)
 }
 
 // consoleEvidence downloads an evidence file; a reporter only its own unit's.

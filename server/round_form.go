@@ -172,7 +172,7 @@ func (s *Server) saveRound(c echo.Context) error {
 	if next := nextStep(&f.Round); next != "" {
 		done += "，" + next
 	}
-	return c.Redirect(http.StatusSeeOther, "/admin/rounds/"+url.PathEscape(f.Round.Code)+"?done="+url.QueryEscape(done))
+	return s.redirectWith(c, "/admin/rounds/"+url.PathEscape(f.Round.Code), done)
 }
 
 // read takes the posted fields into the form and its round; it returns
