@@ -152,6 +152,10 @@ func TestStratumQuotas(t *testing.T) {
 	if r, _ := h.store.Response(context.Background(), "hm-cell-000002"); len(r.Flags) != 0 {
 		t.Fatalf("third in an open cell flagged %v", r.Flags)
 	}
+	hm := h.mustAPI("GET", "/api/v1/rounds/r2024/progress", nil, http.StatusOK).json(t)["units"].([]any)[1].(map[string]any)
+	if fmt.Sprint(hm["flags"]) != "map[over_quota:1]" {
+		t.Errorf("haimen flags = %v", hm["flags"])
+	}
 	for _, bad := range []map[string]any{
 		{"questions": []string{"Q14"}, "quotas": map[string]int{}},        // a text question
 		{"questions": []string{"D1"}, "quotas": map[string]int{"1|2": 3}}, // two codes for one question

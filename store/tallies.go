@@ -138,6 +138,16 @@ func (s *Store) ReserveSlot(ctx context.Context, round, unit string, limit, cell
 	return slot, mapErr(err, "统计")
 }
 
+// CountFlag counts a flag known only after a response was counted (over a
+// stratum's quota), in the unit's tally.
+func (s *Store) CountFlag(ctx context.Context, round, unit, flag string) error {
+	return mapErr(s.atomically(func() error {
+		_, err := s.db.Collection(colTallies).UpdateOne(ctx, bson.D{{Key: "_id", Value: round + "/" + unit}},
+			bson.D{{Key: "$inc", Value: bson.D{{Key: "flags." + flag, Value: 1}}}})
+		return err
+	}), "统计")
+}
+
 // ReleaseSlot takes back what ReserveSlot counted, for a response that was
 // not stored (a resubmit of a stored one, or a failed insert).
 func (s *Store) ReleaseSlot(ctx context.Context, round, unit string, e pinggu.TallyEntry) error {

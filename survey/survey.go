@@ -30,6 +30,7 @@ type Store interface {
 	AddToTally(ctx context.Context, round, unit string, e pinggu.TallyEntry) error
 	ReserveSlot(ctx context.Context, round, unit string, limit, cellLimit int, e pinggu.TallyEntry) (pinggu.Slot, error)
 	ReleaseSlot(ctx context.Context, round, unit string, e pinggu.TallyEntry) error
+	CountFlag(ctx context.Context, round, unit, flag string) error
 	Response(ctx context.Context, id string) (*pinggu.Response, error)
 	SeeDevice(ctx context.Context, round, device string) (first bool, err error)
 	ForgetDevice(ctx context.Context, round, device string) error
@@ -294,6 +295,7 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (Receipt, error) {
 		cellQuota = st.Quotas[entry.Stratum]
 	}
 	reserved := quota > 0 || cellQuota > 0
+	cellOnlyOver := false // beyond its stratum's quota but not the unit's
 	if reserved {
 		limit, cellLimit := 0, 0
 		if f.Round.QuotaModeOf(sub.Unit) == pinggu.QuotaClose {
@@ -317,7 +319,9 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (Receipt, error) {
 			}
 			return Receipt{}, pinggu.Errorf(pinggu.QuotaFull, "%s的样本已收集完毕，感谢您的参与", f.Unit.Name)
 		}
-		if (quota > 0 && slot.Received > quota) || (cellQuota > 0 && slot.Cell > cellQuota) {
+		unitOver := quota > 0 && slot.Received > quota
+		cellOnlyOver = !unitOver && cellQuota > 0 && slot.Cell > cellQuota
+		if unitOver || cellOnlyOver {
 			resp.Flags = append(resp.Flags, pinggu.FlagOverQuota)
 		}
 	}
@@ -343,6 +347,13 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (Receipt, error) {
 		// "already stored", so log instead.
 		if err := s.store.AddToTally(ctx, sub.Round, sub.Unit, entry); err != nil {
 			s.log.Error("response stored but not counted", "round", sub.Round, "unit", sub.Unit, "sid", sub.SID, "err", err)
+		}
+	}
+	if created && cellOnlyOver {
+		// The unit's overflow is derived from its count; a stratum's is
+		// counted here, once the response is stored (rare: open mode only).
+		if err := s.store.CountFlag(ctx, sub.Round, sub.Unit, pinggu.FlagOverQuota); err != nil {
+			s.log.Error("over-quota flag not counted", "round", sub.Round, "unit", sub.Unit, "sid", sub.SID, "err", err)
 		}
 	}
 	return Receipt{ID: sub.SID, Created: created}, nil
@@ -483,12 +494,13 @@ func (s *Service) Progress(ctx context.Context, round string) ([]pinggu.Progress
 		t := byUnit[u]
 		out[i] = pinggu.Progress{Unit: u, Received: t.Received, Quota: r.Quotas[u], Today: t.Days[today], LastAt: t.LastAt, Days: t.Days,
 			Flags: t.Flags, Strata: t.Strata, Channels: t.Channels}
-		// Over-quota is known only after a slot is taken, so it is derived.
+		// A unit's overflow is known only after its slot is taken, so it is
+		// derived; responses beyond only their stratum's quota are counted.
 		if over := t.Received - r.Quotas[u]; r.Quotas[u] > 0 && over > 0 {
 			if out[i].Flags == nil {
 				out[i].Flags = map[string]int{}
 			}
-			out[i].Flags[pinggu.FlagOverQuota] = over
+			out[i].Flags[pinggu.FlagOverQuota] += over
 		}
 	}
 	return out, nil
