@@ -33,6 +33,7 @@ type CompileStore interface {
 	Tasks(ctx context.Context, plan string) ([]pinggu.PlanTask, error)
 	EachProgress(ctx context.Context, plan, task string, fn func(*pinggu.ProgressReport) error) error
 	Exclusions(ctx context.Context, round string) ([]pinggu.Exclusion, error)
+	RecordFlagged(ctx context.Context, rs []*pinggu.Response) error
 }
 
 // Compiler computes a round's results and writes its reports.
@@ -146,9 +147,14 @@ func (c *Compiler) Tally(ctx context.Context, r *pinggu.Round, q *pinggu.Questio
 	}
 	qual := &Quality{Excluded: map[string]map[string]int{}, Flags: map[string]map[string]int{},
 		ByChannel: scoring.NewTally(q, r.Scoring), channels: map[channelKey]string{}}
+	var flagged []*pinggu.Response // review copies, recorded again: a submission may have failed to
 	err = c.store.EachResponse(ctx, r.Code, func(resp *pinggu.Response) error {
 		for _, f := range resp.Flags {
 			count(qual.Flags, resp.Unit, f)
+		}
+		if len(resp.Flags) > 0 {
+			flagged = append(flagged, &pinggu.Response{ID: resp.ID, Round: resp.Round, Unit: resp.Unit, Flags: resp.Flags,
+				Channel: resp.Channel, SubmittedAt: resp.SubmittedAt, DurationMs: resp.DurationMs})
 		}
 		if reason, ok := excluded[resp.ID]; ok {
 			count(qual.Excluded, resp.Unit, reason)
@@ -166,7 +172,11 @@ func (c *Compiler) Tally(ctx context.Context, r *pinggu.Round, q *pinggu.Questio
 		}
 		return nil
 	})
-	return t, qual, err
+	if err != nil {
+		return nil, nil, err
+	}
+	// Copies already kept are left alone; this only fills gaps.
+	return t, qual, c.store.RecordFlagged(ctx, flagged)
 }
 
 // Compile computes the round's satisfaction results and stores the

@@ -2,10 +2,12 @@ package store
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"pinggu"
 )
@@ -55,4 +57,59 @@ func (s *Store) Exclusions(ctx context.Context, round string) ([]pinggu.Exclusio
 		func(d *exclusionDoc) pinggu.Exclusion {
 			return pinggu.Exclusion{Response: d.ID, Round: d.Round, Unit: d.Unit, Reason: d.Reason, By: d.By, At: d.At.UTC()}
 		})
+}
+
+// flaggedDoc is the review copy of a response that carries a quality flag.
+type flaggedDoc struct {
+	ID          string    `bson:"_id"` // the response id
+	Round       string    `bson:"round"`
+	Unit        string    `bson:"unit"`
+	Flags       []string  `bson:"flags"`
+	Channel     string    `bson:"channel"`
+	SubmittedAt time.Time `bson:"submittedAt"`
+	DurationMs  int64     `bson:"durationMs"`
+}
+
+// RecordFlagged keeps a review copy of flagged responses; copies already
+// kept are left as they are, so recording again (a retry, a compile's
+// backfill) changes nothing.
+func (s *Store) RecordFlagged(ctx context.Context, rs []*pinggu.Response) error {
+	docs := make([]any, 0, len(rs))
+	for _, r := range rs {
+		if len(r.Flags) > 0 {
+			docs = append(docs, flaggedDoc{ID: r.ID, Round: r.Round, Unit: r.Unit, Flags: r.Flags, Channel: string(r.Channel),
+				SubmittedAt: r.SubmittedAt, DurationMs: r.DurationMs})
+		}
+	}
+	if len(docs) == 0 {
+		return nil
+	}
+	_, err := s.db.Collection(colFlagged).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	var bwe mongo.BulkWriteException
+	if errors.As(err, &bwe) && allDuplicates(bwe) {
+		return nil
+	}
+	return mapErr(err, "质量标记")
+}
+
+func allDuplicates(bwe mongo.BulkWriteException) bool {
+	for _, we := range bwe.WriteErrors {
+		if !mongo.IsDuplicateKeyError(we) {
+			return false
+		}
+	}
+	return bwe.WriteConcernError == nil
+}
+
+// Flagged lists the flagged responses of a round (of one unit when set),
+// oldest first.
+func (s *Store) Flagged(ctx context.Context, round, unit string) ([]pinggu.Response, error) {
+	filter := bson.D{{Key: "round", Value: round}}
+	if unit != "" {
+		filter = append(filter, bson.E{Key: "unit", Value: unit})
+	}
+	return findAll(ctx, s.db.Collection(colFlagged), "质量标记", filter, func(d *flaggedDoc) pinggu.Response {
+		return pinggu.Response{ID: d.ID, Round: d.Round, Unit: d.Unit, Flags: d.Flags, Channel: pinggu.Channel(d.Channel),
+			SubmittedAt: d.SubmittedAt.UTC(), DurationMs: d.DurationMs}
+	}, options.Find().SetSort(bson.D{{Key: "submittedAt", Value: 1}}))
 }

@@ -31,6 +31,7 @@ const (
 	colAudit            = "audit"       // insert only
 	colDevices          = "devices"     // _id round/device: which devices answered a round
 	colExclusions       = "exclusions"  // _id is the response id
+	colFlagged          = "flagged"     // _id is the response id: the flagged few, so review never scans responses
 	colInvitations      = "invitations" // _id round/code
 	colRedemptions      = "redemptions" // _id round/code: a used code and its submission
 )
@@ -74,6 +75,9 @@ var indexes = map[string][]mongo.IndexModel{
 	},
 	colExclusions: {
 		{Keys: bson.D{{Key: "round", Value: 1}}, Options: options.Index().SetName("round")},
+	},
+	colFlagged: {
+		{Keys: bson.D{{Key: "round", Value: 1}, {Key: "unit", Value: 1}}, Options: options.Index().SetName("round_unit")},
 	},
 	colSessions: {
 		{Keys: bson.D{{Key: "user", Value: 1}}, Options: options.Index().SetName("user")},

@@ -36,7 +36,9 @@ func (d *responseDoc) response() pinggu.Response {
 
 // InsertResponse stores a response under its submission id. It reports
 // created=false, without error, when that id is already stored: a double tap
-// or a retry, which must leave exactly one response behind.
+// or a retry, which must leave exactly one response behind. A flagged
+// response also gets its review copy (see RecordFlagged), so reviewing
+// never scans the responses.
 func (s *Store) InsertResponse(ctx context.Context, r *pinggu.Response) (created bool, err error) {
 	_, err = s.db.Collection(colResponses).InsertOne(ctx, responseDoc{
 		ID: r.ID, Round: r.Round, Unit: r.Unit, Questionnaire: r.Questionnaire,
@@ -49,6 +51,9 @@ func (s *Store) InsertResponse(ctx context.Context, r *pinggu.Response) (created
 	if err != nil {
 		return false, mapErr(err, "答卷")
 	}
+	// The response is the record: a missing review copy is filled in by
+	// the next compile, so this does not fail a stored response.
+	_ = s.RecordFlagged(context.WithoutCancel(ctx), []*pinggu.Response{r})
 	return true, nil
 }
 
@@ -105,23 +110,21 @@ func (s *Store) InsertResponses(ctx context.Context, rs []*pinggu.Response) (int
 	docs := make([]any, len(rs))
 	for i, r := range rs {
 		docs[i] = responseDoc{ID: r.ID, Round: r.Round, Unit: r.Unit, Questionnaire: r.Questionnaire,
-			QuestionnaireVersion: r.QuestionnaireVersion, Answers: r.Answers, Channel: string(r.Channel),
-			Device: r.Device, SubmittedAt: r.SubmittedAt, DurationMs: r.DurationMs, IPHash: r.IPHash}
+			QuestionnaireVersion: r.QuestionnaireVersion, Answers: r.Answers, Channel: string(r.Channel), Tag: r.Tag,
+			Device: r.Device, SubmittedAt: r.SubmittedAt, DurationMs: r.DurationMs, IPHash: r.IPHash, Flags: r.Flags}
 	}
 	res, err := s.db.Collection(colResponses).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
 	var bwe mongo.BulkWriteException
 	if errors.As(err, &bwe) {
-		for _, we := range bwe.WriteErrors {
-			if !mongo.IsDuplicateKeyError(we) {
-				return 0, mapErr(err, "答卷")
-			}
+		if !allDuplicates(bwe) {
+			return 0, mapErr(err, "答卷")
 		}
-		return len(rs) - len(bwe.WriteErrors), nil
+		return len(rs) - len(bwe.WriteErrors), s.RecordFlagged(ctx, rs)
 	}
 	if err != nil {
 		return 0, mapErr(err, "答卷")
 	}
-	return len(res.InsertedIDs), nil
+	return len(res.InsertedIDs), s.RecordFlagged(ctx, rs)
 }
 
 // SeeDevice records that a device answered a round; it reports false when

@@ -232,3 +232,33 @@ func TestConcurrentUpdatesAreAtomic(t *testing.T) {
 		t.Fatalf("%d transitions won, history %+v", won.Load(), r.History)
 	}
 }
+
+// TestFlaggedReviewCopies: a flagged response gets its review copy when
+// stored, recording again changes nothing, and clean responses get none.
+func TestFlaggedReviewCopies(t *testing.T) {
+	s := storetest.New(t)
+	ctx := context.Background()
+	at := time.Date(2024, 10, 2, 1, 0, 0, 0, time.UTC)
+	rs := []*pinggu.Response{
+		{ID: "sid-flag-0001", Round: "r1", Unit: "u1", Channel: pinggu.ChannelWeb, SubmittedAt: at.Add(time.Minute), Flags: []string{pinggu.FlagTooFast}, DurationMs: 4000},
+		{ID: "sid-flag-0002", Round: "r1", Unit: "u2", Channel: pinggu.ChannelQR, SubmittedAt: at, Flags: []string{pinggu.FlagBurst}},
+		{ID: "sid-clean-001", Round: "r1", Unit: "u1", Channel: pinggu.ChannelWeb, SubmittedAt: at},
+		{ID: "sid-flag-0003", Round: "r2", Unit: "u1", Channel: pinggu.ChannelWeb, SubmittedAt: at, Flags: []string{pinggu.FlagTooFast}},
+	}
+	if _, err := s.InsertResponse(ctx, rs[0]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.InsertResponses(ctx, rs[1:]); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RecordFlagged(ctx, rs); err != nil { // again, as a compile does
+		t.Fatal(err)
+	}
+	all, err := s.Flagged(ctx, "r1", "")
+	if err != nil || len(all) != 2 || all[0].ID != "sid-flag-0002" || all[1].DurationMs != 4000 {
+		t.Fatalf("flagged r1 = %+v, %v", all, err)
+	}
+	if u1, _ := s.Flagged(ctx, "r1", "u1"); len(u1) != 1 || u1[0].Flags[0] != pinggu.FlagTooFast {
+		t.Fatalf("flagged r1/u1 = %+v", u1)
+	}
+}

@@ -13,6 +13,8 @@ import (
 // QualityStore is what reviewing flagged responses needs.
 type QualityStore interface {
 	EachResponse(ctx context.Context, round string, fn func(*pinggu.Response) error) error
+	Response(ctx context.Context, id string) (*pinggu.Response, error)
+	Flagged(ctx context.Context, round, unit string) ([]pinggu.Response, error)
 	Exclude(ctx context.Context, es []pinggu.Exclusion) (int, error)
 	Restore(ctx context.Context, round, response string) error
 	Exclusions(ctx context.Context, round string) ([]pinggu.Exclusion, error)
@@ -31,8 +33,8 @@ type Flagged struct {
 }
 
 // Quality reviews a round's responses: flagged ones listed, exclusions
-// made and undone. It streams the responses, so it is for assessors, not
-// for every request.
+// made and undone. It reads the flagged few (kept apart at submission) and
+// responses by key; only excluding a whole unit streams a round's responses.
 type Quality struct {
 	store QualityStore
 	now   func() time.Time
@@ -43,22 +45,42 @@ func NewQuality(store QualityStore, now func() time.Time) *Quality {
 	return &Quality{store: store, now: now}
 }
 
-// Flagged lists the round's flagged or excluded responses (of one unit when set).
+// Flagged lists the round's flagged or excluded responses (of one unit
+// when set), oldest first.
 func (q *Quality) Flagged(ctx context.Context, round, unit string) ([]Flagged, error) {
-	excluded, err := q.excluded(ctx, round)
+	es, err := q.store.Exclusions(ctx, round)
 	if err != nil {
 		return nil, err
 	}
-	var out []Flagged
-	err = q.store.EachResponse(ctx, round, func(r *pinggu.Response) error {
-		if unit != "" && r.Unit != unit || len(r.Flags) == 0 && excluded[r.ID] == "" {
-			return nil
+	excluded := make(map[string]string, len(es))
+	for _, e := range es {
+		excluded[e.Response] = e.Reason
+	}
+	rs, err := q.store.Flagged(ctx, round, unit)
+	if err != nil {
+		return nil, err
+	}
+	seen := make(map[string]bool, len(rs))
+	for _, r := range rs {
+		seen[r.ID] = true
+	}
+	for _, e := range es { // excluded without a flag: read by key
+		if seen[e.Response] || unit != "" && e.Unit != unit {
+			continue
 		}
-		out = append(out, Flagged{ID: r.ID, Unit: r.Unit, Flags: r.Flags, Channel: string(r.Channel),
-			SubmittedAt: r.SubmittedAt, DurationMs: r.DurationMs, Excluded: excluded[r.ID]})
-		return nil
-	})
-	return out, err
+		r, err := q.store.Response(ctx, e.Response)
+		if err != nil {
+			return nil, err
+		}
+		rs = append(rs, *r)
+	}
+	out := make([]Flagged, len(rs))
+	for i, r := range rs {
+		out[i] = Flagged{ID: r.ID, Unit: r.Unit, Flags: r.Flags, Channel: string(r.Channel),
+			SubmittedAt: r.SubmittedAt, DurationMs: r.DurationMs, Excluded: excluded[r.ID]}
+	}
+	slices.SortStableFunc(out, func(a, b Flagged) int { return a.SubmittedAt.Compare(b.SubmittedAt) })
+	return out, nil
 }
 
 // ExcludedByUnit counts a round's excluded responses per unit.
@@ -74,16 +96,50 @@ func (q *Quality) ExcludedByUnit(ctx context.Context, round string) (map[string]
 	return m, nil
 }
 
-func (q *Quality) excluded(ctx context.Context, round string) (map[string]string, error) {
-	es, err := q.store.Exclusions(ctx, round)
-	if err != nil {
-		return nil, err
+// targeted finds the responses an exclusion names: listed ids by key,
+// flagged ones from their review copies, and only a whole unit by
+// streaming the round's responses.
+func (q *Quality) targeted(ctx context.Context, round string, t Target) ([]pinggu.Response, error) {
+	keep := func(r *pinggu.Response) bool {
+		return r.Round == round && (t.Unit == "" || r.Unit == t.Unit) && (t.Flag == "" || slices.Contains(r.Flags, t.Flag))
 	}
-	m := make(map[string]string, len(es))
-	for _, e := range es {
-		m[e.Response] = e.Reason
+	var out []pinggu.Response
+	switch {
+	case len(t.IDs) > 0:
+		for _, id := range t.IDs {
+			r, err := q.store.Response(ctx, id)
+			if pinggu.ErrorCode(err) == pinggu.NotFound || err == nil && r.Round != round {
+				return nil, pinggu.FieldErrors{"ids": "部分答卷编号不属于本轮次"}.Err("排除条件有误")
+			}
+			if err != nil {
+				return nil, err
+			}
+			if keep(r) {
+				out = append(out, *r)
+			}
+		}
+	case t.Flag != "":
+		rs, err := q.store.Flagged(ctx, round, t.Unit)
+		if err != nil {
+			return nil, err
+		}
+		for i := range rs {
+			if keep(&rs[i]) {
+				out = append(out, rs[i])
+			}
+		}
+	default:
+		err := q.store.EachResponse(ctx, round, func(r *pinggu.Response) error {
+			if keep(r) {
+				out = append(out, pinggu.Response{ID: r.ID, Round: r.Round, Unit: r.Unit})
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
 	}
-	return m, nil
+	return out, nil
 }
 
 // Target picks responses to exclude: listed ids, or every response of a
@@ -109,20 +165,13 @@ func (q *Quality) Exclude(ctx context.Context, round string, t Target, reason st
 		return 0, err
 	}
 	now, by := q.now().UTC().Truncate(time.Millisecond), pinggu.Actor(ctx)
-	var es []pinggu.Exclusion
-	err := q.store.EachResponse(ctx, round, func(r *pinggu.Response) error {
-		match := len(t.IDs) == 0 || slices.Contains(t.IDs, r.ID)
-		match = match && (t.Unit == "" || r.Unit == t.Unit) && (t.Flag == "" || slices.Contains(r.Flags, t.Flag))
-		if match {
-			es = append(es, pinggu.Exclusion{Response: r.ID, Round: round, Unit: r.Unit, Reason: reason, By: by, At: now})
-		}
-		return nil
-	})
+	rs, err := q.targeted(ctx, round, t)
 	if err != nil {
 		return 0, err
 	}
-	if len(t.IDs) > 0 && len(es) != len(t.IDs) {
-		return 0, pinggu.FieldErrors{"ids": "部分答卷编号不属于本轮次"}.Err("排除条件有误")
+	es := make([]pinggu.Exclusion, len(rs))
+	for i, r := range rs {
+		es[i] = pinggu.Exclusion{Response: r.ID, Round: round, Unit: r.Unit, Reason: reason, By: by, At: now}
 	}
 	n, err := q.store.Exclude(ctx, es)
 	if err != nil {
