@@ -282,10 +282,11 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (Receipt, error) {
 		return Receipt{}, err
 	}
 	resp.Flags = flags
-	// A unit with a quota takes a slot before the response is stored, in one
-	// conditional update: in close mode that is what stops the sample at
-	// exactly the quota under any concurrency; in open mode it tells whether
-	// this response is beyond the quota.
+	// A unit with a quota, or a response whose stratum has one, takes a slot
+	// before the response is stored, in one conditional update: in close
+	// mode that is what stops the sample (and each stratum) at exactly its
+	// quota under any concurrency; in open mode it tells whether this
+	// response is beyond it.
 	quota := f.Round.Quotas[sub.Unit]
 	entry := pinggu.TallyEntry{Questionnaire: f.Questionnaire, Answers: answers, Flags: flags, At: at,
 		Day: at.In(f.Round.Location()).Format(pinggu.DateLayout), DurationMs: resp.DurationMs, Channel: sub.Channel}
