@@ -25,8 +25,6 @@ func (d Date) Valid() bool {
 	return err == nil
 }
 
-// DateOf is the date of t in loc.
-func DateOf(t time.Time, loc *time.Location) Date { return Date(t.In(loc).Format(DateLayout)) }
 
 // PlanKind is a 规划 (plan) or a 方案 (implementation scheme).
 type PlanKind string

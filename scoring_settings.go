@@ -28,9 +28,6 @@ type Weighting struct {
 	Shares map[string]float64 `json:"shares"`
 }
 
-// DefaultScoring is the domain's default: 不清楚 excluded, 基本满意 satisfied, 95%.
-func DefaultScoring() Scoring { return Scoring{SatisfiedThreshold: 60, Z: 1.96} }
-
 // WithDefaults fills unset constants.
 func (s Scoring) WithDefaults() Scoring {
 	if s.SatisfiedThreshold == 0 {

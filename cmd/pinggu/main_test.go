@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"mime/multipart"
 	"net"
@@ -207,7 +206,7 @@ func TestServeEndToEnd(t *testing.T) {
 		t.Error("admin token printed again on restart")
 	}
 	checkReceived(p, 1)
-	if !strings.Contains(p.out.String(), fmt.Sprintf("/s/r1/chongchuan")) {
+	if !strings.Contains(p.out.String(), "/s/r1/chongchuan") {
 		t.Errorf("survey link not printed:\n%s", p.out)
 	}
 }
