@@ -12,6 +12,12 @@ import (
 // Rubric is how a leaf indicator is scored (评分方法).
 type Rubric string
 
+// RubricLabel is the rubric in the words of the UI.
+func RubricLabel(r Rubric) string {
+	return map[Rubric]string{RubricBinary: "达标得满分", RubricProportional: "按比例", RubricDeduction: "按次扣分",
+		RubricSurvey: "满意度", RubricManual: "评审打分"}[r]
+}
+
 // Rubrics of leaf indicators.
 const (
 	RubricBinary       Rubric = "binary"       // 达标得满分: value 1 or 0

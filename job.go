@@ -61,6 +61,14 @@ type Report struct {
 	Scores []UnitScore `json:"scores,omitempty"`
 }
 
+// FinalLabel says whether results are final (最终) or provisional (阶段性).
+func FinalLabel(final bool) string {
+	if final {
+		return "最终"
+	}
+	return "阶段性"
+}
+
 // UnitScore is one unit's overall satisfaction in a scorecard: the mean
 // score and the satisfaction rate, each with its 95% interval.
 type UnitScore struct {

@@ -28,6 +28,31 @@ type Unit struct {
 	UpdatedAt time.Time `json:"updatedAt"`
 }
 
+// UnitTypes are the unit types with their words in the UI, in order.
+var UnitTypes = []struct {
+	Type  UnitType
+	Label string
+}{{County, "县（市、区）"}, {Department, "市级部门"}, {Town, "乡镇（街道）"}}
+
+// UnitTypeLabel is the type in the words of the UI.
+func UnitTypeLabel(t UnitType) string {
+	for _, l := range UnitTypes {
+		if l.Type == t {
+			return l.Label
+		}
+	}
+	return string(t)
+}
+
+// UnitNames maps unit codes to names.
+func UnitNames(units []Unit) map[string]string {
+	names := make(map[string]string, len(units))
+	for _, u := range units {
+		names[u.Code] = u.Name
+	}
+	return names
+}
+
 // Normalize trims the text fields.
 func (u *Unit) Normalize() {
 	u.Code = strings.TrimSpace(u.Code)

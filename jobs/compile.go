@@ -232,10 +232,7 @@ func (c *Compiler) Export(ctx context.Context, code string, progress Progress) (
 	if err != nil {
 		return nil, err
 	}
-	names := map[string]string{}
-	for _, u := range units {
-		names[u.Code] = u.Name
-	}
+	names := pinggu.UnitNames(units)
 	tally := scoring.NewTally(q, r.Scoring)
 	raw := &report.Raw{Round: r, Questionnaire: q, UnitNames: names,
 		Each: func(fn func(*pinggu.Response) error) error {
@@ -452,10 +449,7 @@ func (c *Compiler) compileMidterm(ctx context.Context, r *pinggu.Round, final bo
 	if err != nil {
 		return nil, err
 	}
-	out := &report.Midterm{Round: r, Final: final, UnitNames: map[string]string{}}
-	for _, u := range units {
-		out.UnitNames[u.Code] = u.Name
-	}
+	out := &report.Midterm{Round: r, Final: final, UnitNames: pinggu.UnitNames(units)}
 	h := sha256.New()
 	fmt.Fprintf(h, "%s|%s|%g\n", r.Code, m.AsOf, m.DeltaOrDefault())
 	for _, code := range m.Plans {

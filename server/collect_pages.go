@@ -30,10 +30,7 @@ func (s *Server) roundUnits(c echo.Context) (*pinggu.Round, []unitOption, error)
 	if err != nil {
 		return nil, nil, err
 	}
-	names := map[string]string{}
-	for _, u := range units {
-		names[u.Code] = u.Name
-	}
+	names := pinggu.UnitNames(units)
 	out := make([]unitOption, len(r.Units))
 	for i, u := range r.Units {
 		out[i] = unitOption{u, names[u]}

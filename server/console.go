@@ -223,10 +223,7 @@ func (s *Server) consoleRound(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	names := map[string]string{}
-	for _, u := range units {
-		names[u.Code] = u.Name
-	}
+	names := pinggu.UnitNames(units)
 	reps, err := s.reports.Reports(ctx, r.Code)
 	if err != nil {
 		return err
@@ -362,10 +359,7 @@ func scoresFinal(reps []pinggu.Report) bool {
 func reportRowsOf(reps []pinggu.Report, loc *time.Location) []reportRow {
 	var out []reportRow
 	for _, rep := range reps {
-		final := "阶段性"
-		if rep.Final {
-			final = "最终"
-		}
+		final := pinggu.FinalLabel(rep.Final)
 		ext := rep.FileName[strings.LastIndex(rep.FileName, ".")+1:]
 		out = append(out, reportRow{Kind: reportKindLabel(rep.Kind), Final: final, Created: rep.CreatedAt.In(loc).Format(consoleTimestamp),
 			Size: fmt.Sprintf("%.1f KB", float64(rep.Size)/1024), Fingerprint: rep.Fingerprint[:16], Responses: rep.Responses,

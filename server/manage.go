@@ -81,10 +81,6 @@ func rowErrors(fe pinggu.FieldErrors) []fieldError {
 	return out
 }
 
-var unitTypeLabels = []struct{ Type, Label string }{
-	{string(pinggu.County), "县（市、区）"}, {string(pinggu.Department), "市级部门"}, {string(pinggu.Town), "乡镇（街道）"},
-}
-
 // consoleUnits lists the units with a form to add or edit one (?edit=code)
 // and an .xlsx import.
 func (s *Server) consoleUnits(c echo.Context) error {
@@ -106,7 +102,7 @@ func (s *Server) unitsPage(c echo.Context, status int, data map[string]any) erro
 	if err != nil {
 		return err
 	}
-	data["Units"], data["Types"] = units, unitTypeLabels
+	data["Units"], data["Types"] = units, pinggu.UnitTypes
 	return s.pageStatus(c, status, "units.html", data)
 }
 
@@ -395,9 +391,6 @@ func (s *Server) indicatorsPage(c echo.Context, status int, data map[string]any)
 	return s.pageStatus(c, status, "indicators.html", data)
 }
 
-var rubricLabels = map[pinggu.Rubric]string{pinggu.RubricBinary: "达标得满分", pinggu.RubricProportional: "按比例",
-	pinggu.RubricDeduction: "按次扣分", pinggu.RubricSurvey: "满意度", pinggu.RubricManual: "评审打分"}
-
 // indicatorTree orders indicators depth-first under their parents.
 func indicatorTree(ins []pinggu.Indicator) []indicatorNode {
 	children := map[string][]pinggu.Indicator{}
@@ -408,7 +401,7 @@ func indicatorTree(ins []pinggu.Indicator) []indicatorNode {
 	var walk func(parent string, depth int)
 	walk = func(parent string, depth int) {
 		for _, in := range children[parent] {
-			out = append(out, indicatorNode{Indicator: in, Depth: depth, Rubric: rubricLabels[in.Rubric]})
+			out = append(out, indicatorNode{Indicator: in, Depth: depth, Rubric: pinggu.RubricLabel(in.Rubric)})
 			if depth < 10 {
 				walk(in.Code, depth+1)
 			}

@@ -17,14 +17,7 @@ func parsePages(files fs.FS) (*template.Template, error) {
 	funcs := template.FuncMap{
 		"inc": func(i int) int { return i + 1 },
 		"f1":  func(x float64) string { return strconv.FormatFloat(x, 'f', 1, 64) },
-		"typeLabel": func(t pinggu.UnitType) string {
-			for _, l := range unitTypeLabels {
-				if l.Type == string(t) {
-					return l.Label
-				}
-			}
-			return string(t)
-		},
+		"typeLabel": pinggu.UnitTypeLabel,
 		"hasPrefix": strings.HasPrefix,
 		"err":       func(fe pinggu.FieldErrors, k string) string { return fe[k] },
 		"pct":       func(x float64) string { return strconv.FormatFloat(x*100, 'f', 1, 64) + "%" },

@@ -35,7 +35,7 @@ func (s *Server) reviewPage(c echo.Context, status int, data map[string]any, err
 	loc := sh.Round.Location()
 	rows := make([]reviewRow, len(sh.Leaves))
 	for i, in := range sh.Leaves {
-		row := reviewRow{Indicator: in, Rubric: rubricLabels[in.Rubric], Field: entryField(in.Rubric), Error: errs[in.Code]}
+		row := reviewRow{Indicator: in, Rubric: pinggu.RubricLabel(in.Rubric), Field: entryField(in.Rubric), Error: errs[in.Code]}
 		if e, ok := sh.Inputs[in.Code]; ok {
 			row.Entry = entryText(e.InputValue)
 			row.Current = fmt.Sprintf("%s（%s，%s）", row.Entry, e.By, e.At.In(loc).Format(consoleTimestamp))

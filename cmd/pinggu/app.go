@@ -175,10 +175,7 @@ func printLinks(ctx context.Context, cat *catalog.Service, base string, now time
 	if err != nil {
 		return err
 	}
-	names := make(map[string]string, len(units))
-	for _, u := range units {
-		names[u.Code] = u.Name
-	}
+	names := pinggu.UnitNames(units)
 	for _, r := range rounds {
 		phase := r.PhaseAt(now)
 		if phase == pinggu.Over {
