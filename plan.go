@@ -25,7 +25,6 @@ func (d Date) Valid() bool {
 	return err == nil
 }
 
-
 // PlanKind is a 规划 (plan) or a 方案 (implementation scheme).
 type PlanKind string
 

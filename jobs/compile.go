@@ -209,14 +209,7 @@ func (c *Compiler) Compile(ctx context.Context, code string, final bool, expecte
 	}
 	now := c.now().UTC().Truncate(time.Millisecond)
 	sc.Fingerprint, sc.GeneratedAt = fp, now
-	label := "阶段性"
-	if final {
-		label = "最终"
-	}
-	rep := &pinggu.Report{ID: reportID(code, pinggu.ReportScorecard, final, fp), Round: code, Kind: pinggu.ReportScorecard,
-		Final: final, Fingerprint: fp, Responses: tally.Count(), CreatedAt: now,
-		FileName:    fmt.Sprintf("%s-%s结果-%s.xlsx", r.Title, label, now.In(r.Location()).Format("20060102-1504")),
-		ContentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+	rep := newReport(r, pinggu.ReportScorecard, final, fp, tally.Count(), now, pinggu.FinalLabel(final)+"结果", ".xlsx", xlsxType)
 	for _, res := range sc.Results {
 		o := res.Overall
 		rep.Scores = append(rep.Scores, pinggu.UnitScore{Unit: res.Unit, Respondents: res.Respondents,
@@ -269,22 +262,32 @@ func (c *Compiler) Export(ctx context.Context, code string, progress Progress) (
 		ext, ctype string
 		file       *tempFile
 	}{
-		{pinggu.ReportRawXLSX, ".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xf},
+		{pinggu.ReportRawXLSX, ".xlsx", xlsxType, xf},
 		{pinggu.ReportRawCSV, ".csv", "text/csv; charset=utf-8", cf},
 	} {
 		if rep := c.existing(ctx, code, k.kind, final, fp); rep != nil {
 			out = append(out, rep)
 			continue
 		}
-		rep := &pinggu.Report{ID: reportID(code, k.kind, final, fp), Round: code, Kind: k.kind, Final: final, Fingerprint: fp,
-			Responses: tally.Count(), CreatedAt: now, ContentType: k.ctype,
-			FileName: fmt.Sprintf("%s-原始数据-%s%s", r.Title, now.In(r.Location()).Format("20060102-1504"), k.ext)}
+		rep := newReport(r, k.kind, final, fp, tally.Count(), now, "原始数据", k.ext, k.ctype)
 		if err := c.storeFile(ctx, rep, k.file); err != nil {
 			return nil, err
 		}
 		out = append(out, rep)
 	}
 	return out, nil
+}
+
+const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+// newReport describes a report about to be written: its id follows from
+// the round, kind, finality and fingerprint, its file name from the round's
+// title, what it is and the time in the round's zone.
+func newReport(r *pinggu.Round, kind pinggu.ReportKind, final bool, fp string, responses int, now time.Time,
+	what, ext, contentType string) *pinggu.Report {
+	return &pinggu.Report{ID: reportID(r.Code, kind, final, fp), Round: r.Code, Kind: kind, Final: final, Fingerprint: fp,
+		Responses: responses, CreatedAt: now, ContentType: contentType,
+		FileName: fmt.Sprintf("%s-%s-%s%s", r.Title, what, now.In(r.Location()).Format("20060102-1504"), ext)}
 }
 
 func (c *Compiler) existing(ctx context.Context, round string, kind pinggu.ReportKind, final bool, fp string) *pinggu.Report {
@@ -494,13 +497,6 @@ func (c *Compiler) compileMidterm(ctx context.Context, r *pinggu.Round, final bo
 	}
 	now := c.now().UTC().Truncate(time.Millisecond)
 	out.Fingerprint, out.GeneratedAt = fp, now
-	label := "阶段性"
-	if final {
-		label = "最终"
-	}
-	rep := &pinggu.Report{ID: reportID(r.Code, pinggu.ReportMidterm, final, fp), Round: r.Code, Kind: pinggu.ReportMidterm,
-		Final: final, Fingerprint: fp, Responses: out.Reports, CreatedAt: now,
-		FileName:    fmt.Sprintf("%s-中期评估%s报告-%s.xlsx", r.Title, label, now.In(r.Location()).Format("20060102-1504")),
-		ContentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+	rep := newReport(r, pinggu.ReportMidterm, final, fp, out.Reports, now, "中期评估"+pinggu.FinalLabel(final)+"报告", ".xlsx", xlsxType)
 	return rep, c.save(ctx, rep, func(w io.Writer) error { return report.WriteMidterm(w, out) })
 }
