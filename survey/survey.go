@@ -55,9 +55,8 @@ type Service struct {
 	ipSalt  []byte
 	log     *slog.Logger
 
-	mu      sync.Mutex
-	forms   map[string]cachedForm   // by round/unit
-	medians map[string]cachedMedian // by round: one read of its tallies for all its units
+	forms   *cache[Form]  // by round/unit
+	medians *cache[int64] // by round: one read of its tallies for all its units
 
 	// Responses per network in the current burst window, counted in this
 	// replica's memory: an upsert per submission would scan a growing
@@ -67,20 +66,10 @@ type Service struct {
 	bursts      map[string]int // round/ipHash → responses
 }
 
-type cachedForm struct {
-	form    Form
-	expires time.Time // wall clock, not the injectable one: this is about freshness
-}
-
-type cachedMedian struct {
-	ms      int64
-	expires time.Time
-}
-
 // New returns a survey service. now is injectable so tests control time.
 func New(store Store, now func() time.Time, formKey, ipSalt string, log *slog.Logger) *Service {
 	return &Service{store: store, now: now, formKey: []byte(formKey), ipSalt: []byte(ipSalt), log: log,
-		forms: map[string]cachedForm{}, medians: map[string]cachedMedian{}}
+		forms: newCache[Form](), medians: newCache[int64]()}
 }
 
 // Form is everything the survey page of one unit in one round shows.
@@ -98,28 +87,18 @@ type Form struct {
 // What it finds is kept for FormCacheTTL; what it does not find is not kept.
 func (s *Service) Form(ctx context.Context, round, unit string) (*Form, error) {
 	key := round + "/" + unit
-	s.mu.Lock()
-	c, ok := s.forms[key]
-	s.mu.Unlock()
-	if !ok || time.Now().After(c.expires) {
-		f, err := s.loadForm(ctx, round, unit)
+	f, ok, fresh := s.forms.get(key)
+	if !fresh {
+		loaded, err := s.loadForm(ctx, round, unit)
 		if err != nil && !(ok && pinggu.ErrorCode(err) == pinggu.Unavailable) {
 			return nil, err
 		}
-		if err != nil {
-			// The database is down but the form is known: keep serving it,
-			// so a respondent's page still renders with their answers.
-			f = &c.form
-		}
-		c = cachedForm{form: *f, expires: time.Now().Add(FormCacheTTL)}
-		s.mu.Lock()
-		if len(s.forms) > 10000 { // rounds × units of an installation stay far below this
-			clear(s.forms)
-		}
-		s.forms[key] = c
-		s.mu.Unlock()
+		if err == nil {
+			f = *loaded
+		} // else the database is down but the form is known: keep serving
+		// it, so a respondent's page still renders with their answers.
+		s.forms.put(key, f)
 	}
-	f := c.form
 	f.Phase = f.Round.PhaseAt(s.now())
 	return &f, nil
 }
@@ -139,14 +118,8 @@ func (s *Service) countBurst(window int64, key string) int {
 // ForgetRound drops the cached forms of a round after it changed here, so
 // this replica applies the change at once (others within FormCacheTTL).
 func (s *Service) ForgetRound(round string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for k := range s.forms {
-		if strings.HasPrefix(k, round+"/") {
-			delete(s.forms, k)
-		}
-	}
-	delete(s.medians, round)
+	s.forms.drop(round)
+	s.medians.drop(round)
 }
 
 func (s *Service) loadForm(ctx context.Context, round, unit string) (*Form, error) {
@@ -178,11 +151,8 @@ func (s *Service) loadForm(ctx context.Context, round, unit string) (*Form, erro
 // SpeederMinSample), from its tallies — one small document per unit —
 // read once per round every FormCacheTTL at most.
 func (s *Service) median(ctx context.Context, round string) (int64, error) {
-	s.mu.Lock()
-	c, ok := s.medians[round]
-	s.mu.Unlock()
-	if ok && time.Now().Before(c.expires) {
-		return c.ms, nil
+	if ms, _, fresh := s.medians.get(round); fresh {
+		return ms, nil
 	}
 	ts, err := s.store.Tallies(ctx, round)
 	if err != nil {
@@ -194,17 +164,12 @@ func (s *Service) median(ctx context.Context, round string) (int64, error) {
 			hist[k] += n
 		}
 	}
-	c = cachedMedian{expires: time.Now().Add(FormCacheTTL)}
-	if ms, n := pinggu.MedianDuration(hist); n >= pinggu.SpeederMinSample {
-		c.ms = ms
+	ms, n := pinggu.MedianDuration(hist)
+	if n < pinggu.SpeederMinSample {
+		ms = 0
 	}
-	s.mu.Lock()
-	if len(s.medians) > 10000 {
-		clear(s.medians)
-	}
-	s.medians[round] = c
-	s.mu.Unlock()
-	return c.ms, nil
+	s.medians.put(round, ms)
+	return ms, nil
 }
 
 // Submission is one questionnaire as it arrives, before validation.
