@@ -106,7 +106,7 @@ func openFile(fh *multipart.FileHeader) func() (io.ReadCloser, error) {
 func (s *Server) taskProgress(c echo.Context) error {
 	ctx := c.Request().Context()
 	if unit := reporterUnit(c); unit != "" {
-		if err := s.checkInvolved(c, unit); err != nil {
+		if _, err := s.task(c, unit); err != nil {
 			return err
 		}
 	}
@@ -114,17 +114,22 @@ func (s *Server) taskProgress(c echo.Context) error {
 	return listJSON(c, "reports", hist, err)
 }
 
-func (s *Server) checkInvolved(c echo.Context, unit string) error {
+// task finds the task of the route's plan and number; for a reporter
+// (unit set) only among its unit's tasks, so another unit's task is 403.
+func (s *Server) task(c echo.Context, unit string) (*pinggu.PlanTask, error) {
 	tasks, err := s.plans.Tasks(c.Request().Context(), c.Param("plan"), unit)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	for _, t := range tasks {
-		if t.No == c.Param("no") {
-			return nil
+	for i := range tasks {
+		if tasks[i].No == c.Param("no") {
+			return &tasks[i], nil
 		}
 	}
-	return pinggu.Errorf(pinggu.Forbidden, "本单位不是该任务的牵头或配合单位")
+	if unit != "" {
+		return nil, pinggu.Errorf(pinggu.Forbidden, "本单位不是该任务的牵头或配合单位")
+	}
+	return nil, pinggu.Errorf(pinggu.NotFound, "任务%s不存在", c.Param("no"))
 }
 
 func (s *Server) reviewProgress(c echo.Context) error {

@@ -165,21 +165,9 @@ func (s *Server) consoleTask(c echo.Context) error {
 
 func (s *Server) taskPage(c echo.Context, status int, data map[string]any) error {
 	ctx, se := c.Request().Context(), session(c)
-	tasks, err := s.plans.Tasks(ctx, c.Param("plan"), se.Unit)
+	task, err := s.task(c, se.Unit)
 	if err != nil {
 		return err
-	}
-	var task *pinggu.PlanTask
-	for i := range tasks {
-		if tasks[i].No == c.Param("no") {
-			task = &tasks[i]
-		}
-	}
-	if task == nil && se.Unit != "" {
-		return pinggu.Errorf(pinggu.Forbidden, "本单位不是该任务的牵头或配合单位")
-	}
-	if task == nil {
-		return pinggu.Errorf(pinggu.NotFound, "任务%s不存在", c.Param("no"))
 	}
 	hist, err := s.plans.History(ctx, task.Plan, task.No)
 	if err != nil {
