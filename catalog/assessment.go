@@ -232,7 +232,11 @@ func (s *Service) Review(ctx context.Context, round, unit string) (*ReviewSheet,
 	if err != nil {
 		return nil, err
 	}
-	ins, adj, err := s.Inputs(ctx, round, unit)
+	ins, err := s.store.Inputs(ctx, round, unit)
+	if err != nil {
+		return nil, err
+	}
+	adj, err := s.store.Adjustments(ctx, round, unit)
 	if err != nil {
 		return nil, err
 	}
