@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/json"
 	"fmt"
+	"mime/multipart"
 	"net/http"
 	"strconv"
 
@@ -71,6 +72,20 @@ func decodeAnswers(raw map[string]json.RawMessage) (pinggu.Answers, error) {
 		return nil, err
 	}
 	return a, nil
+}
+
+// uploaded opens the multipart file field "file" and says its name; when
+// there is none, missing says what to upload.
+func uploaded(c echo.Context, missing string) (multipart.File, string, error) {
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return nil, "", pinggu.FieldErrors{"file": missing}.Err("缺少文件")
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return nil, "", pinggu.Wrap(pinggu.Malformed, err, "无法读取上传的文件")
+	}
+	return f, fh.Filename, nil
 }
 
 // listJSON answers {key: items}: [] rather than null when there are none.

@@ -52,13 +52,9 @@ func (s *Server) reviseIndicatorSystem(c echo.Context) error {
 
 // importIndicatorSystem takes an .xlsx in the multipart field "file".
 func (s *Server) importIndicatorSystem(c echo.Context) error {
-	fh, err := c.FormFile("file")
+	f, _, err := uploaded(c, "请在file字段上传.xlsx文件")
 	if err != nil {
-		return pinggu.FieldErrors{"file": "请在file字段上传.xlsx文件"}.Err("缺少文件")
-	}
-	f, err := fh.Open()
-	if err != nil {
-		return pinggu.Wrap(pinggu.Malformed, err, "无法读取上传的文件")
+		return err
 	}
 	defer f.Close()
 	sys, err := s.catalog.ImportIndicatorSystem(c.Request().Context(), c.Param("code"), c.FormValue("name"), f)

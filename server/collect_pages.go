@@ -61,15 +61,11 @@ func (s *Server) importOffline(c echo.Context) error {
 	unit, ch, validOnly := c.FormValue("unit"), c.FormValue("channel"), c.FormValue("validOnly") == "1"
 	data := map[string]any{"Unit": unit, "Channel": ch, "ValidOnly": validOnly}
 	var res *survey.ImportResult
-	fh, err := c.FormFile("file")
-	if err != nil {
-		err = pinggu.FieldErrors{"file": "请选择要导入的.xlsx或.csv文件"}.Err("缺少文件")
-	} else if f, oerr := fh.Open(); oerr != nil {
-		err = pinggu.Wrap(pinggu.Malformed, oerr, "无法读取上传的文件")
-	} else {
+	f, name, err := uploaded(c, "请选择要导入的.xlsx或.csv文件")
+	if err == nil {
 		defer f.Close()
 		var rows []report.ImportRow
-		if rows, err = report.ReadResponses(f, fh.Filename); err == nil {
+		if rows, err = report.ReadResponses(f, name); err == nil {
 			res, err = s.survey.Import(c.Request().Context(), c.Param("code"), unit, pinggu.Channel(ch), rows, validOnly)
 		}
 	}

@@ -185,16 +185,12 @@ func (s *Server) importResponses(c echo.Context) error {
 }
 
 func readUploadedResponses(c echo.Context) ([]report.ImportRow, error) {
-	fh, err := c.FormFile("file")
+	f, name, err := uploaded(c, "请在file字段上传.xlsx或.csv文件，或以application/x-ndjson提交JSON行")
 	if err != nil {
-		return nil, pinggu.FieldErrors{"file": "请在file字段上传.xlsx或.csv文件，或以application/x-ndjson提交JSON行"}.Err("缺少文件")
-	}
-	f, err := fh.Open()
-	if err != nil {
-		return nil, pinggu.Wrap(pinggu.Malformed, err, "无法读取上传的文件")
+		return nil, err
 	}
 	defer f.Close()
-	return report.ReadResponses(f, fh.Filename)
+	return report.ReadResponses(f, name)
 }
 
 // readJSONLines reads one respondent per line; answers take the shapes of

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"sort"
@@ -49,19 +48,6 @@ func (s *Server) pageStatus(c echo.Context, status int, name string, data map[st
 	}
 	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
 	return c.HTMLBlob(status, body)
-}
-
-// uploaded opens the multipart file field "file".
-func uploaded(c echo.Context) (multipart.File, error) {
-	fh, err := c.FormFile("file")
-	if err != nil {
-		return nil, pinggu.FieldErrors{"file": "请选择要上传的.xlsx文件"}.Err("缺少文件")
-	}
-	f, err := fh.Open()
-	if err != nil {
-		return nil, pinggu.Wrap(pinggu.Malformed, err, "无法读取上传的文件")
-	}
-	return f, nil
 }
 
 // rowErrors lists "第N行" errors in sheet order, then the others.
@@ -142,7 +128,7 @@ func (s *Server) saveUnit(c echo.Context) error {
 // row is refused whole with every bad row listed.
 func (s *Server) importUnits(c echo.Context) error {
 	data := map[string]any{"Unit": pinggu.Unit{Type: pinggu.County}}
-	f, err := uploaded(c)
+	f, _, err := uploaded(c, "请选择要上传的.xlsx文件")
 	if err == nil {
 		defer f.Close()
 		var rows []report.UnitRow
@@ -414,7 +400,7 @@ func indicatorTree(ins []pinggu.Indicator) []indicatorNode {
 // uploadIndicators imports an indicator system sheet as a new version.
 func (s *Server) uploadIndicators(c echo.Context) error {
 	code, name := strings.TrimSpace(c.FormValue("code")), strings.TrimSpace(c.FormValue("name"))
-	f, err := uploaded(c)
+	f, _, err := uploaded(c, "请选择要上传的.xlsx文件")
 	if err == nil {
 		defer f.Close()
 		var sys *pinggu.IndicatorSystem
@@ -471,7 +457,7 @@ func (s *Server) savePlan(c echo.Context) error {
 func (s *Server) uploadTasks(c echo.Context) error {
 	plan := c.Param("plan")
 	validOnly := c.FormValue("validOnly") == "1"
-	f, err := uploaded(c)
+	f, _, err := uploaded(c, "请选择要上传的.xlsx文件")
 	if err == nil {
 		defer f.Close()
 		r, ierr := s.plans.ImportTasks(c.Request().Context(), plan, f, validOnly)

@@ -39,13 +39,9 @@ func (s *Server) getPlan(c echo.Context) error {
 // importTasks takes the sheet in the multipart field "file"; validOnly=true
 // imports the good rows of a file with bad ones.
 func (s *Server) importTasks(c echo.Context) error {
-	fh, err := c.FormFile("file")
+	f, _, err := uploaded(c, "请在file字段上传.xlsx文件")
 	if err != nil {
-		return pinggu.FieldErrors{"file": "请在file字段上传.xlsx文件"}.Err("缺少文件")
-	}
-	f, err := fh.Open()
-	if err != nil {
-		return pinggu.Wrap(pinggu.Malformed, err, "无法读取上传的文件")
+		return err
 	}
 	defer f.Close()
 	validOnly, _ := strconv.ParseBool(c.FormValue("validOnly"))
