@@ -33,21 +33,22 @@ const (
 	MaxUpload = 32 << 20
 )
 
-// bodyLimit caps every request body: 64 KB, or 32 MB for the upload routes
-// (sheet and JSON-lines imports, progress reports with evidence, the
-// console's indicator and task uploads). It runs before routing, so
-// nothing reads past it.
-func bodyLimit(next echo.HandlerFunc) echo.HandlerFunc {
+// bodyLimit caps every request body: 64 KB, or 32 MB for the routes the
+// route table marks as uploads. It is the first middleware after routing,
+// so nothing has read the body yet.
+func (s *Server) bodyLimit(next echo.HandlerFunc) echo.HandlerFunc {
 	small := middleware.BodyLimit("64K")(next)
 	large := middleware.BodyLimit("32M")(next)
 	return func(c echo.Context) error {
-		if p := c.Request().URL.Path; c.Request().Method == http.MethodPost && (strings.HasSuffix(p, "/import") ||
-			strings.HasSuffix(p, "/progress") || strings.HasSuffix(p, "/tasks") || p == "/admin/indicator-systems") {
+		if s.uploads[c.Request().Method+" "+c.Path()] {
 			return large(c)
 		}
 		return small(c)
 	}
 }
+
+// upload marks a route as taking files, up to MaxUpload.
+func (s *Server) upload(r *echo.Route) { s.uploads[r.Method+" "+r.Path] = true }
 
 // Pinger tells whether the store answers.
 type Pinger interface {
@@ -112,6 +113,7 @@ type Server struct {
 	auth    *auth.Service
 	quality *survey.Quality
 	store   Pinger
+	uploads map[string]bool // "POST /path/:param" of the routes that take files; set by routes()
 }
 
 // New builds the server and its routes. It fails if a template does not parse.
@@ -133,10 +135,9 @@ func New(cfg Config, d Deps) (*Server, error) {
 		e.IPExtractor = echo.ExtractIPFromXFFHeader()
 	}
 	s := &Server{cfg: cfg, echo: e, pages: pages, survey: d.Survey, catalog: d.Catalog, sched: d.Scheduler,
-		reports: d.Reports, plans: d.Plans, auth: d.Auth, quality: d.Quality, store: d.Store}
+		reports: d.Reports, plans: d.Plans, auth: d.Auth, quality: d.Quality, store: d.Store, uploads: map[string]bool{}}
 	e.HTTPErrorHandler = s.handleError
-	e.Use(middleware.RequestID(), middleware.Recover(), s.accessLog)
-	e.Pre(bodyLimit)
+	e.Use(s.bodyLimit, middleware.RequestID(), middleware.Recover(), s.accessLog)
 	s.routes()
 	return s, nil
 }
@@ -163,7 +164,7 @@ func (s *Server) routes() {
 	signedIn.POST("/tokens", s.issueToken)
 	signedIn.POST("/tokens/:id/revoke", s.revokeTokenForm)
 	signedIn.GET("/plans/:plan/tasks/:no", s.consoleTask)
-	signedIn.POST("/plans/:plan/tasks/:no/progress", s.fileTaskProgress)
+	s.upload(signedIn.POST("/plans/:plan/tasks/:no/progress", s.fileTaskProgress))
 	signedIn.GET("/progress/:id/evidence/:eid", s.consoleEvidence)
 	consoleStaff := e.Group("/admin", s.requireSession(pinggu.RoleAdmin, pinggu.RoleAssessor))
 	consoleStaff.GET("/rounds/:code", s.consoleRound)
@@ -180,20 +181,20 @@ func (s *Server) routes() {
 	consoleStaff.POST("/rounds/:code/units/:unit/review", s.reviewAction)
 	consoleStaff.POST("/plans/:plan/tasks/:no/review", s.reviewTaskProgress)
 	consoleStaff.GET("/rounds/:code/import", s.consoleImport)
-	consoleStaff.POST("/rounds/:code/import", s.importOffline)
+	s.upload(consoleStaff.POST("/rounds/:code/import", s.importOffline))
 	consoleStaff.GET("/rounds/:code/units/:unit/invitations.xlsx", s.invitationsXLSX)
 	consoleAdmin := e.Group("/admin", s.requireSession(pinggu.RoleAdmin))
 	consoleAdmin.GET("/audit", s.consoleAudit)
 	consoleAdmin.GET("/units", s.consoleUnits)
 	consoleAdmin.POST("/units", s.saveUnit)
-	consoleAdmin.POST("/units/import", s.importUnits)
+	s.upload(consoleAdmin.POST("/units/import", s.importUnits))
 	consoleAdmin.GET("/questionnaires", s.consoleQuestionnaires)
 	consoleAdmin.GET("/questionnaires/edit", s.editQuestionnaire)
 	consoleAdmin.POST("/questionnaires/edit", s.saveQuestionnaire)
 	consoleAdmin.GET("/indicator-systems", s.consoleIndicators)
-	consoleAdmin.POST("/indicator-systems", s.uploadIndicators)
+	s.upload(consoleAdmin.POST("/indicator-systems", s.uploadIndicators))
 	consoleAdmin.POST("/plans", s.savePlan)
-	consoleAdmin.POST("/plans/:plan/tasks", s.uploadTasks)
+	s.upload(consoleAdmin.POST("/plans/:plan/tasks", s.uploadTasks))
 	consoleAdmin.POST("/rounds/:code/invitations", s.newInvitationsForm)
 	consoleAdmin.GET("/rounds/new", s.editRound)
 	consoleAdmin.POST("/rounds/new", s.saveRound)
@@ -238,7 +239,7 @@ func (s *Server) routes() {
 	a.POST("/indicator-systems", s.createIndicatorSystem, admin)
 	a.GET("/indicator-systems/:code", s.getIndicatorSystem, staff)
 	a.PUT("/indicator-systems/:code", s.reviseIndicatorSystem, admin)
-	a.POST("/indicator-systems/:code/import", s.importIndicatorSystem, admin)
+	s.upload(a.POST("/indicator-systems/:code/import", s.importIndicatorSystem, admin))
 	a.GET("/rounds/:code/units/:unit/inputs", s.listInputs, staff)
 	a.PUT("/rounds/:code/units/:unit/inputs/:indicator", s.setInput, staff)
 	a.POST("/rounds/:code/units/:unit/adjustments", s.addAdjustment, staff)
@@ -246,9 +247,9 @@ func (s *Server) routes() {
 	a.GET("/plans", s.listPlans, reporters)
 	a.POST("/plans", s.createPlan, admin)
 	a.GET("/plans/:plan", s.getPlan, reporters)
-	a.POST("/plans/:plan/tasks/import", s.importTasks, admin)
+	s.upload(a.POST("/plans/:plan/tasks/import", s.importTasks, admin))
 	a.GET("/plans/:plan/tasks", s.listTasks, reporters)
-	a.POST("/plans/:plan/tasks/:no/progress", s.fileProgress, reporters)
+	s.upload(a.POST("/plans/:plan/tasks/:no/progress", s.fileProgress, reporters))
 	a.GET("/plans/:plan/tasks/:no/progress", s.taskProgress, reporters)
 	a.GET("/progress/:id/evidence/:eid", s.downloadEvidence, reporters)
 	a.POST("/progress/:id/review", s.reviewProgress, staff)
@@ -259,7 +260,7 @@ func (s *Server) routes() {
 	a.GET("/rounds/:code/flagged", s.listFlagged, staff)
 	a.POST("/rounds/:code/exclusions", s.excludeResponses, staff)
 	a.DELETE("/rounds/:code/exclusions/:id", s.restoreResponse, staff)
-	a.POST("/rounds/:code/units/:unit/import", s.importResponses, staff)
+	s.upload(a.POST("/rounds/:code/units/:unit/import", s.importResponses, staff))
 	a.POST("/rounds/:code/units/:unit/invitations", s.newInvitations, admin)
 	a.GET("/rounds/:code/units/:unit/invitations.xlsx", s.invitationsXLSX, staff)
 }
