@@ -2,6 +2,7 @@ package pinggu
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -23,18 +24,20 @@ const (
 	ChannelImport Channel = "import"
 )
 
-// ChannelLabels name the channels in reports.
-var ChannelLabels = map[Channel]string{ChannelWeb: "网页", ChannelQR: "扫码", ChannelLink: "链接", ChannelInvite: "邀请码",
-	ChannelCATI: "电话调查", ChannelCAPI: "入户面访", ChannelPaper: "纸质问卷", ChannelImport: "导入"}
+// Channels lists every channel in the order reports show them.
+var Channels = []Channel{ChannelWeb, ChannelQR, ChannelLink, ChannelInvite, ChannelCATI, ChannelCAPI, ChannelPaper, ChannelImport}
+
+// ChannelLabel is the channel in the words of reports and the UI.
+func ChannelLabel(c Channel) string {
+	if l, ok := map[Channel]string{ChannelWeb: "网页", ChannelQR: "扫码", ChannelLink: "链接", ChannelInvite: "邀请码",
+		ChannelCATI: "电话调查", ChannelCAPI: "入户面访", ChannelPaper: "纸质问卷", ChannelImport: "导入"}[c]; ok {
+		return l
+	}
+	return string(c)
+}
 
 // ValidChannel reports whether c is a known channel.
-func ValidChannel(c Channel) bool {
-	switch c {
-	case ChannelWeb, ChannelQR, ChannelLink, ChannelInvite, ChannelCATI, ChannelCAPI, ChannelPaper, ChannelImport:
-		return true
-	}
-	return false
-}
+func ValidChannel(c Channel) bool { return slices.Contains(Channels, c) }
 
 var sidRe = regexp.MustCompile(`^[A-Za-z0-9_-]{8,64}$`)
 

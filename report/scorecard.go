@@ -50,10 +50,7 @@ type ChannelResult struct {
 
 // Label names the channel and its tag, e.g. "扫码·政务大厅".
 func (c ChannelResult) Label() string {
-	l := pinggu.ChannelLabels[c.Channel]
-	if l == "" {
-		l = string(c.Channel)
-	}
+	l := pinggu.ChannelLabel(c.Channel)
 	if c.Tag != "" {
 		l += "·" + c.Tag
 	}
@@ -520,11 +517,7 @@ func (b *book) channels(sc *Scorecard) {
 	row := 2
 	for _, u := range sc.Units {
 		for _, ch := range sc.Channels[u.Code] {
-			label := pinggu.ChannelLabels[ch.Channel]
-			if label == "" {
-				label = string(ch.Channel)
-			}
-			b.row(sheet, row, append([]any{u.Name, label, Neutralize(ch.Tag), ch.Result.Respondents}, statValues(ch.Result.Overall)...),
+			b.row(sheet, row, append([]any{u.Name, pinggu.ChannelLabel(ch.Channel), Neutralize(ch.Tag), ch.Result.Respondents}, statValues(ch.Result.Overall)...),
 				b.statStyles(0, 0, 0, b.st.integer))
 			row++
 		}

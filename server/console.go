@@ -297,10 +297,9 @@ func doneText(done string) string {
 // channelCounts says how a unit's responses came in, in a fixed order.
 func channelCounts(m map[string]int) string {
 	var parts []string
-	for _, ch := range []pinggu.Channel{pinggu.ChannelWeb, pinggu.ChannelQR, pinggu.ChannelLink, pinggu.ChannelInvite,
-		pinggu.ChannelCATI, pinggu.ChannelCAPI, pinggu.ChannelPaper, pinggu.ChannelImport} {
+	for _, ch := range pinggu.Channels {
 		if n := m[string(ch)]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%s %d", pinggu.ChannelLabels[ch], n))
+			parts = append(parts, fmt.Sprintf("%s %d", pinggu.ChannelLabel(ch), n))
 		}
 	}
 	return strings.Join(parts, " · ")
