@@ -226,6 +226,38 @@ type AssessmentSettings struct {
 	// Grades by peer group; the key "*" serves groups not named.
 	Grades map[string][]GradeBand `json:"grades,omitempty"`
 	Vetoes []VetoRule             `json:"vetoes,omitempty"`
+	// VetoRank places vetoed units: "last" (default) after all others,
+	// "unranked" without a rank, "keep" by their total like the rest.
+	VetoRank string `json:"vetoRank,omitempty"`
+	// AllowGaps lets a final compile go ahead with leaves that have no
+	// entry; those units are marked incomplete and not ranked. Without it a
+	// final compile with gaps is refused with the list.
+	AllowGaps bool `json:"allowGaps,omitempty"`
+}
+
+// Veto ranking rules.
+const (
+	VetoRankLast     = "last"
+	VetoRankUnranked = "unranked"
+	VetoRankKeep     = "keep"
+)
+
+// GapsError refuses a final result while leaves lack an entry; fields
+// name each unit ("inputs.<unit>") with its missing leaves.
+func GapsError(fe FieldErrors) error {
+	if len(fe) == 0 {
+		return nil
+	}
+	return &Error{Code: Conflict, Fields: fe,
+		Message: "尚有指标未录入，不能生成最终结果；请补录，或在轮次设置中允许带缺项定稿（assessment.allowGaps）"}
+}
+
+// VetoRankOrDefault is the veto ranking rule in force.
+func (a *AssessmentSettings) VetoRankOrDefault() string {
+	if a.VetoRank == "" {
+		return VetoRankLast
+	}
+	return a.VetoRank
 }
 
 // DefaultGrades: 优秀 ≥ 90, 良好 ≥ 80, 一般 ≥ 70, else 较差.
@@ -278,6 +310,11 @@ func (a *AssessmentSettings) Validate(fe FieldErrors) {
 		if len(bands) == 0 || lowest != 0 {
 			fe.Add("assessment.grades."+g, "须有一个最低分为0的等次，使每个总分都有等次")
 		}
+	}
+	switch a.VetoRank {
+	case "", VetoRankLast, VetoRankUnranked, VetoRankKeep:
+	default:
+		fe.Add("assessment.vetoRank", "被一票否决单位的排名规则须为last（排在其他单位之后）、unranked（不排名）或keep（按总分排名）")
 	}
 	for i, v := range a.Vetoes {
 		p := fmt.Sprintf("assessment.vetoes[%d]", i)

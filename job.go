@@ -80,4 +80,11 @@ type UnitScore struct {
 	Rate        float64 `json:"rate"`
 	RateLow     float64 `json:"rateLow"`
 	RateHigh    float64 `json:"rateHigh"`
+	// Insufficient: below the round's minimum sample, so no score or rank.
+	Insufficient bool    `json:"insufficient,omitempty"`
+	Margin       float64 `json:"margin"` // achieved margin of error of the mean (± score points)
+	// Rank in the peer group (0: not ranked) and its 95% bootstrap interval.
+	Rank     int `json:"rank,omitempty"`
+	RankLow  int `json:"rankLow,omitempty"`
+	RankHigh int `json:"rankHigh,omitempty"`
 }

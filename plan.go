@@ -181,6 +181,40 @@ type MidtermSettings struct {
 	// Delta is the band around the expected progress that counts as on
 	// track (default 0.1).
 	Delta float64 `json:"delta,omitempty"`
+	// Pass is the "时间过半、完成过半" rule (default: C ≥ max(50%, τ)).
+	Pass *PassRule `json:"pass,omitempty"`
+}
+
+// Pass-rule comparisons.
+const (
+	PassAgainstElapsed  = "elapsed"  // C ≥ max(minimum, τ)
+	PassAgainstExpected = "expected" // C ≥ max(minimum, E)
+)
+
+// PassRule says when a plan passes its mid-term check.
+type PassRule struct {
+	// Minimum is the least completion that passes (default 0.5).
+	Minimum float64 `json:"minimum,omitempty"`
+	// Against is what completion is compared with: "elapsed" τ (default)
+	// or "expected" E, the weighted expected progress of the tasks.
+	Against string `json:"against,omitempty"`
+	// NoOverdueBinding fails a plan with any overdue binding (约束性) task.
+	NoOverdueBinding bool `json:"noOverdueBinding,omitempty"`
+}
+
+// PassOrDefault is the pass rule in force.
+func (m *MidtermSettings) PassOrDefault() PassRule {
+	r := PassRule{Minimum: 0.5, Against: PassAgainstElapsed}
+	if m.Pass != nil {
+		r = *m.Pass
+		if r.Minimum == 0 {
+			r.Minimum = 0.5
+		}
+		if r.Against == "" {
+			r.Against = PassAgainstElapsed
+		}
+	}
+	return r
 }
 
 // DeltaOrDefault is Delta, 0.1 when unset.
@@ -198,6 +232,14 @@ func (m *MidtermSettings) Validate(fe FieldErrors) {
 	}
 	if !m.AsOf.Valid() {
 		fe.Add("midterm.asOf", "评估截至日期须为YYYY-MM-DD")
+	}
+	if p := m.Pass; p != nil {
+		if p.Minimum < 0 || p.Minimum > 1 {
+			fe.Add("midterm.pass.minimum", "达标的最低完成度须在0–1之间（默认0.5）")
+		}
+		if p.Against != "" && p.Against != PassAgainstElapsed && p.Against != PassAgainstExpected {
+			fe.Add("midterm.pass.against", "完成度的比较基准须为elapsed（时间进度）或expected（应完成进度）")
+		}
 	}
 	if m.Delta < 0 || m.Delta >= 1 {
 		fe.Add("midterm.delta", fmt.Sprintf("容差须在0–1之间（默认0.1），现为%g", m.Delta))

@@ -90,6 +90,16 @@ func (q *Questionnaire) Question(code string) *Question {
 	return nil
 }
 
+// HasDimension reports whether a scale question maps to dimension d.
+func (q *Questionnaire) HasDimension(d string) bool {
+	for i := range q.Questions {
+		if q.Questions[i].Dimension == d {
+			return true
+		}
+	}
+	return false
+}
+
 // HasOption reports whether code is one of the question's options.
 func (q *Question) HasOption(code string) bool {
 	return q.Option(code) != nil

@@ -12,6 +12,7 @@ import (
 
 	"pinggu"
 	"pinggu/report"
+	"pinggu/scoring"
 )
 
 // CreateIndicatorSystem stores version 1 of a new indicator system.
@@ -251,4 +252,48 @@ func (s *Service) Review(ctx context.Context, round, unit string) (*ReviewSheet,
 		}
 	}
 	return sh, nil
+}
+
+// FinalGaps refuses, before anything is queued, a final compile of an
+// assessment round whose leaves still lack entries (unless the round
+// allows gaps): the same rule the compile applies.
+func (s *Service) FinalGaps(ctx context.Context, code string) error {
+	r, err := s.store.Round(ctx, code)
+	if err != nil {
+		return err
+	}
+	a := r.Assessment
+	if a == nil || a.AllowGaps || !r.Status.Finished() {
+		return nil
+	}
+	sys, err := s.store.IndicatorSystem(ctx, a.IndicatorSystem, a.IndicatorVersion)
+	if err != nil {
+		return err
+	}
+	all, err := s.store.Units(ctx)
+	if err != nil {
+		return err
+	}
+	byCode := map[string]pinggu.Unit{}
+	for _, u := range all {
+		byCode[u.Code] = u
+	}
+	units := make([]pinggu.Unit, 0, len(r.Units))
+	for _, c := range r.Units {
+		if u, ok := byCode[c]; ok {
+			units = append(units, u)
+		}
+	}
+	ins, err := s.store.Inputs(ctx, code, "")
+	if err != nil {
+		return err
+	}
+	entries := map[string]map[string]pinggu.InputValue{}
+	for _, in := range ins {
+		if entries[in.Unit] == nil {
+			entries[in.Unit] = map[string]pinggu.InputValue{}
+		}
+		entries[in.Unit][in.Indicator] = in.InputValue
+	}
+	return pinggu.GapsError(scoring.Gaps(sys, a, units, entries))
 }

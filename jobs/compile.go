@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hibiken/asynq"
+
 	"pinggu"
 	"pinggu/report"
 	"pinggu/scoring"
@@ -197,7 +199,8 @@ func (c *Compiler) Compile(ctx context.Context, code string, final bool, expecte
 		return nil, err
 	}
 	sc := &report.Scorecard{Round: r, Questionnaire: q, Units: units, Results: tally.Results(r.Units), Final: final,
-		Responses: tally.Count(), IDsHash: tally.IDsHash(), Excluded: qual.Excluded, Flags: qual.Flags, Channels: qual.channelResults()}
+		Responses: tally.Count(), IDsHash: tally.IDsHash(), Excluded: qual.Excluded, Flags: qual.Flags, Channels: qual.channelResults(),
+		Reliability: tally.Reliabilities(), Importance: tally.Importances()}
 	if r.Assessment != nil {
 		if err := c.assess(ctx, sc); err != nil {
 			return nil, err
@@ -210,10 +213,12 @@ func (c *Compiler) Compile(ctx context.Context, code string, final bool, expecte
 	now := c.now().UTC().Truncate(time.Millisecond)
 	sc.Fingerprint, sc.GeneratedAt = fp, now
 	rep := newReport(r, pinggu.ReportScorecard, final, fp, tally.Count(), now, pinggu.FinalLabel(final)+"结果", ".xlsx", xlsxType)
+	rk := sc.Rank()
 	for _, res := range sc.Results {
-		o := res.Overall
+		o, p := res.Overall, rk.ByUnit[res.Unit]
 		rep.Scores = append(rep.Scores, pinggu.UnitScore{Unit: res.Unit, Respondents: res.Respondents,
-			Mean: o.Mean, MeanLow: o.MeanLow, MeanHigh: o.MeanHigh, Rate: o.Rate, RateLow: o.RateLow, RateHigh: o.RateHigh})
+			Mean: o.Mean, MeanLow: o.MeanLow, MeanHigh: o.MeanHigh, Rate: o.Rate, RateLow: o.RateLow, RateHigh: o.RateHigh,
+			Insufficient: o.Insufficient, Margin: o.Margin(), Rank: p.Rank, RankLow: p.RankLow, RankHigh: p.RankHigh})
 	}
 	return rep, c.save(ctx, rep, func(w io.Writer) error { return report.WriteScorecard(w, sc) })
 }
@@ -400,7 +405,26 @@ func (c *Compiler) assess(ctx context.Context, sc *report.Scorecard) error {
 		}
 		sc.Assessments = append(sc.Assessments, scoring.ScoreUnit(sys, a, u, values, dims, sc.Adjustments[u.Code]))
 	}
-	scoring.RankAssessments(sc.Assessments)
+	scoring.RankAssessments(sc.Assessments, a.VetoRankOrDefault())
+	if sc.Final && !a.AllowGaps {
+		return missingEntries(sc)
+	}
+	return nil
+}
+
+// missingEntries refuses a final compile while leaves lack a reviewer's
+// entry: a gap is never a silent 0 in a published ranking.
+func missingEntries(sc *report.Scorecard) error {
+	entries := map[string]map[string]pinggu.InputValue{}
+	for unit, m := range sc.Inputs {
+		entries[unit] = map[string]pinggu.InputValue{}
+		for code, in := range m {
+			entries[unit][code] = in.InputValue
+		}
+	}
+	if err := pinggu.GapsError(scoring.Gaps(sc.System, sc.Round.Assessment, sc.Units, entries)); err != nil {
+		return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
+	}
 	return nil
 }
 
@@ -489,7 +513,7 @@ func (c *Compiler) compileMidterm(ctx context.Context, r *pinggu.Round, final bo
 				out.Reports++
 			}
 		}
-		out.Plans = append(out.Plans, scoring.EvaluatePlan(plan, tasks, latest, asOf, m.DeltaOrDefault()))
+		out.Plans = append(out.Plans, scoring.EvaluatePlan(plan, tasks, latest, asOf, m.DeltaOrDefault(), m.PassOrDefault()))
 	}
 	fp := hex.EncodeToString(h.Sum(nil))
 	if rep := c.existing(ctx, r.Code, pinggu.ReportMidterm, final, fp); rep != nil {

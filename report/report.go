@@ -73,7 +73,7 @@ func cell(col, row int) string {
 
 // styles are the workbook's few cell styles.
 type styles struct {
-	header, score, rate, integer, text, title, wrap int
+	header, score, rate, integer, text, title, wrap, pvalue, ratio int
 }
 
 func newStyles(f *excelize.File) (styles, error) {
@@ -95,6 +95,9 @@ func newStyles(f *excelize.File) (styles, error) {
 	s.rate = mk(&excelize.Style{CustomNumFmt: &rate})
 	s.integer = mk(&excelize.Style{CustomNumFmt: &integer})
 	s.text = mk(&excelize.Style{CustomNumFmt: &text})
+	pvalue, ratio := "0.0000", "0.000"
+	s.pvalue = mk(&excelize.Style{CustomNumFmt: &pvalue})
+	s.ratio = mk(&excelize.Style{CustomNumFmt: &ratio})
 	s.title = mk(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}})
 	s.wrap = mk(&excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
 	return s, err

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 
 	"pinggu"
 )
@@ -35,7 +36,41 @@ type UnitAssessment struct {
 	Total     float64     `json:"total"`
 	Vetoes    []string    `json:"vetoes,omitempty"`
 	Grade     string      `json:"grade"`
-	Rank      int         `json:"rank"`
+	// Rank within the peer group; 0: not ranked (incomplete, or vetoed
+	// under the "unranked" rule).
+	Rank int `json:"rank"`
+	// Missing lists the applicable leaves without an entry (or, for a
+	// survey leaf, without a sufficient sample): the unit is incomplete.
+	Missing []string `json:"missing,omitempty"`
+}
+
+// Gaps lists, for each unit with any, the applicable leaves that have no
+// reviewer's entry (a field "inputs.<unit>" naming them), from entries by
+// unit and indicator.
+func Gaps(sys *pinggu.IndicatorSystem, a *pinggu.AssessmentSettings, units []pinggu.Unit, entries map[string]map[string]pinggu.InputValue) pinggu.FieldErrors {
+	fe := pinggu.FieldErrors{}
+	for _, u := range units {
+		ua := ScoreUnit(sys, a, u, entries[u.Code], nil, nil)
+		if codes := ua.MissingEntries(sys); len(codes) > 0 {
+			fe.Add("inputs."+u.Code, fmt.Sprintf("%s有%d项指标未录入：%s", u.Name, len(codes), strings.Join(codes, "、")))
+		}
+	}
+	return fe
+}
+
+// Incomplete reports whether a leaf of the unit had nothing to score.
+func (u UnitAssessment) Incomplete() bool { return len(u.Missing) > 0 }
+
+// MissingEntries lists the leaves without a reviewer's entry (survey
+// leaves come from the sample and are not entries).
+func (u UnitAssessment) MissingEntries(sys *pinggu.IndicatorSystem) []string {
+	var out []string
+	for _, code := range u.Missing {
+		if in := sys.Indicator(code); in != nil && in.Rubric != pinggu.RubricSurvey {
+			out = append(out, code)
+		}
+	}
+	return out
 }
 
 // ScoreUnit scores a unit on the indicator tree: leaf s = clamp(rubric, 0,
@@ -69,10 +104,14 @@ func ScoreUnit(sys *pinggu.IndicatorSystem, a *pinggu.AssessmentSettings, unit p
 				res.Nodes = res.Nodes[:pos]
 				return 0, 0, false
 			}
-			res.Nodes[pos].Score, res.Nodes[pos].Max = sum, max
+			res.Nodes[pos].Score, res.Nodes[pos].Max = RoundScore(sum), max
 			return sum, max, true
 		}
 		s, desc, missing := leafScore(in, inputs[in.Code], dims)
+		s = RoundScore(s)
+		if missing {
+			res.Missing = append(res.Missing, in.Code)
+		}
 		res.Nodes[pos].Score, res.Nodes[pos].Input, res.Nodes[pos].Missing = s, desc, missing
 		res.BaseRaw += s
 		res.BaseMax += in.Points
@@ -83,8 +122,9 @@ func ScoreUnit(sys *pinggu.IndicatorSystem, a *pinggu.AssessmentSettings, unit p
 	}
 	full := sys.FullScale()
 	if res.BaseMax > 0 {
-		res.Base = res.BaseRaw / res.BaseMax * full
+		res.Base = RoundScore(res.BaseRaw / res.BaseMax * full)
 	}
+	res.BaseRaw = RoundScore(res.BaseRaw)
 	var vetoes []*pinggu.VetoRule
 	for _, x := range adj {
 		switch x.Kind {
@@ -99,9 +139,12 @@ func ScoreUnit(sys *pinggu.IndicatorSystem, a *pinggu.AssessmentSettings, unit p
 			}
 		}
 	}
+	// Every figure is rounded to its published precision before it is
+	// added, graded or ranked: the unit shown as 90.00 is 90.00.
+	res.BonusRaw, res.DeductRaw = RoundScore(res.BonusRaw), RoundScore(res.DeductRaw)
 	res.Bonus = math.Min(a.BonusCap, res.BonusRaw)
 	res.Deduct = math.Min(a.DeductionCap, res.DeductRaw)
-	res.Total = clamp(res.Base+res.Bonus-res.Deduct, 0, full+a.BonusCap)
+	res.Total = RoundScore(clamp(res.Base+res.Bonus-res.Deduct, 0, full+a.BonusCap))
 	res.Grade = grade(a.GradesFor(unit.PeerGroup), res.Total, vetoes)
 	return res
 }
@@ -159,6 +202,9 @@ func leafScore(in *pinggu.Indicator, v pinggu.InputValue, dims map[string]Stat) 
 		if !ok || st.NScored == 0 {
 			return 0, "维度" + in.Dimension + "无有效样本", true
 		}
+		if st.Insufficient {
+			return 0, fmt.Sprintf("维度%s样本不足（%d人）", in.Dimension, st.NScored), true
+		}
 		desc := fmt.Sprintf("维度%s得分%.2f", in.Dimension, st.Mean)
 		if len(in.Thresholds) == 0 {
 			return clamp(max*st.Mean/100, 0, max), desc, false
@@ -202,8 +248,12 @@ func grade(bands []pinggu.GradeBand, total float64, vetoes []*pinggu.VetoRule) s
 	return bands[idx].Name
 }
 
-// RankAssessments ranks units by total within each peer group; ties share a rank.
-func RankAssessments(us []UnitAssessment) {
+// RankAssessments ranks units by total within each peer group; ties share
+// a rank. Incomplete units are not ranked. Vetoed units follow the round's
+// rule: "last" ranks them after every other unit of the group (among
+// themselves by total), "unranked" leaves them without a rank, "keep"
+// ranks them by total like the rest.
+func RankAssessments(us []UnitAssessment, vetoRank string) {
 	groups := map[string][]int{}
 	var order []string
 	for i, u := range us {
@@ -214,13 +264,31 @@ func RankAssessments(us []UnitAssessment) {
 	}
 	sort.Strings(order)
 	for _, g := range order {
-		idx := groups[g]
-		totals := make([]float64, len(idx))
-		for k, i := range idx {
-			totals[k] = us[i].Total
+		var clean, vetoed []int
+		for _, i := range groups[g] {
+			us[i].Rank = 0
+			switch {
+			case us[i].Incomplete():
+			case len(us[i].Vetoes) > 0 && vetoRank != pinggu.VetoRankKeep:
+				if vetoRank == pinggu.VetoRankLast {
+					vetoed = append(vetoed, i)
+				}
+			default:
+				clean = append(clean, i)
+			}
 		}
-		for k, r := range RankDesc(totals) {
-			us[idx[k]].Rank = r
-		}
+		rankAmong(us, clean, 0)
+		rankAmong(us, vetoed, len(clean))
+	}
+}
+
+// rankAmong ranks the units idx by total, starting after offset places.
+func rankAmong(us []UnitAssessment, idx []int, offset int) {
+	totals := make([]float64, len(idx))
+	for k, i := range idx {
+		totals[k] = us[i].Total
+	}
+	for k, r := range RankDesc(totals) {
+		us[idx[k]].Rank = offset + r
 	}
 }

@@ -96,7 +96,10 @@ func TestScoreUnitByHand(t *testing.T) {
 	dept := pinggu.Unit{Code: "u2", Type: pinggu.Department, PeerGroup: "市级部门"}
 	u2 := scoring.ScoreUnit(sys, a, dept, map[string]pinggu.InputValue{"A2a": {Count: n(0)}, "B2": {Score: f(20)}},
 		map[string]scoring.Stat{"zwfw": {NScored: 10, Mean: 95}}, nil)
-	near4(t, "subset base", u2.Base, 59.0/90*100)
+	near4(t, "subset base", u2.Base, 65.56) // published at two decimals
+	if len(u2.Missing) != 1 || u2.Missing[0] != "A1" || u2.Rank != 0 {
+		t.Errorf("missing = %v", u2.Missing)
+	}
 	if len(u2.Nodes) != 7 || !u2.Nodes[1].Missing || u2.Nodes[1].Code != "A1" {
 		t.Errorf("nodes = %+v", u2.Nodes)
 	}
@@ -130,7 +133,7 @@ func TestScoreUnitByHand(t *testing.T) {
 func TestRankAssessmentsWithinPeerGroups(t *testing.T) {
 	us := []scoring.UnitAssessment{{PeerGroup: "A", Total: 85}, {PeerGroup: "B", Total: 60}, {PeerGroup: "A", Total: 85},
 		{PeerGroup: "A", Total: 70}, {PeerGroup: "B", Total: 90}}
-	scoring.RankAssessments(us)
+	scoring.RankAssessments(us, pinggu.VetoRankLast)
 	for i, want := range []int{1, 2, 1, 3, 1} {
 		if us[i].Rank != want {
 			t.Errorf("unit %d rank %d, want %d", i, us[i].Rank, want)

@@ -34,6 +34,11 @@ type TaskResult struct {
 	Report   *pinggu.ProgressReport `json:"report,omitempty"` // the latest accepted one
 }
 
+// Overdue reports whether the task is past its due date unfinished.
+func (r TaskResult) Overdue(asOf time.Time) bool {
+	return !r.Task.Ongoing && asOf.After(r.Task.Due.Time()) && r.Status != Done
+}
+
 // Behind reports whether the task belongs on the lagging list.
 func (r TaskResult) Behind() bool {
 	return r.Status == Lagging || r.Status == NotStarted && r.Expected > 0
@@ -119,37 +124,51 @@ type Group struct {
 	Tasks      int                `json:"tasks"`
 	Counts     map[TaskStatus]int `json:"counts"`
 	Completion float64            `json:"completion"` // C = Σ v·p / Σ v
-	Lagging    []TaskResult       `json:"lagging"`    // binding first, then by 序号
+	Expected   float64            `json:"expected"`   // E = Σ v·π / Σ v
+	Gap        float64            `json:"gap"`        // C − E
+	// OverdueBinding are binding (约束性) tasks past their due date unfinished.
+	OverdueBinding []TaskResult `json:"overdueBinding"`
+	Lagging        []TaskResult `json:"lagging"` // binding first, then by 序号
 }
 
 // PlanResult is one plan at the evaluation date.
 type PlanResult struct {
-	Plan     pinggu.Plan  `json:"plan"`
-	Elapsed  float64      `json:"elapsed"`  // τ
-	Required float64      `json:"required"` // max(50%, τ)
-	Pass     bool         `json:"pass"`     // 时间过半、完成过半: C ≥ max(50%, τ)
-	Overall  Group        `json:"overall"`
-	Chapters []Group      `json:"chapters"` // in task order
-	Leads    []Group      `json:"leads"`    // by unit code
-	Tasks    []TaskResult `json:"tasks"`    // in task order
+	Plan     pinggu.Plan     `json:"plan"`
+	Elapsed  float64         `json:"elapsed"`  // τ
+	Required float64         `json:"required"` // by the rule: max(minimum, τ) or max(minimum, E)
+	Pass     bool            `json:"pass"`     // 时间过半、完成过半: C ≥ Required (and, if the rule says, no overdue binding task)
+	Rule     pinggu.PassRule `json:"rule"`
+	Overall  Group           `json:"overall"`
+	Chapters []Group         `json:"chapters"` // in task order
+	Leads    []Group         `json:"leads"`    // by unit code
+	Tasks    []TaskResult    `json:"tasks"`    // in task order
 }
 
 // EvaluatePlan computes a plan at asOf from its tasks (in order) and each
 // task's latest accepted report (by 序号; missing means no progress).
-func EvaluatePlan(plan *pinggu.Plan, tasks []pinggu.PlanTask, latest map[string]*pinggu.ProgressReport, asOf time.Time, delta float64) PlanResult {
-	res := PlanResult{Plan: *plan, Elapsed: Elapsed(plan.Start.Time(), plan.End.Time(), asOf)}
-	res.Required = math.Max(0.5, res.Elapsed)
+func EvaluatePlan(plan *pinggu.Plan, tasks []pinggu.PlanTask, latest map[string]*pinggu.ProgressReport, asOf time.Time, delta float64, rule pinggu.PassRule) PlanResult {
+	res := PlanResult{Plan: *plan, Elapsed: Elapsed(plan.Start.Time(), plan.End.Time(), asOf), Rule: rule}
 	for i := range tasks {
 		res.Tasks = append(res.Tasks, Status(&tasks[i], plan, latest[tasks[i].No], asOf, delta))
 	}
-	res.Overall = group(plan.Code, res.Tasks)
-	res.Pass = res.Overall.Completion >= res.Required
-	res.Chapters = groupBy(res.Tasks, func(t TaskResult) string { return t.Task.Chapter }, false)
-	res.Leads = groupBy(res.Tasks, func(t TaskResult) string { return t.Task.Lead }, true)
+	res.Overall = group(plan.Code, res.Tasks, asOf)
+	against := res.Elapsed
+	if rule.Against == pinggu.PassAgainstExpected {
+		against = res.Overall.Expected
+	}
+	res.Required = math.Max(rule.Minimum, against)
+	// Compared at the published precision (percent with one decimal), so a
+	// plan shown at 50.0% against 50.0% passes.
+	res.Pass = Round(res.Overall.Completion, RatePlaces) >= Round(res.Required, RatePlaces)
+	if rule.NoOverdueBinding && len(res.Overall.OverdueBinding) > 0 {
+		res.Pass = false
+	}
+	res.Chapters = groupBy(res.Tasks, func(t TaskResult) string { return t.Task.Chapter }, false, asOf)
+	res.Leads = groupBy(res.Tasks, func(t TaskResult) string { return t.Task.Lead }, true, asOf)
 	return res
 }
 
-func groupBy(ts []TaskResult, key func(TaskResult) string, sorted bool) []Group {
+func groupBy(ts []TaskResult, key func(TaskResult) string, sorted bool, asOf time.Time) []Group {
 	var order []string
 	members := map[string][]TaskResult{}
 	for _, t := range ts {
@@ -164,14 +183,14 @@ func groupBy(ts []TaskResult, key func(TaskResult) string, sorted bool) []Group 
 	}
 	out := make([]Group, len(order))
 	for i, k := range order {
-		out[i] = group(k, members[k])
+		out[i] = group(k, members[k], asOf)
 	}
 	return out
 }
 
-func group(key string, ts []TaskResult) Group {
-	g := Group{Key: key, Tasks: len(ts), Counts: map[TaskStatus]int{}, Lagging: []TaskResult{}}
-	var vp, v float64
+func group(key string, ts []TaskResult, asOf time.Time) Group {
+	g := Group{Key: key, Tasks: len(ts), Counts: map[TaskStatus]int{}, Lagging: []TaskResult{}, OverdueBinding: []TaskResult{}}
+	var vp, vpi, v float64
 	for _, t := range ts {
 		g.Counts[t.Status]++
 		w := t.Task.Weight
@@ -179,13 +198,18 @@ func group(key string, ts []TaskResult) Group {
 			w = 1
 		}
 		vp += w * t.Progress
+		vpi += w * t.Expected
 		v += w
+		if t.Overdue(asOf) && t.Task.Class == pinggu.Binding {
+			g.OverdueBinding = append(g.OverdueBinding, t)
+		}
 		if t.Behind() {
 			g.Lagging = append(g.Lagging, t)
 		}
 	}
 	if v > 0 {
-		g.Completion = vp / v
+		g.Completion, g.Expected = vp/v, vpi/v
+		g.Gap = g.Completion - g.Expected
 	}
 	sort.SliceStable(g.Lagging, func(i, j int) bool {
 		bi, bj := g.Lagging[i].Task.Class == pinggu.Binding, g.Lagging[j].Task.Class == pinggu.Binding

@@ -30,7 +30,7 @@ func midtermFixture() (*pinggu.Plan, []pinggu.PlanTask, map[string]*pinggu.Progr
 
 func TestMidtermBeforeStart(t *testing.T) {
 	plan, tasks, _ := midtermFixture()
-	r := scoring.EvaluatePlan(plan, tasks, nil, day("2020-06-30"), 0.1)
+	r := scoring.EvaluatePlan(plan, tasks, nil, day("2020-06-30"), 0.1, (&pinggu.MidtermSettings{}).PassOrDefault())
 	if r.Elapsed != 0 || r.Overall.Completion != 0 || r.Pass || r.Overall.Counts[scoring.NotDue] != 4 {
 		t.Fatalf("before start: τ %v C %v pass %v counts %v", r.Elapsed, r.Overall.Completion, r.Pass, r.Overall.Counts)
 	}
@@ -38,7 +38,7 @@ func TestMidtermBeforeStart(t *testing.T) {
 
 func TestMidtermMidway(t *testing.T) {
 	plan, tasks, latest := midtermFixture()
-	r := scoring.EvaluatePlan(plan, tasks, latest, day("2023-07-03"), 0.1)
+	r := scoring.EvaluatePlan(plan, tasks, latest, day("2023-07-03"), 0.1, (&pinggu.MidtermSettings{}).PassOrDefault())
 	// τ = 913 / 1825 days.
 	near4(t, "τ", r.Elapsed, 913.0/1825)
 	near4(t, "required", r.Required, 913.0/1825)
@@ -78,7 +78,7 @@ func TestMidtermMidway(t *testing.T) {
 
 func TestMidtermAfterEnd(t *testing.T) {
 	plan, tasks, latest := midtermFixture()
-	r := scoring.EvaluatePlan(plan, tasks, latest, day("2026-03-01"), 0.1)
+	r := scoring.EvaluatePlan(plan, tasks, latest, day("2026-03-01"), 0.1, (&pinggu.MidtermSettings{}).PassOrDefault())
 	if r.Elapsed != 1 || r.Pass {
 		t.Fatalf("after end: τ %v pass %v", r.Elapsed, r.Pass)
 	}

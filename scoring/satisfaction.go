@@ -18,20 +18,34 @@ import (
 )
 
 // Stat is one satisfaction estimate: the mean score Ȳ and the satisfaction
-// rate P, each with its interval, from weighted answers.
+// rate P, each with its interval, from weighted respondents.
 type Stat struct {
-	N        int     `json:"n"`       // answers, 不清楚 included
-	NScored  int     `json:"nScored"` // answers with a score (不清楚 excluded)
-	NEff     float64 `json:"nEff"`    // (Σw)² / Σw²
+	N        int     `json:"n"`       // respondents who answered, 不清楚 and the unweighted included
+	NScored  int     `json:"nScored"` // respondents who enter the estimate: scored and weighted
+	NEff     float64 `json:"nEff"`    // (Σw)² / Σw² over those
 	Mean     float64 `json:"mean"`    // Ȳ = Σwy / Σw
-	MeanLow  float64 `json:"meanLow"` // Ȳ − z·s_w/√n_eff
+	SD       float64 `json:"sd"`      // weighted standard deviation (sample variance when all w = 1)
+	SE       float64 `json:"se"`      // SD / √n_eff
+	MeanLow  float64 `json:"meanLow"` // t interval, df = n_eff − 1, or the bounded one
 	MeanHigh float64 `json:"meanHigh"`
+	// Bounded says the mean's interval is the bounded one: the t interval
+	// left the scale's range or had no width (n_eff < 2, all answers equal).
+	Bounded  bool    `json:"bounded,omitempty"`
 	Rate     float64 `json:"rate"`    // P = Σw·1[y ≥ threshold] / Σw
 	RateLow  float64 `json:"rateLow"` // Wilson interval with n_eff
 	RateHigh float64 `json:"rateHigh"`
+	// Insufficient: fewer respondents than the round's minimum sample, or
+	// too small an effective sample; published as 样本不足, never scored.
+	Insufficient bool `json:"insufficient,omitempty"`
 }
 
-// moments are weighted sums over scored observations.
+// Margin is the achieved margin of error of the mean: half its interval.
+func (s Stat) Margin() float64 { return (s.MeanHigh - s.MeanLow) / 2 }
+
+// RateMargin is the achieved margin of error of the rate: half its interval.
+func (s Stat) RateMargin() float64 { return (s.RateHigh - s.RateLow) / 2 }
+
+// moments are weighted sums over scored respondents.
 type moments struct {
 	n, nScored               int
 	w, w2, wy, wy2, wSatisfy float64
@@ -49,8 +63,12 @@ func (m *moments) add(weight, y float64, satisfied bool, times int) {
 	}
 }
 
-// scaled is a cell's unweighted sums given the cell's weight w.
+// scaled is a cell's unweighted sums given the cell's weight w. Respondents
+// of a cell without weight answered but do not enter the estimate.
 func (m moments) scaled(w float64) moments {
+	if w == 0 {
+		return moments{n: m.n}
+	}
 	return moments{n: m.n, nScored: m.nScored, w: w * m.w, w2: w * w * m.w2, wy: w * m.wy, wy2: w * m.wy2, wSatisfy: w * m.wSatisfy}
 }
 
@@ -64,11 +82,22 @@ func (m *moments) merge(o moments) {
 	m.wSatisfy += o.wSatisfy
 }
 
-// stat turns weighted sums into estimates. With no scored answers every
-// estimate is 0 and NScored says so.
-func (m moments) stat(z float64) Stat {
+// Method is what the intervals and the minimum sample are computed with.
+type Method struct {
+	Level         float64 // confidence level, 0.95
+	Z             float64 // its normal quantile, for Wilson
+	Low, High     float64 // the scale's range: the lowest and highest option score
+	MinSample     int
+	MinEffective  float64
+	SatisfiedFrom float64
+}
+
+// stat turns weighted sums into estimates. With no scored respondents
+// every estimate is 0, NScored says so, and the stat is insufficient.
+func (m moments) stat(me Method) Stat {
 	s := Stat{N: m.n, NScored: m.nScored}
-	if m.w <= 0 {
+	if m.w <= 0 || m.nScored == 0 {
+		s.Insufficient = true
 		return s
 	}
 	s.NEff = m.w * m.w / m.w2
@@ -77,11 +106,42 @@ func (m moments) stat(z float64) Stat {
 	if s.NEff > 1 {
 		variance *= s.NEff / (s.NEff - 1) // the sample variance when all w = 1
 	}
-	half := z * math.Sqrt(variance/s.NEff)
-	s.MeanLow, s.MeanHigh = s.Mean-half, s.Mean+half
+	s.SD = math.Sqrt(variance)
+	s.SE = s.SD / math.Sqrt(s.NEff)
+	s.MeanLow, s.MeanHigh, s.Bounded = meanInterval(s.Mean, variance, s.NEff, me)
 	s.Rate = m.wSatisfy / m.w
-	s.RateLow, s.RateHigh = Wilson(s.Rate, s.NEff, z)
+	s.RateLow, s.RateHigh = Wilson(s.Rate, s.NEff, me.Z)
+	s.Insufficient = s.NScored < me.MinSample || s.NEff < me.MinEffective
 	return s
+}
+
+// meanInterval is the mean's interval: Ȳ ± t·s/√n_eff with t at n_eff − 1
+// degrees of freedom when that lies inside the scale's range and has a
+// width; otherwise the bounded interval: the mean rescaled to [0, 1],
+// m = (Ȳ − a)/(b − a), gets Wilson's interval with the t quantile and
+// n* = n_eff·m(1 − m)/s²ₘ (the effective size at which a proportion has the
+// observed variance; n* = n_eff when s² = 0), rescaled back. It never
+// leaves [a, b] and never has zero width.
+func meanInterval(mean, variance, nEff float64, me Method) (low, high float64, bounded bool) {
+	q := 1 - (1-me.Level)/2
+	if nEff >= 2 && variance > 0 {
+		half := TQuantile(q, nEff-1) * math.Sqrt(variance/nEff)
+		if mean-half >= me.Low && mean+half <= me.High {
+			return mean - half, mean + half, false
+		}
+	}
+	span := me.High - me.Low
+	if span <= 0 {
+		return mean, mean, true
+	}
+	m := clamp((mean-me.Low)/span, 0, 1)
+	v := variance / (span * span)
+	nStar := nEff
+	if v > 0 && m*(1-m) > 0 {
+		nStar = nEff * m * (1 - m) / v
+	}
+	l, h := Wilson(m, nStar, TQuantile(q, math.Max(1, nEff-1)))
+	return me.Low + l*span, me.Low + h*span, true
 }
 
 // Wilson is the Wilson score interval of a proportion p observed on n
@@ -97,19 +157,18 @@ func Wilson(p, n, z float64) (low, high float64) {
 	return math.Max(0, center-half), math.Min(1, center+half)
 }
 
-// Overlap reports whether two estimates' mean intervals overlap: their rank
-// difference is then not significant.
-func Overlap(a, b Stat) bool { return a.MeanLow <= b.MeanHigh && b.MeanLow <= a.MeanHigh }
-
 // Tally accumulates a round's responses into counts per unit and
-// post-stratification cell. Its memory grows with units × cells × options,
+// weighting cell. Its memory grows with units × cells × distinct values,
 // never with the number of responses.
 type Tally struct {
 	q      *pinggu.Questionnaire
 	s      pinggu.Scoring
+	me     Method
 	scores map[string]map[string]float64 // scale question → option → score
 	text   map[string]bool               // text questions
+	dims   []string                      // dimensions in questionnaire order
 	units  map[string]map[string]*cell   // unit → cell key → counts
+	rel    map[string]*reliability       // dimension → item covariances (round-wide)
 	ids    [4]uint64                     // Σ sha256(id) mod 2^256
 	count  int
 }
@@ -118,14 +177,11 @@ type cell struct {
 	respondents int
 	answered    map[string]int            // question → respondents who answered it
 	counts      map[string]map[string]int // question → option → answers
-	// overall counts respondents by (items scored, score sum): like option
-	// counts, a finite table whose totals do not depend on response order.
-	overall map[itemSum]int
-}
-
-type itemSum struct {
-	n   int
-	sum float64
+	// overall and dims count respondents by their score (the respondent is
+	// the unit of analysis): like option counts, finite tables whose totals
+	// do not depend on response order.
+	overall map[float64]int
+	dims    map[string]map[float64]int
 }
 
 // unmatched is the cell of respondents who cannot be weighted (a cell
@@ -134,8 +190,12 @@ const unmatched = "\x00"
 
 // NewTally prepares a tally for one questionnaire version and settings.
 func NewTally(q *pinggu.Questionnaire, s pinggu.Scoring) *Tally {
-	t := &Tally{q: q, s: s.WithDefaults(), scores: map[string]map[string]float64{},
-		units: map[string]map[string]*cell{}, text: map[string]bool{}}
+	s = s.WithDefaults()
+	t := &Tally{q: q, s: s, scores: map[string]map[string]float64{},
+		units: map[string]map[string]*cell{}, text: map[string]bool{}, rel: map[string]*reliability{}}
+	t.me = Method{Level: ConfidenceLevel(s.Z), Z: s.Z, Low: math.Inf(1), High: math.Inf(-1),
+		MinSample: s.MinSample, MinEffective: s.MinEffective, SatisfiedFrom: s.SatisfiedThreshold}
+	seen := map[string]bool{}
 	for _, qq := range q.Questions {
 		t.text[qq.Code] = qq.Type == pinggu.Text
 		if qq.Type != pinggu.Scale {
@@ -148,10 +208,29 @@ func NewTally(q *pinggu.Questionnaire, s pinggu.Scoring) *Tally {
 			} else if o.Score != nil {
 				m[o.Code] = *o.Score
 			}
+			if v, ok := m[o.Code]; ok {
+				t.me.Low, t.me.High = math.Min(t.me.Low, v), math.Max(t.me.High, v)
+			}
 		}
 		t.scores[qq.Code] = m
+		if qq.Dimension != "" && !seen[qq.Dimension] {
+			seen[qq.Dimension] = true
+			t.dims = append(t.dims, qq.Dimension)
+		}
+	}
+	if math.IsInf(t.me.Low, 1) {
+		t.me.Low, t.me.High = 0, 100
 	}
 	return t
+}
+
+// Method is the interval method and constants in use.
+func (t *Tally) Method() Method { return t.me }
+
+// ScoreOf is the score of one answer to a scale question, if it has one.
+func (t *Tally) ScoreOf(question, option string) (float64, bool) {
+	y, ok := t.scores[question][option]
+	return y, ok
 }
 
 // Add counts one response. The order of responses changes nothing: every
@@ -167,7 +246,7 @@ func (t *Tally) Add(r *pinggu.Response) {
 	key := t.cellOf(r.Answers)
 	c := cells[key]
 	if c == nil {
-		c = &cell{answered: map[string]int{}, counts: map[string]map[string]int{}, overall: map[itemSum]int{}}
+		c = &cell{answered: map[string]int{}, counts: map[string]map[string]int{}, overall: map[float64]int{}, dims: map[string]map[float64]int{}}
 		cells[key] = c
 	}
 	c.respondents++
@@ -185,18 +264,79 @@ func (t *Tally) Add(r *pinggu.Response) {
 			qc[v]++
 		}
 	}
+	rs := t.Respondent(r.Answers)
+	if rs.HasOverall {
+		c.overall[rs.Overall]++
+	}
+	for d, y := range rs.Dimensions {
+		if c.dims[d] == nil {
+			c.dims[d] = map[float64]int{}
+		}
+		c.dims[d][y]++
+	}
+	t.addReliability(r.Answers, rs)
+}
+
+// RespondentScores are one respondent's scores: per dimension the mean of
+// their scored answers in it, and the overall score as the round defines it.
+type RespondentScores struct {
+	Dimensions map[string]float64
+	Overall    float64
+	HasOverall bool
+}
+
+// Respondent scores one respondent's answers. Sums run in questionnaire
+// order, so the same answers always give the same bits.
+func (t *Tally) Respondent(a pinggu.Answers) RespondentScores {
+	out := RespondentScores{Dimensions: map[string]float64{}}
+	dimSum, dimN := map[string]float64{}, map[string]int{}
 	sum, n := 0.0, 0
-	for _, qq := range t.q.Questions { // questionnaire order keeps the float sum reproducible
-		for _, v := range r.Answers[qq.Code] {
-			if y, ok := t.scores[qq.Code][v]; ok {
-				sum += y
-				n++
+	for _, qq := range t.q.Questions {
+		for _, v := range a[qq.Code] {
+			y, ok := t.scores[qq.Code][v]
+			if !ok {
+				continue
+			}
+			sum += y
+			n++
+			if qq.Dimension != "" {
+				dimSum[qq.Dimension] += y
+				dimN[qq.Dimension]++
+			}
+			if o := t.s.Overall; o != nil && o.Method == pinggu.OverallQuestion && o.Question == qq.Code {
+				out.Overall, out.HasOverall = y, true
 			}
 		}
 	}
-	if n > 0 {
-		c.overall[itemSum{n, sum}]++
+	for _, d := range t.dims {
+		if dimN[d] > 0 {
+			out.Dimensions[d] = dimSum[d] / float64(dimN[d])
+		}
 	}
+	switch o := t.s.Overall; {
+	case o == nil || o.Method == pinggu.OverallItems:
+		if n > 0 {
+			out.Overall, out.HasOverall = sum/float64(n), true
+		}
+	case o.Method == pinggu.OverallDimensions:
+		ws, wy := 0.0, 0.0
+		for _, d := range t.dims {
+			y, ok := out.Dimensions[d]
+			if !ok {
+				continue
+			}
+			w := 1.0
+			if v, ok := o.Weights[d]; ok {
+				w = v
+			}
+			ws += w
+			wy += w * y
+		}
+		if ws > 0 {
+			out.Overall, out.HasOverall = wy/ws, true
+		}
+	}
+	return out
 }
 
 // addID adds sha256(id) to a 256-bit sum: a hash of the set of ids that no
@@ -210,24 +350,23 @@ func (t *Tally) addID(id string) {
 	}
 }
 
-// overallMoments turns a cell's respondent table into unweighted sums of
-// each respondent's mean score, in a fixed order.
-func (t *Tally) overallMoments(c *cell) moments {
-	keys := make([]itemSum, 0, len(c.overall))
-	for k := range c.overall {
+// sortedValues lists a score table's values in ascending order.
+func sortedValues(tab map[float64]int) []float64 {
+	keys := make([]float64, 0, len(tab))
+	for k := range tab {
 		keys = append(keys, k)
 	}
-	sort.Slice(keys, func(a, b int) bool {
-		if keys[a].n != keys[b].n {
-			return keys[a].n < keys[b].n
-		}
-		return keys[a].sum < keys[b].sum
-	})
+	sort.Float64s(keys)
+	return keys
+}
+
+// tableMoments turns a table of respondents by score into unweighted sums,
+// in a fixed order.
+func (t *Tally) tableMoments(tab map[float64]int) moments {
 	var m moments
-	for _, k := range keys {
-		y := k.sum / float64(k.n)
-		m.n += c.overall[k]
-		m.add(1, y, y >= t.s.SatisfiedThreshold, c.overall[k])
+	for _, y := range sortedValues(tab) {
+		m.n += tab[y]
+		m.add(1, y, y >= t.s.SatisfiedThreshold, tab[y])
 	}
 	return m
 }
@@ -245,7 +384,7 @@ func (t *Tally) cellOf(a pinggu.Answers) string {
 		parts[i] = a[q][0]
 	}
 	key := strings.Join(parts, "|")
-	if _, ok := w.Shares[key]; !ok {
+	if !w.Known(key) {
 		return unmatched
 	}
 	return key
@@ -282,7 +421,8 @@ type QuestionResult struct {
 	Stat      *Stat         `json:"stat,omitempty"`
 }
 
-// DimensionResult pools the answers of a dimension's scale questions.
+// DimensionResult is a dimension's estimate over respondents' dimension
+// scores (each the mean of their scored answers in it).
 type DimensionResult struct {
 	Dimension string   `json:"dimension"`
 	Questions []string `json:"questions"`
@@ -296,15 +436,37 @@ type UnitResult struct {
 	// Unweighted respondents could not be put in a weighting cell and are
 	// left out of every weighted estimate (always 0 without weighting).
 	Unweighted int `json:"unweighted"`
-	// Overall is respondent-level: each respondent's mean over the scale
-	// items they scored, weighted like their answers.
+	// DesignEffect is Kish's n / n_eff of the overall score (1 unweighted).
+	DesignEffect float64 `json:"designEffect"`
+	// Overall is respondent-level, as the round's overall score defines it.
 	Overall    Stat              `json:"overall"`
 	Dimensions []DimensionResult `json:"dimensions"`
 	Questions  []QuestionResult  `json:"questions"`
+	// Weights are the weight of a respondent in each cell; Trimmed says
+	// that weight trimming moved at least one of them.
+	Weights map[string]float64 `json:"weights,omitempty"`
+	Trimmed bool               `json:"trimmed,omitempty"`
+	// EmptyCells have a population share but no respondent in this unit.
+	EmptyCells []string `json:"emptyCells,omitempty"`
+	// Sample is the distribution the bootstrap resamples.
+	Sample Sample `json:"-"`
+}
+
+// Sample is a unit's respondents by weighting cell and overall score.
+type Sample struct {
+	Cells []CellSample
+}
+
+// CellSample is one weighting cell: each respondent's weight, and the
+// distinct overall scores with how many respondents have each.
+type CellSample struct {
+	Weight float64
+	Values []float64
+	Counts []int
 }
 
 // Results computes every unit's estimates, in the order given; a unit
-// without responses gets a result of zeros.
+// without responses gets a result of zeros, marked insufficient.
 func (t *Tally) Results(units []string) []UnitResult {
 	out := make([]UnitResult, len(units))
 	for i, u := range units {
@@ -313,44 +475,43 @@ func (t *Tally) Results(units []string) []UnitResult {
 	return out
 }
 
-// weights returns each cell's weight: w_h = N_h / n_h (1 without weighting).
-func (t *Tally) weights(cells map[string]*cell) map[string]float64 {
-	w := map[string]float64{}
-	for key, c := range cells {
-		switch {
-		case t.s.Weighting == nil:
-			w[key] = 1
-		case key == unmatched:
-			w[key] = 0
-		default:
-			w[key] = t.s.Weighting.Shares[key] / float64(c.respondents)
-		}
-	}
-	return w
-}
-
 func (t *Tally) unit(u string) UnitResult {
 	cells := t.units[u]
-	weights := t.weights(cells)
+	ws := t.weights(cells)
 	keys := make([]string, 0, len(cells))
 	for k := range cells {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys) // a fixed summation order makes results byte-identical
-	res := UnitResult{Unit: u, Dimensions: []DimensionResult{}, Questions: []QuestionResult{}}
+	res := UnitResult{Unit: u, Dimensions: []DimensionResult{}, Questions: []QuestionResult{}, Trimmed: ws.trimmed, EmptyCells: ws.empty}
+	if t.s.Weighting != nil {
+		res.Weights = map[string]float64{}
+	}
 	var overall moments
 	for _, k := range keys {
 		c := cells[k]
 		res.Respondents += c.respondents
+		w := ws.w[k]
 		if k == unmatched {
 			res.Unweighted += c.respondents
+		} else if res.Weights != nil {
+			res.Weights[k] = w
 		}
-		overall.merge(t.overallMoments(c).scaled(weights[k]))
+		overall.merge(t.tableMoments(c.overall).scaled(w))
+		if w > 0 && len(c.overall) > 0 {
+			cs := CellSample{Weight: w}
+			for _, y := range sortedValues(c.overall) {
+				cs.Values = append(cs.Values, y)
+				cs.Counts = append(cs.Counts, c.overall[y])
+			}
+			res.Sample.Cells = append(res.Sample.Cells, cs)
+		}
 	}
-	res.Overall = overall.stat(t.s.Z)
-	dims := map[string]*DimensionResult{}
-	dimMoments := map[string]*moments{}
-	var dimOrder []string
+	res.Overall = overall.stat(t.me)
+	if res.Overall.NEff > 0 {
+		res.DesignEffect = float64(res.Overall.NScored) / res.Overall.NEff
+	}
+	dimQuestions := map[string][]string{}
 	for _, q := range t.q.Questions {
 		qr := QuestionResult{Code: q.Code, Dimension: q.Dimension, Options: []OptionCount{}}
 		codes := answerCodes(q) // a fixed order: float sums must not follow map order
@@ -358,34 +519,33 @@ func (t *Tally) unit(u string) UnitResult {
 		counts := map[string]int{}
 		for _, k := range keys {
 			qr.Answered += cells[k].answered[q.Code]
-			m.n += cells[k].answered[q.Code]
+			var cm moments
+			cm.n = cells[k].answered[q.Code]
 			for _, v := range codes {
 				n := cells[k].counts[q.Code][v]
 				counts[v] += n
 				if y, ok := t.scores[q.Code][v]; ok {
-					m.add(weights[k], y, y >= t.s.SatisfiedThreshold, n)
+					cm.add(1, y, y >= t.s.SatisfiedThreshold, n)
 				}
 			}
+			m.merge(cm.scaled(ws.w[k]))
 		}
 		qr.Options = optionCounts(q, counts, qr.Answered)
 		if q.Type == pinggu.Scale {
-			st := m.stat(t.s.Z)
+			st := m.stat(t.me)
 			qr.Stat = &st
 			if q.Dimension != "" {
-				if dims[q.Dimension] == nil {
-					dims[q.Dimension] = &DimensionResult{Dimension: q.Dimension}
-					dimMoments[q.Dimension] = &moments{}
-					dimOrder = append(dimOrder, q.Dimension)
-				}
-				dims[q.Dimension].Questions = append(dims[q.Dimension].Questions, q.Code)
-				dimMoments[q.Dimension].merge(m)
+				dimQuestions[q.Dimension] = append(dimQuestions[q.Dimension], q.Code)
 			}
 		}
 		res.Questions = append(res.Questions, qr)
 	}
-	for _, d := range dimOrder {
-		dims[d].Stat = dimMoments[d].stat(t.s.Z)
-		res.Dimensions = append(res.Dimensions, *dims[d])
+	for _, d := range t.dims {
+		var m moments
+		for _, k := range keys {
+			m.merge(t.tableMoments(cells[k].dims[d]).scaled(ws.w[k]))
+		}
+		res.Dimensions = append(res.Dimensions, DimensionResult{Dimension: d, Questions: dimQuestions[d], Stat: m.stat(t.me)})
 	}
 	return res
 }

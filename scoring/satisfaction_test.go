@@ -80,8 +80,14 @@ func TestUnweighted(t *testing.T) {
 	near(t, "Q1 mean", q1.Mean, 70)
 	near(t, "Q1 nEff", q1.NEff, 4)
 	near(t, "Q1 rate", q1.Rate, 0.75) // 100, 80, 60 ≥ 60
-	near(t, "Q1 meanLow", q1.MeanLow, 44.696509)
-	near(t, "Q1 meanHigh", q1.MeanHigh, 95.303491)
+	// t at 3 df is 3.182446: 70 ± 3.182446·√(2000/3 / 4) leaves the
+	// scale's [20, 100], so the bounded interval: m = 50/80 = 0.625,
+	// s²ₘ = (2000/3)/6400, n* = 4·0.625·0.375/s²ₘ = 9, Wilson(0.625, 9, t).
+	near(t, "Q1 meanLow", q1.MeanLow, 36.030034)
+	near(t, "Q1 meanHigh", q1.MeanHigh, 93.380272)
+	if !q1.Bounded {
+		t.Error("Q1's interval should be the bounded one")
+	}
 	near(t, "Q1 rateLow", q1.RateLow, 0.300636)
 	near(t, "Q1 rateHigh", q1.RateHigh, 0.954414)
 	q2 := u.Questions[1].Stat
@@ -92,7 +98,12 @@ func TestUnweighted(t *testing.T) {
 	}
 	near(t, "overall mean", u.Overall.Mean, 58)
 	near(t, "overall rate", u.Overall.Rate, 0.6)
-	near(t, "overall meanLow", u.Overall.MeanLow, 37.072927)
+	// Respondents 90, 70, 60, 40, 30: s² = 2280/4, t at 4 df 2.776445, inside the range.
+	near(t, "overall meanLow", u.Overall.MeanLow, 28.355678)
+	near(t, "overall meanHigh", u.Overall.MeanHigh, 87.644322)
+	if u.Overall.Bounded || !u.Overall.Insufficient {
+		t.Errorf("overall: bounded %v insufficient %v (5 respondents are below the default minimum of 30)", u.Overall.Bounded, u.Overall.Insufficient)
+	}
 	near(t, "overall rateLow", u.Overall.RateLow, 0.230720)
 	// Option counts and shares: multi shares are of respondents who answered.
 	m := u.Questions[3]
@@ -105,7 +116,7 @@ func TestUnweighted(t *testing.T) {
 	if txt := u.Questions[4]; txt.Answered != 1 || txt.Options[0].Count != 1 {
 		t.Errorf("text counted as %+v", txt)
 	}
-	if e := res[1]; e.Respondents != 0 || e.Overall.NScored != 0 || e.Overall.Mean != 0 {
+	if e := res[1]; e.Respondents != 0 || e.Overall.NScored != 0 || e.Overall.Mean != 0 || !e.Overall.Insufficient {
 		t.Errorf("unit without responses = %+v", e.Overall)
 	}
 }
@@ -143,7 +154,13 @@ func TestPostStratification(t *testing.T) {
 	near(t, "weighted mean", q1.Mean, 60) // unweighted it would be 68
 	near(t, "nEff", q1.NEff, 3)
 	near(t, "rate", q1.Rate, 0.5)
-	near(t, "meanLow", q1.MeanLow, 4.562828)
+	if q1.NScored != 4 || u.Overall.NScored != 4 {
+		t.Errorf("nScored %d / overall %d: the unweighted respondent enters no estimate", q1.NScored, u.Overall.NScored)
+	}
+	// s² = (Σw y²/Σw − Ȳ²)·n_eff/(n_eff−1) = 1600·3/2; the t interval (2 df)
+	// leaves [20, 100]: m = 0.5, n* = 3·0.25/(2400/6400) = 2, Wilson(0.5, 2, 4.302653).
+	near(t, "meanLow", q1.MeanLow, 22)
+	near(t, "meanHigh", q1.MeanHigh, 98)
 	near(t, "rateLow", q1.RateLow, 0.125331)
 }
 
@@ -169,13 +186,6 @@ func TestCompileIsDeterministic(t *testing.T) {
 	}
 	if _, hc := run(false, 501); hc == ha {
 		t.Fatal("the id hash did not change with one response more")
-	}
-}
-
-func TestOverlap(t *testing.T) {
-	a := scoring.Stat{MeanLow: 80, MeanHigh: 90}
-	if !scoring.Overlap(a, scoring.Stat{MeanLow: 89, MeanHigh: 95}) || scoring.Overlap(a, scoring.Stat{MeanLow: 91, MeanHigh: 95}) {
-		t.Error("overlap wrong")
 	}
 }
 

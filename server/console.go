@@ -445,7 +445,7 @@ func (s *Server) roundAction(c echo.Context) error {
 	case "publish":
 		_, err = s.catalog.Publish(ctx, code)
 	case "compile":
-		done, err = s.sched.CompileNow(ctx, code)
+		done, err = s.compileNow(ctx, code)
 	case "export":
 		done, err = s.sched.ExportNow(ctx, code)
 	default:

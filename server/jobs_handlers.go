@@ -3,6 +3,7 @@ package server
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -44,11 +45,20 @@ func (s *Server) publishRound(c echo.Context) error {
 }
 
 func (s *Server) compileRound(c echo.Context) error {
-	id, err := s.sched.CompileNow(c.Request().Context(), c.Param("code"))
+	id, err := s.compileNow(c.Request().Context(), c.Param("code"))
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusAccepted, map[string]string{"job": id})
+}
+
+// compileNow queues a compile, refusing at once (409, with the list) a
+// final one that the compile would refuse for missing entries.
+func (s *Server) compileNow(ctx context.Context, code string) (string, error) {
+	if err := s.catalog.FinalGaps(ctx, code); err != nil {
+		return "", err
+	}
+	return s.sched.CompileNow(ctx, code)
 }
 
 func (s *Server) exportRound(c echo.Context) error {

@@ -259,6 +259,7 @@ func TestDashboardQualityAndScores(t *testing.T) {
 	h.seed()
 	up := roundJSON()
 	up["integrity"] = map[string]any{"minSeconds": 30, "burstLimit": -1}
+	up["scoring"] = map[string]any{"minSample": 3, "minEffective": 1}
 	h.mustAPI("PUT", "/api/v1/rounds/r2024", up, 200)
 	csrf := h.admin()
 	send := func(path, q1 string, wait time.Duration) {
@@ -278,7 +279,7 @@ func TestDashboardQualityAndScores(t *testing.T) {
 	}
 	// Scores 100, 80, 80: mean 86.7; the interval is the report's own.
 	mustContain(t, "dashboard", h.get("/admin/rounds/r2024?tag="+url.QueryEscape("微信公众号")), 200,
-		"作答过快 1", "阶段性得分", "均值 86.7（", "n=3", "渠道：网页 3", "tag=%E5%BE%AE%E4%BF%A1%E5%85%AC%E4%BC%97%E5%8F%B7", "/flagged")
+		"作答过快 1", "阶段性得分", "均值 86.7（", "n=3", "组内第1名（95%区间 第1–1名）", "渠道：网页 3", "tag=%E5%BE%AE%E4%BF%A1%E5%85%AC%E4%BC%97%E5%8F%B7", "/flagged")
 	tags := map[string]int{}
 	if err := h.store.EachResponse(context.Background(), "r2024", func(r *pinggu.Response) error {
 		tags[r.Tag]++

@@ -80,6 +80,7 @@ func TestAssessmentRound(t *testing.T) {
 		{"/api/v1/rounds", map[string]any{"code": "kh2024", "title": "2024年度法治政府建设考核", "kind": "assessment", "questionnaire": "q",
 			"units": []string{"chongchuan", "haimen"}, "opensAt": now.Add(-time.Hour).Format(time.RFC3339),
 			"closesAt": now.Add(24 * time.Hour).Format(time.RFC3339), "schedule": map[string]any{"progressMinutes": -1},
+			"scoring": map[string]any{"minSample": 4, "minEffective": 1}, // 崇川区's four scored answers suffice here
 			"assessment": map[string]any{"indicatorSystem": "fzzf", "bonusCap": 3, "deductionCap": 5,
 				"vetoes": []any{map[string]any{"code": "aq", "name": "重大安全事故", "effect": "fail"}}}}},
 	} {
@@ -147,9 +148,10 @@ func TestAssessmentRound(t *testing.T) {
 	f := downloadScorecard(t, p, "kh2024", body["job"].(string))
 	defer f.Close()
 	// 崇川区: 30 + (20−10) + 8.5 + 20×0.85 + 18 = 83.5; +min(3, 5) −1.5 = 85 → 良好.
-	// 海门区: 0 + 20 + 10 + 0 (no answers) + 10 = 40 → 较差.
+	// 海门区: 0 + 20 + 10 + 0 (no answers) + 10 = 40 → 较差; its survey leaf
+	// has no sample, so it is incomplete and not ranked.
 	checkCells(t, f, "总表", findRow(t, f, "总表", "崇川区"), map[string]any{"D": 85.0, "E": "良好", "F": 1.0, "G": 83.5, "H": 3.0, "I": 1.5})
-	checkCells(t, f, "总表", findRow(t, f, "总表", "海门区"), map[string]any{"D": 40.0, "E": "较差", "F": 2.0})
+	checkCells(t, f, "总表", findRow(t, f, "总表", "海门区"), map[string]any{"D": 40.0, "E": "较差", "F": "数据不完整"})
 	checkCells(t, f, "崇川区", findRow(t, f, "崇川区", "A2a"), map[string]any{"D": 20.0, "E": 10.0})
 	checkCells(t, f, "崇川区", findRow(t, f, "崇川区", "B1"), map[string]any{"E": 17.0})
 	checkCells(t, f, "崇川区", findRow(t, f, "崇川区", "A1"), map[string]any{"E": 30.0, "G": "已在门户网站公开"})

@@ -39,7 +39,8 @@ func TestScheduledRoundCompilesAScorecard(t *testing.T) {
 			"units": []string{"chongchuan", "haimen"}, "quotas": map[string]int{"chongchuan": 20, "haimen": 200},
 			"opensAt": now.Add(-time.Hour).Format(time.RFC3339), "closesAt": closes.Format(time.RFC3339Nano),
 			"schedule":  map[string]any{"compileAt": closes.Add(time.Second).Format(time.RFC3339Nano), "progressMinutes": -1},
-			"integrity": map[string]any{"burstLimit": -1}}}, // 200 submissions from one test address
+			"integrity": map[string]any{"burstLimit": -1}, // 200 submissions from one test address
+			"scoring":   map[string]any{"minSample": 8}}}, // the web channel row has 8 scored
 	} {
 		if status, body := p.api(t, "tok", "POST", s.path, s.body); status != 201 {
 			t.Fatalf("POST %s = %d %v", s.path, status, body)
@@ -131,24 +132,26 @@ func TestScheduledRoundCompilesAScorecard(t *testing.T) {
 	defer f.Close()
 
 	// Hand computation for 崇川区: scores 100×10, 80×6, 60×2, 20×1 (不清楚
-	// excluded): n = 19, Ȳ = 1620/19, s² = 7873.68/18, P = 18/19.
-	want := map[string]float64{"mean": 1620.0 / 19, "meanLow": 75.85873793364645, "meanHigh": 94.66757785582722,
+	// excluded): n = 19, Ȳ = 1620/19, s² = (149600/19)/18, P = 18/19; the
+	// mean's interval is Ȳ ± t(0.975, 18)·s/√19 with t = 2.10092204 (tables: 2.101).
+	half := 2.10092204024096 * math.Sqrt(149600.0/19/18/19)
+	want := map[string]float64{"mean": 1620.0 / 19, "meanLow": 1620.0/19 - half, "meanHigh": 1620.0/19 + half,
 		"rate": 18.0 / 19, "rateLow": 0.7536078466345478, "rateHigh": 0.9906482475094701}
 	row := findRow(t, f, "总表", "崇川区")
-	checkCells(t, f, "总表", row, map[string]any{"C": "县市区", "D": 1.0, "M": "显著", "E": 20.0, "F": 19.0, "G": want["mean"], "H": want["meanLow"],
-		"I": want["meanHigh"], "J": want["rate"], "K": want["rateLow"], "L": want["rateHigh"]})
+	checkCells(t, f, "总表", row, map[string]any{"C": "县市区", "D": 1.0, "P": "显著高于：海门区", "E": 20.0, "F": 19.0, "G": want["mean"],
+		"H": want["meanLow"], "I": want["meanHigh"], "J": half, "K": want["rate"], "L": want["rateLow"], "M": want["rateHigh"], "N": "1", "O": 1.0})
 	// 海门区 answers 1–5 evenly: mean 60, second in the peer group.
 	checkCells(t, f, "总表", findRow(t, f, "总表", "海门区"), map[string]any{"D": 2.0, "G": 60.0, "E": 180.0})
 	urow := findRow(t, f, "崇川区", "题目 Q1")
-	checkCells(t, f, "崇川区", urow, map[string]any{"C": 20.0, "D": 19.0, "E": want["mean"], "H": want["rate"]})
+	checkCells(t, f, "崇川区", urow, map[string]any{"C": 20.0, "D": 19.0, "E": want["mean"], "I": want["rate"]})
 	for code, n := range map[string]float64{"5": 10, "4": 6, "3": 2, "2": 0, "1": 1, "9": 1} {
 		r := findRow2(t, f, "满意度明细", "崇川区", code)
 		checkCells(t, f, "满意度明细", r, map[string]any{"F": n, "G": n / 20})
 	}
 	// 分渠道: 崇川区 by QR in the hall, ten 100s; on the web 80×6, 60×2,
 	// 20×1 and one 不清楚: n = 9, mean 620/9, 8 of 9 at 60 or more.
-	checkCells(t, f, "分渠道", 2, map[string]any{"A": "崇川区", "B": "扫码", "C": "政务大厅", "D": 10.0, "E": 10.0, "F": 100.0, "I": 1.0})
-	checkCells(t, f, "分渠道", 3, map[string]any{"A": "崇川区", "B": "网页", "C": "", "D": 10.0, "E": 9.0, "F": 620.0 / 9, "I": 8.0 / 9})
+	checkCells(t, f, "分渠道", 2, map[string]any{"A": "崇川区", "B": "扫码", "C": "政务大厅", "D": 10.0, "E": 10.0, "F": 100.0, "J": 1.0})
+	checkCells(t, f, "分渠道", 3, map[string]any{"A": "崇川区", "B": "网页", "C": "", "D": 10.0, "E": 9.0, "F": 620.0 / 9, "J": 8.0 / 9})
 	checkCells(t, f, "分渠道", 4, map[string]any{"A": "海门区", "B": "网页", "D": 180.0, "F": 60.0})
 	checkCells(t, f, "崇川区", findRow(t, f, "崇川区", "扫码·政务大厅"), map[string]any{"A": "渠道", "C": 10.0, "E": 100.0})
 	checkExport(t, p)

@@ -1,0 +1,190 @@
+package jobs_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"pinggu"
+	"pinggu/jobs"
+	"pinggu/store"
+	"pinggu/store/storetest"
+)
+
+// publishEnv is a store with two units of one peer group and a
+// questionnaire of one scale question Q1 (100/80/60/40/20, 9 不清楚).
+func publishEnv(t *testing.T) (*store.Store, context.Context) {
+	t.Helper()
+	st := storetest.New(t)
+	ctx := pinggu.WithActor(context.Background(), "admin")
+	for _, u := range []pinggu.Unit{
+		{Code: "a", Name: "崇川区", Type: pinggu.County, PeerGroup: "县市区"},
+		{Code: "b", Name: "海门区", Type: pinggu.County, PeerGroup: "县市区"},
+	} {
+		if err := st.CreateUnit(ctx, &u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	opts := []pinggu.Option{{Code: "5", Label: "很满意", Score: score(100)}, {Code: "4", Label: "满意", Score: score(80)},
+		{Code: "3", Label: "基本满意", Score: score(60)}, {Code: "2", Label: "不满意", Score: score(40)},
+		{Code: "1", Label: "很不满意", Score: score(20)}, {Code: "9", Label: "不清楚"}}
+	if err := st.CreateQuestionnaire(ctx, &pinggu.Questionnaire{Code: "q", Title: "t", Questions: []pinggu.Question{
+		{Code: "Q1", Type: pinggu.Scale, Text: "政务服务", Dimension: "zwfw", Options: opts}}}); err != nil {
+		t.Fatal(err)
+	}
+	return st, ctx
+}
+
+func addResponses(t *testing.T, st *store.Store, ctx context.Context, round, unit string, codes ...string) {
+	t.Helper()
+	for i, c := range codes {
+		r := &pinggu.Response{ID: fmt.Sprintf("%s-%s-%04d", round, unit, i), Round: round, Unit: unit, Questionnaire: "q",
+			QuestionnaireVersion: 1, Answers: pinggu.Answers{"Q1": {c}}, Channel: pinggu.ChannelWeb, SubmittedAt: time.Now()}
+		if _, err := st.InsertResponse(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func repeat(code string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = code
+	}
+	return out
+}
+
+func cellValue(t *testing.T, f *excelize.File, sheet, ref string) string {
+	t.Helper()
+	v, err := f.GetCellValue(sheet, ref, excelize.Options{RawCellValue: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// TestTooLittleDataIsSaidNotScored: with the default minimum of 30, a unit
+// of 12 respondents is 样本不足 — no score, rank or significance — and 说明
+// lists it; the unit of 40 is ranked alone.
+func TestTooLittleDataIsSaidNotScored(t *testing.T) {
+	st, ctx := publishEnv(t)
+	now := time.Now()
+	if err := st.CreateRound(ctx, &pinggu.Round{Code: "r", Title: "测评", Kind: pinggu.Satisfaction, Questionnaire: "q",
+		QuestionnaireVersion: 1, Units: []string{"a", "b"}, OpensAt: now.Add(-time.Hour), ClosesAt: now.Add(time.Hour),
+		Timezone: pinggu.DefaultTimezone, Status: pinggu.StatusOpen, CreatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	addResponses(t, st, ctx, "r", "a", append(repeat("5", 20), repeat("4", 20)...)...)
+	addResponses(t, st, ctx, "r", "b", repeat("5", 12)...)
+	rep, err := jobs.NewCompiler(st, time.Now).Compile(ctx, "r", false, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := openReport(t, st, rep.ID)
+	defer f.Close()
+	// 总表: A 序号, B 单位, C 类别, D 排名, E 答卷数, F 有效样本, G 得分 … P 显著性.
+	if got := [4]string{cellValue(t, f, "总表", "D4"), cellValue(t, f, "总表", "F4"), cellValue(t, f, "总表", "G4"), cellValue(t, f, "总表", "K4")}; got != [4]string{"样本不足", "12", "样本不足", ""} {
+		t.Errorf("海门区 row = %v", got)
+	}
+	if d, p := cellValue(t, f, "总表", "D3"), cellValue(t, f, "总表", "P3"); d != "1" || p != "与组内其他单位差异均不显著" {
+		t.Errorf("崇川区 rank %q significance %q", d, p)
+	}
+	rows, _ := f.GetRows("说明")
+	if !strings.Contains(fmt.Sprint(rows), "海门区（答卷12份，计入估计12人") {
+		t.Errorf("说明 does not list the insufficient unit: %v", rows)
+	}
+	for _, s := range rep.Scores {
+		if s.Unit == "b" && (!s.Insufficient || s.Rank != 0) || s.Unit == "a" && (s.Rank != 1 || s.RankLow != 1 || s.RankHigh != 1) {
+			t.Errorf("report score %+v", s)
+		}
+	}
+}
+
+// assessmentRound stores an assessment round over two manual leaves, with
+// both entries for a and only A1 for b.
+func assessmentRound(t *testing.T, st *store.Store, ctx context.Context, allowGaps bool) {
+	t.Helper()
+	if err := st.AddIndicatorSystem(ctx, &pinggu.IndicatorSystem{Code: "s", Version: 1, Name: "指标", Indicators: []pinggu.Indicator{
+		{Code: "A", Level: 1, Name: "依法决策", Points: 100},
+		{Code: "A1", Parent: "A", Level: 2, Name: "决策程序", Points: 60, Rubric: pinggu.RubricManual},
+		{Code: "A2", Parent: "A", Level: 2, Name: "合法性审查", Points: 40, Rubric: pinggu.RubricManual},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	if err := st.CreateRound(ctx, &pinggu.Round{Code: "k", Title: "考核", Kind: pinggu.Assessment, Questionnaire: "q",
+		QuestionnaireVersion: 1, Units: []string{"a", "b"}, OpensAt: now.Add(-2 * time.Hour), ClosesAt: now.Add(-time.Hour),
+		Timezone: pinggu.DefaultTimezone, Status: pinggu.StatusClosed, CreatedAt: now,
+		Assessment: &pinggu.AssessmentSettings{IndicatorSystem: "s", IndicatorVersion: 1, AllowGaps: allowGaps}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range []pinggu.Input{
+		{Round: "k", Unit: "a", Indicator: "A1", InputValue: pinggu.InputValue{Score: score(50)}},
+		{Round: "k", Unit: "a", Indicator: "A2", InputValue: pinggu.InputValue{Score: score(40)}},
+		{Round: "k", Unit: "b", Indicator: "A1", InputValue: pinggu.InputValue{Score: score(60)}},
+	} {
+		in.At = now
+		if err := st.SetInput(ctx, &in); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestFinalCompileRefusesGaps: a missing entry is never a silent 0 in a
+// final ranking: the compile is refused (409) naming the unit and leaf.
+func TestFinalCompileRefusesGaps(t *testing.T) {
+	st, ctx := publishEnv(t)
+	assessmentRound(t, st, ctx, false)
+	_, err := jobs.NewCompiler(st, time.Now).Compile(ctx, "k", true, 0, nil)
+	if pinggu.ErrorCode(err) != pinggu.Conflict || !strings.Contains(pinggu.ErrorFields(err)["inputs.b"], "A2") {
+		t.Fatalf("final compile with a gap = %v (fields %v)", err, pinggu.ErrorFields(err))
+	}
+	if _, ok := pinggu.ErrorFields(err)["inputs.a"]; ok {
+		t.Errorf("a complete unit is listed: %v", pinggu.ErrorFields(err))
+	}
+	reps, _ := st.Reports(ctx, "k")
+	if len(reps) != 0 {
+		t.Errorf("a refused compile stored %d reports", len(reps))
+	}
+	// A provisional compile goes ahead and marks the unit.
+	rep, err := jobs.NewCompiler(st, time.Now).Compile(ctx, "k", false, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := openReport(t, st, rep.ID)
+	defer f.Close()
+	// 总表: D 总分, E 等次, F 考核组内排名.
+	if a, b := cellValue(t, f, "总表", "F3"), cellValue(t, f, "总表", "F4"); a != "1" || b != "数据不完整" {
+		t.Errorf("ranks a %q b %q", a, b)
+	}
+	if got := cellValue(t, f, "考核排名-县市区", "I3"); got != "A2" {
+		t.Errorf("缺项 of b = %q", got)
+	}
+	if got := cellValue(t, f, "考核排名-县市区", "J2"); got != "0.9" { // 得分率 of 依法决策: 90/100
+		t.Errorf("得分率 of a = %q", got)
+	}
+}
+
+// TestFinalCompileWithAllowedGaps: the round allows gaps, so the final
+// compile goes ahead with the unit marked and unranked.
+func TestFinalCompileWithAllowedGaps(t *testing.T) {
+	st, ctx := publishEnv(t)
+	assessmentRound(t, st, ctx, true)
+	rep, err := jobs.NewCompiler(st, time.Now).Compile(ctx, "k", true, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := openReport(t, st, rep.ID)
+	defer f.Close()
+	if b := cellValue(t, f, "总表", "F4"); b != "数据不完整" {
+		t.Errorf("b's rank %q", b)
+	}
+	rows, _ := f.GetRows("说明")
+	if !strings.Contains(fmt.Sprint(rows), "本轮允许带缺项定稿") {
+		t.Error("说明 does not state the gap rule")
+	}
+}

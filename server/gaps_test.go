@@ -1,0 +1,48 @@
+package server_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"pinggu"
+)
+
+// TestFinalCompileWithGapsIsRefused: compiling a closed assessment round
+// whose leaves lack entries answers 409 with every unit's missing leaves
+// and queues nothing (the jobs tests cover a round that allows gaps).
+func TestFinalCompileWithGapsIsRefused(t *testing.T) {
+	h := newHarness(t)
+	h.seed()
+	ctx := context.Background()
+	if err := h.store.AddIndicatorSystem(ctx, &pinggu.IndicatorSystem{Code: "s", Version: 1, Name: "指标", Indicators: []pinggu.Indicator{
+		{Code: "A", Level: 1, Name: "依法决策", Points: 100},
+		{Code: "A1", Parent: "A", Level: 2, Name: "决策程序", Points: 100, Rubric: pinggu.RubricManual},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	round := &pinggu.Round{Code: "k", Title: "考核", Kind: pinggu.Assessment, Questionnaire: "fz2024", QuestionnaireVersion: 1,
+		Units: []string{"chongchuan", "haimen"}, OpensAt: now.Add(-2 * time.Hour), ClosesAt: now.Add(-time.Hour),
+		Timezone: pinggu.DefaultTimezone, Status: pinggu.StatusClosed, CreatedAt: now,
+		Assessment: &pinggu.AssessmentSettings{IndicatorSystem: "s", IndicatorVersion: 1}}
+	if err := h.store.CreateRound(ctx, round); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.store.SetInput(ctx, &pinggu.Input{Round: "k", Unit: "chongchuan", Indicator: "A1",
+		InputValue: pinggu.InputValue{Score: ptrTo(90.0)}, At: now}); err != nil {
+		t.Fatal(err)
+	}
+	r := h.api("POST", "/api/v1/rounds/k/compile", nil)
+	fields := r.errorFields(t)
+	if r.status != http.StatusConflict || !strings.Contains(fields["inputs.haimen"].(string), "A1") || fields["inputs.chongchuan"] != nil {
+		t.Fatalf("compile with a gap = %d %s", r.status, r.body)
+	}
+	if jobs := h.mustAPI("GET", "/api/v1/jobs?round=k", nil, 200).json(t)["jobs"].([]any); len(jobs) != 0 {
+		t.Errorf("a refused compile queued %v", jobs)
+	}
+}
+
+func ptrTo[T any](v T) *T { return &v }
