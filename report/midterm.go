@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -80,7 +81,9 @@ func (b *book) midtermOverview(m *Midterm) {
 	}
 	b.check(b.f.SetCellStr(sheet, "A1", title))
 	b.check(b.f.SetCellStyle(sheet, "A1", "A1", b.st.title))
-	titles := append([]string{"规划/方案", "类型", "起止日期", "时间进度τ", "完成度C", "要求(≥max(50%,τ))", "时间过半、完成过半", "任务数"}, statusTitles()...)
+	titles := append([]string{"规划/方案", "类型", "起止日期", "时间进度τ", "完成度C", "要求（" + passText(m.Round.Midterm.PassOrDefault()) + "）",
+		"时间过半、完成过半", "任务数"}, statusTitles()...)
+	titles = append(titles, "应完成进度E", "差距C−E", "逾期未完成的约束性任务")
 	b.header(sheet, 2, titles, []int{30, 4, 22})
 	for i, p := range m.Plans {
 		kind := map[pinggu.PlanKind]string{pinggu.KindPlan: "规划", pinggu.KindScheme: "方案"}[p.Plan.Kind]
@@ -90,7 +93,11 @@ func (b *book) midtermOverview(m *Midterm) {
 		}
 		vals := append([]any{p.Plan.Name, kind, string(p.Plan.Start) + " 至 " + string(p.Plan.End), p.Elapsed, p.Overall.Completion,
 			p.Required, pass, p.Overall.Tasks}, statusCounts(p.Overall)...)
-		b.row(sheet, i+3, vals, []int{b.st.wrap, 0, 0, b.st.rate, b.st.rate, b.st.rate})
+		vals = append(vals, p.Overall.Expected, p.Overall.Gap, overdueText(p.Overall.OverdueBinding))
+		styles := make([]int, len(vals))
+		copy(styles, []int{b.st.wrap, 0, 0, b.st.rate, b.st.rate, b.st.rate})
+		styles[len(vals)-3], styles[len(vals)-2], styles[len(vals)-1] = b.st.rate, b.st.rate, b.st.wrap
+		b.row(sheet, i+3, vals, styles)
 	}
 	if len(m.Plans) == 0 {
 		return
@@ -111,18 +118,43 @@ func (b *book) midtermOverview(m *Midterm) {
 	}))
 }
 
+// passText states the pass rule in force.
+func passText(r pinggu.PassRule) string {
+	against := "τ"
+	if r.Against == pinggu.PassAgainstExpected {
+		against = "E"
+	}
+	t := fmt.Sprintf("C ≥ max(%s, %s)", strconv.FormatFloat(r.Minimum*100, 'f', -1, 64)+"%", against)
+	if r.NoOverdueBinding {
+		t += "，且无逾期未完成的约束性任务"
+	}
+	return t
+}
+
+// overdueText lists overdue binding tasks by 序号 and text.
+func overdueText(ts []scoring.TaskResult) string {
+	if len(ts) == 0 {
+		return "无"
+	}
+	parts := make([]string, len(ts))
+	for i, t := range ts {
+		parts[i] = t.Task.No + " " + t.Task.Text
+	}
+	return fmt.Sprintf("%d项：%s", len(ts), strings.Join(parts, "；"))
+}
+
 func (b *book) midtermGroups(name, keyTitle string, m *Midterm, groups func(scoring.PlanResult) []scoring.Group, label func(string) string) {
 	sheet := b.newSheet(name)
 	titles := append([]string{"规划/方案", keyTitle, "任务数"}, statusTitles()...)
-	titles = append(titles, "完成度", "滞后任务数")
+	titles = append(titles, "完成度", "滞后任务数", "应完成进度E", "差距C−E", "逾期约束性任务数")
 	b.header(sheet, 1, titles, []int{24, 30})
 	row := 2
 	for _, p := range m.Plans {
 		for _, g := range groups(p) {
 			vals := append([]any{p.Plan.Name, label(g.Key), g.Tasks}, statusCounts(g)...)
-			vals = append(vals, g.Completion, len(g.Lagging))
+			vals = append(vals, g.Completion, len(g.Lagging), g.Expected, g.Gap, len(g.OverdueBinding))
 			styles := make([]int, len(vals))
-			styles[len(vals)-2] = b.st.rate
+			styles[len(vals)-5], styles[len(vals)-3], styles[len(vals)-2] = b.st.rate, b.st.rate, b.st.rate
 			b.row(sheet, row, vals, styles)
 			row++
 		}
@@ -192,7 +224,9 @@ func (b *book) midtermMethod(m *Midterm) {
 		{"报送进度", "p = 截至日期前最近一次被采纳的进展报送；未报送或未采纳的按0计"},
 		{"任务状态", fmt.Sprintf("已完成：p = 100%%（已采纳）；滞后：超过完成时限未完成，或 p ≤ π − δ；未启动：p = 0；超前：p ≥ π + δ；正常推进：|p − π| < δ；未到期：规划尚未开始。δ = %g", m.Round.Midterm.DeltaOrDefault())},
 		{"完成度", "C = Σ 权重×p / Σ 权重（权重缺省为1）"},
-		{"时间过半、完成过半", "C ≥ max(50%, τ) 为达到"},
+		{"应完成进度", "E = Σ 权重×π / Σ 权重；差距 C − E 为负表示总体落后于各任务应有的进度"},
+		{"时间过半、完成过半", passText(m.Round.Midterm.PassOrDefault()) + " 为达到（按百分比保留一位小数比较）"},
+		{"逾期约束性任务", "完成时限已过而未完成的约束性任务，在总体情况中逐项列出，始终与达标结论并列"},
 		{"滞后任务清单", "状态为滞后的任务，以及应有进展却未启动的任务；约束性任务列在前"},
 		{"计入的进展报送", fmt.Sprint(m.Reports)},
 		{"输入指纹", m.Fingerprint},

@@ -111,6 +111,10 @@ func TestMidtermEvaluation(t *testing.T) {
 	defer wb.Close()
 	// C = (2×100% + 6×50%) / 120 tasks = 5/120 < max(50%, τ = 913/1825): not met.
 	checkCells(t, wb, "总体情况", 3, map[string]any{"D": 913.0 / 1825, "E": 5.0 / 120, "F": 913.0 / 1825, "G": "未达到", "H": 120.0})
+	// E: 40 tasks due 2023-12-31 expect 913/1094 of their work, the 40 due
+	// 2025-12-31 and the 40 ongoing (no milestones) expect τ = 913/1825.
+	expected := (913.0/1094 + 2*913.0/1825) / 3
+	checkCells(t, wb, "总体情况", 3, map[string]any{"O": expected, "P": 5.0/120 - expected, "Q": "无"})
 	// Unit 0's eight tasks are all due 2023-12-31 (π = 913/1094 ≈ 0.83): 2 done, 6 lagging at 50%.
 	row := findRow(t, wb, "分牵头单位", "第0单位")
 	checkCells(t, wb, "分牵头单位", row, map[string]any{"C": 8.0, "D": 2.0, "G": 6.0, "H": 0.0, "J": 0.625, "K": 6.0})
