@@ -43,20 +43,35 @@ type midtermDoc struct {
 	Plans []string `bson:"plans"`
 	AsOf  string   `bson:"asOf"`
 	Delta float64  `bson:"delta"`
+	Pass  *passDoc `bson:"pass,omitempty"`
+}
+
+type passDoc struct {
+	Minimum          float64 `bson:"minimum"`
+	Against          string  `bson:"against"`
+	NoOverdueBinding bool    `bson:"noOverdueBinding"`
 }
 
 func newMidtermDoc(m *pinggu.MidtermSettings) *midtermDoc {
 	if m == nil {
 		return nil
 	}
-	return &midtermDoc{Plans: m.Plans, AsOf: string(m.AsOf), Delta: m.Delta}
+	d := &midtermDoc{Plans: m.Plans, AsOf: string(m.AsOf), Delta: m.Delta}
+	if p := m.Pass; p != nil {
+		d.Pass = &passDoc{Minimum: p.Minimum, Against: p.Against, NoOverdueBinding: p.NoOverdueBinding}
+	}
+	return d
 }
 
 func (d *midtermDoc) settings() *pinggu.MidtermSettings {
 	if d == nil {
 		return nil
 	}
-	return &pinggu.MidtermSettings{Plans: d.Plans, AsOf: pinggu.Date(d.AsOf), Delta: d.Delta}
+	m := &pinggu.MidtermSettings{Plans: d.Plans, AsOf: pinggu.Date(d.AsOf), Delta: d.Delta}
+	if p := d.Pass; p != nil {
+		m.Pass = &pinggu.PassRule{Minimum: p.Minimum, Against: p.Against, NoOverdueBinding: p.NoOverdueBinding}
+	}
+	return m
 }
 
 type scheduleDoc struct {

@@ -262,3 +262,37 @@ func TestFlaggedReviewCopies(t *testing.T) {
 		t.Fatalf("flagged r1/u1 = %+v", u1)
 	}
 }
+
+// TestPublishingSettingsRoundTrip: the settings behind published numbers
+// (minimum sample, overall score, raking, bootstrap, veto rank, gaps, the
+// mid-term pass rule) come back as they were stored.
+func TestPublishingSettingsRoundTrip(t *testing.T) {
+	s := storetest.New(t)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	sc := pinggu.Scoring{MinSample: 50, MinEffective: 20, Overall: &pinggu.OverallScore{Method: pinggu.OverallDimensions, Weights: map[string]float64{"a": 2}},
+		Weighting: &pinggu.Weighting{Method: pinggu.WeightRaking, Cells: []string{"D1"}, Margins: map[string]map[string]float64{"D1": {"1": 0.4, "2": 0.6}},
+			Trim: &pinggu.Trim{Min: 0.5, Max: 2}}, Bootstrap: pinggu.Bootstrap{Replicates: 500, Seed: 9}}
+	r := &pinggu.Round{Code: "m1", Title: "t", Kind: pinggu.Assessment, Questionnaire: "fz", QuestionnaireVersion: 1,
+		Units: []string{"u1"}, OpensAt: now, ClosesAt: now.Add(time.Hour), Timezone: pinggu.DefaultTimezone, CreatedAt: now, UpdatedAt: now,
+		Scoring: sc, Assessment: &pinggu.AssessmentSettings{IndicatorSystem: "s", VetoRank: pinggu.VetoRankUnranked, AllowGaps: true},
+		Midterm: &pinggu.MidtermSettings{Plans: []string{"p"}, AsOf: "2023-07-01", Pass: &pinggu.PassRule{Minimum: 0.6, Against: pinggu.PassAgainstExpected, NoOverdueBinding: true}}}
+	if err := s.CreateRound(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Round(ctx, "m1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := got.Scoring
+	if g.MinSample != 50 || g.MinEffective != 20 || g.Overall == nil || g.Overall.Weights["a"] != 2 || !g.Weighting.Raking() ||
+		g.Weighting.Margins["D1"]["2"] != 0.6 || g.Weighting.Trim.Max != 2 || g.Bootstrap.Seed != 9 {
+		t.Errorf("scoring = %+v", g)
+	}
+	if a := got.Assessment; a.VetoRank != pinggu.VetoRankUnranked || !a.AllowGaps {
+		t.Errorf("assessment = %+v", a)
+	}
+	if p := got.Midterm.Pass; p == nil || p.Minimum != 0.6 || p.Against != pinggu.PassAgainstExpected || !p.NoOverdueBinding {
+		t.Errorf("pass rule = %+v", p)
+	}
+}
