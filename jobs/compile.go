@@ -91,6 +91,11 @@ type Quality struct {
 	// breakdown of every unit's results by how and where they came in.
 	ByChannel *scoring.Tally
 	channels  map[channelKey]string // → "unit|channel|tag", made once per key
+	// Rows counts every response read (excluded ones too), Digest their
+	// input rows, AsOf the latest submission time among them.
+	Rows   int
+	Digest report.Digest
+	AsOf   time.Time
 }
 
 type channelKey struct {
@@ -136,21 +141,19 @@ func count(m map[string]map[string]int, unit, key string) {
 
 // Tally streams the round's responses into a tally, leaving out excluded
 // ones, checking ctx between batches, so a compile never holds the
-// responses in memory.
-func (c *Compiler) Tally(ctx context.Context, r *pinggu.Round, q *pinggu.Questionnaire, progress Progress, expected int) (*scoring.Tally, *Quality, error) {
+// responses in memory. The same pass digests every response's input row
+// of the raw export (raw), the fingerprint's hold on the data.
+func (c *Compiler) Tally(ctx context.Context, r *pinggu.Round, q *pinggu.Questionnaire, raw *report.Raw, progress Progress, expected int) (*scoring.Tally, *Quality, error) {
 	t := scoring.NewTally(q, r.Scoring)
-	es, err := c.store.Exclusions(ctx, r.Code)
-	if err != nil {
-		return nil, nil, err
-	}
-	excluded := make(map[string]string, len(es))
-	for _, e := range es {
-		excluded[e.Response] = e.Reason
-	}
 	qual := &Quality{Excluded: map[string]map[string]int{}, Flags: map[string]map[string]int{},
 		ByChannel: scoring.NewTally(q, r.Scoring), channels: map[channelKey]string{}}
 	var flagged []*pinggu.Response // review copies, recorded again: a submission may have failed to
-	err = c.store.EachResponse(ctx, r.Code, func(resp *pinggu.Response) error {
+	err := c.store.EachResponse(ctx, r.Code, func(resp *pinggu.Response) error {
+		qual.Rows++
+		qual.Digest.Add(raw.InputRecord(resp))
+		if resp.SubmittedAt.After(qual.AsOf) {
+			qual.AsOf = resp.SubmittedAt
+		}
 		for _, f := range resp.Flags {
 			count(qual.Flags, resp.Unit, f)
 		}
@@ -158,7 +161,7 @@ func (c *Compiler) Tally(ctx context.Context, r *pinggu.Round, q *pinggu.Questio
 			flagged = append(flagged, &pinggu.Response{ID: resp.ID, Round: resp.Round, Unit: resp.Unit, Flags: resp.Flags,
 				Channel: resp.Channel, SubmittedAt: resp.SubmittedAt, DurationMs: resp.DurationMs})
 		}
-		if reason, ok := excluded[resp.ID]; ok {
+		if reason, ok := raw.Excluded[resp.ID]; ok {
 			count(qual.Excluded, resp.Unit, reason)
 			return nil
 		}
@@ -181,67 +184,163 @@ func (c *Compiler) Tally(ctx context.Context, r *pinggu.Round, q *pinggu.Questio
 	return t, qual, c.store.RecordFlagged(ctx, flagged)
 }
 
-// Compile computes the round's satisfaction results and stores the
-// scorecard workbook. An identical earlier report (same inputs, same
-// finality) is returned instead of a new one, so reruns change nothing.
-func (c *Compiler) Compile(ctx context.Context, code string, final bool, expected int, progress Progress) (*pinggu.Report, error) {
-	if r, err := c.store.Round(ctx, code); err != nil {
-		return nil, err
-	} else if r.Midterm != nil {
-		return c.compileMidterm(ctx, r, final)
-	}
+// publication is everything one set of inputs publishes: the scorecard's
+// contents, the method file and its fingerprint. Compile and Export build
+// it the same way, so their files share the fingerprint.
+type publication struct {
+	sc     *report.Scorecard
+	tally  *scoring.Tally
+	raw    *report.Raw
+	method []byte
+	fp     string
+}
+
+// publish tallies the round and scores it (assessment rounds on their
+// indicator tree) and writes the method file.
+func (c *Compiler) publish(ctx context.Context, code string, final bool, expected int, progress Progress) (*publication, error) {
 	r, q, units, err := c.inputs(ctx, code)
 	if err != nil {
 		return nil, err
 	}
-	tally, qual, err := c.Tally(ctx, r, q, progress, expected)
+	es, err := c.store.Exclusions(ctx, r.Code)
+	if err != nil {
+		return nil, err
+	}
+	raw := &report.Raw{Round: r, Questionnaire: q, UnitNames: pinggu.UnitNames(units), Excluded: make(map[string]string, len(es))}
+	for _, e := range es {
+		raw.Excluded[e.Response] = e.Reason
+	}
+	tally, qual, err := c.Tally(ctx, r, q, raw, progress, expected)
 	if err != nil {
 		return nil, err
 	}
 	sc := &report.Scorecard{Round: r, Questionnaire: q, Units: units, Results: tally.Results(r.Units), Final: final,
 		Responses: tally.Count(), IDsHash: tally.IDsHash(), Excluded: qual.Excluded, Flags: qual.Flags, Channels: qual.channelResults(),
 		Reliability: tally.Reliabilities(), Importance: tally.Importances()}
+	asOf := qual.AsOf
 	if r.Assessment != nil {
 		if err := c.assess(ctx, sc); err != nil {
 			return nil, err
 		}
+		for _, m := range sc.Inputs {
+			for _, in := range m {
+				asOf = later(asOf, in.At)
+			}
+		}
+		for _, xs := range sc.Adjustments {
+			for _, x := range xs {
+				asOf = later(asOf, x.At)
+			}
+		}
 	}
-	fp := fingerprint(r, q, units, tally, sc)
-	if rep := c.existing(ctx, code, pinggu.ReportScorecard, final, fp); rep != nil {
+	if final {
+		asOf = later(asOf, r.ClosesAt)
+	}
+	if asOf.IsZero() {
+		asOf = r.OpensAt
+	}
+	sc.AsOf = asOf.UTC().Truncate(time.Second)
+	raw.Tally, raw.Results = tally, map[string]scoring.UnitResult{}
+	for _, res := range sc.Results {
+		raw.Results[res.Unit] = res
+	}
+	m := methodOf(sc, tally, raw, qual)
+	b, err := m.Encode()
+	if err != nil {
+		return nil, err
+	}
+	sc.Fingerprint = report.Fingerprint(b)
+	return &publication{sc: sc, tally: tally, raw: raw, method: b, fp: sc.Fingerprint}, nil
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// Compile computes the round's results and stores the scorecard workbook
+// and the method file. An identical earlier report (same inputs, same
+// finality) is returned instead of a new one, so reruns change nothing;
+// a fresh compile of the same inputs writes the same bytes.
+func (c *Compiler) Compile(ctx context.Context, code string, final bool, expected int, progress Progress) (*pinggu.Report, error) {
+	if r, err := c.store.Round(ctx, code); err != nil {
+		return nil, err
+	} else if r.Midterm != nil {
+		return c.compileMidterm(ctx, r, final)
+	}
+	p, err := c.publish(ctx, code, final, expected, progress)
+	if err != nil {
+		return nil, err
+	}
+	sc, r := p.sc, p.sc.Round
+	if final && r.Assessment != nil && !r.Assessment.AllowGaps {
+		if err := missingEntries(sc); err != nil {
+			return nil, err
+		}
+	}
+	if err := c.saveMethod(ctx, p, final); err != nil {
+		return nil, err
+	}
+	if rep := c.existing(ctx, code, pinggu.ReportScorecard, final, p.fp); rep != nil {
 		return rep, nil
 	}
 	now := c.now().UTC().Truncate(time.Millisecond)
-	sc.Fingerprint, sc.GeneratedAt = fp, now
-	rep := newReport(r, pinggu.ReportScorecard, final, fp, tally.Count(), now, pinggu.FinalLabel(final)+"结果", ".xlsx", xlsxType)
+	rep := newReport(r, pinggu.ReportScorecard, final, p.fp, sc.Responses, now, pinggu.FinalLabel(final)+"结果", ".xlsx", xlsxType)
 	rk := sc.Rank()
 	for _, res := range sc.Results {
-		o, p := res.Overall, rk.ByUnit[res.Unit]
+		o, pl := res.Overall, rk.ByUnit[res.Unit]
 		rep.Scores = append(rep.Scores, pinggu.UnitScore{Unit: res.Unit, Respondents: res.Respondents,
 			Mean: o.Mean, MeanLow: o.MeanLow, MeanHigh: o.MeanHigh, Rate: o.Rate, RateLow: o.RateLow, RateHigh: o.RateHigh,
-			Insufficient: o.Insufficient, Margin: o.Margin(), Rank: p.Rank, RankLow: p.RankLow, RankHigh: p.RankHigh})
+			Insufficient: o.Insufficient, Margin: o.Margin(), Rank: pl.Rank, RankLow: pl.RankLow, RankHigh: pl.RankHigh})
 	}
 	return rep, c.save(ctx, rep, func(w io.Writer) error { return report.WriteScorecard(w, sc) })
 }
 
-// Export writes the round's raw responses as .xlsx and .csv reports, in
-// one pass over the responses that also computes their fingerprint.
+// saveMethod stores the method file of a publication (once per fingerprint).
+func (c *Compiler) saveMethod(ctx context.Context, p *publication, final bool) error {
+	r := p.sc.Round
+	if rep := c.existing(ctx, r.Code, pinggu.ReportMethod, final, p.fp); rep != nil {
+		return nil
+	}
+	rep := newReport(r, pinggu.ReportMethod, final, p.fp, p.sc.Responses, c.now().UTC().Truncate(time.Millisecond),
+		pinggu.FinalLabel(final)+"方法说明", ".json", "application/json")
+	return c.save(ctx, rep, func(w io.Writer) error {
+		_, err := w.Write(p.method)
+		return err
+	})
+}
+
+// Export writes the round's raw responses as .xlsx and .csv reports, with
+// the exclusion, flags, scores and weight of every response, and the
+// method file: a tally pass (the same as a compile's, so the fingerprint
+// is the same) and a writing pass.
 func (c *Compiler) Export(ctx context.Context, code string, progress Progress) ([]*pinggu.Report, error) {
-	r, q, units, err := c.inputs(ctx, code)
+	r, err := c.store.Round(ctx, code)
 	if err != nil {
 		return nil, err
 	}
-	names := pinggu.UnitNames(units)
-	tally := scoring.NewTally(q, r.Scoring)
-	raw := &report.Raw{Round: r, Questionnaire: q, UnitNames: names,
-		Each: func(fn func(*pinggu.Response) error) error {
-			return c.store.EachResponse(ctx, code, func(resp *pinggu.Response) error {
-				tally.Add(resp)
-				if tally.Count()%2000 == 0 && ctx.Err() != nil {
-					return ctx.Err()
-				}
-				return fn(resp)
-			})
-		}}
+	final := r.Status.Finished()
+	p, err := c.publish(ctx, code, final, 0, nil)
+	if err != nil {
+		return nil, err
+	}
+	if progress != nil {
+		progress(0.4)
+	}
+	if err := c.saveMethod(ctx, p, final); err != nil {
+		return nil, err
+	}
+	raw, rows := p.raw, 0
+	raw.Each = func(fn func(*pinggu.Response) error) error {
+		return c.store.EachResponse(ctx, code, func(resp *pinggu.Response) error {
+			if rows++; rows%2000 == 0 && ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return fn(resp)
+		})
+	}
 	xf, err := c.tempFile()
 	if err != nil {
 		return nil, err
@@ -258,8 +357,6 @@ func (c *Compiler) Export(ctx context.Context, code string, progress Progress) (
 	if progress != nil {
 		progress(0.8)
 	}
-	fp := fingerprint(r, q, units, tally, nil)
-	final := r.Status.Finished()
 	now := c.now().UTC().Truncate(time.Millisecond)
 	var out []*pinggu.Report
 	for _, k := range []struct {
@@ -270,11 +367,11 @@ func (c *Compiler) Export(ctx context.Context, code string, progress Progress) (
 		{pinggu.ReportRawXLSX, ".xlsx", xlsxType, xf},
 		{pinggu.ReportRawCSV, ".csv", "text/csv; charset=utf-8", cf},
 	} {
-		if rep := c.existing(ctx, code, k.kind, final, fp); rep != nil {
+		if rep := c.existing(ctx, code, k.kind, final, p.fp); rep != nil {
 			out = append(out, rep)
 			continue
 		}
-		rep := newReport(r, k.kind, final, fp, tally.Count(), now, "原始数据", k.ext, k.ctype)
+		rep := newReport(r, k.kind, final, p.fp, rows, now, "原始数据", k.ext, k.ctype)
 		if err := c.storeFile(ctx, rep, k.file); err != nil {
 			return nil, err
 		}
@@ -406,9 +503,6 @@ func (c *Compiler) assess(ctx context.Context, sc *report.Scorecard) error {
 		sc.Assessments = append(sc.Assessments, scoring.ScoreUnit(sys, a, u, values, dims, sc.Adjustments[u.Code]))
 	}
 	scoring.RankAssessments(sc.Assessments, a.VetoRankOrDefault())
-	if sc.Final && !a.AllowGaps {
-		return missingEntries(sc)
-	}
 	return nil
 }
 
@@ -426,45 +520,6 @@ func missingEntries(sc *report.Scorecard) error {
 		return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
 	}
 	return nil
-}
-
-// fingerprint hashes every input of the numbers: which responses, which
-// questionnaire version, which constants, which units in which peer
-// groups, and for assessments the indicator version, entries and events.
-func fingerprint(r *pinggu.Round, q *pinggu.Questionnaire, units []pinggu.Unit, t *scoring.Tally, sc *report.Scorecard) string {
-	type unitIn struct{ Code, PeerGroup, Type string }
-	in := struct {
-		Round, Questionnaire string
-		Version, Responses   int
-		IDs                  string
-		Scoring              pinggu.Scoring
-		Units                []unitIn
-		Assessment           *pinggu.AssessmentSettings
-		Inputs               map[string]map[string]pinggu.InputValue
-		Adjustments          [][4]string
-	}{Round: r.Code, Questionnaire: q.Code, Version: q.Version, Responses: t.Count(), IDs: t.IDsHash(),
-		Scoring: r.Scoring.WithDefaults(), Assessment: r.Assessment}
-	for _, u := range units {
-		in.Units = append(in.Units, unitIn{u.Code, u.PeerGroup, string(u.Type)})
-	}
-	if sc != nil && sc.Assessments != nil {
-		in.Inputs = map[string]map[string]pinggu.InputValue{}
-		for unit, m := range sc.Inputs {
-			in.Inputs[unit] = map[string]pinggu.InputValue{}
-			for code, v := range m {
-				in.Inputs[unit][code] = v.InputValue
-			}
-		}
-		for unit, xs := range sc.Adjustments {
-			for _, x := range xs {
-				in.Adjustments = append(in.Adjustments, [4]string{unit, string(x.Kind), fmt.Sprint(x.Points, x.Rule), x.Basis})
-			}
-		}
-		sort.Slice(in.Adjustments, func(i, j int) bool { return fmt.Sprint(in.Adjustments[i]) < fmt.Sprint(in.Adjustments[j]) })
-	}
-	b, _ := json.Marshal(in) // map keys are sorted: stable
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
 }
 
 // compileMidterm evaluates the round's plans at its as-of date from each
@@ -520,7 +575,7 @@ func (c *Compiler) compileMidterm(ctx context.Context, r *pinggu.Round, final bo
 		return rep, nil
 	}
 	now := c.now().UTC().Truncate(time.Millisecond)
-	out.Fingerprint, out.GeneratedAt = fp, now
+	out.Fingerprint = fp
 	rep := newReport(r, pinggu.ReportMidterm, final, fp, out.Reports, now, "中期评估"+pinggu.FinalLabel(final)+"报告", ".xlsx", xlsxType)
 	return rep, c.save(ctx, rep, func(w io.Writer) error { return report.WriteMidterm(w, out) })
 }

@@ -236,7 +236,7 @@ func TestLateTasksAfterRestart(t *testing.T) {
 			t.Fatal(err)
 		}
 		r := e.waitStatus(pinggu.StatusCompiled)
-		reps, err := e.store.Reports(ctx, "r1")
+		reps, err := scorecards(e.store.Reports(ctx, "r1"))
 		if err != nil || len(reps) != 1 || !reps[0].Final || reps[0].Responses != 4 {
 			t.Fatalf("reports = %+v, %v", reps, err)
 		}
@@ -258,7 +258,7 @@ func TestLateTasksAfterRestart(t *testing.T) {
 			t.Fatal(err)
 		}
 		j := waitJob(t, e, id, pinggu.JobSucceeded)
-		if reps2, _ := e.store.Reports(ctx, "r1"); len(reps2) != 1 || j.Report != reps[0].ID {
+		if reps2, _ := e.store.Reports(ctx, "r1"); len(reps2) != 2 || j.Report != reps[0].ID { // the scorecard and its method file
 			t.Fatalf("rerun made reports %+v (job %+v)", reps2, j)
 		}
 	})
@@ -302,7 +302,7 @@ func TestFailedCompileRetries(t *testing.T) {
 		if j.Attempts != 2 {
 			t.Fatalf("attempts = %d, want 2", j.Attempts)
 		}
-		reps, _ := e.store.Reports(ctx, "r1")
+		reps, _ := scorecards(e.store.Reports(ctx, "r1"))
 		if len(reps) != 1 || reps[0].Final {
 			t.Fatalf("reports = %+v, want one provisional", reps)
 		}
@@ -383,7 +383,7 @@ func TestInterruptedCompileLeavesTheOldReport(t *testing.T) {
 	if _, err := jobs.NewCompiler(&cancellingStore{Store: st, cancel: cancel}, time.Now).Compile(cctx, "r1", false, 0, nil); err == nil {
 		t.Fatal("an interrupted compile reported success")
 	}
-	reps, _ := st.Reports(ctx, "r1")
+	reps, _ := scorecards(st.Reports(ctx, "r1"))
 	if len(reps) != 1 || reps[0].ID != first.ID || reps[0].Responses != 3 {
 		t.Fatalf("after the interruption: %+v", reps)
 	}
@@ -391,7 +391,7 @@ func TestInterruptedCompileLeavesTheOldReport(t *testing.T) {
 	if err != nil || again.Responses != 6 {
 		t.Fatalf("rerun = %+v, %v", again, err)
 	}
-	if reps, _ := st.Reports(ctx, "r1"); len(reps) != 1 || reps[0].ID != again.ID {
+	if reps, _ := scorecards(st.Reports(ctx, "r1")); len(reps) != 1 || reps[0].ID != again.ID {
 		t.Fatalf("provisional reports after the rerun: %+v", reps)
 	}
 }
@@ -453,6 +453,18 @@ func TestExclusionsAreLeftOutAndReported(t *testing.T) {
 	if len(log) != 2 || log[0].Actor != "user:liu" {
 		t.Fatalf("audit = %+v", log)
 	}
+}
+
+// scorecards keeps the scorecards of a report list (each compile also
+// stores its method file).
+func scorecards(reps []pinggu.Report, err error) ([]pinggu.Report, error) {
+	var out []pinggu.Report
+	for _, r := range reps {
+		if r.Kind == pinggu.ReportScorecard {
+			out = append(out, r)
+		}
+	}
+	return out, err
 }
 
 func openReport(t *testing.T, st *store.Store, id string) *excelize.File {

@@ -11,6 +11,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"pinggu"
+	"pinggu/scoring"
 )
 
 // Raw describes a raw-data export: the questionnaire version the responses
@@ -24,11 +25,54 @@ type Raw struct {
 	// SheetRows is the data rows per sheet before a new sheet starts;
 	// 0 means as many as Excel allows.
 	SheetRows int
+	// Excluded maps excluded response ids to the reason.
+	Excluded map[string]string
+	// Tally and Results, when set, add the derived columns: each scored
+	// answer's score, each dimension's and the overall score, the
+	// weighting cell and the weight the response carried (0 when excluded
+	// or unweighted), so that every figure can be recomputed from the rows.
+	Tally   *scoring.Tally
+	Results map[string]scoring.UnitResult
 }
 
-// columns: fixed ones, then per choice question its codes and its labels,
-// per rating or text question one column.
+// InputColumns is how many leading columns hold the inputs (what was
+// answered, and whether it was excluded); the rest are derived from them
+// and the method file. The rows digest covers the inputs.
+func (x *Raw) InputColumns() int { return len(x.inputHeader()) }
+
+// header is the input columns, then the derived ones when there is a tally.
 func (x *Raw) header() []string {
+	h := x.inputHeader()
+	if x.Tally == nil {
+		return h
+	}
+	for _, q := range x.Questionnaire.Questions {
+		if q.Type == pinggu.Scale {
+			h = append(h, q.Code+"_得分")
+		}
+	}
+	for _, d := range x.dimensions() {
+		h = append(h, "维度得分_"+d)
+	}
+	return append(h, "综合得分", "加权分层", "权重")
+}
+
+func (x *Raw) dimensions() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, q := range x.Questionnaire.Questions {
+		if q.Type == pinggu.Scale && q.Dimension != "" && !seen[q.Dimension] {
+			seen[q.Dimension] = true
+			out = append(out, q.Dimension)
+		}
+	}
+	return out
+}
+
+// inputHeader: fixed columns, per choice question its codes and its
+// labels, per rating or text question one column, then the exclusion and
+// the quality flags.
+func (x *Raw) inputHeader() []string {
 	h := []string{"答卷编号", "单位编码", "单位", "渠道", "来源标记", "提交时间", "用时(秒)"}
 	for _, q := range x.Questionnaire.Questions {
 		switch q.Type {
@@ -38,11 +82,52 @@ func (x *Raw) header() []string {
 			h = append(h, q.Code)
 		}
 	}
-	return h
+	return append(h, "排除", "排除原因", "质量标记")
 }
 
-// record is one response as strings; respondent text is neutralised.
+// record is one response's input columns, then its derived ones.
 func (x *Raw) record(r *pinggu.Response) []string {
+	rec := x.InputRecord(r)
+	if x.Tally == nil {
+		return rec
+	}
+	rs := x.Tally.Respondent(r.Answers)
+	for _, q := range x.Questionnaire.Questions {
+		if q.Type != pinggu.Scale {
+			continue
+		}
+		score := ""
+		if v := r.Answers[q.Code]; len(v) == 1 {
+			if y, ok := x.Tally.ScoreOf(q.Code, v[0]); ok {
+				score = number(y)
+			}
+		}
+		rec = append(rec, score)
+	}
+	for _, d := range x.dimensions() {
+		if y, ok := rs.Dimensions[d]; ok {
+			rec = append(rec, number(y))
+		} else {
+			rec = append(rec, "")
+		}
+	}
+	overall := ""
+	if rs.HasOverall {
+		overall = number(rs.Overall)
+	}
+	cell, w := x.Tally.CellOf(r.Answers), 0.0
+	if _, out := x.Excluded[r.ID]; !out {
+		w = x.Tally.WeightOf(x.Results[r.Unit], r.Answers)
+	}
+	return append(rec, overall, cell, number(w))
+}
+
+// number writes a float so that reading it back gives the same float.
+func number(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+
+// InputRecord is one response's input columns as strings; respondent
+// text is neutralised.
+func (x *Raw) InputRecord(r *pinggu.Response) []string {
 	dur := ""
 	if r.DurationMs >= 0 {
 		dur = strconv.FormatFloat(float64(r.DurationMs)/1000, 'f', 1, 64)
@@ -66,7 +151,24 @@ func (x *Raw) record(r *pinggu.Response) []string {
 			rec = append(rec, strings.Join(vals, ";"))
 		}
 	}
-	return rec
+	excluded, reason := "", ""
+	if why, ok := x.Excluded[r.ID]; ok {
+		excluded, reason = "是", Neutralize(why)
+	}
+	return append(rec, excluded, reason, flagLabels(r.Flags))
+}
+
+// flagLabels names a response's quality flags in report order.
+func flagLabels(flags []string) string {
+	var out []string
+	for _, f := range pinggu.QualityFlags {
+		for _, g := range flags {
+			if g == f.Flag {
+				out = append(out, f.Label)
+			}
+		}
+	}
+	return strings.Join(out, "；")
 }
 
 // WriteRawCSV writes UTF-8 with a byte-order mark, so Excel opens Chinese

@@ -5,7 +5,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -21,7 +20,6 @@ type Midterm struct {
 	Final       bool
 	Reports     int // accepted reports counted
 	Fingerprint string
-	GeneratedAt time.Time
 }
 
 func (m *Midterm) unit(code string) string {
@@ -218,7 +216,6 @@ func (b *book) midtermMethod(m *Midterm) {
 		{"评估轮次", fmt.Sprintf("%s（%s）", m.Round.Title, m.Round.Code)},
 		{"结果性质", status},
 		{"评估截至日期", string(m.Round.Midterm.AsOf)},
-		{"生成时间", m.GeneratedAt.In(m.Round.Location()).Format("2006-01-02 15:04:05")},
 		{"时间进度", "τ = (截至日期 − 开始日期) / (结束日期 − 开始日期)"},
 		{"应完成进度", "π = clamp((截至日期 − 开始日期) / (完成时限 − 开始日期), 0, 1)；持续推进的任务按年度目标在各年内线性推进，无年度目标的按τ"},
 		{"报送进度", "p = 截至日期前最近一次被采纳的进展报送；未报送或未采纳的按0计"},

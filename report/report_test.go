@@ -58,7 +58,7 @@ func TestRawXLSXSplitsSheetsAndKeepsText(t *testing.T) {
 		t.Fatalf("sheets = %v", got)
 	}
 	rows, _ := f.GetRows("原始数据")
-	if len(rows) != 4 || strings.Join(rows[0], ",") != "答卷编号,单位编码,单位,渠道,来源标记,提交时间,用时(秒),Q1,Q1_选项,M,M_选项,R,T" {
+	if len(rows) != 4 || strings.Join(rows[0], ",") != "答卷编号,单位编码,单位,渠道,来源标记,提交时间,用时(秒),Q1,Q1_选项,M,M_选项,R,T,排除,排除原因,质量标记" {
 		t.Fatalf("header = %v", rows[0])
 	}
 	want := []string{"id-000", "u1", "崇川区", "qr", "政务大厅", "2024-10-02 09:02:03", "61.5", "5", "很满意", "1;2", "效率；公开", "7", "'=HYPERLINK(\"http://x\")"}
@@ -93,7 +93,7 @@ func TestRawCSVHasBOMAndNeutralisedText(t *testing.T) {
 	if !strings.HasPrefix(out, "\uFEFF答卷编号,") {
 		t.Fatalf("no BOM: %q", out[:20])
 	}
-	for _, want := range []string{`"'=HYPERLINK(""http://x"")"`, ",'+1\n", ",'-2\n", ",'@SUM(A1)\n", ",'\t制表\n", ",正常意见响铃\n"} {
+	for _, want := range []string{`"'=HYPERLINK(""http://x"")"`, ",'+1,,,\n", ",'-2,,,\n", ",'@SUM(A1),,,\n", ",'\t制表,,,\n", ",正常意见响铃,,,\n"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("CSV lacks %q", want)
 		}

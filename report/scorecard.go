@@ -1,7 +1,10 @@
 package report
 
 import (
+	"archive/zip"
+	"bytes"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"math"
@@ -42,8 +45,10 @@ type Scorecard struct {
 	Importance  []scoring.Importance
 	IDsHash     string
 	Fingerprint string
-	GeneratedAt time.Time
-	ranking     *Ranking
+	// AsOf is the latest input counted (the close for a final result): the
+	// only time the workbook shows, so the same inputs give the same bytes.
+	AsOf    time.Time
+	ranking *Ranking
 }
 
 // ChannelResult is a unit's result among the responses of one channel
@@ -179,14 +184,91 @@ func newBook() (*book, error) {
 	return &book{f: f, st: st, taken: map[string]bool{}}, nil
 }
 
-// write saves the workbook unless a sheet writer failed.
+// write saves the workbook unless a sheet writer failed, with its parts in
+// a fixed order (excelize writes them in map order), so the same contents
+// give the same bytes.
 func (b *book) write(w io.Writer) error {
 	if b.err != nil {
 		return b.err
 	}
 	b.f.SetActiveSheet(0)
-	_, err := b.f.WriteTo(w)
-	return err
+	var buf bytes.Buffer
+	if _, err := b.f.WriteTo(&buf); err != nil {
+		return err
+	}
+	return canonicalZip(bytes.NewReader(buf.Bytes()), int64(buf.Len()), w)
+}
+
+// canonicalZip copies a zip archive with its entries sorted by name
+// ([Content_Types].xml first, as Office writes it), compressed bytes and
+// headers unchanged.
+func canonicalZip(src io.ReaderAt, size int64, dst io.Writer) error {
+	zr, err := zip.NewReader(src, size)
+	if err != nil {
+		return err
+	}
+	files := append([]*zip.File(nil), zr.File...)
+	sort.Slice(files, func(i, j int) bool {
+		a, b := files[i].Name, files[j].Name
+		if (a == "[Content_Types].xml") != (b == "[Content_Types].xml") {
+			return a == "[Content_Types].xml"
+		}
+		return a < b
+	})
+	zw := zip.NewWriter(dst)
+	for _, f := range files {
+		if f.Name == "[Content_Types].xml" {
+			if err := sortedContentTypes(zw, f); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := zw.Copy(f); err != nil {
+			return err
+		}
+	}
+	return zw.Close()
+}
+
+// contentTypes is [Content_Types].xml, whose defaults excelize lists in
+// map order.
+type contentTypes struct {
+	XMLName   xml.Name          `xml:"http://schemas.openxmlformats.org/package/2006/content-types Types"`
+	Defaults  []contentDefault  `xml:"Default"`
+	Overrides []contentOverride `xml:"Override"`
+}
+
+type contentDefault struct {
+	Extension   string `xml:"Extension,attr"`
+	ContentType string `xml:"ContentType,attr"`
+}
+
+type contentOverride struct {
+	PartName    string `xml:"PartName,attr"`
+	ContentType string `xml:"ContentType,attr"`
+}
+
+// sortedContentTypes writes [Content_Types].xml with its entries sorted.
+func sortedContentTypes(zw *zip.Writer, f *zip.File) error {
+	rc, err := f.Open()
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	var ct contentTypes
+	if err := xml.NewDecoder(rc).Decode(&ct); err != nil {
+		return err
+	}
+	sort.Slice(ct.Defaults, func(i, j int) bool { return ct.Defaults[i].Extension < ct.Defaults[j].Extension })
+	sort.Slice(ct.Overrides, func(i, j int) bool { return ct.Overrides[i].PartName < ct.Overrides[j].PartName })
+	w, err := zw.CreateHeader(&zip.FileHeader{Name: f.Name, Method: zip.Deflate})
+	if err != nil {
+		return err
+	}
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	return xml.NewEncoder(w).Encode(ct)
 }
 
 func (b *book) check(err error) {
@@ -884,7 +966,7 @@ func (b *book) method(sc *Scorecard) {
 		{"评估轮次", fmt.Sprintf("%s（%s）", sc.Round.Title, sc.Round.Code)},
 		{"结果性质", status},
 		{"测评时间", sc.Round.OpensAt.In(loc).Format("2006-01-02 15:04") + " 至 " + sc.Round.ClosesAt.In(loc).Format("2006-01-02 15:04") + "（北京时间）"},
-		{"生成时间", sc.GeneratedAt.In(loc).Format("2006-01-02 15:04:05") + "（北京时间）"},
+		{"数据截至", sc.AsOf.In(loc).Format("2006-01-02 15:04:05") + "（北京时间；最后一份计入的答卷或录入的时间，最终结果不早于测评结束时间）"},
 		{"问卷", fmt.Sprintf("%s 第%d版", sc.Questionnaire.Code, sc.Questionnaire.Version)},
 		{"计入答卷数", fmt.Sprint(sc.Responses)},
 		{"排除的答卷", exclusionsText(sc)},
@@ -910,7 +992,8 @@ func (b *book) method(sc *Scorecard) {
 			s.Bootstrap.Replicates, s.Bootstrap.Seed)},
 		{"权重提示", weightWarnings(sc)},
 		{"答卷编号摘要", "各答卷编号SHA-256之和（模2^256）：" + sc.IDsHash},
-		{"输入指纹", sc.Fingerprint},
+		{"方法文件", "每次汇总和导出都另存一份方法说明（.json），列出本表用到的全部常数、权重、排除的答卷和输入摘要；据原始数据导出和方法说明即可重算本表每个数字"},
+		{"输入指纹", sc.Fingerprint + "（即方法说明文件的SHA-256；同一输入的结果表、原始数据和方法说明指纹相同）"},
 	}
 	if a := sc.Round.Assessment; a != nil && sc.System != nil {
 		var bands []string

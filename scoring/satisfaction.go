@@ -154,7 +154,15 @@ func Wilson(p, n, z float64) (low, high float64) {
 	den := 1 + z2/n
 	center := (p + z2/(2*n)) / den
 	half := z / den * math.Sqrt(p*(1-p)/n+z2/(4*n*n))
-	return math.Max(0, center-half), math.Min(1, center+half)
+	low, high = math.Max(0, center-half), math.Min(1, center+half)
+	// At p = 0 or 1 the interval reaches the bound exactly, float noise aside.
+	if p == 0 {
+		low = 0
+	}
+	if p == 1 {
+		high = 1
+	}
+	return low, high
 }
 
 // Tally accumulates a round's responses into counts per unit and

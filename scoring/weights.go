@@ -183,19 +183,25 @@ func Rake(counts map[string]float64, vars []string, margins map[string]map[strin
 	return weights, trimmed, empty
 }
 
-// WeightOf is the weight a respondent with these answers gets in a unit's
-// result (0 when it enters no estimate): what the raw export publishes.
-func WeightOf(res UnitResult, s pinggu.Scoring, a pinggu.Answers) float64 {
-	w := s.Weighting
-	if w == nil {
+// CellOf is the weighting cell a respondent falls in: "" without
+// weighting, and also when the respondent cannot be weighted.
+func (t *Tally) CellOf(a pinggu.Answers) string {
+	if k := t.cellOf(a); k != unmatched {
+		return k
+	}
+	return ""
+}
+
+// WeightOf is the weight a respondent with these answers carries in its
+// unit's result (0 when it cannot be weighted): what the raw export
+// publishes per row.
+func (t *Tally) WeightOf(res UnitResult, a pinggu.Answers) float64 {
+	if t.s.Weighting == nil {
 		return 1
 	}
-	parts := make([]string, len(w.Cells))
-	for i, q := range w.Cells {
-		if len(a[q]) != 1 {
-			return 0
-		}
-		parts[i] = a[q][0]
+	k := t.cellOf(a)
+	if k == unmatched {
+		return 0
 	}
-	return res.Weights[strings.Join(parts, "|")]
+	return res.Weights[k]
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"fmt"
 	"math"
 	"net/http"
@@ -110,11 +111,19 @@ func TestScheduledRoundCompilesAScorecard(t *testing.T) {
 	}
 
 	_, list := p.api(t, "tok", "GET", "/api/v1/rounds/r9/reports", nil)
-	reps := list["reports"].([]any)
-	if len(reps) != 1 {
-		t.Fatalf("reports = %v", reps)
+	byKind := map[string]map[string]any{}
+	for _, x := range list["reports"].([]any) {
+		byKind[x.(map[string]any)["kind"].(string)] = x.(map[string]any)
 	}
-	rep := reps[0].(map[string]any)
+	rep, method := byKind["scorecard"], byKind["method"]
+	if len(byKind) != 2 || rep == nil || method == nil {
+		t.Fatalf("reports = %v", list["reports"])
+	}
+	// The fingerprint is the SHA-256 of the method file anyone can download.
+	if _, mb := download(t, p, "/api/v1/reports/"+method["id"].(string)+".json"); fmt.Sprintf("%x", sha256.Sum256(mb)) != rep["fingerprint"] ||
+		method["fingerprint"] != rep["fingerprint"] {
+		t.Fatalf("method file %v does not hash to the scorecard's fingerprint %v", method, rep["fingerprint"])
+	}
 	if rep["final"] != true || rep["kind"] != "scorecard" || rep["responses"] != 200.0 || len(rep["fingerprint"].(string)) != 64 {
 		t.Fatalf("report = %v", rep)
 	}
