@@ -88,4 +88,37 @@ type UnitScore struct {
 	Rank     int `json:"rank,omitempty"`
 	RankLow  int `json:"rankLow,omitempty"`
 	RankHigh int `json:"rankHigh,omitempty"`
+	// SE and NEff let a later round compare with this one.
+	SE         float64          `json:"se"`
+	NEff       float64          `json:"nEff"`
+	Dimensions []DimensionScore `json:"dimensions,omitempty"`
+	// Change is the comparison with the round's baseline, if it has one.
+	Change *Change `json:"change,omitempty"`
+}
+
+// DimensionScore is a unit's headline figures on one dimension.
+type DimensionScore struct {
+	Dimension    string  `json:"dimension"`
+	Mean         float64 `json:"mean"`
+	SE           float64 `json:"se"`
+	NEff         float64 `json:"nEff"`
+	Rate         float64 `json:"rate"`
+	RateLow      float64 `json:"rateLow"`
+	RateHigh     float64 `json:"rateHigh"`
+	Insufficient bool    `json:"insufficient,omitempty"`
+}
+
+// Change is a figure against the same unit's in the baseline round: the
+// difference with its interval and whether it is significant.
+type Change struct {
+	Base        float64 `json:"base"`
+	Diff        float64 `json:"diff"`
+	Low         float64 `json:"low"`
+	High        float64 `json:"high"`
+	P           float64 `json:"p"`
+	Significant bool    `json:"significant"`
+	// For the overall score only: the rate's change and the rank's.
+	Rate       *Change `json:"rate,omitempty"`
+	BaseRank   int     `json:"baseRank,omitempty"`
+	RankChange int     `json:"rankChange,omitempty"` // base rank − rank: positive is a move up
 }

@@ -42,10 +42,13 @@ type Round struct {
 	Scoring    Scoring             `json:"scoring"`
 	Assessment *AssessmentSettings `json:"assessment,omitempty"`
 	Midterm    *MidtermSettings    `json:"midterm,omitempty"`
-	Status     RoundStatus         `json:"status"`
-	History    []Transition        `json:"history,omitempty"`
-	CreatedAt  time.Time           `json:"createdAt"`
-	UpdatedAt  time.Time           `json:"updatedAt"`
+	// Baseline names the round this one is compared with (last year's):
+	// the scorecard shows each unit's change against its final result.
+	Baseline  string       `json:"baseline,omitempty"`
+	Status    RoundStatus  `json:"status"`
+	History   []Transition `json:"history,omitempty"`
+	CreatedAt time.Time    `json:"createdAt"`
+	UpdatedAt time.Time    `json:"updatedAt"`
 }
 
 // Phase is where a round stands in time for a respondent.
@@ -116,6 +119,7 @@ func (r *Round) Normalize() {
 	r.Title = strings.TrimSpace(r.Title)
 	r.Intro = strings.TrimSpace(r.Intro)
 	r.Questionnaire = strings.TrimSpace(r.Questionnaire)
+	r.Baseline = strings.TrimSpace(r.Baseline)
 	if r.Timezone == "" {
 		r.Timezone = DefaultTimezone
 	}
@@ -145,6 +149,9 @@ func (r *Round) Validate() error {
 		if len(r.Units) == 0 {
 			fe.Add("units", "至少选择一个被评估单位")
 		}
+	}
+	if r.Baseline != "" && (!codeRe.MatchString(r.Baseline) || r.Baseline == r.Code) {
+		fe.Add("baseline", "对比的上一轮须是另一个评估轮次的编码")
 	}
 	if r.QuestionnaireVersion < 0 {
 		fe.Add("questionnaireVersion", "问卷版本不能为负数")

@@ -215,6 +215,15 @@ func (s *Service) checkRound(ctx context.Context, r *pinggu.Round) error {
 			}
 		}
 	}
+	if r.Baseline != "" {
+		if b, err := s.store.Round(ctx, r.Baseline); pinggu.ErrorCode(err) == pinggu.NotFound {
+			fe.Add("baseline", fmt.Sprintf("对比的评估轮次%s不存在", r.Baseline))
+		} else if err != nil {
+			return err
+		} else if b.Kind == pinggu.Midterm {
+			fe.Add("baseline", "中期评估轮次没有满意度结果，不能作为对比")
+		}
+	}
 	if m := r.Midterm; m != nil {
 		for _, p := range m.Plans {
 			if _, err := s.store.Plan(ctx, p); pinggu.ErrorCode(err) == pinggu.NotFound {

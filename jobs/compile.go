@@ -240,6 +240,11 @@ func (c *Compiler) publish(ctx context.Context, code string, final bool, expecte
 		asOf = r.OpensAt
 	}
 	sc.AsOf = asOf.UTC().Truncate(time.Second)
+	if r.Baseline != "" {
+		if sc.Baseline, err = c.baseline(ctx, r.Baseline); err != nil {
+			return nil, err
+		}
+	}
 	raw.Tally, raw.Results = tally, map[string]scoring.UnitResult{}
 	for _, res := range sc.Results {
 		raw.Results[res.Unit] = res
@@ -251,6 +256,34 @@ func (c *Compiler) publish(ctx context.Context, code string, final bool, expecte
 	}
 	sc.Fingerprint = report.Fingerprint(b)
 	return &publication{sc: sc, tally: tally, raw: raw, method: b, fp: sc.Fingerprint}, nil
+}
+
+// baseline loads the newest final scorecard of the baseline round; nil
+// (no comparison, said in 说明) while it has none.
+func (c *Compiler) baseline(ctx context.Context, code string) (*report.Baseline, error) {
+	b, err := c.store.Round(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	reps, err := c.store.Reports(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	var best *pinggu.Report
+	for i := range reps {
+		if r := &reps[i]; r.Kind == pinggu.ReportScorecard && r.Final && (best == nil || r.CreatedAt.After(best.CreatedAt)) {
+			best = r
+		}
+	}
+	if best == nil {
+		return nil, nil
+	}
+	out := &report.Baseline{Round: b.Code, Title: b.Title, Report: best.ID, Fingerprint: best.Fingerprint, Scores: map[string]pinggu.UnitScore{}}
+	for _, s := range best.Scores {
+		s.Change = nil // the baseline's own comparison is not an input here
+		out.Scores[s.Unit] = s
+	}
+	return out, nil
 }
 
 func later(a, b time.Time) time.Time {
@@ -288,13 +321,7 @@ func (c *Compiler) Compile(ctx context.Context, code string, final bool, expecte
 	}
 	now := c.now().UTC().Truncate(time.Millisecond)
 	rep := newReport(r, pinggu.ReportScorecard, final, p.fp, sc.Responses, now, pinggu.FinalLabel(final)+"结果", ".xlsx", xlsxType)
-	rk := sc.Rank()
-	for _, res := range sc.Results {
-		o, pl := res.Overall, rk.ByUnit[res.Unit]
-		rep.Scores = append(rep.Scores, pinggu.UnitScore{Unit: res.Unit, Respondents: res.Respondents,
-			Mean: o.Mean, MeanLow: o.MeanLow, MeanHigh: o.MeanHigh, Rate: o.Rate, RateLow: o.RateLow, RateHigh: o.RateHigh,
-			Insufficient: o.Insufficient, Margin: o.Margin(), Rank: pl.Rank, RankLow: pl.RankLow, RankHigh: pl.RankHigh})
-	}
+	rep.Scores = sc.UnitScores()
 	return rep, c.save(ctx, rep, func(w io.Writer) error { return report.WriteScorecard(w, sc) })
 }
 

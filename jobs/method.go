@@ -28,7 +28,7 @@ func methodOf(sc *report.Scorecard, t *scoring.Tally, raw *report.Raw, q *Qualit
 		Bootstrap:    s.Bootstrap,
 		BootstrapRNG: "Go math/rand/v2 PCG(seed, 0x70696e676775); per replicate, per unit in group order, per cell in key order: n draws IntN(n)",
 		Weighting:    s.Weighting, Excluded: raw.Excluded, Responses: q.Rows, DigestColumns: raw.InputColumns(),
-		RowsDigest: q.Digest.Hex(), IDsDigest: t.IDsHash()}
+		RowsDigest: q.Digest.Hex(), IDsDigest: t.IDsHash(), Baseline: sc.Baseline}
 	if s.Overall != nil {
 		m.Overall = *s.Overall
 	}

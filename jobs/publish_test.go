@@ -3,6 +3,7 @@ package jobs_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 
 	"pinggu"
 	"pinggu/jobs"
+	"pinggu/scoring"
 	"pinggu/store"
 	"pinggu/store/storetest"
 )
@@ -186,5 +188,71 @@ func TestFinalCompileWithAllowedGaps(t *testing.T) {
 	rows, _ := f.GetRows("说明")
 	if !strings.Contains(fmt.Sprint(rows), "本轮允许带缺项定稿") {
 		t.Error("说明 does not state the gap rule")
+	}
+}
+
+// TestBaselineComparison: a round names last year's; the scorecard shows
+// each unit's change with Welch's interval and significance, the rate's
+// Newcombe interval and the change of rank, and the dashboard's figures
+// carry it. By hand: 崇川区 went from 20×100 + 20×60 (80) to 30×100 +
+// 10×60 (90); 海门区 from 80/40 alternating (60) to forty 100s.
+func TestBaselineComparison(t *testing.T) {
+	st, ctx := publishEnv(t)
+	now := time.Now()
+	for _, code := range []string{"b23", "r24"} {
+		r := &pinggu.Round{Code: code, Title: map[string]string{"b23": "2023年测评", "r24": "2024年测评"}[code], Kind: pinggu.Satisfaction,
+			Questionnaire: "q", QuestionnaireVersion: 1, Units: []string{"a", "b"}, OpensAt: now.Add(-2 * time.Hour), ClosesAt: now.Add(-time.Hour),
+			Timezone: pinggu.DefaultTimezone, Status: pinggu.StatusClosed, CreatedAt: now}
+		if code == "r24" {
+			r.Baseline = "b23"
+		}
+		if err := st.CreateRound(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	addResponses(t, st, ctx, "b23", "a", append(repeat("5", 20), repeat("3", 20)...)...)
+	var alt []string
+	for i := 0; i < 40; i++ {
+		alt = append(alt, []string{"4", "2"}[i%2])
+	}
+	addResponses(t, st, ctx, "b23", "b", alt...)
+	addResponses(t, st, ctx, "r24", "a", append(repeat("5", 30), repeat("3", 10)...)...)
+	addResponses(t, st, ctx, "r24", "b", repeat("5", 40)...)
+	c := jobs.NewCompiler(st, time.Now)
+	if _, err := c.Compile(ctx, "b23", true, 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := c.Compile(ctx, "r24", true, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := openReport(t, st, rep.ID)
+	defer f.Close()
+	// 崇川区: v = (12000/39)/40, v₀ = (16000/39)/40, df = (v+v₀)²/((v²+v₀²)/39).
+	v, v0 := 12000.0/39/40, 16000.0/39/40
+	df := (v + v0) * (v + v0) / ((v*v + v0*v0) / 39)
+	half := scoring.TQuantile(0.975, df) * math.Sqrt(v+v0)
+	row := findRowIn(t, f, "同比变化", "崇川区")
+	for ref, want := range map[string]float64{"C": 90, "D": 80, "E": 10, "F": 10 - half, "G": 10 + half, "P": 2, "Q": 1, "R": -1} {
+		if got := parse(t, cellValue(t, f, "同比变化", fmt.Sprintf("%s%d", ref, row))); math.Abs(got-want) > 1e-9 {
+			t.Errorf("崇川区 同比变化!%s = %v, want %v", ref, got, want)
+		}
+	}
+	if got := cellValue(t, f, "同比变化", fmt.Sprintf("I%d", row)); got != "显著" {
+		t.Errorf("崇川区's change of 10 points is %s", got)
+	}
+	// 海门区's rate: 0.5 → 1 on 40 each; Newcombe from the two Wilson intervals.
+	l1, _ := scoring.Wilson(1, 40, 1.96)
+	l0, u0 := scoring.Wilson(0.5, 40, 1.96)
+	brow := findRowIn(t, f, "同比变化", "海门区")
+	for ref, want := range map[string]float64{"L": 0.5, "M": 0.5 - math.Hypot(1-l1, u0-0.5), "N": 0.5 + math.Hypot(0, 0.5-l0), "R": 1} {
+		if got := parse(t, cellValue(t, f, "同比变化", fmt.Sprintf("%s%d", ref, brow))); math.Abs(got-want) > 1e-9 {
+			t.Errorf("海门区 同比变化!%s = %v, want %v", ref, got, want)
+		}
+	}
+	for _, s := range rep.Scores {
+		if s.Change == nil || s.Unit == "a" && (s.Change.Diff != 10 || s.Change.RankChange != -1) || s.Unit == "b" && s.Change.RankChange != 1 {
+			t.Errorf("stored change %+v", s.Change)
+		}
 	}
 }

@@ -336,4 +336,3 @@ func findRowIn(t *testing.T, f *excelize.File, sheet, prefix string) int {
 	t.Fatalf("no row %q in %s", prefix, sheet)
 	return 0
 }
-

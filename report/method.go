@@ -65,6 +65,8 @@ type Method struct {
 	DigestColumns int    `json:"digestColumns"`
 	RowsDigest    string `json:"rowsDigest"`
 	IDsDigest     string `json:"idsDigest"`
+	// Baseline is the comparison round's final result, as used.
+	Baseline *Baseline `json:"baseline,omitempty"`
 	// Assessment rounds: the settings, the frozen indicator system, every
 	// entry and event.
 	Assessment      *pinggu.AssessmentSettings              `json:"assessment,omitempty"`

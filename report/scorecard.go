@@ -45,6 +45,8 @@ type Scorecard struct {
 	Importance  []scoring.Importance
 	IDsHash     string
 	Fingerprint string
+	// Baseline, when the round names one, is the round it is compared with.
+	Baseline *Baseline
 	// AsOf is the latest input counted (the close for a final result): the
 	// only time the workbook shows, so the same inputs give the same bytes.
 	AsOf    time.Time
@@ -153,6 +155,7 @@ func WriteScorecard(w io.Writer, sc *Scorecard) error {
 	}
 	b.detail(sc)
 	b.channels(sc)
+	b.changes(sc)
 	b.reliability(sc)
 	b.importance(sc)
 	b.quality(sc)
@@ -870,6 +873,18 @@ func weightingText(s pinggu.Scoring) string {
 	}
 }
 
+// baselineText says what the scorecard is compared with.
+func baselineText(sc *Scorecard) string {
+	switch {
+	case sc.Round.Baseline == "":
+		return "本轮未指定对比轮次"
+	case sc.Baseline == nil:
+		return "对比轮次" + sc.Round.Baseline + "尚无最终结果，本表不作同比比较"
+	default:
+		return fmt.Sprintf("与%s（%s）的最终结果比较，见“同比变化”（其报告%s，输入指纹%s）", sc.Baseline.Title, sc.Baseline.Round, sc.Baseline.Report, sc.Baseline.Fingerprint)
+	}
+}
+
 // weightWarnings lists every unit with a share but no respondents, and
 // every unit whose weights were trimmed.
 func weightWarnings(sc *Scorecard) string {
@@ -991,6 +1006,7 @@ func (b *book) method(sc *Scorecard) {
 			"排名区间为各次名次的第2.5与第97.5百分位（第⌈0.025B⌉和第⌈0.975B⌉小的名次），位列第一的概率为名次为1的次数占比；随机数：PCG，种子 %d",
 			s.Bootstrap.Replicates, s.Bootstrap.Seed)},
 		{"权重提示", weightWarnings(sc)},
+		{"同比比较", baselineText(sc)},
 		{"答卷编号摘要", "各答卷编号SHA-256之和（模2^256）：" + sc.IDsHash},
 		{"方法文件", "每次汇总和导出都另存一份方法说明（.json），列出本表用到的全部常数、权重、排除的答卷和输入摘要；据原始数据导出和方法说明即可重算本表每个数字"},
 		{"输入指纹", sc.Fingerprint + "（即方法说明文件的SHA-256；同一输入的结果表、原始数据和方法说明指纹相同）"},

@@ -17,6 +17,7 @@ func parsePages(files fs.FS) (*template.Template, error) {
 	funcs := template.FuncMap{
 		"inc":       func(i int) int { return i + 1 },
 		"f1":        func(x float64) string { return strconv.FormatFloat(x, 'f', 1, 64) },
+		"neg":       func(x int) int { return -x },
 		"typeLabel": pinggu.UnitTypeLabel,
 		"hasPrefix": strings.HasPrefix,
 		"err":       func(fe pinggu.FieldErrors, k string) string { return fe[k] },

@@ -29,19 +29,23 @@ type reportDoc struct {
 }
 
 type scoreDoc struct {
-	Unit         string  `bson:"unit"`
-	Respondents  int     `bson:"respondents"`
-	Mean         float64 `bson:"mean"`
-	MeanLow      float64 `bson:"meanLow"`
-	MeanHigh     float64 `bson:"meanHigh"`
-	Rate         float64 `bson:"rate"`
-	RateLow      float64 `bson:"rateLow"`
-	RateHigh     float64 `bson:"rateHigh"`
-	Insufficient bool    `bson:"insufficient,omitempty"`
-	Margin       float64 `bson:"margin"`
-	Rank         int     `bson:"rank,omitempty"`
-	RankLow      int     `bson:"rankLow,omitempty"`
-	RankHigh     int     `bson:"rankHigh,omitempty"`
+	Unit         string                  `bson:"unit"`
+	Respondents  int                     `bson:"respondents"`
+	Mean         float64                 `bson:"mean"`
+	MeanLow      float64                 `bson:"meanLow"`
+	MeanHigh     float64                 `bson:"meanHigh"`
+	Rate         float64                 `bson:"rate"`
+	RateLow      float64                 `bson:"rateLow"`
+	RateHigh     float64                 `bson:"rateHigh"`
+	Insufficient bool                    `bson:"insufficient,omitempty"`
+	Margin       float64                 `bson:"margin"`
+	Rank         int                     `bson:"rank,omitempty"`
+	RankLow      int                     `bson:"rankLow,omitempty"`
+	RankHigh     int                     `bson:"rankHigh,omitempty"`
+	SE           float64                 `bson:"se"`
+	NEff         float64                 `bson:"nEff"`
+	Dimensions   []pinggu.DimensionScore `bson:"dimensions,omitempty"`
+	Change       *pinggu.Change          `bson:"change,omitempty"`
 }
 
 func (d *reportDoc) report() pinggu.Report {
