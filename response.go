@@ -237,6 +237,11 @@ type Progress struct {
 	Strata map[string]int `json:"strata,omitempty"`
 	// Channels counts responses per channel (web, qr, cati…).
 	Channels map[string]int `json:"channels,omitempty"`
+	// PlannedMargin is the margin of error (a fraction: 0.098 is ±9.8
+	// points) of a satisfaction rate near 50% that the quota will give;
+	// Margin the one the responses so far give.
+	PlannedMargin float64 `json:"plannedMargin,omitempty"`
+	Margin        float64 `json:"margin,omitempty"`
 }
 
 // Tally is the running count of one unit's responses in a round: how many

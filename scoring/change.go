@@ -29,3 +29,12 @@ func RateChange(p, low, high, p0, low0, high0 float64) (d, l, u float64) {
 	d = p - p0
 	return d, d - math.Hypot(p-low, high0-p0), d + math.Hypot(high-p, p0-low0)
 }
+
+// PlannedMargin is the margin of error of a rate near 50% from n simple
+// random respondents, z·√(0.25/n): the planning figure behind a quota.
+func PlannedMargin(n int, z float64) float64 {
+	if n <= 0 {
+		return 0
+	}
+	return z * math.Sqrt(0.25/float64(n))
+}

@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"pinggu"
+	"pinggu/scoring"
 )
 
 // localLayout is what <input type="datetime-local"> sends and shows; the
@@ -35,6 +37,9 @@ type roundForm struct {
 	Error                      string
 	Next                       string
 	Kinds, QuotaModes, Devices []option
+	// Margins says per unit the margin of error of a satisfaction rate
+	// its quota will give and the one its responses so far give.
+	Margins map[string]string
 }
 
 type option struct{ Value, Label string }
@@ -46,6 +51,7 @@ type advancedSettings struct {
 	Strata     *pinggu.Strata             `json:"strata,omitempty"`
 	Assessment *pinggu.AssessmentSettings `json:"assessment,omitempty"`
 	Midterm    *pinggu.MidtermSettings    `json:"midterm,omitempty"`
+	Baseline   string                     `json:"baseline,omitempty"`
 }
 
 // editRound shows the round editor: empty for /admin/rounds/new, filled
@@ -90,7 +96,7 @@ func (f *roundForm) fill() {
 	if r.Integrity.SpeederShare != 0 {
 		f.SpeederShare = strconv.FormatFloat(r.Integrity.SpeederShare, 'f', -1, 64)
 	}
-	adv, _ := json.MarshalIndent(advancedSettings{Scoring: r.Scoring, Strata: r.Strata, Assessment: r.Assessment, Midterm: r.Midterm}, "", "  ")
+	adv, _ := json.MarshalIndent(advancedSettings{Scoring: r.Scoring, Strata: r.Strata, Assessment: r.Assessment, Midterm: r.Midterm, Baseline: r.Baseline}, "", "  ")
 	f.Advanced = string(adv)
 }
 
@@ -111,7 +117,37 @@ func (s *Server) roundFormPage(c echo.Context, status int, f *roundForm) error {
 	if f.Round.Status.Collecting() && !f.Round.OpensAt.IsZero() {
 		f.Next = nextStep(&f.Round)
 	}
+	received := map[string]int{}
+	if f.Editing {
+		ps, err := s.survey.Progress(ctx, f.Round.Code)
+		if err != nil {
+			return err
+		}
+		for _, p := range ps {
+			received[p.Unit] = p.Received
+		}
+	}
+	f.Margins = marginTexts(f.Round, received)
 	return s.pageStatus(c, status, "round_form.html", map[string]any{"F": f})
+}
+
+// marginTexts are the planning figures of the round editor: with a quota
+// of n, a satisfaction rate near 50% is known to ±z·√(0.25/n); the same
+// for the responses received so far.
+func marginTexts(r pinggu.Round, received map[string]int) map[string]string {
+	z := r.Scoring.WithDefaults().Z
+	out := map[string]string{}
+	for u, n := range r.Quotas {
+		if n <= 0 {
+			continue
+		}
+		t := fmt.Sprintf("配额可达 ±%.1f个百分点", scoring.PlannedMargin(n, z)*100)
+		if got := received[u]; got > 0 {
+			t += fmt.Sprintf("；已收%d份，目前 ±%.1f个百分点", got, scoring.PlannedMargin(got, z)*100)
+		}
+		out[u] = t
+	}
+	return out
 }
 
 // nextStep says what will happen to a round next, in its time zone.
@@ -254,6 +290,6 @@ func (f *roundForm) read(c echo.Context) pinggu.FieldErrors {
 			fe.Add("advanced", "JSON格式有误："+err.Error())
 		}
 	}
-	r.Scoring, r.Strata, r.Assessment, r.Midterm = adv.Scoring, adv.Strata, adv.Assessment, adv.Midterm
+	r.Scoring, r.Strata, r.Assessment, r.Midterm, r.Baseline = adv.Scoring, adv.Strata, adv.Assessment, adv.Midterm, adv.Baseline
 	return fe
 }

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"pinggu"
+	"pinggu/scoring"
 )
 
 // Store is what the survey needs from the database.
@@ -458,8 +459,10 @@ func (s *Service) Progress(ctx context.Context, round string) ([]pinggu.Progress
 	out := make([]pinggu.Progress, len(r.Units))
 	for i, u := range r.Units {
 		t := byUnit[u]
+		z := r.Scoring.WithDefaults().Z
 		out[i] = pinggu.Progress{Unit: u, Received: t.Received, Quota: r.Quotas[u], Today: t.Days[today], LastAt: t.LastAt, Days: t.Days,
-			Flags: t.Flags, Strata: t.Strata, Channels: t.Channels}
+			Flags: t.Flags, Strata: t.Strata, Channels: t.Channels,
+			PlannedMargin: scoring.PlannedMargin(r.Quotas[u], z), Margin: scoring.PlannedMargin(t.Received, z)}
 		// A unit's overflow is known only after its slot is taken, so it is
 		// derived; responses beyond only their stratum's quota are counted.
 		if over := t.Received - r.Quotas[u]; r.Quotas[u] > 0 && over > 0 {

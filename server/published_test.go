@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"math"
 	"net/http"
 	"strings"
 	"testing"
@@ -46,3 +47,27 @@ func TestFinalCompileWithGapsIsRefused(t *testing.T) {
 }
 
 func ptrTo[T any](v T) *T { return &v }
+
+// TestSamplePlanning: the progress API and the round editor give each
+// unit's margin of error of a rate near 50%: z·√(0.25/n) for its quota
+// (100: ±9.8 points) and for what it has received so far (4: ±49.0).
+func TestSamplePlanning(t *testing.T) {
+	h := newHarness(t)
+	h.seed()
+	for i := 0; i < 4; i++ {
+		form := h.openForm("/s/r2024/chongchuan")
+		h.clock.Advance(time.Minute)
+		form.Set("Q1", "5")
+		form.Set("D1", "1")
+		if r := h.postForm("/s/r2024/chongchuan", form); r.status != 303 {
+			t.Fatalf("submit = %d", r.status)
+		}
+	}
+	units := h.mustAPI("GET", "/api/v1/rounds/r2024/progress", nil, 200).json(t)["units"].([]any)
+	cc := units[0].(map[string]any)
+	if math.Abs(cc["plannedMargin"].(float64)-1.96*0.05) > 1e-12 || math.Abs(cc["margin"].(float64)-1.96*0.25) > 1e-12 {
+		t.Errorf("progress = %v", cc)
+	}
+	h.admin()
+	mustContain(t, "round editor", h.get("/admin/rounds/r2024/edit"), 200, "配额可达 ±9.8个百分点；已收4份，目前 ±49.0个百分点", "配额可达 ±13.9个百分点")
+}
