@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
 	"strings"
 )
 
@@ -199,7 +198,7 @@ func (s Scoring) Validate(q *Questionnaire, fe FieldErrors) {
 	if len(w.Shares) == 0 {
 		fe.Add("scoring.weighting.shares", "须给出各分层的人口占比")
 	} else if math.Abs(total-1) > ShareTolerance {
-		fe.Add("scoring.weighting.shares", fmt.Sprintf("各分层人口占比之和须为1（±%g），现为%s", ShareTolerance, strconv.FormatFloat(total, 'f', -1, 64)))
+		fe.Add("scoring.weighting.shares", fmt.Sprintf("各分层人口占比之和须为1（±%g），现为%.6g", ShareTolerance, total))
 	}
 }
 
@@ -248,7 +247,7 @@ func (w *Weighting) validateRaking(q *Questionnaire, fe FieldErrors) {
 			total += v
 		}
 		if math.Abs(total-1) > ShareTolerance {
-			fe.Add("scoring.weighting.margins."+c, fmt.Sprintf("各选项人口占比之和须为1（±%g），现为%s", ShareTolerance, strconv.FormatFloat(total, 'f', -1, 64)))
+			fe.Add("scoring.weighting.margins."+c, fmt.Sprintf("各选项人口占比之和须为1（±%g），现为%.6g", ShareTolerance, total))
 		}
 	}
 	for c := range w.Margins {

@@ -241,3 +241,44 @@ func TestMedianDuration(t *testing.T) {
 		}
 	}
 }
+
+// TestWeightingChecksItself: shares must add up to 1 (± 0.001), raking
+// margins too, per question; every mistake names its field.
+func TestWeightingChecksItself(t *testing.T) {
+	q := testQuestionnaire()
+	for _, c := range []struct {
+		name  string
+		s     pinggu.Scoring
+		field string // "" means valid
+	}{
+		{"shares sum to 1", pinggu.Scoring{Weighting: &pinggu.Weighting{Cells: []string{"D1"}, Shares: map[string]float64{"1": 0.5, "2": 0.3, "3": 0.2}}}, ""},
+		{"shares within the tolerance", pinggu.Scoring{Weighting: &pinggu.Weighting{Cells: []string{"D1"}, Shares: map[string]float64{"1": 0.5, "2": 0.3, "3": 0.2009}}}, ""},
+		{"shares sum to 0.84", pinggu.Scoring{Weighting: &pinggu.Weighting{Cells: []string{"D1"}, Shares: map[string]float64{"1": 0.5, "2": 0.34}}}, "scoring.weighting.shares"},
+		{"raking", pinggu.Scoring{Weighting: &pinggu.Weighting{Method: pinggu.WeightRaking, Cells: []string{"D1"},
+			Margins: map[string]map[string]float64{"D1": {"1": 0.6, "2": 0.3, "3": 0.1}}}}, ""},
+		{"raking margin sums to 0.9", pinggu.Scoring{Weighting: &pinggu.Weighting{Method: pinggu.WeightRaking, Cells: []string{"D1"},
+			Margins: map[string]map[string]float64{"D1": {"1": 0.6, "2": 0.3}}}}, "scoring.weighting.margins.D1"},
+		{"raking a margin of no cell", pinggu.Scoring{Weighting: &pinggu.Weighting{Method: pinggu.WeightRaking, Cells: []string{"D1"},
+			Margins: map[string]map[string]float64{"D1": {"1": 1}, "Q4": {"1": 1}}}}, "scoring.weighting.margins.Q4"},
+		{"raking with a bad trim", pinggu.Scoring{Weighting: &pinggu.Weighting{Method: pinggu.WeightRaking, Cells: []string{"D1"},
+			Margins: map[string]map[string]float64{"D1": {"1": 1}}, Trim: &pinggu.Trim{Min: 2, Max: 3}}}, "scoring.weighting.trim"},
+		{"unknown method", pinggu.Scoring{Weighting: &pinggu.Weighting{Method: "magic", Cells: []string{"D1"}, Shares: map[string]float64{"1": 1}}}, "scoring.weighting.method"},
+		{"overall on a text question", pinggu.Scoring{Overall: &pinggu.OverallScore{Method: pinggu.OverallQuestion, Question: "Q5"}}, "scoring.overall.question"},
+		{"overall weights an unknown dimension", pinggu.Scoring{Overall: &pinggu.OverallScore{Method: pinggu.OverallDimensions, Weights: map[string]float64{"xx": 1}}}, "scoring.overall.weights.xx"},
+		{"negative minimum sample", pinggu.Scoring{MinSample: -1}, "scoring.minSample"},
+	} {
+		fe := pinggu.FieldErrors{}
+		c.s.Validate(q, fe)
+		switch {
+		case c.field == "" && len(fe) > 0:
+			t.Errorf("%s: unexpected errors %v", c.name, fe)
+		case c.field != "" && fe[c.field] == "":
+			t.Errorf("%s: no error on %s (got %v)", c.name, c.field, fe)
+		}
+	}
+	fe := pinggu.FieldErrors{}
+	pinggu.Scoring{Weighting: &pinggu.Weighting{Cells: []string{"D1"}, Shares: map[string]float64{"1": 0.5, "2": 0.34}}}.Validate(q, fe)
+	if !strings.Contains(fe["scoring.weighting.shares"], "0.84") {
+		t.Errorf("the message should say the sum: %q", fe["scoring.weighting.shares"])
+	}
+}

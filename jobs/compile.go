@@ -146,7 +146,7 @@ func count(m map[string]map[string]int, unit, key string) {
 func (c *Compiler) Tally(ctx context.Context, r *pinggu.Round, q *pinggu.Questionnaire, raw *report.Raw, progress Progress, expected int) (*scoring.Tally, *Quality, error) {
 	t := scoring.NewTally(q, r.Scoring)
 	qual := &Quality{Excluded: map[string]map[string]int{}, Flags: map[string]map[string]int{},
-		ByChannel: scoring.NewTally(q, r.Scoring), channels: map[channelKey]string{}}
+		ByChannel: scoring.NewTally(q, r.Scoring).WithoutInstrument(), channels: map[channelKey]string{}}
 	var flagged []*pinggu.Response // review copies, recorded again: a submission may have failed to
 	err := c.store.EachResponse(ctx, r.Code, func(resp *pinggu.Response) error {
 		qual.Rows++

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -33,6 +34,14 @@ type Raw struct {
 	// or unweighted), so that every figure can be recomputed from the rows.
 	Tally   *scoring.Tally
 	Results map[string]scoring.UnitResult
+	loc     *time.Location // the round's, loaded once: LoadLocation per row costs
+}
+
+func (x *Raw) location() *time.Location {
+	if x.loc == nil {
+		x.loc = x.Round.Location()
+	}
+	return x.loc
 }
 
 // InputColumns is how many leading columns hold the inputs (what was
@@ -133,7 +142,7 @@ func (x *Raw) InputRecord(r *pinggu.Response) []string {
 		dur = strconv.FormatFloat(float64(r.DurationMs)/1000, 'f', 1, 64)
 	}
 	rec := []string{r.ID, r.Unit, x.UnitNames[r.Unit], string(r.Channel), Neutralize(r.Tag),
-		r.SubmittedAt.In(x.Round.Location()).Format("2006-01-02 15:04:05"), dur}
+		r.SubmittedAt.In(x.location()).Format("2006-01-02 15:04:05"), dur}
 	for _, q := range x.Questionnaire.Questions {
 		vals := r.Answers[q.Code]
 		switch q.Type {

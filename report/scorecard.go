@@ -1,13 +1,10 @@
 package report
 
 import (
-	"archive/zip"
 	"bytes"
 	"encoding/json"
-	"encoding/xml"
 	"fmt"
 	"io"
-	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -68,70 +65,6 @@ func (c ChannelResult) Label() string {
 		l += "·" + c.Tag
 	}
 	return l
-}
-
-// Ranked is one unit's place in its peer group by overall mean score.
-type Ranked struct {
-	Unit   pinggu.Unit
-	Result scoring.UnitResult
-	scoring.Placing
-}
-
-// Ranking is every peer group's placings and pairwise tests.
-type Ranking struct {
-	Groups []string            // in order of first appearance
-	Units  map[string][]Ranked // group → units by rank, unranked last in round order
-	Tests  map[string][]scoring.PairTest
-	ByUnit map[string]Ranked
-}
-
-// Rank places the units within each peer group (scoring.RankGroup): the
-// bootstrap runs once per compile, so the result is kept.
-func (sc *Scorecard) Rank() *Ranking {
-	if sc.ranking != nil {
-		return sc.ranking
-	}
-	s := sc.Round.Scoring.WithDefaults()
-	rk := &Ranking{Units: map[string][]Ranked{}, Tests: map[string][]scoring.PairTest{}, ByUnit: map[string]Ranked{}}
-	members := map[string][]int{}
-	for i, u := range sc.Units {
-		if _, ok := members[u.PeerGroup]; !ok {
-			rk.Groups = append(rk.Groups, u.PeerGroup)
-		}
-		members[u.PeerGroup] = append(members[u.PeerGroup], i)
-	}
-	for _, g := range rk.Groups {
-		results := make([]scoring.UnitResult, len(members[g]))
-		for k, i := range members[g] {
-			results[k] = sc.Results[i]
-		}
-		placings, tests := scoring.RankGroup(results, s.Bootstrap, scoring.ConfidenceLevel(s.Z))
-		rs := make([]Ranked, len(placings))
-		for k, i := range members[g] {
-			rs[k] = Ranked{Unit: sc.Units[i], Result: sc.Results[i], Placing: placings[k]}
-			rk.ByUnit[sc.Units[i].Code] = rs[k]
-		}
-		sort.SliceStable(rs, func(a, b int) bool {
-			ra, rb := rs[a].Rank, rs[b].Rank
-			if ra == 0 || rb == 0 {
-				return rb == 0 && ra != 0
-			}
-			return ra < rb
-		})
-		rk.Units[g], rk.Tests[g] = rs, tests
-	}
-	sc.ranking = rk
-	return rk
-}
-
-// names lists units' names by code, joined for a cell.
-func (sc *Scorecard) names(codes []string) string {
-	names := pinggu.UnitNames(sc.Units)
-	out := make([]string, len(codes))
-	for i, c := range codes {
-		out[i] = names[c]
-	}
-	return strings.Join(out, "、")
 }
 
 // WriteScorecard writes the scorecard workbook: 总表 with a chart, one
@@ -202,78 +135,6 @@ func (b *book) write(w io.Writer) error {
 	return canonicalZip(bytes.NewReader(buf.Bytes()), int64(buf.Len()), w)
 }
 
-// canonicalZip copies a zip archive with its entries sorted by name
-// ([Content_Types].xml first, as Office writes it), compressed bytes and
-// headers unchanged.
-func canonicalZip(src io.ReaderAt, size int64, dst io.Writer) error {
-	zr, err := zip.NewReader(src, size)
-	if err != nil {
-		return err
-	}
-	files := append([]*zip.File(nil), zr.File...)
-	sort.Slice(files, func(i, j int) bool {
-		a, b := files[i].Name, files[j].Name
-		if (a == "[Content_Types].xml") != (b == "[Content_Types].xml") {
-			return a == "[Content_Types].xml"
-		}
-		return a < b
-	})
-	zw := zip.NewWriter(dst)
-	for _, f := range files {
-		if f.Name == "[Content_Types].xml" {
-			if err := sortedContentTypes(zw, f); err != nil {
-				return err
-			}
-			continue
-		}
-		if err := zw.Copy(f); err != nil {
-			return err
-		}
-	}
-	return zw.Close()
-}
-
-// contentTypes is [Content_Types].xml, whose defaults excelize lists in
-// map order.
-type contentTypes struct {
-	XMLName   xml.Name          `xml:"http://schemas.openxmlformats.org/package/2006/content-types Types"`
-	Defaults  []contentDefault  `xml:"Default"`
-	Overrides []contentOverride `xml:"Override"`
-}
-
-type contentDefault struct {
-	Extension   string `xml:"Extension,attr"`
-	ContentType string `xml:"ContentType,attr"`
-}
-
-type contentOverride struct {
-	PartName    string `xml:"PartName,attr"`
-	ContentType string `xml:"ContentType,attr"`
-}
-
-// sortedContentTypes writes [Content_Types].xml with its entries sorted.
-func sortedContentTypes(zw *zip.Writer, f *zip.File) error {
-	rc, err := f.Open()
-	if err != nil {
-		return err
-	}
-	defer rc.Close()
-	var ct contentTypes
-	if err := xml.NewDecoder(rc).Decode(&ct); err != nil {
-		return err
-	}
-	sort.Slice(ct.Defaults, func(i, j int) bool { return ct.Defaults[i].Extension < ct.Defaults[j].Extension })
-	sort.Slice(ct.Overrides, func(i, j int) bool { return ct.Overrides[i].PartName < ct.Overrides[j].PartName })
-	w, err := zw.CreateHeader(&zip.FileHeader{Name: f.Name, Method: zip.Deflate})
-	if err != nil {
-		return err
-	}
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return err
-	}
-	return xml.NewEncoder(w).Encode(ct)
-}
-
 func (b *book) check(err error) {
 	if b.err == nil && err != nil {
 		b.err = err
@@ -333,54 +194,6 @@ func (b *book) statStyles(prefix ...int) []int {
 }
 
 var statTitles = []string{"有效样本", "满意度得分", "得分下限(95%)", "得分上限(95%)", "误差范围(±分)", "满意率", "满意率下限(95%)", "满意率上限(95%)"}
-
-// rankCell is a unit's rank, or why it has none.
-func rankCell(r Ranked) any {
-	if r.Rank == 0 {
-		return "样本不足"
-	}
-	return r.Rank
-}
-
-// rankInterval is the bootstrap rank interval, e.g. "1–3".
-func rankInterval(r Ranked) string {
-	if r.Rank == 0 {
-		return ""
-	}
-	if r.RankLow == r.RankHigh {
-		return strconv.Itoa(r.RankLow)
-	}
-	return fmt.Sprintf("%d–%d", r.RankLow, r.RankHigh)
-}
-
-// significance says which units of its group a unit is significantly above
-// and below (pairwise tests, Holm-adjusted).
-func (sc *Scorecard) significance(r Ranked) string {
-	if r.Rank == 0 {
-		return "样本不足，不参与排名和比较"
-	}
-	var parts []string
-	if len(r.Below) > 0 {
-		parts = append(parts, "显著高于："+sc.names(r.Below))
-	}
-	if len(r.Above) > 0 {
-		parts = append(parts, "显著低于："+sc.names(r.Above))
-	}
-	if len(parts) == 0 {
-		return "与组内其他单位差异均不显著"
-	}
-	return strings.Join(parts, "；")
-}
-
-// placeValues are the rank interval, P(rank 1) and significance columns.
-func (sc *Scorecard) placeValues(r Ranked) []any {
-	if r.Rank == 0 {
-		return []any{"", "", sc.significance(r)}
-	}
-	return []any{rankInterval(r), r.PFirst, sc.significance(r)}
-}
-
-var placeTitles = []string{"排名区间(95%)", "位列第一的概率", "组内显著差异(Holm校正)"}
 
 // summary is 总表: every unit with its rank in its peer group, and a chart.
 func (b *book) summary(sc *Scorecard, rk *Ranking) {
@@ -443,35 +256,6 @@ func (b *book) summary(sc *Scorecard, rk *Ranking) {
 }
 
 func ptr[T any](v T) *T { return &v }
-
-// assessmentRank is a unit's assessment rank, or why it has none.
-func assessmentRank(a scoring.UnitAssessment) any {
-	switch {
-	case a.Rank > 0:
-		return a.Rank
-	case a.Incomplete():
-		return "数据不完整"
-	default:
-		return "不排名（一票否决）"
-	}
-}
-
-// overallText says in words what the overall score is.
-func overallText(s pinggu.Scoring) string {
-	o := s.Overall
-	switch {
-	case o == nil || o.Method == pinggu.OverallItems || o.Method == "":
-		return "受访者所答各量表题得分的平均"
-	case o.Method == pinggu.OverallQuestion:
-		return "受访者对综合满意度题" + o.Question + "的得分"
-	default:
-		if len(o.Weights) == 0 {
-			return "受访者各维度得分的平均（各维度权重相同）"
-		}
-		w, _ := json.Marshal(o.Weights)
-		return "受访者各维度得分按权重" + string(w) + "的加权平均（未列出的维度权重为1）"
-	}
-}
 
 // gradeColours fills grade cells: the top band green, the bottom red, the
 // ones between yellow.
@@ -552,45 +336,6 @@ func (b *book) assessmentRanking(group string, sc *Scorecard) {
 	}
 	if len(idx) > 0 {
 		b.gradeColours(sheet, fmt.Sprintf("D2:D%d", len(idx)+1), sc)
-	}
-}
-
-// ranking is one peer group's sheet, by rank, then every pair's test.
-func (b *book) ranking(sc *Scorecard, group string, rk *Ranking) {
-	sheet := b.newSheet("排名-" + group)
-	titles := append([]string{"组内排名", "单位", "答卷数"}, statTitles...)
-	titles = append(titles, "设计效应", "排名区间(95%)", "位列第一的概率", "显著高于", "显著低于")
-	b.header(sheet, 1, titles, []int{0, 16})
-	row := 2
-	for _, r := range rk.Units[group] {
-		vals := append([]any{rankCell(r), r.Unit.Name, r.Result.Respondents}, statValues(r.Result.Overall)...)
-		if r.Rank > 0 {
-			vals = append(vals, r.Result.DesignEffect, rankInterval(r), r.PFirst, sc.names(r.Below), sc.names(r.Above))
-		}
-		b.row(sheet, row, vals, append(b.statStyles(0, 0, b.st.integer), b.st.score, 0, b.st.rate, b.st.wrap, b.st.wrap))
-		row++
-	}
-	tests := rk.Tests[group]
-	if len(tests) == 0 {
-		return
-	}
-	row++
-	b.row(sheet, row, []any{"两两比较", "单位A", "单位B", "得分差(A−B)", "标准误", "自由度", "p值", "Holm校正p值", "是否显著"},
-		[]int{b.st.header, b.st.header, b.st.header, b.st.header, b.st.header, b.st.header, b.st.header, b.st.header, b.st.header})
-	row++
-	names := pinggu.UnitNames(sc.Units)
-	for _, t := range tests {
-		verdict := "不显著"
-		if t.Significant {
-			verdict = "显著"
-		}
-		df := any(t.DF)
-		if math.IsInf(t.DF, 0) {
-			df = "∞"
-		}
-		b.row(sheet, row, []any{"", names[t.A], names[t.B], t.Diff, t.SE, df, t.P, t.PHolm, verdict},
-			[]int{0, 0, 0, b.st.score, b.st.score, b.st.score, b.st.pvalue, b.st.pvalue})
-		row++
 	}
 }
 
@@ -742,71 +487,6 @@ func (b *book) channels(sc *Scorecard) {
 	}
 }
 
-// reliability is 信度: Cronbach's α per dimension over the round's
-// respondents who scored every item of it, and each item's correlation
-// with the rest of its dimension.
-func (b *book) reliability(sc *Scorecard) {
-	if len(sc.Reliability) == 0 {
-		return
-	}
-	sheet := b.newSheet("信度")
-	b.header(sheet, 1, []string{"维度", "题目", "完整作答人数", "Cronbach α", "校正的题总相关（与维度内其余题之和）"}, []int{12, 50, 0, 0, 20})
-	row := 2
-	for _, r := range sc.Reliability {
-		b.row(sheet, row, []any{r.Dimension, strings.Join(r.Items, "、"), r.N, finite(r.Alpha)}, []int{0, b.st.wrap, b.st.integer, b.st.ratio})
-		row++
-		for i, code := range r.Items {
-			text := code
-			if q := sc.Questionnaire.Question(code); q != nil {
-				text = code + " " + q.Text
-			}
-			b.row(sheet, row, []any{"", text, "", "", finite(r.ItemRest[i])}, []int{0, b.st.wrap, 0, 0, b.st.ratio})
-			row++
-		}
-	}
-	b.check(b.f.SetCellStr(sheet, cell(1, row+1), "只有一个题目或没有差异的维度不计算α（留空）；α ≥ 0.7 通常视为内部一致性可以接受。"))
-}
-
-// finite leaves a cell empty for a statistic that is not defined.
-func finite(x float64) any {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
-		return ""
-	}
-	return x
-}
-
-// importance is 重要性-表现: each dimension's round-wide mean
-// (performance) against its correlation with the overall criterion
-// (importance), with the quadrant and a scatter chart.
-func (b *book) importance(sc *Scorecard) {
-	if len(sc.Importance) == 0 {
-		return
-	}
-	sheet := b.newSheet("重要性-表现")
-	b.header(sheet, 1, []string{"维度", "表现（平均得分）", "重要性（与综合得分的相关系数）", "人数", "象限"}, []int{12, 0, 0, 0, 10})
-	for i, im := range sc.Importance {
-		b.row(sheet, i+2, []any{im.Dimension, im.Mean, finite(im.Correlation), im.N, im.Quadrant}, []int{0, b.st.score, b.st.ratio, b.st.integer})
-	}
-	last := len(sc.Importance) + 1
-	note := "重要性 = 受访者维度得分与其综合得分（不含该维度）的相关系数；若本轮以综合满意度题定义综合得分，则为与该题的相关。" +
-		"象限以各维度表现和重要性的平均值为界：优势区（重要、表现好）、维持区（次要、表现好）、改进区（重要、表现差，优先改进）、机会区（次要、表现差）。"
-	b.check(b.f.SetCellStr(sheet, cell(1, last+2), note))
-	var series []excelize.ChartSeries
-	for i := range sc.Importance {
-		series = append(series, excelize.ChartSeries{Name: fmt.Sprintf("'%s'!$A$%d", sheet, i+2),
-			Categories: fmt.Sprintf("'%s'!$B$%d", sheet, i+2), Values: fmt.Sprintf("'%s'!$C$%d", sheet, i+2),
-			Marker: excelize.ChartMarker{Symbol: "circle", Size: 8}})
-	}
-	b.check(b.f.AddChart(sheet, "G2", &excelize.Chart{
-		Type: excelize.Scatter, Series: series,
-		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "重要性–表现分析"}}},
-		Dimension: excelize.ChartDimension{Width: 560, Height: 400},
-		Legend:    excelize.ChartLegend{Position: "right"},
-		XAxis:     excelize.ChartAxis{Title: excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "表现（平均得分）"}}}},
-		YAxis:     excelize.ChartAxis{Title: excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "重要性（相关系数）"}}}},
-	}))
-}
-
 // quality is 质量控制: per unit, how many responses carry each flag and
 // how many were excluded.
 func (b *book) quality(sc *Scorecard) {
@@ -827,135 +507,6 @@ func (b *book) quality(sc *Scorecard) {
 		}
 		b.row(sheet, i+2, vals, nil)
 	}
-}
-
-// exclusionsText says per unit how many responses were excluded and why.
-func exclusionsText(sc *Scorecard) string {
-	var parts []string
-	for _, u := range sc.Units {
-		reasons := sc.Excluded[u.Code]
-		if len(reasons) == 0 {
-			continue
-		}
-		keys := make([]string, 0, len(reasons))
-		for r := range reasons {
-			keys = append(keys, r)
-		}
-		sort.Strings(keys)
-		var rs []string
-		for _, r := range keys {
-			rs = append(rs, fmt.Sprintf("%s %d份", r, reasons[r]))
-		}
-		parts = append(parts, u.Name+"："+strings.Join(rs, "，"))
-	}
-	if len(parts) == 0 {
-		return "无"
-	}
-	return strings.Join(parts, "；")
-}
-
-// weightingText says how respondents were weighted.
-func weightingText(s pinggu.Scoring) string {
-	w := s.Weighting
-	switch {
-	case w == nil:
-		return "不加权（每位受访者权重为1）"
-	case w.Raking():
-		m, _ := json.Marshal(w.Margins)
-		t := w.TrimOrDefault()
-		return fmt.Sprintf("边际迭代加权（raking，迭代比例拟合）：按%s各自的人口边际占比 %s，在每个单位内迭代调整，直到各边际与目标之差小于1e-10；"+
-			"权重截尾：每个权重限定在该单位平均权重的%g–%g倍之间，截尾后对其余权重重新迭代，最多50轮；缺少分层信息的答卷不计入加权估计；"+
-			"单位内没有受访者的类别，其占比无法拟合，其余类别按比例放大并在“权重提示”中列出", strings.Join(w.Cells, "、"), m, t.Min, t.Max)
-	default:
-		m, _ := json.Marshal(w.Shares)
-		return fmt.Sprintf("事后分层加权：按%s分层，w = N_h / n_h，人口占比 %s；缺少分层信息或所在分层无人口占比的答卷不计入加权估计；"+
-			"单位内没有受访者的分层，其占比缺失，估计相当于在其余分层上按比例放大，并在“权重提示”中列出", strings.Join(w.Cells, "×"), m)
-	}
-}
-
-// baselineText says what the scorecard is compared with.
-func baselineText(sc *Scorecard) string {
-	switch {
-	case sc.Round.Baseline == "":
-		return "本轮未指定对比轮次"
-	case sc.Baseline == nil:
-		return "对比轮次" + sc.Round.Baseline + "尚无最终结果，本表不作同比比较"
-	default:
-		return fmt.Sprintf("与%s（%s）的最终结果比较，见“同比变化”（其报告%s，输入指纹%s）", sc.Baseline.Title, sc.Baseline.Round, sc.Baseline.Report, sc.Baseline.Fingerprint)
-	}
-}
-
-// weightWarnings lists every unit with a share but no respondents, and
-// every unit whose weights were trimmed.
-func weightWarnings(sc *Scorecard) string {
-	var parts []string
-	for i, u := range sc.Units {
-		r := sc.Results[i]
-		if len(r.EmptyCells) > 0 {
-			parts = append(parts, fmt.Sprintf("%s：分层%s有人口占比但无受访者", u.Name, strings.Join(r.EmptyCells, "、")))
-		}
-		if r.Trimmed {
-			parts = append(parts, fmt.Sprintf("%s：权重经过截尾（设计效应%.3f）", u.Name, r.DesignEffect))
-		}
-	}
-	if len(parts) == 0 {
-		return "无"
-	}
-	return strings.Join(parts, "；")
-}
-
-// insufficientText lists the units below the minimum sample with their counts.
-func insufficientText(sc *Scorecard) string {
-	var parts []string
-	for i, u := range sc.Units {
-		if o := sc.Results[i].Overall; o.Insufficient {
-			parts = append(parts, fmt.Sprintf("%s（答卷%d份，计入估计%d人，n_eff %.1f）", u.Name, sc.Results[i].Respondents, o.NScored, o.NEff))
-		}
-	}
-	if len(parts) == 0 {
-		return "无"
-	}
-	return strings.Join(parts, "；")
-}
-
-// dimensionsText is the dimension → questions map.
-func dimensionsText(q *pinggu.Questionnaire) string {
-	var order []string
-	items := map[string][]string{}
-	for _, qq := range q.Questions {
-		if qq.Type == pinggu.Scale && qq.Dimension != "" {
-			if _, ok := items[qq.Dimension]; !ok {
-				order = append(order, qq.Dimension)
-			}
-			items[qq.Dimension] = append(items[qq.Dimension], qq.Code)
-		}
-	}
-	if len(order) == 0 {
-		return "问卷未设测评维度"
-	}
-	parts := make([]string, len(order))
-	for i, d := range order {
-		parts[i] = d + "：" + strings.Join(items[d], "、")
-	}
-	return strings.Join(parts, "；")
-}
-
-func vetoRankText(rule string) string {
-	switch rule {
-	case pinggu.VetoRankUnranked:
-		return "被一票否决的单位不参与排名"
-	case pinggu.VetoRankKeep:
-		return "被一票否决的单位仍按总分参与排名"
-	default:
-		return "被一票否决的单位排在本组其他单位之后，相互之间按总分排名"
-	}
-}
-
-func gapsText(a *pinggu.AssessmentSettings) string {
-	if a.AllowGaps {
-		return "本轮允许带缺项定稿：有指标未录入的单位标注“数据不完整”，不参与排名；未录入的指标不计分"
-	}
-	return "最终结果要求每个适用指标都已录入，否则拒绝定稿；阶段性结果中有缺项的单位标注“数据不完整”，不参与排名"
 }
 
 // method is 说明: how the numbers were computed, with every constant and

@@ -122,18 +122,9 @@ func (t *Tally) restScore(a pinggu.Answers, rs RespondentScores, d string) (floa
 		}
 		return wy / ws, ws > 0
 	}
-	sum, n := 0.0, 0
-	for _, qq := range t.q.Questions {
-		if qq.Dimension == d {
-			continue
-		}
-		for _, v := range a[qq.Code] {
-			if y, ok := t.scores[qq.Code][v]; ok {
-				sum, n = sum+y, n+1
-			}
-		}
-	}
-	return sum / float64(n), n > 0
+	// The mean of the scored answers outside the dimension.
+	n := rs.n - rs.dimN[d]
+	return (rs.sum - rs.dimSum[d]) / float64(n), n > 0
 }
 
 // Reliability is a dimension's internal consistency over the round.

@@ -42,9 +42,6 @@ type Stat struct {
 // Margin is the achieved margin of error of the mean: half its interval.
 func (s Stat) Margin() float64 { return (s.MeanHigh - s.MeanLow) / 2 }
 
-// RateMargin is the achieved margin of error of the rate: half its interval.
-func (s Stat) RateMargin() float64 { return (s.RateHigh - s.RateLow) / 2 }
-
 // moments are weighted sums over scored respondents.
 type moments struct {
 	n, nScored               int
@@ -84,12 +81,11 @@ func (m *moments) merge(o moments) {
 
 // Method is what the intervals and the minimum sample are computed with.
 type Method struct {
-	Level         float64 // confidence level, 0.95
-	Z             float64 // its normal quantile, for Wilson
-	Low, High     float64 // the scale's range: the lowest and highest option score
-	MinSample     int
-	MinEffective  float64
-	SatisfiedFrom float64
+	Level        float64 // confidence level, 0.95
+	Z            float64 // its normal quantile, for Wilson
+	Low, High    float64 // the scale's range: the lowest and highest option score
+	MinSample    int
+	MinEffective float64
 }
 
 // stat turns weighted sums into estimates. With no scored respondents
@@ -179,6 +175,8 @@ type Tally struct {
 	rel    map[string]*reliability       // dimension → item covariances (round-wide)
 	ids    [4]uint64                     // Σ sha256(id) mod 2^256
 	count  int
+	// noInstrument: no reliability or importance sums (WithoutInstrument).
+	noInstrument bool
 }
 
 type cell struct {
@@ -202,7 +200,7 @@ func NewTally(q *pinggu.Questionnaire, s pinggu.Scoring) *Tally {
 	t := &Tally{q: q, s: s, scores: map[string]map[string]float64{},
 		units: map[string]map[string]*cell{}, text: map[string]bool{}, rel: map[string]*reliability{}}
 	t.me = Method{Level: ConfidenceLevel(s.Z), Z: s.Z, Low: math.Inf(1), High: math.Inf(-1),
-		MinSample: s.MinSample, MinEffective: s.MinEffective, SatisfiedFrom: s.SatisfiedThreshold}
+		MinSample: s.MinSample, MinEffective: s.MinEffective}
 	seen := map[string]bool{}
 	for _, qq := range q.Questions {
 		t.text[qq.Code] = qq.Type == pinggu.Text
@@ -282,7 +280,16 @@ func (t *Tally) Add(r *pinggu.Response) {
 		}
 		c.dims[d][y]++
 	}
-	t.addReliability(r.Answers, rs)
+	if !t.noInstrument {
+		t.addReliability(r.Answers, rs)
+	}
+}
+
+// WithoutInstrument skips the round-wide reliability and importance sums:
+// for tallies that only break results down (by channel), not the instrument.
+func (t *Tally) WithoutInstrument() *Tally {
+	t.noInstrument = true
+	return t
 }
 
 // RespondentScores are one respondent's scores: per dimension the mean of
@@ -291,6 +298,11 @@ type RespondentScores struct {
 	Dimensions map[string]float64
 	Overall    float64
 	HasOverall bool
+	// the sums behind them, for the rest scores of the importance chart
+	sum    float64
+	n      int
+	dimSum map[string]float64
+	dimN   map[string]int
 }
 
 // Respondent scores one respondent's answers. Sums run in questionnaire
@@ -321,6 +333,7 @@ func (t *Tally) Respondent(a pinggu.Answers) RespondentScores {
 			out.Dimensions[d] = dimSum[d] / float64(dimN[d])
 		}
 	}
+	out.sum, out.n, out.dimSum, out.dimN = sum, n, dimSum, dimN
 	switch o := t.s.Overall; {
 	case o == nil || o.Method == pinggu.OverallItems:
 		if n > 0 {

@@ -91,7 +91,7 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 	fs.StringVar(&cfg.BaseURL, "base-url", env("PINGGU_BASE_URL", ""), "public base URL for printed links")
 	fs.BoolVar(&cfg.TrustProxy, "trust-proxy", env("PINGGU_TRUST_PROXY", "") == "true", "take client addresses from X-Forwarded-For")
 	fs.BoolVar(&cfg.Verbose, "v", false, "log every request")
-	fs.IntVar(&cfg.Responses, "responses", 400, "demo: number of sample responses")
+	fs.IntVar(&cfg.Responses, "responses", 1500, "demo: number of sample responses (enough that the smallest unit reaches the minimum sample of 30)")
 	fs.BoolVar(&cfg.Deps, "deps", false, "healthcheck: check MongoDB and Redis instead of the web server")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err

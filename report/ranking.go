@@ -1,0 +1,163 @@
+package report
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"pinggu"
+	"pinggu/scoring"
+)
+
+// Ranked is one unit's place in its peer group by overall mean score.
+type Ranked struct {
+	Unit   pinggu.Unit
+	Result scoring.UnitResult
+	scoring.Placing
+}
+
+// Ranking is every peer group's placings and pairwise tests.
+type Ranking struct {
+	Groups []string            // in order of first appearance
+	Units  map[string][]Ranked // group → units by rank, unranked last in round order
+	Tests  map[string][]scoring.PairTest
+	ByUnit map[string]Ranked
+}
+
+// Rank places the units within each peer group (scoring.RankGroup): the
+// bootstrap runs once per compile, so the result is kept.
+func (sc *Scorecard) Rank() *Ranking {
+	if sc.ranking != nil {
+		return sc.ranking
+	}
+	s := sc.Round.Scoring.WithDefaults()
+	rk := &Ranking{Units: map[string][]Ranked{}, Tests: map[string][]scoring.PairTest{}, ByUnit: map[string]Ranked{}}
+	members := map[string][]int{}
+	for i, u := range sc.Units {
+		if _, ok := members[u.PeerGroup]; !ok {
+			rk.Groups = append(rk.Groups, u.PeerGroup)
+		}
+		members[u.PeerGroup] = append(members[u.PeerGroup], i)
+	}
+	for _, g := range rk.Groups {
+		results := make([]scoring.UnitResult, len(members[g]))
+		for k, i := range members[g] {
+			results[k] = sc.Results[i]
+		}
+		placings, tests := scoring.RankGroup(results, s.Bootstrap, scoring.ConfidenceLevel(s.Z))
+		rs := make([]Ranked, len(placings))
+		for k, i := range members[g] {
+			rs[k] = Ranked{Unit: sc.Units[i], Result: sc.Results[i], Placing: placings[k]}
+			rk.ByUnit[sc.Units[i].Code] = rs[k]
+		}
+		sort.SliceStable(rs, func(a, b int) bool {
+			ra, rb := rs[a].Rank, rs[b].Rank
+			if ra == 0 || rb == 0 {
+				return rb == 0 && ra != 0
+			}
+			return ra < rb
+		})
+		rk.Units[g], rk.Tests[g] = rs, tests
+	}
+	sc.ranking = rk
+	return rk
+}
+
+// names lists units' names by code, joined for a cell.
+func (sc *Scorecard) names(codes []string) string {
+	names := pinggu.UnitNames(sc.Units)
+	out := make([]string, len(codes))
+	for i, c := range codes {
+		out[i] = names[c]
+	}
+	return strings.Join(out, "、")
+}
+
+// rankCell is a unit's rank, or why it has none.
+func rankCell(r Ranked) any {
+	if r.Rank == 0 {
+		return "样本不足"
+	}
+	return r.Rank
+}
+
+// rankInterval is the bootstrap rank interval, e.g. "1–3".
+func rankInterval(r Ranked) string {
+	if r.Rank == 0 {
+		return ""
+	}
+	if r.RankLow == r.RankHigh {
+		return strconv.Itoa(r.RankLow)
+	}
+	return fmt.Sprintf("%d–%d", r.RankLow, r.RankHigh)
+}
+
+// significance says which units of its group a unit is significantly above
+// and below (pairwise tests, Holm-adjusted).
+func (sc *Scorecard) significance(r Ranked) string {
+	if r.Rank == 0 {
+		return "样本不足，不参与排名和比较"
+	}
+	var parts []string
+	if len(r.Below) > 0 {
+		parts = append(parts, "显著高于："+sc.names(r.Below))
+	}
+	if len(r.Above) > 0 {
+		parts = append(parts, "显著低于："+sc.names(r.Above))
+	}
+	if len(parts) == 0 {
+		return "与组内其他单位差异均不显著"
+	}
+	return strings.Join(parts, "；")
+}
+
+// placeValues are the rank interval, P(rank 1) and significance columns.
+func (sc *Scorecard) placeValues(r Ranked) []any {
+	if r.Rank == 0 {
+		return []any{"", "", sc.significance(r)}
+	}
+	return []any{rankInterval(r), r.PFirst, sc.significance(r)}
+}
+
+var placeTitles = []string{"排名区间(95%)", "位列第一的概率", "组内显著差异(Holm校正)"}
+
+// ranking is one peer group's sheet, by rank, then every pair's test.
+func (b *book) ranking(sc *Scorecard, group string, rk *Ranking) {
+	sheet := b.newSheet("排名-" + group)
+	titles := append([]string{"组内排名", "单位", "答卷数"}, statTitles...)
+	titles = append(titles, "设计效应", "排名区间(95%)", "位列第一的概率", "显著高于", "显著低于")
+	b.header(sheet, 1, titles, []int{0, 16})
+	row := 2
+	for _, r := range rk.Units[group] {
+		vals := append([]any{rankCell(r), r.Unit.Name, r.Result.Respondents}, statValues(r.Result.Overall)...)
+		if r.Rank > 0 {
+			vals = append(vals, r.Result.DesignEffect, rankInterval(r), r.PFirst, sc.names(r.Below), sc.names(r.Above))
+		}
+		b.row(sheet, row, vals, append(b.statStyles(0, 0, b.st.integer), b.st.score, 0, b.st.rate, b.st.wrap, b.st.wrap))
+		row++
+	}
+	tests := rk.Tests[group]
+	if len(tests) == 0 {
+		return
+	}
+	row++
+	b.row(sheet, row, []any{"两两比较", "单位A", "单位B", "得分差(A−B)", "标准误", "自由度", "p值", "Holm校正p值", "是否显著"},
+		[]int{b.st.header, b.st.header, b.st.header, b.st.header, b.st.header, b.st.header, b.st.header, b.st.header, b.st.header})
+	row++
+	names := pinggu.UnitNames(sc.Units)
+	for _, t := range tests {
+		verdict := "不显著"
+		if t.Significant {
+			verdict = "显著"
+		}
+		df := any(t.DF)
+		if math.IsInf(t.DF, 0) {
+			df = "∞"
+		}
+		b.row(sheet, row, []any{"", names[t.A], names[t.B], t.Diff, t.SE, df, t.P, t.PHolm, verdict},
+			[]int{0, 0, 0, b.st.score, b.st.score, b.st.score, b.st.pvalue, b.st.pvalue})
+		row++
+	}
+}
