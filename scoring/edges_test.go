@@ -377,8 +377,8 @@ func TestCronbachAlpha(t *testing.T) {
 	}
 	tally.Add(resp("partial", "u", "Q1", "5", "Q2", "9")) // 不清楚: not a complete case
 	rel := tally.Reliabilities()
-	if len(rel) != 1 || rel[0].N != 5 {
-		t.Fatalf("reliability %+v", rel)
+	if len(rel) != 2 || rel[0].N != 5 || rel[1].Dimension != scoring.AllItems || rel[1].Alpha != rel[0].Alpha {
+		t.Fatalf("reliability %+v (the dimension, then all items: here the same three)", rel)
 	}
 	near(t, "alpha", rel[0].Alpha, 45.0/49)
 	for i, want := range []float64{0.970725, 0.770154, 0.809174} {

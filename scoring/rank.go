@@ -82,6 +82,16 @@ func RankGroup(rs []UnitResult, boot pinggu.Bootstrap, level float64) ([]Placing
 			tests = append(tests, welch(rs[a], rs[b]))
 		}
 	}
+	rank := map[string]int{}
+	for _, p := range out {
+		rank[p.Unit] = p.Rank
+	}
+	sort.SliceStable(tests, func(i, j int) bool { // listed by the ranks of A, then B
+		if rank[tests[i].A] != rank[tests[j].A] {
+			return rank[tests[i].A] < rank[tests[j].A]
+		}
+		return rank[tests[i].B] < rank[tests[j].B]
+	})
 	ps := make([]float64, len(tests))
 	for i, t := range tests {
 		ps[i] = t.P

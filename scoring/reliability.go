@@ -43,45 +43,60 @@ func pairSums(tab map[[2]float64]int) (n, sx, sy, sxx, syy, sxy float64) {
 	return
 }
 
-// addReliability counts a respondent into each dimension's sums.
+// AllItems is the reliability entry of all scale questions together
+// (those always shown: a conditional question would leave few complete
+// cases), the instrument's α when each dimension has a single item.
+const AllItems = "全部量表题"
+
+func (t *Tally) newReliability(in func(q pinggu.Question) bool) *reliability {
+	r := &reliability{ipa: map[[2]float64]int{}}
+	for _, qq := range t.q.Questions {
+		if qq.Type == pinggu.Scale && in(qq) {
+			r.items = append(r.items, qq.Code)
+		}
+	}
+	r.pair = make([][]map[[2]float64]int, len(r.items))
+	for i := range r.pair {
+		r.pair[i] = make([]map[[2]float64]int, len(r.items))
+		for j := range r.pair[i] {
+			r.pair[i][j] = map[[2]float64]int{}
+		}
+	}
+	return r
+}
+
+// addItems counts a respondent who scored every item of r.
+func (t *Tally) addItems(r *reliability, a pinggu.Answers) {
+	ys := make([]float64, len(r.items))
+	for i, q := range r.items {
+		y, ok := t.answerScore(a, q)
+		if !ok {
+			return
+		}
+		ys[i] = y
+	}
+	r.n++
+	for i := range ys {
+		for j := i; j < len(ys); j++ {
+			r.pair[i][j][[2]float64{ys[i], ys[j]}]++
+		}
+	}
+}
+
+// addReliability counts a respondent into each dimension's sums and into
+// the all-items entry.
 func (t *Tally) addReliability(a pinggu.Answers, rs RespondentScores) {
+	if t.rel[AllItems] == nil {
+		t.rel[AllItems] = t.newReliability(func(q pinggu.Question) bool { return q.ShowIf == nil })
+	}
+	t.addItems(t.rel[AllItems], a)
 	for _, d := range t.dims {
 		r := t.rel[d]
 		if r == nil {
-			r = &reliability{}
-			for _, qq := range t.q.Questions {
-				if qq.Type == pinggu.Scale && qq.Dimension == d {
-					r.items = append(r.items, qq.Code)
-				}
-			}
-			r.pair = make([][]map[[2]float64]int, len(r.items))
-			for i := range r.pair {
-				r.pair[i] = make([]map[[2]float64]int, len(r.items))
-				for j := range r.pair[i] {
-					r.pair[i][j] = map[[2]float64]int{}
-				}
-			}
-			r.ipa = map[[2]float64]int{}
+			r = t.newReliability(func(q pinggu.Question) bool { return q.Dimension == d })
 			t.rel[d] = r
 		}
-		ys := make([]float64, len(r.items))
-		complete := true
-		for i, q := range r.items {
-			y, ok := t.answerScore(a, q)
-			if !ok {
-				complete = false
-				break
-			}
-			ys[i] = y
-		}
-		if complete {
-			r.n++
-			for i := range ys {
-				for j := i; j < len(ys); j++ {
-					r.pair[i][j][[2]float64{ys[i], ys[j]}]++
-				}
-			}
-		}
+		t.addItems(r, a)
 		x, ok := rs.Dimensions[d]
 		y, okRest := t.restScore(a, rs, d)
 		if ok && okRest {
@@ -148,12 +163,16 @@ type Importance struct {
 	Quadrant    string  `json:"quadrant"`
 }
 
-// Reliabilities computes α and item–rest correlations per dimension.
+// Reliabilities computes α and item–rest correlations per dimension, then
+// for all items together (Dimension AllItems) when there are two or more.
 func (t *Tally) Reliabilities() []Reliability {
 	var out []Reliability
-	for _, d := range t.dims {
+	for _, d := range append(append([]string(nil), t.dims...), AllItems) {
 		r := t.rel[d]
 		if r == nil {
+			continue
+		}
+		if d == AllItems && len(r.items) < 2 {
 			continue
 		}
 		res := Reliability{Dimension: d, Items: r.items, N: r.n, Alpha: math.NaN(), ItemRest: make([]float64, len(r.items))}
