@@ -71,3 +71,25 @@ func TestSamplePlanning(t *testing.T) {
 	h.admin()
 	mustContain(t, "round editor", h.get("/admin/rounds/r2024/edit"), 200, "配额可达 ±9.8个百分点；已收4份，目前 ±49.0个百分点", "配额可达 ±13.9个百分点")
 }
+
+// TestDashboardShowsPublishedFigures: the round page shows what the latest
+// scorecard says of each unit: 样本不足 instead of a score, the margin,
+// the rank with its interval, and the change against the baseline.
+func TestDashboardShowsPublishedFigures(t *testing.T) {
+	h := newHarness(t)
+	h.seed()
+	ctx := context.Background()
+	rep := &pinggu.Report{ID: "r2024-scorecard-prov-0000000000000000", Round: "r2024", Kind: pinggu.ReportScorecard,
+		FileName: "x.xlsx", ContentType: "application/octet-stream", Fingerprint: strings.Repeat("0", 64), Responses: 45, CreatedAt: time.Now(),
+		Scores: []pinggu.UnitScore{
+			{Unit: "chongchuan", Respondents: 40, Mean: 86.04, MeanLow: 82.1, MeanHigh: 90, Margin: 3.95, Rate: 0.9, RateLow: 0.8, RateHigh: 0.95,
+				Rank: 1, RankLow: 1, RankHigh: 2, Change: &pinggu.Change{Base: 80, Diff: 6.04, Significant: true, BaseRank: 2, RankChange: 1}},
+			{Unit: "haimen", Respondents: 5, Mean: 70, Insufficient: true},
+		}}
+	if err := h.store.SaveReport(ctx, rep, strings.NewReader("x")); err != nil {
+		t.Fatal(err)
+	}
+	h.admin()
+	mustContain(t, "dashboard", h.get("/admin/rounds/r2024"), 200,
+		"均值 86.0（82.1–90.0，±4.0）", "组内第1名（95%区间 第1–2名）", "较上轮 +6.0分（显著），名次上升1位", "样本不足<br><span class=\"muted\">n=5，不评分、不排名")
+}
