@@ -83,7 +83,8 @@ func TestDashboardShowsPublishedFigures(t *testing.T) {
 		FileName: "x.xlsx", ContentType: "application/octet-stream", Fingerprint: strings.Repeat("0", 64), Responses: 45, CreatedAt: time.Now(),
 		Scores: []pinggu.UnitScore{
 			{Unit: "chongchuan", Respondents: 40, Mean: 86.04, MeanLow: 82.1, MeanHigh: 90, Margin: 3.95, Rate: 0.9, RateLow: 0.8, RateHigh: 0.95,
-				Rank: 1, RankLow: 1, RankHigh: 2, Change: &pinggu.Change{Base: 80, Diff: 6.04, Significant: true, BaseRank: 2, RankChange: 1}},
+				Rank: 1, RankLow: 1, RankHigh: 2, Change: &pinggu.Change{Base: 80, Diff: 6.04, Significant: true, BaseRank: 2, RankChange: 1,
+					Rate: &pinggu.Change{Base: 0.93, Diff: -0.03, Low: -0.1, High: 0.04}}},
 			{Unit: "haimen", Respondents: 5, Mean: 70, Insufficient: true},
 		}}
 	if err := h.store.SaveReport(ctx, rep, strings.NewReader("x")); err != nil {
@@ -91,5 +92,5 @@ func TestDashboardShowsPublishedFigures(t *testing.T) {
 	}
 	h.admin()
 	mustContain(t, "dashboard", h.get("/admin/rounds/r2024"), 200,
-		"均值 86.0（82.1–90.0，±4.0）", "组内第1名（95%区间 第1–2名）", "较上轮 +6.0分（显著），名次上升1位", "样本不足<br><span class=\"muted\">n=5，不评分、不排名")
+		"均值 86.0（82.1–90.0，±4.0）", "组内第1名（95%区间 第1–2名）", "较上轮 +6.0分（显著），满意率-3.0个百分点（不显著），名次上升1位", "样本不足<br><span class=\"muted\">n=5，不评分、不排名")
 }

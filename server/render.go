@@ -18,6 +18,7 @@ func parsePages(files fs.FS) (*template.Template, error) {
 		"inc":       func(i int) int { return i + 1 },
 		"f1":        func(x float64) string { return strconv.FormatFloat(x, 'f', 1, 64) },
 		"neg":       func(x int) int { return -x },
+		"pp":        func(x float64) string { return strconv.FormatFloat(x*100, 'f', 1, 64) }, // a rate change in percentage points
 		"typeLabel": pinggu.UnitTypeLabel,
 		"hasPrefix": strings.HasPrefix,
 		"err":       func(fe pinggu.FieldErrors, k string) string { return fe[k] },
