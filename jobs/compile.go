@@ -189,7 +189,6 @@ func (c *Compiler) Tally(ctx context.Context, r *pinggu.Round, q *pinggu.Questio
 // it the same way, so their files share the fingerprint.
 type publication struct {
 	sc     *report.Scorecard
-	tally  *scoring.Tally
 	raw    *report.Raw
 	method []byte
 	fp     string
@@ -255,7 +254,7 @@ func (c *Compiler) publish(ctx context.Context, code string, final bool, expecte
 		return nil, err
 	}
 	sc.Fingerprint = report.Fingerprint(b)
-	return &publication{sc: sc, tally: tally, raw: raw, method: b, fp: sc.Fingerprint}, nil
+	return &publication{sc: sc, raw: raw, method: b, fp: sc.Fingerprint}, nil
 }
 
 // baseline loads the newest final scorecard of the baseline round; nil
