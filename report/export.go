@@ -35,6 +35,7 @@ type Raw struct {
 	Tally   *scoring.Tally
 	Results map[string]scoring.UnitResult
 	loc     *time.Location // the round's, loaded once: LoadLocation per row costs
+	dims    []string       // the questionnaire's dimensions, listed once
 }
 
 func (x *Raw) location() *time.Location {
@@ -67,7 +68,10 @@ func (x *Raw) header() []string {
 }
 
 func (x *Raw) dimensions() []string {
-	var out []string
+	if x.dims != nil {
+		return x.dims
+	}
+	out := []string{}
 	seen := map[string]bool{}
 	for _, q := range x.Questionnaire.Questions {
 		if q.Type == pinggu.Scale && q.Dimension != "" && !seen[q.Dimension] {
@@ -75,6 +79,7 @@ func (x *Raw) dimensions() []string {
 			out = append(out, q.Dimension)
 		}
 	}
+	x.dims = out
 	return out
 }
 
