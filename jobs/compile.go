@@ -143,14 +143,20 @@ func count(m map[string]map[string]int, unit, key string) {
 // ones, checking ctx between batches, so a compile never holds the
 // responses in memory. The same pass digests every response's input row
 // of the raw export (raw), the fingerprint's hold on the data.
-func (c *Compiler) Tally(ctx context.Context, r *pinggu.Round, q *pinggu.Questionnaire, raw *report.Raw, progress Progress, expected int) (*scoring.Tally, *Quality, error) {
-	t := scoring.NewTally(q, r.Scoring)
+func (c *Compiler) Tally(ctx context.Context, r *pinggu.Round, t *scoring.Tally, raw *report.Raw, also func(*pinggu.Response) error,
+	progress Progress, expected int) (*Quality, error) {
+	q := raw.Questionnaire
 	qual := &Quality{Excluded: map[string]map[string]int{}, Flags: map[string]map[string]int{},
 		ByChannel: scoring.NewTally(q, r.Scoring).WithoutInstrument(), channels: map[channelKey]string{}}
 	var flagged []*pinggu.Response // review copies, recorded again: a submission may have failed to
 	err := c.store.EachResponse(ctx, r.Code, func(resp *pinggu.Response) error {
 		qual.Rows++
 		qual.Digest.Add(raw.InputRecord(resp))
+		if also != nil {
+			if err := also(resp); err != nil {
+				return err
+			}
+		}
 		if resp.SubmittedAt.After(qual.AsOf) {
 			qual.AsOf = resp.SubmittedAt
 		}
@@ -178,10 +184,10 @@ func (c *Compiler) Tally(ctx context.Context, r *pinggu.Round, q *pinggu.Questio
 		return nil
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	// Copies already kept are left alone; this only fills gaps.
-	return t, qual, c.store.RecordFlagged(ctx, flagged)
+	return qual, c.store.RecordFlagged(ctx, flagged)
 }
 
 // publication is everything one set of inputs publishes: the scorecard's
@@ -195,8 +201,10 @@ type publication struct {
 }
 
 // publish tallies the round and scores it (assessment rounds on their
-// indicator tree) and writes the method file.
-func (c *Compiler) publish(ctx context.Context, code string, final bool, expected int, progress Progress) (*publication, error) {
+// indicator tree) and writes the method file. When also is set it gets
+// every response of the pass, after raw can write its row.
+func (c *Compiler) publish(ctx context.Context, code string, final bool, expected int, progress Progress,
+	also func(*report.Raw, *pinggu.Response) error) (*publication, error) {
 	r, q, units, err := c.inputs(ctx, code)
 	if err != nil {
 		return nil, err
@@ -209,7 +217,13 @@ func (c *Compiler) publish(ctx context.Context, code string, final bool, expecte
 	for _, e := range es {
 		raw.Excluded[e.Response] = e.Reason
 	}
-	tally, qual, err := c.Tally(ctx, r, q, raw, progress, expected)
+	tally := scoring.NewTally(q, r.Scoring)
+	raw.Tally = tally // a row's scores need only the tally; its weight, without weighting, neither
+	var each func(*pinggu.Response) error
+	if also != nil {
+		each = func(resp *pinggu.Response) error { return also(raw, resp) }
+	}
+	qual, err := c.Tally(ctx, r, tally, raw, each, progress, expected)
 	if err != nil {
 		return nil, err
 	}
@@ -244,7 +258,7 @@ func (c *Compiler) publish(ctx context.Context, code string, final bool, expecte
 			return nil, err
 		}
 	}
-	raw.Tally, raw.Results = tally, map[string]scoring.UnitResult{}
+	raw.Results = map[string]scoring.UnitResult{}
 	for _, res := range sc.Results {
 		raw.Results[res.Unit] = res
 	}
@@ -302,7 +316,7 @@ func (c *Compiler) Compile(ctx context.Context, code string, final bool, expecte
 	} else if r.Midterm != nil {
 		return c.compileMidterm(ctx, r, final)
 	}
-	p, err := c.publish(ctx, code, final, expected, progress)
+	p, err := c.publish(ctx, code, final, expected, progress, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -340,33 +354,16 @@ func (c *Compiler) saveMethod(ctx context.Context, p *publication, final bool) e
 
 // Export writes the round's raw responses as .xlsx and .csv reports, with
 // the exclusion, flags, scores and weight of every response, and the
-// method file: a tally pass (the same as a compile's, so the fingerprint
-// is the same) and a writing pass.
+// method file, with the fingerprint of a compile of the same inputs. An
+// unweighted round is written in the tally pass itself; with weighting a
+// row's weight depends on its whole cell, so the rows are written in a
+// second pass.
 func (c *Compiler) Export(ctx context.Context, code string, progress Progress) ([]*pinggu.Report, error) {
 	r, err := c.store.Round(ctx, code)
 	if err != nil {
 		return nil, err
 	}
 	final := r.Status.Finished()
-	p, err := c.publish(ctx, code, final, 0, nil)
-	if err != nil {
-		return nil, err
-	}
-	if progress != nil {
-		progress(0.4)
-	}
-	if err := c.saveMethod(ctx, p, final); err != nil {
-		return nil, err
-	}
-	raw, rows := p.raw, 0
-	raw.Each = func(fn func(*pinggu.Response) error) error {
-		return c.store.EachResponse(ctx, code, func(resp *pinggu.Response) error {
-			if rows++; rows%2000 == 0 && ctx.Err() != nil {
-				return ctx.Err()
-			}
-			return fn(resp)
-		})
-	}
 	xf, err := c.tempFile()
 	if err != nil {
 		return nil, err
@@ -377,7 +374,50 @@ func (c *Compiler) Export(ctx context.Context, code string, progress Progress) (
 		return nil, err
 	}
 	defer cf.remove()
-	if _, err := report.WriteRaw(xf.w, cf.w, raw); err != nil {
+	var rw *report.RawWriter
+	defer func() {
+		if rw != nil {
+			rw.Close()
+		}
+	}()
+	var inPass func(*report.Raw, *pinggu.Response) error
+	if r.Scoring.Weighting == nil {
+		inPass = func(raw *report.Raw, resp *pinggu.Response) error {
+			if rw == nil {
+				if rw, err = report.NewRawWriter(xf.w, cf.w, raw); err != nil {
+					return err
+				}
+			}
+			return rw.Add(resp)
+		}
+	}
+	p, err := c.publish(ctx, code, final, 0, nil, inPass)
+	if err != nil {
+		return nil, err
+	}
+	if progress != nil {
+		progress(0.5)
+	}
+	if err := c.saveMethod(ctx, p, final); err != nil {
+		return nil, err
+	}
+	if rw == nil { // weighted, or no response at all: write the rows now
+		if rw, err = report.NewRawWriter(xf.w, cf.w, p.raw); err != nil {
+			return nil, err
+		}
+		if inPass == nil {
+			err = c.store.EachResponse(ctx, code, func(resp *pinggu.Response) error {
+				if rw.Rows%2000 == 0 && ctx.Err() != nil {
+					return ctx.Err()
+				}
+				return rw.Add(resp)
+			})
+			if err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := rw.Finish(); err != nil {
 		return nil, fmt.Errorf("write raw export: %w", err)
 	}
 	if progress != nil {
@@ -397,7 +437,7 @@ func (c *Compiler) Export(ctx context.Context, code string, progress Progress) (
 			out = append(out, rep)
 			continue
 		}
-		rep := newReport(r, k.kind, final, p.fp, rows, now, "原始数据", k.ext, k.ctype)
+		rep := newReport(r, k.kind, final, p.fp, rw.Rows, now, "原始数据", k.ext, k.ctype)
 		if err := c.storeFile(ctx, rep, k.file); err != nil {
 			return nil, err
 		}

@@ -194,43 +194,77 @@ func WriteRawCSV(w io.Writer, x *Raw) (rows int, err error) { return WriteRaw(ni
 func WriteRawXLSX(w io.Writer, x *Raw) (rows int, err error) { return WriteRaw(w, nil, x) }
 
 // WriteRaw writes the .xlsx to xw and the .csv to cw (either may be nil)
-// in one pass over the responses.
+// in one pass over the responses (x.Each).
 func WriteRaw(xw, cw io.Writer, x *Raw) (rows int, err error) {
-	var sinks []rawSink
+	w, err := NewRawWriter(xw, cw, x)
+	if err != nil {
+		return 0, err
+	}
+	defer w.Close()
+	if err := x.Each(w.Add); err != nil {
+		return w.Rows, err
+	}
+	return w.Rows, w.Finish()
+}
+
+// RawWriter writes the raw export a response at a time, for a caller that
+// streams the responses itself (a compile that exports in the same pass).
+type RawWriter struct {
+	x     *Raw
+	sinks []rawSink
+	xlsx  *xlsxSink
+	Rows  int
+}
+
+// NewRawWriter starts the .xlsx on xw and the .csv on cw (either may be nil).
+func NewRawWriter(xw, cw io.Writer, x *Raw) (*RawWriter, error) {
+	w := &RawWriter{x: x}
 	if xw != nil {
 		s, err := newXLSXSink(xw, x)
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
-		defer s.f.Close()
-		sinks = append(sinks, s)
+		w.xlsx = s
+		w.sinks = append(w.sinks, s)
 	}
 	if cw != nil {
 		s, err := newCSVSink(cw, x)
 		if err != nil {
-			return 0, err
+			w.Close()
+			return nil, err
 		}
-		sinks = append(sinks, s)
+		w.sinks = append(w.sinks, s)
 	}
-	err = x.Each(func(r *pinggu.Response) error {
-		rows++
-		rec := x.record(r)
-		for _, s := range sinks {
-			if err := s.add(rec); err != nil {
-				return err
-			}
+	return w, nil
+}
+
+// Add writes one response's row to every file.
+func (w *RawWriter) Add(r *pinggu.Response) error {
+	w.Rows++
+	rec := w.x.record(r)
+	for _, s := range w.sinks {
+		if err := s.add(rec); err != nil {
+			return err
 		}
-		return nil
-	})
-	if err != nil {
-		return rows, err
 	}
-	for _, s := range sinks {
+	return nil
+}
+
+// Finish completes the files.
+func (w *RawWriter) Finish() error {
+	for _, s := range w.sinks {
 		if err := s.finish(); err != nil {
-			return rows, err
+			return err
 		}
 	}
-	return rows, nil
+	return nil
+}
+
+// Close releases the workbook's temporary files; call it in any case.
+func (w *RawWriter) Close() {
+	if w.xlsx != nil {
+		w.xlsx.f.Close()
+	}
 }
 
 type rawSink interface {
