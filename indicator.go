@@ -30,24 +30,24 @@ const (
 // Threshold is one row of a survey leaf's table: a dimension mean of at
 // least Min earns Share of the points. Rows go from high Min to low.
 type Threshold struct {
-	Min   float64 `json:"min"`
-	Share float64 `json:"share"`
+	Min   float64 `json:"min" bson:"min"`
+	Share float64 `json:"share" bson:"share"`
 }
 
 // Indicator is one node of an indicator system (一级/二级/三级指标).
 type Indicator struct {
-	Code        string      `json:"code"`
-	Parent      string      `json:"parent,omitempty"`
-	Level       int         `json:"level"`
-	Name        string      `json:"name"`
-	Points      float64     `json:"points"`
-	Rubric      Rubric      `json:"rubric,omitempty"`
-	PerInstance float64     `json:"perInstance,omitempty"` // deduction
-	Cap         float64     `json:"cap,omitempty"`         // deduction; 0 means the indicator's points
-	Target      float64     `json:"target,omitempty"`      // proportional; 0 means the value is already a ratio
-	Dimension   string      `json:"dimension,omitempty"`   // survey
-	Thresholds  []Threshold `json:"thresholds,omitempty"`  // survey, optional
-	AppliesTo   []UnitType  `json:"appliesTo,omitempty"`   // empty: every unit
+	Code        string      `json:"code" bson:"code"`
+	Parent      string      `json:"parent,omitempty" bson:"parent"`
+	Level       int         `json:"level" bson:"level"`
+	Name        string      `json:"name" bson:"name"`
+	Points      float64     `json:"points" bson:"points"`
+	Rubric      Rubric      `json:"rubric,omitempty" bson:"rubric"`
+	PerInstance float64     `json:"perInstance,omitempty" bson:"perinstance"` // deduction
+	Cap         float64     `json:"cap,omitempty" bson:"cap"`                 // deduction; 0 means the indicator's points
+	Target      float64     `json:"target,omitempty" bson:"target"`           // proportional; 0 means the value is already a ratio
+	Dimension   string      `json:"dimension,omitempty" bson:"dimension"`     // survey
+	Thresholds  []Threshold `json:"thresholds,omitempty" bson:"thresholds"`   // survey, optional
+	AppliesTo   []UnitType  `json:"appliesTo,omitempty" bson:"appliesto"`     // empty: every unit
 }
 
 // IndicatorSystem is a versioned tree of indicators (指标体系).
@@ -204,35 +204,35 @@ func validateRubric(fe FieldErrors, path string, in *Indicator) {
 
 // GradeBand is one grade (等次) and the lowest total that earns it.
 type GradeBand struct {
-	Name string  `json:"name"`
-	Min  float64 `json:"min"`
+	Name string  `json:"name" bson:"name"`
+	Min  float64 `json:"min" bson:"min"`
 }
 
 // VetoRule is a one-vote veto (一票否决): "fail" forces the lowest grade,
 // "cap" lets the unit grade at most CapGrade.
 type VetoRule struct {
-	Code     string `json:"code"`
-	Name     string `json:"name"`
-	Effect   string `json:"effect"`
-	CapGrade string `json:"capGrade,omitempty"`
+	Code     string `json:"code" bson:"code"`
+	Name     string `json:"name" bson:"name"`
+	Effect   string `json:"effect" bson:"effect"`
+	CapGrade string `json:"capGrade,omitempty" bson:"capgrade"`
 }
 
 // AssessmentSettings are the rules of an assessment round (年度考核).
 type AssessmentSettings struct {
-	IndicatorSystem  string  `json:"indicatorSystem"`
-	IndicatorVersion int     `json:"indicatorVersion"`
-	BonusCap         float64 `json:"bonusCap"`
-	DeductionCap     float64 `json:"deductionCap"`
+	IndicatorSystem  string  `json:"indicatorSystem" bson:"indicatorsystem"`
+	IndicatorVersion int     `json:"indicatorVersion" bson:"indicatorversion"`
+	BonusCap         float64 `json:"bonusCap" bson:"bonuscap"`
+	DeductionCap     float64 `json:"deductionCap" bson:"deductioncap"`
 	// Grades by peer group; the key "*" serves groups not named.
-	Grades map[string][]GradeBand `json:"grades,omitempty"`
-	Vetoes []VetoRule             `json:"vetoes,omitempty"`
+	Grades map[string][]GradeBand `json:"grades,omitempty" bson:"grades"`
+	Vetoes []VetoRule             `json:"vetoes,omitempty" bson:"vetoes"`
 	// VetoRank places vetoed units: "last" (default) after all others,
 	// "unranked" without a rank, "keep" by their total like the rest.
-	VetoRank string `json:"vetoRank,omitempty"`
+	VetoRank string `json:"vetoRank,omitempty" bson:"vetorank"`
 	// AllowGaps lets a final compile go ahead with leaves that have no
 	// entry; those units are marked incomplete and not ranked. Without it a
 	// final compile with gaps is refused with the list.
-	AllowGaps bool `json:"allowGaps,omitempty"`
+	AllowGaps bool `json:"allowGaps,omitempty" bson:"allowgaps"`
 }
 
 // Veto ranking rules.

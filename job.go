@@ -98,27 +98,27 @@ type UnitScore struct {
 
 // DimensionScore is a unit's headline figures on one dimension.
 type DimensionScore struct {
-	Dimension    string  `json:"dimension"`
-	Mean         float64 `json:"mean"`
-	SE           float64 `json:"se"`
-	NEff         float64 `json:"nEff"`
-	Rate         float64 `json:"rate"`
-	RateLow      float64 `json:"rateLow"`
-	RateHigh     float64 `json:"rateHigh"`
-	Insufficient bool    `json:"insufficient,omitempty"`
+	Dimension    string  `json:"dimension" bson:"dimension"`
+	Mean         float64 `json:"mean" bson:"mean"`
+	SE           float64 `json:"se" bson:"se"`
+	NEff         float64 `json:"nEff" bson:"neff"`
+	Rate         float64 `json:"rate" bson:"rate"`
+	RateLow      float64 `json:"rateLow" bson:"ratelow"`
+	RateHigh     float64 `json:"rateHigh" bson:"ratehigh"`
+	Insufficient bool    `json:"insufficient,omitempty" bson:"insufficient"`
 }
 
 // Change is a figure against the same unit's in the baseline round: the
 // difference with its interval and whether it is significant.
 type Change struct {
-	Base        float64 `json:"base"`
-	Diff        float64 `json:"diff"`
-	Low         float64 `json:"low"`
-	High        float64 `json:"high"`
-	P           float64 `json:"p"`
-	Significant bool    `json:"significant"`
+	Base        float64 `json:"base" bson:"base"`
+	Diff        float64 `json:"diff" bson:"diff"`
+	Low         float64 `json:"low" bson:"low"`
+	High        float64 `json:"high" bson:"high"`
+	P           float64 `json:"p" bson:"p"`
+	Significant bool    `json:"significant" bson:"significant"`
 	// For the overall score only: the rate's change and the rank's.
-	Rate       *Change `json:"rate,omitempty"`
-	BaseRank   int     `json:"baseRank,omitempty"`
-	RankChange int     `json:"rankChange,omitempty"` // base rank − rank: positive is a move up
+	Rate       *Change `json:"rate,omitempty" bson:"rate"`
+	BaseRank   int     `json:"baseRank,omitempty" bson:"baserank"`
+	RankChange int     `json:"rankChange,omitempty" bson:"rankchange"` // base rank − rank: positive is a move up
 }

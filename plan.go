@@ -130,10 +130,10 @@ const (
 
 // Evidence is a file attached to a progress report (佐证材料).
 type Evidence struct {
-	ID          string `json:"id"`
-	Name        string `json:"name"`
-	Size        int64  `json:"size"`
-	ContentType string `json:"contentType"`
+	ID          string `json:"id" bson:"id"`
+	Name        string `json:"name" bson:"name"`
+	Size        int64  `json:"size" bson:"size"`
+	ContentType string `json:"contentType" bson:"contenttype"`
 }
 
 // ProgressReport is a unit's report on one task (进展报送). Reports are

@@ -43,30 +43,30 @@ var reservedFields = map[string]bool{"sid": true, "issued": true, "channel": tru
 // question Score is the option's points; an option without a score (不清楚)
 // is a valid answer that is left out of every denominator.
 type Option struct {
-	Code  string   `json:"code"`
-	Label string   `json:"label"`
-	Score *float64 `json:"score,omitempty"`
+	Code  string   `json:"code" bson:"code"`
+	Label string   `json:"label" bson:"label"`
+	Score *float64 `json:"score,omitempty" bson:"score"`
 }
 
 // ShowIf shows a question only when an earlier single or scale question was
 // answered with one of the codes in In.
 type ShowIf struct {
-	Question string   `json:"question"`
-	In       []string `json:"in"`
+	Question string   `json:"question" bson:"question"`
+	In       []string `json:"in" bson:"in"`
 }
 
 // Question is one item of a questionnaire.
 type Question struct {
-	Code      string       `json:"code"`
-	Type      QuestionType `json:"type"`
-	Text      string       `json:"text"`
-	Help      string       `json:"help,omitempty"`
-	Required  bool         `json:"required,omitempty"`
-	Dimension string       `json:"dimension,omitempty"`
-	Options   []Option     `json:"options,omitempty"`
-	MaxPicks  int          `json:"maxPicks,omitempty"`
-	MaxLength int          `json:"maxLength,omitempty"`
-	ShowIf    *ShowIf      `json:"showIf,omitempty"`
+	Code      string       `json:"code" bson:"code"`
+	Type      QuestionType `json:"type" bson:"type"`
+	Text      string       `json:"text" bson:"text"`
+	Help      string       `json:"help,omitempty" bson:"help"`
+	Required  bool         `json:"required,omitempty" bson:"required"`
+	Dimension string       `json:"dimension,omitempty" bson:"dimension"`
+	Options   []Option     `json:"options,omitempty" bson:"options"`
+	MaxPicks  int          `json:"maxPicks,omitempty" bson:"maxpicks"`
+	MaxLength int          `json:"maxLength,omitempty" bson:"maxlength"`
+	ShowIf    *ShowIf      `json:"showIf,omitempty" bson:"showif"`
 }
 
 // Questionnaire is a versioned list of questions. A round freezes the version

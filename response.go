@@ -176,22 +176,22 @@ const BurstWindow = 10 * time.Minute
 type Integrity struct {
 	// Device is what a second response from the same device does: "flag"
 	// (the default), "refuse", or "off".
-	Device string `json:"device,omitempty"`
+	Device string `json:"device,omitempty" bson:"device"`
 	// MinSeconds flags responses completed faster than this (0: off).
-	MinSeconds int `json:"minSeconds,omitempty"`
+	MinSeconds int `json:"minSeconds,omitempty" bson:"minseconds"`
 	// StraightLineItems is the battery length from which identical answers
 	// to every scale item are flagged (default 8; negative: off).
-	StraightLineItems int `json:"straightLineItems,omitempty"`
+	StraightLineItems int `json:"straightLineItems,omitempty" bson:"straightlineitems"`
 	// Invitations requires a single-use invitation code with every response.
-	Invitations bool `json:"invitations,omitempty"`
+	Invitations bool `json:"invitations,omitempty" bson:"invitations"`
 	// BurstLimit is how many responses one network may send in BurstWindow
 	// before the rest are flagged and slowed, never refused: a whole office
 	// may share one address (default 20; negative: off). Each replica
 	// counts the responses it receives.
-	BurstLimit int `json:"burstLimit,omitempty"`
+	BurstLimit int `json:"burstLimit,omitempty" bson:"burstlimit"`
 	// SpeederShare flags responses faster than this share of the median
 	// time (default 1/3; negative: off).
-	SpeederShare float64 `json:"speederShare,omitempty"`
+	SpeederShare float64 `json:"speederShare,omitempty" bson:"speedershare"`
 }
 
 // InvitationCodeLength is the length of generated invitation codes.

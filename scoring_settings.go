@@ -12,28 +12,28 @@ import (
 type Scoring struct {
 	// SatisfiedThreshold is the score from which an answer counts as
 	// satisfied (default 60: 基本满意 counts).
-	SatisfiedThreshold float64 `json:"satisfiedThreshold"`
+	SatisfiedThreshold float64 `json:"satisfiedThreshold" bson:"satisfiedthreshold"`
 	// ScoreMap overrides the questionnaire's option scores by option code,
 	// e.g. {"5":100,"4":80,"3":60,"2":40,"1":20}. Empty: the questionnaire's.
-	ScoreMap map[string]float64 `json:"scoreMap,omitempty"`
+	ScoreMap map[string]float64 `json:"scoreMap,omitempty" bson:"scoremap"`
 	// Z is the normal quantile of the intervals (default 1.96, 95%); the
 	// mean's t quantile is taken at the same confidence level.
-	Z float64 `json:"z"`
+	Z float64 `json:"z" bson:"z"`
 	// MinSample is the fewest respondents a unit's estimate may rest on
 	// (default 30); below it the unit is 样本不足: no score, grade or rank.
-	MinSample int `json:"minSample,omitempty"`
+	MinSample int `json:"minSample,omitempty" bson:"minsample"`
 	// MinEffective is the smallest effective sample n_eff (the weighted
 	// base) an estimate may rest on (default 10, or the minimum sample if
 	// that is smaller).
-	MinEffective float64 `json:"minEffective,omitempty"`
+	MinEffective float64 `json:"minEffective,omitempty" bson:"mineffective"`
 	// Overall defines a respondent's overall score (default: the mean of
 	// all their scored scale answers).
-	Overall *OverallScore `json:"overall,omitempty"`
+	Overall *OverallScore `json:"overall,omitempty" bson:"overall"`
 	// Weighting, when set, weights respondents: post-stratification
 	// (w = N_h / n_h per cell) or raking on margins.
-	Weighting *Weighting `json:"weighting,omitempty"`
+	Weighting *Weighting `json:"weighting,omitempty" bson:"weighting"`
 	// Bootstrap sets the resampling behind rank intervals.
-	Bootstrap Bootstrap `json:"bootstrap"`
+	Bootstrap Bootstrap `json:"bootstrap" bson:"bootstrap"`
 }
 
 // Overall-score definitions.
@@ -45,17 +45,17 @@ const (
 
 // OverallScore defines a respondent's overall satisfaction score.
 type OverallScore struct {
-	Method string `json:"method"`
+	Method string `json:"method" bson:"method"`
 	// Question is the overall question (method "question").
-	Question string `json:"question,omitempty"`
+	Question string `json:"question,omitempty" bson:"question"`
 	// Weights weight the dimensions (method "dimensions"; default 1 each).
-	Weights map[string]float64 `json:"weights,omitempty"`
+	Weights map[string]float64 `json:"weights,omitempty" bson:"weights"`
 }
 
 // Bootstrap is the resampling of respondents behind rank intervals.
 type Bootstrap struct {
-	Replicates int    `json:"replicates"` // default 1000
-	Seed       uint64 `json:"seed"`       // default 20240601; recorded so anyone can rerun it
+	Replicates int    `json:"replicates" bson:"replicates"` // default 1000
+	Seed       uint64 `json:"seed" bson:"seed"`             // default 20240601; recorded so anyone can rerun it
 }
 
 // Weighting methods.
@@ -70,19 +70,19 @@ const (
 // Shares of every cell; raking takes Margins, the population share of each
 // option of each question, and fits weights to all margins at once.
 type Weighting struct {
-	Method  string                        `json:"method,omitempty"`
-	Cells   []string                      `json:"cells"`
-	Shares  map[string]float64            `json:"shares,omitempty"`
-	Margins map[string]map[string]float64 `json:"margins,omitempty"`
+	Method  string                        `json:"method,omitempty" bson:"method"`
+	Cells   []string                      `json:"cells" bson:"cells"`
+	Shares  map[string]float64            `json:"shares,omitempty" bson:"shares"`
+	Margins map[string]map[string]float64 `json:"margins,omitempty" bson:"margins"`
 	// Trim bounds each weight relative to the unit's mean weight (raking
 	// only; default 0.3–3); trimmed weights are raked again.
-	Trim *Trim `json:"trim,omitempty"`
+	Trim *Trim `json:"trim,omitempty" bson:"trim"`
 }
 
 // Trim bounds weights relative to their mean.
 type Trim struct {
-	Min float64 `json:"min"`
-	Max float64 `json:"max"`
+	Min float64 `json:"min" bson:"min"`
+	Max float64 `json:"max" bson:"max"`
 }
 
 // Raking reports whether the weighting rakes on margins.

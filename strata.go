@@ -12,10 +12,10 @@ import (
 // cell turns further respondents of that cell away, in open mode they are
 // kept and flagged over_quota.
 type Strata struct {
-	Questions []string `json:"questions"`
+	Questions []string `json:"questions" bson:"questions"`
 	// Quotas per unit by cell; a cell is the option codes of the questions,
 	// in order, joined by "|" (e.g. "2|1"). Cells not listed are not limited.
-	Quotas map[string]int `json:"quotas"`
+	Quotas map[string]int `json:"quotas" bson:"quotas"`
 }
 
 // Cell is the stratum of answers ("" when a question is unanswered).
