@@ -65,8 +65,12 @@ func Wrap(code Code, cause error, message string) *Error {
 	return &Error{Code: code, Message: message, Err: cause}
 }
 
-// ErrorCode returns the code of err, Internal for errors of other types.
+// ErrorCode returns the code of err: "" for no error, Internal for errors
+// of other types.
 func ErrorCode(err error) Code {
+	if err == nil {
+		return ""
+	}
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Code
