@@ -27,6 +27,7 @@ type CompileStore interface {
 	Units(ctx context.Context) ([]pinggu.Unit, error)
 	EachResponse(ctx context.Context, round string, fn func(*pinggu.Response) error) error
 	SaveReport(ctx context.Context, r *pinggu.Report, content io.Reader) error
+	DeleteReport(ctx context.Context, id string) error
 	Reports(ctx context.Context, round string) ([]pinggu.Report, error)
 	IndicatorSystem(ctx context.Context, code string, version int) (*pinggu.IndicatorSystem, error)
 	Inputs(ctx context.Context, round, unit string) ([]pinggu.Input, error)
@@ -520,7 +521,27 @@ func (c *Compiler) storeFile(ctx context.Context, rep *pinggu.Report, t *tempFil
 	if pinggu.ErrorCode(err) == pinggu.Conflict {
 		return nil // the same report was stored by an earlier run
 	}
-	return err
+	if err != nil || rep.Final {
+		return err
+	}
+	return c.dropOlderProvisional(ctx, rep)
+}
+
+// dropOlderProvisional keeps one provisional report of each kind: the
+// newest. Final reports are kept for good.
+func (c *Compiler) dropOlderProvisional(ctx context.Context, rep *pinggu.Report) error {
+	old, err := c.store.Reports(ctx, rep.Round)
+	if err != nil {
+		return err
+	}
+	for _, o := range old {
+		if !o.Final && o.Kind == rep.Kind && o.ID != rep.ID {
+			if err := c.store.DeleteReport(ctx, o.ID); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func reportID(round string, kind pinggu.ReportKind, final bool, fp string) string {

@@ -72,8 +72,8 @@ func (s *Store) bucket() *mongo.GridFSBucket {
 // SaveReport stores a file and then its metadata. A report becomes visible
 // only with its metadata, written after the whole file, so a failure midway
 // leaves nothing half-written in sight (an orphan file at worst, removed by
-// the next save of that round). Saving a provisional report replaces the
-// earlier provisional ones of the same kind; final reports are kept.
+// the next save of that round). Which older reports to drop is the
+// compile's decision (DeleteReport).
 func (s *Store) SaveReport(ctx context.Context, r *pinggu.Report, content io.Reader) error {
 	fileID, err := s.bucket().UploadFromStream(ctx, r.ID, content)
 	if err != nil {
@@ -87,24 +87,12 @@ func (s *Store) SaveReport(ctx context.Context, r *pinggu.Report, content io.Rea
 		_ = s.bucket().Delete(context.WithoutCancel(ctx), fileID)
 		return mapErr(err, "报表")
 	}
-	if r.Final {
-		return nil
-	}
-	old, err := s.Reports(ctx, r.Round)
-	if err != nil {
-		return err
-	}
-	for _, o := range old {
-		if !o.Final && o.Kind == r.Kind && o.ID != r.ID {
-			if err := s.deleteReport(ctx, o.ID); err != nil {
-				return err
-			}
-		}
-	}
 	return nil
 }
 
-func (s *Store) deleteReport(ctx context.Context, id string) error {
+// DeleteReport removes a report's metadata, then its file; a missing
+// report is no error.
+func (s *Store) DeleteReport(ctx context.Context, id string) error {
 	var d reportDoc
 	err := s.atomically(func() error {
 		return s.db.Collection(colReports).FindOneAndDelete(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
