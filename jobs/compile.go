@@ -273,9 +273,12 @@ func (c *Compiler) publish(ctx context.Context, code string, final bool, expecte
 }
 
 // baseline loads the newest final scorecard of the baseline round; nil
-// (no comparison, said in 说明) while it has none.
+// (no comparison, said in 说明) while it has none or no longer exists.
 func (c *Compiler) baseline(ctx context.Context, code string) (*report.Baseline, error) {
 	b, err := c.store.Round(ctx, code)
+	if pinggu.ErrorCode(err) == pinggu.NotFound {
+		return nil, nil
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -41,6 +41,7 @@ func (s *Server) publishRound(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	s.survey.ForgetRound(r.Code) // as the console's publish does: the survey page says so at once
 	return c.JSON(http.StatusOK, r)
 }
 
