@@ -249,7 +249,7 @@ func GapsError(fe FieldErrors) error {
 		return nil
 	}
 	return &Error{Code: Conflict, Fields: fe,
-		Message: "尚有指标未录入，不能生成最终结果；请补录，或在轮次设置中允许带缺项定稿（assessment.allowGaps）"}
+		Message: "尚有指标未录入，不能生成最终结果；请补录，或在轮次设置中允许带缺项定稿"}
 }
 
 // VetoRankOrDefault is the veto ranking rule in force.

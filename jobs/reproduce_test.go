@@ -31,7 +31,9 @@ import (
 // two dimensions and a sex question, a closed round post-stratified on
 // sex, 40–52 responses per unit (in the given order), some 不清楚, some
 // flagged, and three exclusions.
-func reproRound(t *testing.T, st *store.Store, reverse bool) {
+func reproRound(t *testing.T, st *store.Store, reverse bool) { reproRoundWeighted(t, st, reverse, true) }
+
+func reproRoundWeighted(t *testing.T, st *store.Store, reverse, weighted bool) {
 	t.Helper()
 	ctx := pinggu.WithActor(context.Background(), "admin")
 	for _, u := range []pinggu.Unit{
@@ -55,11 +57,13 @@ func reproRound(t *testing.T, st *store.Store, reverse bool) {
 		t.Fatal(err)
 	}
 	opens := time.Date(2024, 10, 1, 0, 0, 0, 0, time.UTC)
+	sc := pinggu.Scoring{MinSample: 20, Bootstrap: pinggu.Bootstrap{Replicates: 200, Seed: 11}}
+	if weighted {
+		sc.Weighting = &pinggu.Weighting{Cells: []string{"D1"}, Shares: map[string]float64{"1": 0.49, "2": 0.51}}
+	}
 	if err := st.CreateRound(ctx, &pinggu.Round{Code: "rr", Title: "复算测评", Kind: pinggu.Satisfaction, Questionnaire: "q",
 		QuestionnaireVersion: 1, Units: []string{"a", "b", "c"}, OpensAt: opens, ClosesAt: opens.Add(30 * 24 * time.Hour),
-		Timezone: pinggu.DefaultTimezone, Status: pinggu.StatusClosed, CreatedAt: opens,
-		Scoring: pinggu.Scoring{MinSample: 20, Bootstrap: pinggu.Bootstrap{Replicates: 200, Seed: 11},
-			Weighting: &pinggu.Weighting{Cells: []string{"D1"}, Shares: map[string]float64{"1": 0.49, "2": 0.51}}}}); err != nil {
+		Timezone: pinggu.DefaultTimezone, Status: pinggu.StatusClosed, CreatedAt: opens, Scoring: sc}); err != nil {
 		t.Fatal(err)
 	}
 	var rs []*pinggu.Response
@@ -118,10 +122,17 @@ func reportBytes(t *testing.T, st *store.Store, id string) []byte {
 // each unit's dimensions is recomputed from the raw export and the method
 // file alone, by formulas written out here, and matches; the fingerprint
 // is the SHA-256 of the method file and the rows digest recomputes from
-// the export.
+// the export. Post-stratified (the export's second pass) and unweighted
+// (written in the tally pass).
 func TestNumbersRecomputeFromThePublishedFiles(t *testing.T) {
+	for _, weighted := range []bool{true, false} {
+		t.Run(fmt.Sprint("weighted=", weighted), func(t *testing.T) { recomputeFromFiles(t, weighted) })
+	}
+}
+
+func recomputeFromFiles(t *testing.T, weighted bool) {
 	st := storetest.New(t)
-	reproRound(t, st, false)
+	reproRoundWeighted(t, st, false, weighted)
 	ctx := context.Background()
 	c := jobs.NewCompiler(st, time.Now)
 	sc, err := c.Compile(ctx, "rr", true, 0, nil)
@@ -204,7 +215,11 @@ func TestNumbersRecomputeFromThePublishedFiles(t *testing.T) {
 			}
 		}
 		w := 0.0
-		if cellKey := r[col["加权分层"]]; r[col["排除"]] != "是" && cellKey != "" {
+		switch cellKey := r[col["加权分层"]]; {
+		case r[col["排除"]] == "是":
+		case m.Weighting == nil:
+			w = 1
+		case cellKey != "":
 			w = m.Weighting.Shares[cellKey] / perCell[r[col["单位编码"]]+"|"+cellKey]
 		}
 		if got := parse(t, r[col["权重"]]); math.Abs(got-w) > 1e-12 {
