@@ -31,7 +31,9 @@ import (
 // two dimensions and a sex question, a closed round post-stratified on
 // sex, 40–52 responses per unit (in the given order), some 不清楚, some
 // flagged, and three exclusions.
-func reproRound(t *testing.T, st *store.Store, reverse bool) { reproRoundWeighted(t, st, reverse, true) }
+func reproRound(t *testing.T, st *store.Store, reverse bool) {
+	reproRoundWeighted(t, st, reverse, true)
+}
 
 func reproRoundWeighted(t *testing.T, st *store.Store, reverse, weighted bool) {
 	t.Helper()
