@@ -1,12 +1,13 @@
 // Package catalog is the administrator's side of Pinggu's reference data:
-// units, questionnaires and rounds. It validates each object, checks what it
-// refers to, and enforces the freezing rules before anything is written.
+// units, questionnaires and indicator systems, with reviewers' entries and
+// events. It validates each object, checks what it refers to, and enforces
+// the freezing rules before anything is written. Rounds and their life
+// cycle belong to package rounds.
 package catalog
 
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"pinggu"
@@ -23,12 +24,8 @@ type Store interface {
 	AddQuestionnaireVersion(ctx context.Context, q *pinggu.Questionnaire) error
 	Questionnaire(ctx context.Context, code string, version int) (*pinggu.Questionnaire, error)
 	Questionnaires(ctx context.Context) ([]*pinggu.Questionnaire, error)
-	CreateRound(ctx context.Context, r *pinggu.Round) error
-	UpdateRound(ctx context.Context, r *pinggu.Round, ifUpdatedAt time.Time) error
 	Round(ctx context.Context, code string) (*pinggu.Round, error)
 	Rounds(ctx context.Context) ([]*pinggu.Round, error)
-	TransitionRound(ctx context.Context, code string, from []pinggu.RoundStatus, t pinggu.Transition) (*pinggu.Round, error)
-	Plan(ctx context.Context, code string) (*pinggu.Plan, error)
 	AddIndicatorSystem(ctx context.Context, s *pinggu.IndicatorSystem) error
 	IndicatorSystem(ctx context.Context, code string, version int) (*pinggu.IndicatorSystem, error)
 	IndicatorSystems(ctx context.Context) ([]*pinggu.IndicatorSystem, error)
@@ -142,138 +139,6 @@ func (s *Service) Questionnaire(ctx context.Context, code string, version int) (
 // Questionnaires lists the latest version of each questionnaire.
 func (s *Service) Questionnaires(ctx context.Context) ([]*pinggu.Questionnaire, error) {
 	return s.store.Questionnaires(ctx)
-}
-
-// CreateRound adds a round, pinning its questionnaire version (the latest
-// unless one is named).
-func (s *Service) CreateRound(ctx context.Context, r *pinggu.Round) error {
-	if err := s.checkRound(ctx, r); err != nil {
-		return err
-	}
-	r.CreatedAt = s.stamp()
-	r.UpdatedAt = r.CreatedAt
-	r.Status = pinggu.StatusDraft
-	r.History = []pinggu.Transition{{To: pinggu.StatusDraft, At: r.CreatedAt, By: pinggu.Actor(ctx)}}
-	if err := s.store.CreateRound(ctx, r); err != nil {
-		return err
-	}
-	return pinggu.Audit(ctx, s.store, "round.create", "round/"+r.Code, roundSummary(r))
-}
-
-// UpdateRound replaces a round's settings; its status and history change
-// only through transitions. Once a round has opened its questionnaire
-// version is frozen: respondents have answered that version. A round whose
-// collection has ended is not edited any more.
-func (s *Service) UpdateRound(ctx context.Context, code string, r *pinggu.Round) error {
-	r.Code = code
-	old, err := s.store.Round(ctx, code)
-	if err != nil {
-		return err
-	}
-	if old.Status.Finished() {
-		return pinggu.Errorf(pinggu.Conflict, "评估轮次%s%s，不能再修改", code, pinggu.StatusLabel(old.Status))
-	}
-	r.Status, r.History = old.Status, old.History
-	opened := old.Status == pinggu.StatusOpen || old.Status == pinggu.StatusScheduled && !s.now().Before(old.OpensAt)
-	if opened && r.QuestionnaireVersion == 0 && r.Questionnaire == old.Questionnaire {
-		r.QuestionnaireVersion = old.QuestionnaireVersion
-	}
-	if err := s.checkRound(ctx, r); err != nil {
-		return err
-	}
-	if opened && (r.Questionnaire != old.Questionnaire || r.QuestionnaireVersion != old.QuestionnaireVersion) {
-		return pinggu.Errorf(pinggu.Conflict, "评估轮次%s已开放，问卷已冻结为%s第%d版，不能更换",
-			code, old.Questionnaire, old.QuestionnaireVersion)
-	}
-	r.CreatedAt, r.UpdatedAt = old.CreatedAt, s.stamp()
-	if err := s.store.UpdateRound(ctx, r, old.UpdatedAt); err != nil {
-		return err
-	}
-	return pinggu.Audit(ctx, s.store, "round.update", "round/"+r.Code, "修改前："+roundSummary(old)+"；修改后："+roundSummary(r))
-}
-
-func (s *Service) checkRound(ctx context.Context, r *pinggu.Round) error {
-	r.Normalize()
-	if err := r.Validate(); err != nil {
-		return err
-	}
-	fe := pinggu.FieldErrors{}
-	if r.Questionnaire != "" { // a mid-term evaluation may have none
-		q, err := s.store.Questionnaire(ctx, r.Questionnaire, r.QuestionnaireVersion)
-		switch {
-		case pinggu.ErrorCode(err) == pinggu.NotFound && r.QuestionnaireVersion > 0:
-			fe.Add("questionnaireVersion", fmt.Sprintf("问卷%s没有第%d版", r.Questionnaire, r.QuestionnaireVersion))
-		case pinggu.ErrorCode(err) == pinggu.NotFound:
-			fe.Add("questionnaire", fmt.Sprintf("问卷%s不存在", r.Questionnaire))
-		case err != nil:
-			return err
-		default:
-			r.QuestionnaireVersion = q.Version
-			r.Scoring.Validate(q, fe)
-			if r.Strata != nil {
-				r.Strata.Validate(q, fe)
-			}
-		}
-	}
-	if r.Baseline != "" {
-		if b, err := s.store.Round(ctx, r.Baseline); pinggu.ErrorCode(err) == pinggu.NotFound {
-			fe.Add("baseline", fmt.Sprintf("对比的评估轮次%s不存在", r.Baseline))
-		} else if err != nil {
-			return err
-		} else if b.Kind == pinggu.Midterm {
-			fe.Add("baseline", "中期评估轮次没有满意度结果，不能作为对比")
-		}
-	}
-	if m := r.Midterm; m != nil {
-		for _, p := range m.Plans {
-			if _, err := s.store.Plan(ctx, p); pinggu.ErrorCode(err) == pinggu.NotFound {
-				fe.Add("midterm.plans", fmt.Sprintf("规划%s不存在", p))
-			} else if err != nil {
-				return err
-			}
-		}
-	}
-	if a := r.Assessment; a != nil {
-		sys, err := s.store.IndicatorSystem(ctx, a.IndicatorSystem, a.IndicatorVersion)
-		switch {
-		case pinggu.ErrorCode(err) == pinggu.NotFound:
-			fe.Add("assessment.indicatorSystem", fmt.Sprintf("指标体系%s（版本%d）不存在", a.IndicatorSystem, a.IndicatorVersion))
-		case err != nil:
-			return err
-		default:
-			a.IndicatorVersion = sys.Version // frozen like the questionnaire version
-		}
-	}
-	units, err := s.store.Units(ctx)
-	if err != nil {
-		return err
-	}
-	known := make(map[string]bool, len(units))
-	for _, u := range units {
-		known[u.Code] = true
-	}
-	var missing []string
-	for _, u := range r.Units {
-		if !known[u] {
-			missing = append(missing, u)
-		}
-	}
-	if len(missing) > 0 {
-		fe.Add("units", "以下单位不存在："+strings.Join(missing, "、"))
-	}
-	return fe.Err("评估轮次信息有误")
-}
-
-func roundSummary(r *pinggu.Round) string {
-	loc := r.Location()
-	return fmt.Sprintf("%s，%d个单位，%s至%s", r.Title, len(r.Units),
-		r.OpensAt.In(loc).Format("2006-01-02 15:04"), r.ClosesAt.In(loc).Format("2006-01-02 15:04"))
-}
-
-// Publish marks a compiled round's final results as published (发布).
-func (s *Service) Publish(ctx context.Context, code string) (*pinggu.Round, error) {
-	return s.store.TransitionRound(ctx, code, []pinggu.RoundStatus{pinggu.StatusCompiled},
-		pinggu.Transition{To: pinggu.StatusPublished, At: s.stamp(), By: pinggu.Actor(ctx)})
 }
 
 // Round returns one round.

@@ -14,6 +14,7 @@ import (
 
 	"pinggu"
 	"pinggu/catalog"
+	"pinggu/rounds"
 	"pinggu/survey"
 )
 
@@ -129,9 +130,9 @@ type Result struct {
 }
 
 // Load creates the sample where it is missing, puts the round on the
-// schedule (schedule is the jobs scheduler's Schedule), and submits the
-// responses, spread unevenly over units and over the days since it opened.
-func Load(ctx context.Context, cat *catalog.Service, sv *survey.Service, schedule func(context.Context, string) (*pinggu.Round, error),
+// schedule, and submits the responses, spread unevenly over units and over
+// the days since it opened.
+func Load(ctx context.Context, cat *catalog.Service, rs *rounds.Service, sv *survey.Service,
 	now time.Time, responses int) (*Result, error) {
 	for _, u := range Units {
 		unit := u.Unit
@@ -157,7 +158,7 @@ func Load(ctx context.Context, cat *catalog.Service, sv *survey.Service, schedul
 			r.Quotas[u.Code] = 200
 		}
 	}
-	if err := ignoreConflict(cat.CreateRound(ctx, r)); err != nil {
+	if err := ignoreConflict(rs.Create(ctx, r)); err != nil {
 		return nil, fmt.Errorf("round: %w", err)
 	}
 	r, err := cat.Round(ctx, RoundCode)
@@ -165,7 +166,7 @@ func Load(ctx context.Context, cat *catalog.Service, sv *survey.Service, schedul
 		return nil, err
 	}
 	if r.Status == pinggu.StatusDraft {
-		if r, err = schedule(ctx, RoundCode); err != nil {
+		if r, err = rs.Schedule(ctx, RoundCode); err != nil {
 			return nil, fmt.Errorf("schedule: %w", err)
 		}
 	}

@@ -10,6 +10,8 @@ import (
 	"pinggu"
 	"pinggu/catalog"
 	"pinggu/demo"
+	"pinggu/jobs"
+	"pinggu/rounds"
 	"pinggu/store/storetest"
 	"pinggu/survey"
 )
@@ -22,11 +24,15 @@ func TestLoadIsRealisticAndIdempotent(t *testing.T) {
 	cat := catalog.New(st, clock)
 	ctx := context.Background()
 
-	schedule := func(ctx context.Context, code string) (*pinggu.Round, error) {
-		return st.TransitionRound(ctx, code, []pinggu.RoundStatus{pinggu.StatusDraft},
-			pinggu.Transition{To: pinggu.StatusScheduled, At: now, By: "test"})
+	rd, err := jobs.OpenRedis(ctx, "", 0) // the in-process queue the demo itself uses
+	if err != nil {
+		t.Fatal(err)
 	}
-	res, err := demo.Load(ctx, cat, sv, schedule, now, 300)
+	t.Cleanup(rd.Close)
+	sched := jobs.NewScheduler(rd, st, clock, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	t.Cleanup(sched.Close)
+	rs := rounds.New(st, sched, sv, clock)
+	res, err := demo.Load(ctx, cat, rs, sv, now, 300)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +62,7 @@ func TestLoadIsRealisticAndIdempotent(t *testing.T) {
 		t.Fatalf("stored %d, %v", n, err)
 	}
 
-	again, err := demo.Load(ctx, cat, sv, schedule, now, 300)
+	again, err := demo.Load(ctx, cat, rs, sv, now, 300)
 	if err != nil || again.Submitted != 0 {
 		t.Fatalf("reload stored %d more, err %v", again.Submitted, err)
 	}

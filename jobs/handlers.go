@@ -27,14 +27,24 @@ type Store interface {
 type Handlers struct {
 	store    Store
 	sched    *Scheduler
+	rounds   Lifecycle
 	compiler *Compiler
 	now      func() time.Time
 	log      *slog.Logger
 }
 
+// Lifecycle makes the transitions the jobs are due to make (package
+// rounds), with their side effects; the handlers decide only whether a
+// task still applies.
+type Lifecycle interface {
+	Open(ctx context.Context, code string) (*pinggu.Round, error)
+	Close(ctx context.Context, code string) error
+	MarkCompiled(ctx context.Context, code, report string) error
+}
+
 // NewHandlers returns the round task handlers.
-func NewHandlers(store Store, sched *Scheduler, compiler *Compiler, now func() time.Time, log *slog.Logger) *Handlers {
-	return &Handlers{store: store, sched: sched, compiler: compiler, now: now, log: log}
+func NewHandlers(store Store, sched *Scheduler, rounds Lifecycle, compiler *Compiler, now func() time.Time, log *slog.Logger) *Handlers {
+	return &Handlers{store: store, sched: sched, rounds: rounds, compiler: compiler, now: now, log: log}
 }
 
 // Register adds every round handler to mux.
@@ -107,12 +117,8 @@ func (h *Handlers) open(ctx context.Context, p RoundPayload, run *jobRun) error 
 		run.note = "轮次已变化，无需开放" // a closed round is never reopened
 		return nil
 	}
-	r, err = h.store.TransitionRound(ctx, p.Round, []pinggu.RoundStatus{pinggu.StatusScheduled},
-		pinggu.Transition{To: pinggu.StatusOpen, At: h.stamp(), By: pinggu.Actor(ctx)})
-	if err != nil {
-		return err
-	}
-	return h.sched.Sync(ctx, r)
+	_, err = h.rounds.Open(ctx, p.Round)
+	return err
 }
 
 func (h *Handlers) close(ctx context.Context, p RoundPayload, run *jobRun) error {
@@ -135,21 +141,7 @@ func (h *Handlers) close(ctx context.Context, p RoundPayload, run *jobRun) error
 			return ctx.Err()
 		}
 	}
-	return h.closeRound(ctx, p.Round)
-}
-
-// closeRound ends collection. Of a close and a compile racing to do it,
-// one wins and the other finds it done.
-func (h *Handlers) closeRound(ctx context.Context, code string) error {
-	r, err := h.store.TransitionRound(ctx, code, []pinggu.RoundStatus{pinggu.StatusScheduled, pinggu.StatusOpen},
-		pinggu.Transition{To: pinggu.StatusClosed, At: h.stamp(), By: pinggu.Actor(ctx)})
-	if pinggu.ErrorCode(err) == pinggu.Conflict && r != nil && r.Status.Finished() {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	return h.sched.Sync(ctx, r)
+	return h.rounds.Close(ctx, p.Round)
 }
 
 // compile is the final compile at compile time, or a compile started by
@@ -167,7 +159,7 @@ func (h *Handlers) compile(ctx context.Context, p RoundPayload, run *jobRun) err
 		// Due together after a pause, the final compile may run before the
 		// close: close first, so the final compile is final.
 		if r.Status.Collecting() && !h.now().Before(r.ClosesAt) {
-			if err := h.closeRound(ctx, p.Round); err != nil {
+			if err := h.rounds.Close(ctx, p.Round); err != nil {
 				return err
 			}
 			if r, err = h.store.Round(ctx, p.Round); err != nil {
@@ -182,11 +174,7 @@ func (h *Handlers) compile(ctx context.Context, p RoundPayload, run *jobRun) err
 	}
 	run.report, run.note = rep.ID, fmt.Sprintf("%d份答卷", rep.Responses)
 	if r.Status == pinggu.StatusClosed {
-		if _, err := h.store.TransitionRound(ctx, p.Round, []pinggu.RoundStatus{pinggu.StatusClosed},
-			pinggu.Transition{To: pinggu.StatusCompiled, At: h.stamp(), By: pinggu.Actor(ctx), Note: rep.ID}); err != nil &&
-			pinggu.ErrorCode(err) != pinggu.Conflict {
-			return err
-		}
+		return h.rounds.MarkCompiled(ctx, p.Round, rep.ID)
 	}
 	return nil
 }
@@ -268,8 +256,6 @@ func (h *Handlers) expected(ctx context.Context, round string) int {
 	}
 	return n
 }
-
-func (h *Handlers) stamp() time.Time { return h.now().UTC().Truncate(time.Millisecond) }
 
 // skipMissing stops retrying a task whose round was deleted or never existed.
 func skipMissing(err error) error {

@@ -18,6 +18,7 @@ import (
 
 	"pinggu"
 	"pinggu/jobs"
+	"pinggu/rounds"
 	"pinggu/store"
 	"pinggu/store/storetest"
 	"pinggu/survey"
@@ -25,12 +26,13 @@ import (
 
 // env is a store, a queue (real or in-process Redis) and a scheduler.
 type env struct {
-	t     *testing.T
-	kind  string
-	store *store.Store
-	redis *jobs.Redis
-	sched *jobs.Scheduler
-	log   *slog.Logger
+	t      *testing.T
+	kind   string
+	store  *store.Store
+	redis  *jobs.Redis
+	sched  *jobs.Scheduler
+	rounds *rounds.Service
+	log    *slog.Logger
 }
 
 func forEachRedis(t *testing.T, fn func(t *testing.T, e *env)) {
@@ -48,6 +50,7 @@ func forEachRedis(t *testing.T, fn func(t *testing.T, e *env)) {
 			t.Cleanup(e.redis.Close)
 			e.sched = jobs.NewScheduler(e.redis, e.store, time.Now, e.log)
 			t.Cleanup(e.sched.Close)
+			e.rounds = rounds.New(e.store, e.sched, survey.New(e.store, time.Now, "k", "s", e.log), time.Now)
 			fn(t, e)
 		})
 	}
@@ -117,7 +120,7 @@ func TestScheduleRescheduleCancelReconcile(t *testing.T) {
 		remind := opens.Add(time.Hour)
 		e.seed(pinggu.StatusDraft, opens, closes, pinggu.Schedule{Reminders: []time.Time{remind}, ProgressMinutes: 30})
 
-		r, err := e.sched.Schedule(ctx, "r1")
+		r, err := e.rounds.Schedule(ctx, "r1")
 		if err != nil || r.Status != pinggu.StatusScheduled {
 			t.Fatalf("schedule: %v %v", r, err)
 		}
@@ -127,7 +130,7 @@ func TestScheduleRescheduleCancelReconcile(t *testing.T) {
 			t.Fatalf("tasks = %v\nwant %v", got, want)
 		}
 		// Scheduling again changes nothing.
-		if _, err := e.sched.Schedule(ctx, "r1"); err != nil || !equal(e.taskIDs(), want) {
+		if _, err := e.rounds.Schedule(ctx, "r1"); err != nil || !equal(e.taskIDs(), want) {
 			t.Fatalf("reschedule unchanged: %v %v", e.taskIDs(), err)
 		}
 
@@ -158,7 +161,7 @@ func TestScheduleRescheduleCancelReconcile(t *testing.T) {
 			t.Fatalf("after reconcile = %v\nwant %v", got, want)
 		}
 
-		r, err = e.sched.Cancel(ctx, "r1")
+		r, err = e.rounds.Cancel(ctx, "r1")
 		if err != nil || r.Status != pinggu.StatusDraft {
 			t.Fatalf("cancel: %v %v", r, err)
 		}
@@ -189,7 +192,7 @@ func (e *env) startWorker(st jobs.Store) {
 	e.t.Helper()
 	w := jobs.NewWorker(e.redis, e.log, jobs.WorkerOptions{PollInterval: 200 * time.Millisecond,
 		RetryDelay: func(int, error, *asynq.Task) time.Duration { return 200 * time.Millisecond }})
-	jobs.NewHandlers(st, e.sched, jobs.NewCompiler(st, time.Now), time.Now, e.log).Register(w.Mux())
+	jobs.NewHandlers(st, e.sched, e.rounds, jobs.NewCompiler(st, time.Now), time.Now, e.log).Register(w.Mux())
 	if err := w.Start(); err != nil {
 		e.t.Fatal(err)
 	}

@@ -17,7 +17,6 @@ import (
 type RoundStore interface {
 	Round(ctx context.Context, code string) (*pinggu.Round, error)
 	Rounds(ctx context.Context) ([]*pinggu.Round, error)
-	TransitionRound(ctx context.Context, code string, from []pinggu.RoundStatus, t pinggu.Transition) (*pinggu.Round, error)
 	RecordJob(ctx context.Context, j *pinggu.Job) error
 }
 
@@ -44,36 +43,6 @@ func (s *Scheduler) Close() {
 	s.client.Close()
 	s.insp.Close()
 	s.rdb.Close()
-}
-
-// Schedule puts a draft round on the schedule (or re-plans a scheduled or
-// open one after its times changed) and queues its tasks.
-func (s *Scheduler) Schedule(ctx context.Context, code string) (*pinggu.Round, error) {
-	r, err := s.store.Round(ctx, code)
-	if err != nil {
-		return nil, err
-	}
-	switch {
-	case r.Status == pinggu.StatusDraft:
-		r, err = s.store.TransitionRound(ctx, code, []pinggu.RoundStatus{pinggu.StatusDraft},
-			pinggu.Transition{To: pinggu.StatusScheduled, At: s.stamp(), By: pinggu.Actor(ctx)})
-		if err != nil {
-			return nil, err
-		}
-	case r.Status.Finished():
-		return nil, pinggu.Errorf(pinggu.Conflict, "评估轮次%s%s，不能再排期", code, pinggu.StatusLabel(r.Status))
-	}
-	return r, s.Sync(ctx, r)
-}
-
-// Cancel takes a scheduled or open round back to draft and removes its tasks.
-func (s *Scheduler) Cancel(ctx context.Context, code string) (*pinggu.Round, error) {
-	r, err := s.store.TransitionRound(ctx, code, []pinggu.RoundStatus{pinggu.StatusScheduled, pinggu.StatusOpen},
-		pinggu.Transition{To: pinggu.StatusDraft, At: s.stamp(), By: pinggu.Actor(ctx), Note: "取消排期"})
-	if err != nil {
-		return nil, err
-	}
-	return r, s.Sync(ctx, r)
 }
 
 // CompileNow queues a compile to run at once and returns its job id; it is

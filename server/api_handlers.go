@@ -215,7 +215,7 @@ func (s *Server) createRound(c echo.Context) error {
 	if err := decodeJSON(c, &r); err != nil {
 		return err
 	}
-	if err := s.catalog.CreateRound(c.Request().Context(), &r); err != nil {
+	if err := s.rounds.Create(c.Request().Context(), &r); err != nil {
 		return err
 	}
 	return created(c, "/api/v1/rounds/"+r.Code, r)
@@ -237,15 +237,8 @@ func (s *Server) updateRound(c echo.Context) error {
 	if err := checkPathCode(c.Param("code"), r.Code); err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	if err := s.catalog.UpdateRound(ctx, c.Param("code"), &r); err != nil {
+	if err := s.rounds.Update(c.Request().Context(), c.Param("code"), &r); err != nil {
 		return err
-	}
-	s.survey.ForgetRound(r.Code)
-	if r.Status.Collecting() { // new times move the queued tasks
-		if err := s.sched.Sync(ctx, &r); err != nil {
-			return err
-		}
 	}
 	return c.JSON(http.StatusOK, r)
 }

@@ -439,11 +439,11 @@ func (s *Server) roundAction(c echo.Context) error {
 	done := do
 	switch do {
 	case "schedule":
-		_, err = s.sched.Schedule(ctx, code)
+		_, err = s.rounds.Schedule(ctx, code)
 	case "cancel":
-		_, err = s.sched.Cancel(ctx, code)
+		_, err = s.rounds.Cancel(ctx, code)
 	case "publish":
-		_, err = s.catalog.Publish(ctx, code)
+		_, err = s.rounds.Publish(ctx, code)
 	case "compile":
 		done, err = s.compileNow(ctx, code)
 	case "export":
@@ -454,7 +454,6 @@ func (s *Server) roundAction(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.survey.ForgetRound(code)
 	if c.FormValue("back") == "reports" {
 		return s.redirectWith(c, "/admin/reports", doneText(done))
 	}

@@ -23,6 +23,7 @@ import (
 	"pinggu/catalog"
 	"pinggu/jobs"
 	"pinggu/plans"
+	"pinggu/rounds"
 	"pinggu/server"
 	"pinggu/store"
 	"pinggu/store/storetest"
@@ -81,7 +82,7 @@ func newHarnessQueue(t testing.TB, addr string) *harness {
 	sched := jobs.NewScheduler(rd, st, clk.Now, quiet)
 	t.Cleanup(sched.Close)
 	srv, err := server.New(server.Config{AdminTokenHash: server.HashToken(adminToken), BaseURL: "https://pg.example.cn", Logger: quiet, Now: clk.Now},
-		server.Deps{Survey: sv, Catalog: cat, Scheduler: sched, Reports: st, Plans: plans.New(st, clk.Now),
+		server.Deps{Survey: sv, Catalog: cat, Rounds: rounds.New(st, sched, sv, clk.Now), Scheduler: sched, Reports: st, Plans: plans.New(st, clk.Now),
 			Auth: auth.New(st, clk.Now, auth.Policy{Cost: bcrypt.MinCost}), Quality: survey.NewQuality(st, clk.Now), Store: st})
 	if err != nil {
 		t.Fatal(err)

@@ -19,30 +19,25 @@ import (
 )
 
 func (s *Server) scheduleRound(c echo.Context) error {
-	r, err := s.sched.Schedule(c.Request().Context(), c.Param("code"))
-	if err != nil {
-		return err
-	}
-	s.survey.ForgetRound(r.Code)
-	return c.JSON(http.StatusOK, r)
+	return roundJSON(c)(s.rounds.Schedule(c.Request().Context(), c.Param("code")))
 }
 
 func (s *Server) cancelRound(c echo.Context) error {
-	r, err := s.sched.Cancel(c.Request().Context(), c.Param("code"))
-	if err != nil {
-		return err
-	}
-	s.survey.ForgetRound(r.Code)
-	return c.JSON(http.StatusOK, r)
+	return roundJSON(c)(s.rounds.Cancel(c.Request().Context(), c.Param("code")))
 }
 
 func (s *Server) publishRound(c echo.Context) error {
-	r, err := s.catalog.Publish(c.Request().Context(), c.Param("code"))
-	if err != nil {
-		return err
+	return roundJSON(c)(s.rounds.Publish(c.Request().Context(), c.Param("code")))
+}
+
+// roundJSON answers a transition with the round as it now is.
+func roundJSON(c echo.Context) func(*pinggu.Round, error) error {
+	return func(r *pinggu.Round, err error) error {
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, r)
 	}
-	s.survey.ForgetRound(r.Code) // as the console's publish does: the survey page says so at once
-	return c.JSON(http.StatusOK, r)
 }
 
 func (s *Server) compileRound(c echo.Context) error {

@@ -186,15 +186,9 @@ func (s *Server) saveRound(c echo.Context) error {
 		}
 		err = fe.Err("评估轮次设置有误")
 	} else if f.Editing {
-		err = s.catalog.UpdateRound(ctx, f.Round.Code, &f.Round)
-		if err == nil {
-			s.survey.ForgetRound(f.Round.Code)
-			if f.Round.Status.Collecting() { // new times move the queued tasks
-				err = s.sched.Sync(ctx, &f.Round)
-			}
-		}
+		err = s.rounds.Update(ctx, f.Round.Code, &f.Round)
 	} else {
-		err = s.catalog.CreateRound(ctx, &f.Round)
+		err = s.rounds.Create(ctx, &f.Round)
 	}
 	fe, msg, err := formErrors(err)
 	if err != nil {

@@ -21,6 +21,7 @@ import (
 	"pinggu/auth"
 	"pinggu/catalog"
 	"pinggu/plans"
+	"pinggu/rounds"
 	"pinggu/store"
 	"pinggu/survey"
 	"pinggu/templates"
@@ -55,11 +56,8 @@ type Pinger interface {
 	Ping(ctx context.Context) error
 }
 
-// Scheduler queues a round's jobs (the jobs package's Scheduler).
+// Scheduler queues jobs asked for now (the jobs package's Scheduler).
 type Scheduler interface {
-	Schedule(ctx context.Context, code string) (*pinggu.Round, error)
-	Cancel(ctx context.Context, code string) (*pinggu.Round, error)
-	Sync(ctx context.Context, r *pinggu.Round) error
 	CompileNow(ctx context.Context, code string) (string, error)
 	ExportNow(ctx context.Context, code string) (string, error)
 }
@@ -77,6 +75,7 @@ type Reports interface {
 type Deps struct {
 	Survey    *survey.Service
 	Catalog   *catalog.Service
+	Rounds    *rounds.Service
 	Scheduler Scheduler
 	Reports   Reports
 	Plans     *plans.Service
@@ -107,6 +106,7 @@ type Server struct {
 	pages   *template.Template
 	survey  *survey.Service
 	catalog *catalog.Service
+	rounds  *rounds.Service
 	sched   Scheduler
 	reports Reports
 	plans   *plans.Service
@@ -134,7 +134,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 	if cfg.TrustProxy {
 		e.IPExtractor = echo.ExtractIPFromXFFHeader()
 	}
-	s := &Server{cfg: cfg, echo: e, pages: pages, survey: d.Survey, catalog: d.Catalog, sched: d.Scheduler,
+	s := &Server{cfg: cfg, echo: e, pages: pages, survey: d.Survey, catalog: d.Catalog, rounds: d.Rounds, sched: d.Scheduler,
 		reports: d.Reports, plans: d.Plans, auth: d.Auth, quality: d.Quality, store: d.Store, uploads: map[string]bool{}}
 	e.HTTPErrorHandler = s.handleError
 	e.Use(s.bodyLimit, middleware.RequestID(), middleware.Recover(), s.accessLog)

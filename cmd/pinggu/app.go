@@ -19,6 +19,7 @@ import (
 	"pinggu/demo"
 	"pinggu/jobs"
 	"pinggu/plans"
+	"pinggu/rounds"
 	"pinggu/server"
 	"pinggu/store"
 	"pinggu/survey"
@@ -66,9 +67,10 @@ func start(ctx context.Context, cmd string, cfg config, ln net.Listener, stdout,
 	logger.Info("queue ready", "redis", redis.Description)
 	sched := jobs.NewScheduler(redis, st, now, logger)
 	defer sched.Close()
+	lifecycle := rounds.New(st, sched, sv, now)
 
 	if cmd == "demo" {
-		res, err := demo.Load(pinggu.WithActor(ctx, "demo"), cat, sv, sched.Schedule, now(), cfg.Responses)
+		res, err := demo.Load(pinggu.WithActor(ctx, "demo"), cat, lifecycle, sv, now(), cfg.Responses)
 		if err != nil {
 			return fmt.Errorf("load demo: %w", err)
 		}
@@ -77,7 +79,7 @@ func start(ctx context.Context, cmd string, cfg config, ln net.Listener, stdout,
 
 	if cmd != "web" {
 		w := jobs.NewWorker(redis, logger)
-		jobs.NewHandlers(st, sched, jobs.NewCompiler(st, now), now, logger).Register(w.Mux())
+		jobs.NewHandlers(st, sched, lifecycle, jobs.NewCompiler(st, now), now, logger).Register(w.Mux())
 		if err := w.Start(); err != nil {
 			return fmt.Errorf("start worker: %w", err)
 		}
@@ -103,7 +105,7 @@ func start(ctx context.Context, cmd string, cfg config, ln net.Listener, stdout,
 	}
 	srv, err := server.New(server.Config{AdminTokenHash: tokenHash, SecureCookies: strings.HasPrefix(base, "https://"),
 		TrustProxy: cfg.TrustProxy, BaseURL: base, Logger: logger, Now: now},
-		server.Deps{Survey: sv, Catalog: cat, Scheduler: sched, Reports: st, Plans: plans.New(st, now),
+		server.Deps{Survey: sv, Catalog: cat, Rounds: lifecycle, Scheduler: sched, Reports: st, Plans: plans.New(st, now),
 			Auth: auth.New(st, now, auth.Policy{}), Quality: survey.NewQuality(st, now), Store: st})
 	if err != nil {
 		return err
