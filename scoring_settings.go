@@ -33,7 +33,7 @@ type Scoring struct {
 	// (w = N_h / n_h per cell) or raking on margins.
 	Weighting *Weighting `json:"weighting,omitempty" bson:"weighting"`
 	// Bootstrap sets the resampling behind rank intervals.
-	Bootstrap Bootstrap `json:"bootstrap" bson:"bootstrap"`
+	Bootstrap Bootstrap `json:"bootstrap,omitzero" bson:"bootstrap"`
 }
 
 // Overall-score definitions.
