@@ -7,18 +7,12 @@ import "math"
 // interval is d ± t·SE and p is two-sided.
 func MeanChange(mean, se, nEff, base, baseSE, baseNEff, level float64) (d, low, high, p float64) {
 	d = mean - base
-	v, v0 := se*se, baseSE*baseSE
-	s := math.Sqrt(v + v0)
+	s, df, p := welchTest(d, se, nEff, baseSE, baseNEff)
 	if s == 0 {
-		p = 1
-		if d != 0 {
-			p = 0
-		}
 		return d, d, d, p
 	}
-	df := (v + v0) * (v + v0) / (v*v/math.Max(1, nEff-1) + v0*v0/math.Max(1, baseNEff-1))
 	half := TQuantile(1-(1-level)/2, df) * s
-	return d, d - half, d + half, 2 * TCDF(-math.Abs(d)/s, df)
+	return d, d - half, d + half, p
 }
 
 // RateChange compares a rate with its baseline by Newcombe's hybrid score

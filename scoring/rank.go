@@ -45,7 +45,8 @@ type Placing struct {
 	Unit string
 	// Rank follows the published (rounded) mean; 0: not ranked (样本不足).
 	Rank int
-	// Above and Below are the units it is significantly above and below.
+	// Above lists the units significantly above it, Below those it is
+	// significantly above.
 	Above, Below []string
 	// RankLow–RankHigh is the 95% bootstrap interval of its rank; PFirst
 	// the share of bootstrap replicates in which it ranks first.
@@ -118,18 +119,27 @@ func RankGroup(rs []UnitResult, boot pinggu.Bootstrap, level float64) ([]Placing
 
 func welch(a, b UnitResult) PairTest {
 	sa, sb := a.Overall, b.Overall
-	t := PairTest{A: a.Unit, B: b.Unit, Diff: sa.Mean - sb.Mean, SE: math.Hypot(sa.SE, sb.SE)}
-	if t.SE == 0 {
-		t.DF, t.P = math.Inf(1), 1
-		if t.Diff != 0 {
-			t.P = 0
-		}
-		return t
-	}
-	va, vb := sa.SE*sa.SE, sb.SE*sb.SE
-	t.DF = (va + vb) * (va + vb) / (va*va/math.Max(1, sa.NEff-1) + vb*vb/math.Max(1, sb.NEff-1))
-	t.P = 2 * TCDF(-math.Abs(t.Diff)/t.SE, t.DF)
+	t := PairTest{A: a.Unit, B: b.Unit, Diff: sa.Mean - sb.Mean}
+	t.SE, t.DF, t.P = welchTest(t.Diff, sa.SE, sa.NEff, sb.SE, sb.NEff)
 	return t
+}
+
+// welchTest is Welch's two-sample t test of a difference d of two means
+// with standard errors se1, se2 on effective sizes n1, n2: its standard
+// error √(se1² + se2²), Welch–Satterthwaite degrees of freedom and the
+// two-sided p. Without any spread a difference is certain (p = 0) and no
+// difference is none (p = 1).
+func welchTest(d, se1, n1, se2, n2 float64) (se, df, p float64) {
+	v1, v2 := se1*se1, se2*se2
+	se = math.Sqrt(v1 + v2)
+	if se == 0 {
+		if d != 0 {
+			return 0, math.Inf(1), 0
+		}
+		return 0, math.Inf(1), 1
+	}
+	df = (v1 + v2) * (v1 + v2) / (v1*v1/math.Max(1, n1-1) + v2*v2/math.Max(1, n2-1))
+	return se, df, 2 * TCDF(-math.Abs(d)/se, df)
 }
 
 // bootstrapRanks fills each placed unit's rank interval and P(rank 1).
