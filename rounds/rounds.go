@@ -108,12 +108,14 @@ func (s *Service) Update(ctx context.Context, code string, r *pinggu.Round) erro
 		return err
 	}
 	s.forms.ForgetRound(r.Code)
-	if r.Status.Collecting() { // new times move the queued tasks
-		if err := s.queue.Sync(ctx, r); err != nil {
-			return err
-		}
+	// The change is made: audit it before the queue, which may be away.
+	if err := pinggu.Audit(ctx, s.store, "round.update", "round/"+r.Code, "修改前："+roundSummary(old)+"；修改后："+roundSummary(r)); err != nil {
+		return err
 	}
-	return pinggu.Audit(ctx, s.store, "round.update", "round/"+r.Code, "修改前："+roundSummary(old)+"；修改后："+roundSummary(r))
+	if r.Status.Collecting() { // new times move the queued tasks
+		return s.queue.Sync(ctx, r)
+	}
+	return nil
 }
 
 func (s *Service) check(ctx context.Context, r *pinggu.Round) error {
