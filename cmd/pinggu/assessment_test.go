@@ -44,6 +44,7 @@ func upload(t *testing.T, p *running, path string, file []byte) (int, map[string
 // entries and events over the API, a compile, and the workbook's totals,
 // grades and ranks checked against hand computation.
 func TestAssessmentRound(t *testing.T) {
+	t.Parallel() // its own data folder, port and in-process Redis
 	p := startProduct(t, t.TempDir(), map[string]string{"PINGGU_ADMIN_TOKEN": "tok"})
 	defer p.shutdown(t)
 	rows := [][]any{

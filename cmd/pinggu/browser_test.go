@@ -49,6 +49,7 @@ func artefacts(t *testing.T) string {
 // administrator signs in, schedules a round and opens its dashboard; a
 // citizen fills the survey on a 375×667 phone; the dashboard then counts it.
 func TestBrowserConsoleAndPhoneSurvey(t *testing.T) {
+	t.Parallel() // its own data folder, port and in-process Redis
 	exe := chromium(t)
 	shots := artefacts(t)
 	p := startProduct(t, t.TempDir(), map[string]string{"PINGGU_ADMIN_TOKEN": "tok"})

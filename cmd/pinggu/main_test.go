@@ -128,6 +128,7 @@ func multipartBody(t *testing.T, fields map[string]string, fileField, fileName s
 var tokenRe = regexp.MustCompile(`admin token: ([0-9a-f]{64})`)
 
 func TestServeEndToEnd(t *testing.T) {
+	t.Parallel() // its own data folder, port and in-process Redis
 	dir := t.TempDir()
 	p := startProduct(t, dir, nil)
 	m := tokenRe.FindStringSubmatch(p.out.String())
@@ -212,6 +213,7 @@ func TestServeEndToEnd(t *testing.T) {
 }
 
 func TestAdminTokenFromEnvironment(t *testing.T) {
+	t.Parallel() // its own data folder, port and in-process Redis
 	p := startProduct(t, t.TempDir(), map[string]string{"PINGGU_ADMIN_TOKEN": "from-env-token"})
 	defer p.shutdown(t)
 	if status, _ := p.api(t, "from-env-token", "GET", "/api/v1/units", nil); status != 200 {
@@ -223,6 +225,7 @@ func TestAdminTokenFromEnvironment(t *testing.T) {
 }
 
 func TestParseConfig(t *testing.T) {
+	t.Parallel() // its own data folder, port and in-process Redis
 	env := map[string]string{"PINGGU_ADDR": ":9000", "PINGGU_MONGO_URI": "mongodb://m:27017", "PINGGU_REDIS_ADDR": "r:6379", "PINGGU_BASE_URL": "https://pg.example.cn/"}
 	cfg, err := parseConfig("serve", []string{"-addr", ":9001"}, func(k string) string { return env[k] }, io.Discard)
 	if err != nil {
@@ -240,6 +243,7 @@ func TestParseConfig(t *testing.T) {
 }
 
 func TestUserAddCommand(t *testing.T) {
+	t.Parallel() // its own data folder, port and in-process Redis
 	dir := t.TempDir()
 	env := func(k string) string {
 		if k == "PINGGU_DATA_DIR" {
@@ -267,6 +271,7 @@ func TestUserAddCommand(t *testing.T) {
 // TestServeWithRedisDown: the product starts and answers with its queue
 // unreachable; the survey side does not need Redis.
 func TestServeWithRedisDown(t *testing.T) {
+	t.Parallel() // its own data folder, port and in-process Redis
 	p := startProduct(t, t.TempDir(), map[string]string{"PINGGU_ADMIN_TOKEN": "tok", "PINGGU_REDIS_ADDR": "127.0.0.1:1"})
 	defer p.shutdown(t)
 	if status, _ := p.api(t, "tok", "POST", "/api/v1/units", map[string]any{"code": "u1", "name": "崇川区", "type": "county", "peerGroup": "县市区"}); status != 201 {

@@ -15,6 +15,7 @@ import (
 // reviewed, a mid-term compile, and the workbook's pass/fail line and one
 // unit's counts checked against hand computation.
 func TestMidtermEvaluation(t *testing.T) {
+	t.Parallel() // its own data folder, port and in-process Redis
 	p := startProduct(t, t.TempDir(), map[string]string{"PINGGU_ADMIN_TOKEN": "tok"})
 	defer p.shutdown(t)
 	var names []string
