@@ -23,22 +23,30 @@ func publishEnv(t *testing.T) (*store.Store, context.Context) {
 	t.Helper()
 	st := storetest.New(t)
 	ctx := pinggu.WithActor(context.Background(), "admin")
-	for _, u := range []pinggu.Unit{
-		{Code: "a", Name: "崇川区", Type: pinggu.County, PeerGroup: "县市区"},
-		{Code: "b", Name: "海门区", Type: pinggu.County, PeerGroup: "县市区"},
-	} {
-		if err := st.CreateUnit(ctx, &u); err != nil {
-			t.Fatal(err)
-		}
-	}
-	opts := []pinggu.Option{{Code: "5", Label: "很满意", Score: score(100)}, {Code: "4", Label: "满意", Score: score(80)},
-		{Code: "3", Label: "基本满意", Score: score(60)}, {Code: "2", Label: "不满意", Score: score(40)},
-		{Code: "1", Label: "很不满意", Score: score(20)}, {Code: "9", Label: "不清楚"}}
+	addUnits(t, st, ctx, "a", "b")
 	if err := st.CreateQuestionnaire(ctx, &pinggu.Questionnaire{Code: "q", Title: "t", Questions: []pinggu.Question{
-		{Code: "Q1", Type: pinggu.Scale, Text: "政务服务", Dimension: "zwfw", Options: opts}}}); err != nil {
+		{Code: "Q1", Type: pinggu.Scale, Text: "政务服务", Dimension: "zwfw", Options: fivePoint()}}}); err != nil {
 		t.Fatal(err)
 	}
 	return st, ctx
+}
+
+// addUnits stores counties of one peer group: a 崇川区, b 海门区, c 如东县.
+func addUnits(t *testing.T, st *store.Store, ctx context.Context, codes ...string) {
+	t.Helper()
+	names := map[string]string{"a": "崇川区", "b": "海门区", "c": "如东县"}
+	for _, c := range codes {
+		if err := st.CreateUnit(ctx, &pinggu.Unit{Code: c, Name: names[c], Type: pinggu.County, PeerGroup: "县市区"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// fivePoint is the default 5-point scale with 不清楚.
+func fivePoint() []pinggu.Option {
+	return []pinggu.Option{{Code: "5", Label: "很满意", Score: score(100)}, {Code: "4", Label: "满意", Score: score(80)},
+		{Code: "3", Label: "基本满意", Score: score(60)}, {Code: "2", Label: "不满意", Score: score(40)},
+		{Code: "1", Label: "很不满意", Score: score(20)}, {Code: "9", Label: "不清楚"}}
 }
 
 func addResponses(t *testing.T, st *store.Store, ctx context.Context, round, unit string, codes ...string) {

@@ -38,18 +38,8 @@ func reproRound(t *testing.T, st *store.Store, reverse bool) {
 func reproRoundWeighted(t *testing.T, st *store.Store, reverse, weighted bool) {
 	t.Helper()
 	ctx := pinggu.WithActor(context.Background(), "admin")
-	for _, u := range []pinggu.Unit{
-		{Code: "a", Name: "崇川区", Type: pinggu.County, PeerGroup: "县市区"},
-		{Code: "b", Name: "海门区", Type: pinggu.County, PeerGroup: "县市区"},
-		{Code: "c", Name: "如东县", Type: pinggu.County, PeerGroup: "县市区"},
-	} {
-		if err := st.CreateUnit(ctx, &u); err != nil {
-			t.Fatal(err)
-		}
-	}
-	opts := []pinggu.Option{{Code: "5", Label: "很满意", Score: score(100)}, {Code: "4", Label: "满意", Score: score(80)},
-		{Code: "3", Label: "基本满意", Score: score(60)}, {Code: "2", Label: "不满意", Score: score(40)},
-		{Code: "1", Label: "很不满意", Score: score(20)}, {Code: "9", Label: "不清楚"}}
+	addUnits(t, st, ctx, "a", "b", "c")
+	opts := fivePoint()
 	if err := st.CreateQuestionnaire(ctx, &pinggu.Questionnaire{Code: "q", Title: "t", Questions: []pinggu.Question{
 		{Code: "Q1", Type: pinggu.Scale, Text: "窗口服务", Dimension: "zwfw", Options: opts},
 		{Code: "Q2", Type: pinggu.Scale, Text: "网上办事", Dimension: "zwfw", Options: opts},
