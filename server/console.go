@@ -373,6 +373,8 @@ func reportKindLabel(k pinggu.ReportKind) string {
 		return "结果表（" + string(k) + "）"
 	case pinggu.ReportMidterm:
 		return "中期评估报告（" + string(k) + "）"
+	case pinggu.ReportMethod:
+		return "方法说明（" + string(k) + "，据此与原始数据可重算结果表）"
 	}
 	return "原始数据（" + string(k) + "）"
 }
