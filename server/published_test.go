@@ -91,12 +91,15 @@ func TestDashboardShowsPublishedFigures(t *testing.T) {
 		t.Fatal(err)
 	}
 	method := &pinggu.Report{ID: "r2024-method-prov-0000000000000000", Round: "r2024", Kind: pinggu.ReportMethod, FileName: "x.json",
-		ContentType: "application/json", Fingerprint: strings.Repeat("0", 64), Responses: 45, CreatedAt: time.Now()}
+		ContentType: "application/json", Size: 2, Fingerprint: strings.Repeat("0", 64), Responses: 45, CreatedAt: time.Now()}
 	if err := h.store.SaveReport(ctx, method, strings.NewReader("{}")); err != nil {
 		t.Fatal(err)
 	}
 	h.admin()
 	mustContain(t, "reports", h.get("/admin/reports"), 200, "方法说明（method，据此与原始数据可重算结果表）", "/admin/reports/r2024-method-prov-0000000000000000.json")
+	if r := h.get("/admin/reports/r2024-method-prov-0000000000000000.json"); r.status != 200 || string(r.body) != "{}" {
+		t.Errorf("method file download = %d %q", r.status, r.body)
+	}
 	mustContain(t, "dashboard", h.get("/admin/rounds/r2024"), 200,
 		"均值 86.0（82.1–90.0，±4.0）", "组内第1名（95%区间 第1–2名）", "较上轮 +6.0分（显著），满意率-3.0个百分点（不显著），名次上升1位", "样本不足<br><span class=\"muted\">n=5，不评分、不排名")
 }
