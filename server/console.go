@@ -27,13 +27,16 @@ const (
 	consoleTimestamp = "2006-01-02 15:04"
 )
 
-// navView is the console's top bar.
+// navView is the console's top bar: who is signed in, and which parts of
+// the console their role opens.
 type navView struct {
 	User, RoleLabel, Unit, CSRF string
+	Staff, Admin                bool
 }
 
 func nav(se *pinggu.Session) navView {
-	return navView{User: se.User, RoleLabel: pinggu.RoleLabel(se.Role), Unit: se.Unit, CSRF: se.CSRF}
+	return navView{User: se.User, RoleLabel: pinggu.RoleLabel(se.Role), Unit: se.Unit, CSRF: se.CSRF,
+		Staff: staffAccess.allows(se.Role), Admin: adminAccess.allows(se.Role)}
 }
 
 // requireSession admits a signed-in person with one of roles. Without a
@@ -163,7 +166,7 @@ func (s *Server) consoleHome(c echo.Context) error {
 		return err
 	}
 	return s.page(c, "home.html", map[string]any{"Nav": nav(se), "Rounds": rows, "Tasks": tasks, "Tokens": tokens,
-		"CanOpen": se.Role != pinggu.RoleReporter, "IsAdmin": se.Role == pinggu.RoleAdmin, "Done": s.takeNotice(c)})
+		"CanOpen": staffAccess.allows(se.Role), "IsAdmin": adminAccess.allows(se.Role), "Done": s.takeNotice(c)})
 }
 
 type progressRow struct {
@@ -276,7 +279,7 @@ func (s *Server) consoleRound(c echo.Context) error {
 	return s.page(c, "round.html", map[string]any{"Nav": nav(se), "Round": r, "Status": pinggu.StatusLabel(r.Status),
 		"Opens": r.OpensAt.In(loc).Format(consoleTimestamp), "Closes": r.ClosesAt.In(loc).Format(consoleTimestamp),
 		"Next": nextStep(r), "Progress": prog, "Reports": rrows, "Days": dayRows(days), "Jobs": jrows,
-		"IsAdmin": se.Role == pinggu.RoleAdmin, "Done": s.takeNotice(c), "Tag": tag,
+		"IsAdmin": adminAccess.allows(se.Role), "Done": s.takeNotice(c), "Tag": tag,
 		"BadTag": tag == "" && c.QueryParam("tag") != "", "ScoresFinal": scoresFinal(reps),
 		"Finished": r.Status.Finished(), "CanSchedule": r.Status == pinggu.StatusDraft})
 }
@@ -434,7 +437,7 @@ func dayRows(days map[string]int) []dayRow {
 func (s *Server) roundAction(c echo.Context) error {
 	ctx, code, se := c.Request().Context(), c.Param("code"), session(c)
 	do := c.FormValue("do")
-	if (do == "schedule" || do == "cancel" || do == "publish") && se.Role != pinggu.RoleAdmin {
+	if (do == "schedule" || do == "cancel" || do == "publish") && !adminAccess.allows(se.Role) {
 		return pinggu.Errorf(pinggu.Forbidden, "只有管理员可以排期、取消或发布")
 	}
 	var err error

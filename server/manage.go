@@ -429,7 +429,7 @@ func (s *Server) plansPage(c echo.Context, status int, data map[string]any) erro
 	if err != nil {
 		return err
 	}
-	data["List"], data["IsAdmin"] = list, session(c).Role == pinggu.RoleAdmin
+	data["List"], data["IsAdmin"] = list, adminAccess.allows(session(c).Role)
 	if code := c.QueryParam("plan"); code != "" {
 		tasks, err := s.plans.Tasks(ctx, code, "")
 		if err != nil {

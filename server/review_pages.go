@@ -173,7 +173,7 @@ func (s *Server) taskPage(c echo.Context, status int, data map[string]any) error
 	if err != nil {
 		return err
 	}
-	staff := se.Role != pinggu.RoleReporter
+	staff := staffAccess.allows(se.Role)
 	loc := (&pinggu.Round{Timezone: pinggu.DefaultTimezone}).Location() // plans are dated in China time
 	var views []progressView
 	for _, r := range hist {
