@@ -345,6 +345,18 @@ type Input struct {
 	At time.Time `json:"at"`
 }
 
+// EntriesByUnit indexes reviewers' entries: unit → indicator → value.
+func EntriesByUnit(ins []Input) map[string]map[string]InputValue {
+	out := map[string]map[string]InputValue{}
+	for _, in := range ins {
+		if out[in.Unit] == nil {
+			out[in.Unit] = map[string]InputValue{}
+		}
+		out[in.Unit][in.Indicator] = in.InputValue
+	}
+	return out
+}
+
 // Check validates a value against the leaf's rubric.
 func (v *InputValue) Check(in *Indicator) error {
 	fe := FieldErrors{}

@@ -53,6 +53,24 @@ func UnitNames(units []Unit) map[string]string {
 	return names
 }
 
+// RoundUnits are a round's units in its order, from all units; a code no
+// longer among them stands as a unit named by its code.
+func RoundUnits(all []Unit, codes []string) []Unit {
+	byCode := make(map[string]Unit, len(all))
+	for _, u := range all {
+		byCode[u.Code] = u
+	}
+	out := make([]Unit, len(codes))
+	for i, c := range codes {
+		u, ok := byCode[c]
+		if !ok {
+			u = Unit{Code: c, Name: c}
+		}
+		out[i] = u
+	}
+	return out
+}
+
 // Normalize trims the text fields.
 func (u *Unit) Normalize() {
 	u.Code = strings.TrimSpace(u.Code)

@@ -274,26 +274,14 @@ func (s *Service) FinalGaps(ctx context.Context, code string) error {
 	if err != nil {
 		return err
 	}
-	byCode := map[string]pinggu.Unit{}
-	for _, u := range all {
-		byCode[u.Code] = u
-	}
-	units := make([]pinggu.Unit, 0, len(r.Units))
-	for _, c := range r.Units {
-		if u, ok := byCode[c]; ok {
-			units = append(units, u)
-		}
-	}
 	ins, err := s.store.Inputs(ctx, code, "")
 	if err != nil {
 		return err
 	}
-	entries := map[string]map[string]pinggu.InputValue{}
-	for _, in := range ins {
-		if entries[in.Unit] == nil {
-			entries[in.Unit] = map[string]pinggu.InputValue{}
-		}
-		entries[in.Unit][in.Indicator] = in.InputValue
+	units, entries := pinggu.RoundUnits(all, r.Units), pinggu.EntriesByUnit(ins)
+	as := make([]scoring.UnitAssessment, len(units))
+	for i, u := range units { // entries alone decide gaps: no survey, no events needed
+		as[i] = scoring.ScoreUnit(sys, a, u, entries[u.Code], nil, nil)
 	}
-	return pinggu.GapsError(scoring.Gaps(sys, a, units, entries))
+	return pinggu.GapsError(scoring.Gaps(sys, units, as))
 }

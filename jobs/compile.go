@@ -69,19 +69,7 @@ func (c *Compiler) inputs(ctx context.Context, code string) (*pinggu.Round, *pin
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	byCode := map[string]pinggu.Unit{}
-	for _, u := range all {
-		byCode[u.Code] = u
-	}
-	units := make([]pinggu.Unit, len(r.Units))
-	for i, code := range r.Units {
-		u, ok := byCode[code]
-		if !ok {
-			u = pinggu.Unit{Code: code, Name: code}
-		}
-		units[i] = u
-	}
-	return r, q, units, nil
+	return r, q, pinggu.RoundUnits(all, r.Units), nil
 }
 
 // Quality counts what the compile left out, and every flag, per unit.
@@ -572,6 +560,7 @@ func (c *Compiler) assess(ctx context.Context, sc *report.Scorecard) error {
 		return err
 	}
 	sc.System, sc.Inputs, sc.Adjustments = sys, map[string]map[string]pinggu.Input{}, map[string][]pinggu.Adjustment{}
+	sc.Entries = pinggu.EntriesByUnit(ins)
 	for _, in := range ins {
 		if sc.Inputs[in.Unit] == nil {
 			sc.Inputs[in.Unit] = map[string]pinggu.Input{}
@@ -582,15 +571,11 @@ func (c *Compiler) assess(ctx context.Context, sc *report.Scorecard) error {
 		sc.Adjustments[x.Unit] = append(sc.Adjustments[x.Unit], x)
 	}
 	for i, u := range sc.Units {
-		values := map[string]pinggu.InputValue{}
-		for code, in := range sc.Inputs[u.Code] {
-			values[code] = in.InputValue
-		}
 		dims := map[string]scoring.Stat{}
 		for _, d := range sc.Results[i].Dimensions {
 			dims[d.Dimension] = d.Stat
 		}
-		sc.Assessments = append(sc.Assessments, scoring.ScoreUnit(sys, a, u, values, dims, sc.Adjustments[u.Code]))
+		sc.Assessments = append(sc.Assessments, scoring.ScoreUnit(sys, a, u, sc.Entries[u.Code], dims, sc.Adjustments[u.Code]))
 	}
 	scoring.RankAssessments(sc.Assessments, a.VetoRankOrDefault())
 	return nil
@@ -599,14 +584,7 @@ func (c *Compiler) assess(ctx context.Context, sc *report.Scorecard) error {
 // missingEntries refuses a final compile while leaves lack a reviewer's
 // entry: a gap is never a silent 0 in a published ranking.
 func missingEntries(sc *report.Scorecard) error {
-	entries := map[string]map[string]pinggu.InputValue{}
-	for unit, m := range sc.Inputs {
-		entries[unit] = map[string]pinggu.InputValue{}
-		for code, in := range m {
-			entries[unit][code] = in.InputValue
-		}
-	}
-	if err := pinggu.GapsError(scoring.Gaps(sc.System, sc.Round.Assessment, sc.Units, entries)); err != nil {
+	if err := pinggu.GapsError(scoring.Gaps(sc.System, sc.Units, sc.Assessments)); err != nil {
 		return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
 	}
 	return nil

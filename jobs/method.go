@@ -58,14 +58,7 @@ func methodOf(sc *report.Scorecard, t *scoring.Tally, raw *report.Raw, q *Qualit
 	if sc.Assessments == nil {
 		return m
 	}
-	m.Assessment, m.IndicatorSystem = r.Assessment, sc.System
-	m.Entries = map[string]map[string]pinggu.InputValue{}
-	for unit, ins := range sc.Inputs {
-		m.Entries[unit] = map[string]pinggu.InputValue{}
-		for code, in := range ins {
-			m.Entries[unit][code] = in.InputValue
-		}
-	}
+	m.Assessment, m.IndicatorSystem, m.Entries = r.Assessment, sc.System, sc.Entries
 	for unit, xs := range sc.Adjustments {
 		for _, x := range xs {
 			m.Adjustments = append(m.Adjustments, report.MethodAdjustment{Unit: unit, Kind: string(x.Kind), Points: x.Points, Rule: x.Rule, Basis: x.Basis})

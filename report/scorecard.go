@@ -27,8 +27,9 @@ type Scorecard struct {
 	// score (same order as Units), and the reviewers' entries and events.
 	System      *pinggu.IndicatorSystem
 	Assessments []scoring.UnitAssessment
-	Inputs      map[string]map[string]pinggu.Input // unit → indicator → entry
-	Adjustments map[string][]pinggu.Adjustment     // unit → events
+	Inputs      map[string]map[string]pinggu.Input      // unit → indicator → entry, as entered (who, comment)
+	Entries     map[string]map[string]pinggu.InputValue // the same values, as scoring takes them
+	Adjustments map[string][]pinggu.Adjustment          // unit → events
 	Responses   int
 	// Excluded counts responses left out, unit → reason → n; Flags counts
 	// quality flags over all responses, unit → flag → n.

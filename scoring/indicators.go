@@ -44,14 +44,13 @@ type UnitAssessment struct {
 	Missing []string `json:"missing,omitempty"`
 }
 
-// Gaps lists, for each unit with any, the applicable leaves that have no
-// reviewer's entry (a field "inputs.<unit>" naming them), from entries by
-// unit and indicator.
-func Gaps(sys *pinggu.IndicatorSystem, a *pinggu.AssessmentSettings, units []pinggu.Unit, entries map[string]map[string]pinggu.InputValue) pinggu.FieldErrors {
+// Gaps lists, for each unit of units with any, the applicable leaves
+// that have no reviewer's entry (a field "inputs.<unit>" naming them), from
+// the units' assessments (same order).
+func Gaps(sys *pinggu.IndicatorSystem, units []pinggu.Unit, as []UnitAssessment) pinggu.FieldErrors {
 	fe := pinggu.FieldErrors{}
-	for _, u := range units {
-		ua := ScoreUnit(sys, a, u, entries[u.Code], nil, nil)
-		if codes := ua.MissingEntries(sys); len(codes) > 0 {
+	for i, u := range units {
+		if codes := as[i].MissingEntries(sys); len(codes) > 0 {
 			fe.Add("inputs."+u.Code, fmt.Sprintf("%s有%d项指标未录入：%s", u.Name, len(codes), strings.Join(codes, "、")))
 		}
 	}
