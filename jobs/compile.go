@@ -218,7 +218,7 @@ func (c *Compiler) publish(ctx context.Context, code string, final bool, expecte
 	}
 	sc := &report.Scorecard{Round: r, Questionnaire: q, Units: units, Results: tally.Results(r.Units), Final: final,
 		Responses: tally.Count(), IDsHash: tally.IDsHash(), Excluded: qual.Excluded, Flags: qual.Flags, Channels: qual.channelResults(),
-		Reliability: tally.Reliabilities(), Importance: tally.Importances()}
+		Reliability: tally.Reliabilities(), Importance: tally.Importances(), Method: tally.Method()}
 	asOf := qual.AsOf
 	if r.Assessment != nil {
 		if err := c.assess(ctx, sc); err != nil {

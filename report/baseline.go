@@ -18,8 +18,11 @@ type Baseline struct {
 }
 
 // UnitScores are the headline figures of every unit, kept with the report
-// for the dashboard and for a later round's comparison.
+// for the dashboard and for a later round's comparison; computed once.
 func (sc *Scorecard) UnitScores() []pinggu.UnitScore {
+	if sc.scores != nil {
+		return sc.scores
+	}
 	rk := sc.Rank()
 	out := make([]pinggu.UnitScore, len(sc.Results))
 	for i, res := range sc.Results {
@@ -36,6 +39,7 @@ func (sc *Scorecard) UnitScores() []pinggu.UnitScore {
 		us.Change = sc.change(us)
 		out[i] = us
 	}
+	sc.scores = out
 	return out
 }
 
@@ -49,8 +53,7 @@ func (sc *Scorecard) change(us pinggu.UnitScore) *pinggu.Change {
 	if !ok || base.Insufficient || base.Respondents == 0 {
 		return nil
 	}
-	level := scoring.ConfidenceLevel(sc.Round.Scoring.WithDefaults().Z)
-	c := meanChange(us.Mean, us.SE, us.NEff, base.Mean, base.SE, base.NEff, level)
+	c := meanChange(us.Mean, us.SE, us.NEff, base.Mean, base.SE, base.NEff, sc.Method.Level)
 	d, l, u := scoring.RateChange(us.Rate, us.RateLow, us.RateHigh, base.Rate, base.RateLow, base.RateHigh)
 	c.Rate = &pinggu.Change{Base: base.Rate, Diff: d, Low: l, High: u, Significant: l > 0 || u < 0}
 	if base.Rank > 0 && us.Rank > 0 {
@@ -71,8 +74,7 @@ func (sc *Scorecard) dimensionChange(unit string, d scoring.DimensionResult) *pi
 	}
 	for _, b := range sc.Baseline.Scores[unit].Dimensions {
 		if b.Dimension == d.Dimension && !b.Insufficient && b.NEff > 0 {
-			level := scoring.ConfidenceLevel(sc.Round.Scoring.WithDefaults().Z)
-			return meanChange(d.Stat.Mean, d.Stat.SE, d.Stat.NEff, b.Mean, b.SE, b.NEff, level)
+			return meanChange(d.Stat.Mean, d.Stat.SE, d.Stat.NEff, b.Mean, b.SE, b.NEff, sc.Method.Level)
 		}
 	}
 	return nil

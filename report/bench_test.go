@@ -38,7 +38,7 @@ func BenchmarkWriteScorecard(b *testing.B) {
 	}
 	sc := &report.Scorecard{Round: &pinggu.Round{Code: "r", Title: "测评", Timezone: "Asia/Shanghai"}, Questionnaire: q,
 		Units: units, Results: tally.Results(codes), Final: true, Responses: tally.Count(), IDsHash: tally.IDsHash(),
-		Fingerprint: "fp", AsOf: time.Now()}
+		Fingerprint: "fp", AsOf: time.Now(), Method: tally.Method()}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if err := report.WriteScorecard(io.Discard, sc); err != nil {

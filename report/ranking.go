@@ -46,7 +46,7 @@ func (sc *Scorecard) Rank() *Ranking {
 		for k, i := range members[g] {
 			results[k] = sc.Results[i]
 		}
-		placings, tests := scoring.RankGroup(results, s.Bootstrap, scoring.ConfidenceLevel(s.Z))
+		placings, tests := scoring.RankGroup(results, s.Bootstrap, sc.Method.Level)
 		rs := make([]Ranked, len(placings))
 		for k, i := range members[g] {
 			rs[k] = Ranked{Unit: sc.Units[i], Result: sc.Results[i], Placing: placings[k]}
@@ -67,12 +67,19 @@ func (sc *Scorecard) Rank() *Ranking {
 
 // names lists units' names by code, joined for a cell.
 func (sc *Scorecard) names(codes []string) string {
-	names := pinggu.UnitNames(sc.Units)
 	out := make([]string, len(codes))
 	for i, c := range codes {
-		out[i] = names[c]
+		out[i] = sc.nameOf(c)
 	}
 	return strings.Join(out, "、")
+}
+
+// nameOf is a unit's name by code.
+func (sc *Scorecard) nameOf(code string) string {
+	if sc.unitNames == nil {
+		sc.unitNames = pinggu.UnitNames(sc.Units)
+	}
+	return sc.unitNames[code]
 }
 
 // rankCell is a unit's rank, or why it has none.
@@ -146,7 +153,6 @@ func (b *book) ranking(sc *Scorecard, group string, rk *Ranking) {
 	b.row(sheet, row, []any{"两两比较", "单位A", "单位B", "得分差(A−B)", "标准误", "自由度", "p值", "Holm校正p值", "是否显著"},
 		[]int{b.st.header, b.st.header, b.st.header, b.st.header, b.st.header, b.st.header, b.st.header, b.st.header, b.st.header})
 	row++
-	names := pinggu.UnitNames(sc.Units)
 	for _, t := range tests {
 		verdict := "不显著"
 		if t.Significant {
@@ -156,7 +162,7 @@ func (b *book) ranking(sc *Scorecard, group string, rk *Ranking) {
 		if math.IsInf(t.DF, 0) {
 			df = "∞"
 		}
-		b.row(sheet, row, []any{"", names[t.A], names[t.B], t.Diff, t.SE, df, t.P, t.PHolm, verdict},
+		b.row(sheet, row, []any{"", sc.nameOf(t.A), sc.nameOf(t.B), t.Diff, t.SE, df, t.P, t.PHolm, verdict},
 			[]int{0, 0, 0, b.st.score, b.st.score, b.st.score, b.st.pvalue, b.st.pvalue})
 		row++
 	}

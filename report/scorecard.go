@@ -47,8 +47,14 @@ type Scorecard struct {
 	Baseline *Baseline
 	// AsOf is the latest input counted (the close for a final result): the
 	// only time the workbook shows, so the same inputs give the same bytes.
-	AsOf    time.Time
-	ranking *Ranking
+	AsOf time.Time
+	// Method is the interval method and constants the results were
+	// computed with (the tally's).
+	Method scoring.Method
+	// Computed once per scorecard, on first use.
+	ranking   *Ranking
+	scores    []pinggu.UnitScore
+	unitNames map[string]string
 }
 
 // ChannelResult is a unit's result among the responses of one channel
@@ -526,8 +532,7 @@ func (b *book) method(sc *Scorecard) {
 		status = "阶段性结果（测评进行中，数字会变化）"
 	}
 	loc := sc.Round.Location()
-	me := scoring.NewTally(sc.Questionnaire, sc.Round.Scoring).Method()
-	level, lo, hi := me.Level, me.Low, me.High
+	level, lo, hi := sc.Method.Level, sc.Method.Low, sc.Method.High
 	pct := strconv.FormatFloat(level*100, 'f', -1, 64) + "%"
 	lines := [][2]string{
 		{"评估轮次", fmt.Sprintf("%s（%s）", sc.Round.Title, sc.Round.Code)},
