@@ -366,19 +366,26 @@ func (c *Compiler) Export(ctx context.Context, code string, progress Progress) (
 		return nil, err
 	}
 	defer cf.remove()
+	// The writer needs the publication's raw description, which the tally
+	// pass makes: it is opened at the first row, or after the pass.
 	var rw *report.RawWriter
+	open := func(raw *report.Raw) (err error) {
+		if rw == nil {
+			rw, err = report.NewRawWriter(xf.w, cf.w, raw)
+		}
+		return err
+	}
 	defer func() {
 		if rw != nil {
 			rw.Close()
 		}
 	}()
+	oneScan := r.Scoring.Weighting == nil
 	var inPass func(*report.Raw, *pinggu.Response) error
-	if r.Scoring.Weighting == nil {
+	if oneScan {
 		inPass = func(raw *report.Raw, resp *pinggu.Response) error {
-			if rw == nil {
-				if rw, err = report.NewRawWriter(xf.w, cf.w, raw); err != nil {
-					return err
-				}
+			if err := open(raw); err != nil {
+				return err
 			}
 			return rw.Add(resp)
 		}
@@ -393,20 +400,18 @@ func (c *Compiler) Export(ctx context.Context, code string, progress Progress) (
 	if err := c.saveMethod(ctx, p, final); err != nil {
 		return nil, err
 	}
-	if rw == nil { // weighted, or no response at all: write the rows now
-		if rw, err = report.NewRawWriter(xf.w, cf.w, p.raw); err != nil {
-			return nil, err
-		}
-		if inPass == nil {
-			err = c.store.EachResponse(ctx, code, func(resp *pinggu.Response) error {
-				if rw.Rows%2000 == 0 && ctx.Err() != nil {
-					return ctx.Err()
-				}
-				return rw.Add(resp)
-			})
-			if err != nil {
-				return nil, err
+	if err := open(p.raw); err != nil {
+		return nil, err
+	}
+	if !oneScan {
+		err = c.store.EachResponse(ctx, code, func(resp *pinggu.Response) error {
+			if rw.Rows%2000 == 0 && ctx.Err() != nil {
+				return ctx.Err()
 			}
+			return rw.Add(resp)
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
 	if err := rw.Finish(); err != nil {
