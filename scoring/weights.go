@@ -71,8 +71,9 @@ const (
 // respondents per cell, margins the target share of each option of each
 // variable. Each pass scales the cells of every option so its weighted
 // share meets the target. Then weights outside [trim.Min, trim.Max] times
-// the mean weight are set to the bound and the rest raked again, up to 50
-// rounds (a final trim makes the bounds hold exactly). Categories without
+// the mean weight are held at the bound and the rest raked again, until no
+// weight leaves the bounds, for up to 50 rounds (should they run out, the
+// last raking stands: margins met, bounds nearly). Categories without
 // respondents cannot be fitted: their targets are dropped, the remaining
 // ones scaled to sum to 1, and they are returned as "question=code".
 // The result is each cell's weight per respondent, summing over
@@ -124,7 +125,7 @@ func Rake(counts map[string]float64, vars []string, margins map[string]map[strin
 	for _, k := range keys {
 		total[k] = counts[k] / n
 	}
-	fixed := map[string]float64{} // trimmed cells: per-respondent weight held at the bound
+	fixed := map[string]bool{} // trimmed cells: per-respondent weight held at the bound
 	rake := func() {
 		for it := 0; it < rakeIterations; it++ {
 			worst := 0.0
@@ -133,12 +134,12 @@ func Rake(counts map[string]float64, vars []string, margins map[string]map[strin
 				free := map[string]float64{}
 				for _, k := range keys {
 					share[parts[k][v]] += total[k]
-					if _, ok := fixed[k]; !ok {
+					if !fixed[k] {
 						free[parts[k][v]] += total[k]
 					}
 				}
 				for _, k := range keys {
-					if _, ok := fixed[k]; ok {
+					if fixed[k] {
 						continue
 					}
 					code := parts[k][v]
@@ -161,7 +162,7 @@ func Rake(counts map[string]float64, vars []string, margins map[string]map[strin
 			lo, hi := trim.Min*mean, trim.Max*mean
 			if w < lo*(1-1e-12) || w > hi*(1+1e-12) {
 				w = clamp(w, lo, hi)
-				fixed[k] = w
+				fixed[k] = true
 				total[k] = w * counts[k]
 				moved = true
 			}
