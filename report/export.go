@@ -35,7 +35,6 @@ type Raw struct {
 	Tally   *scoring.Tally
 	Results map[string]scoring.UnitResult
 	loc     *time.Location // the round's, loaded once: LoadLocation per row costs
-	dims    []string       // the questionnaire's dimensions, listed once
 }
 
 func (x *Raw) location() *time.Location {
@@ -61,26 +60,10 @@ func (x *Raw) header() []string {
 			h = append(h, q.Code+"_得分")
 		}
 	}
-	for _, d := range x.dimensions() {
+	for _, d := range x.Tally.Dimensions() {
 		h = append(h, "维度得分_"+d)
 	}
 	return append(h, "综合得分", "加权分层", "权重")
-}
-
-func (x *Raw) dimensions() []string {
-	if x.dims != nil {
-		return x.dims
-	}
-	out := []string{}
-	seen := map[string]bool{}
-	for _, q := range x.Questionnaire.Questions {
-		if q.Type == pinggu.Scale && q.Dimension != "" && !seen[q.Dimension] {
-			seen[q.Dimension] = true
-			out = append(out, q.Dimension)
-		}
-	}
-	x.dims = out
-	return out
 }
 
 // inputHeader: fixed columns, per choice question its codes and its
@@ -118,8 +101,8 @@ func (x *Raw) record(r *pinggu.Response) []string {
 		}
 		rec = append(rec, score)
 	}
-	for _, d := range x.dimensions() {
-		if y, ok := rs.Dimensions[d]; ok {
+	for i := range x.Tally.Dimensions() {
+		if y, ok := rs.At(i); ok {
 			rec = append(rec, number(y))
 		} else {
 			rec = append(rec, "")

@@ -90,15 +90,15 @@ func (t *Tally) addReliability(a pinggu.Answers, rs RespondentScores) {
 		t.rel[AllItems] = t.newReliability(func(q pinggu.Question) bool { return q.ShowIf == nil })
 	}
 	t.addItems(t.rel[AllItems], a)
-	for _, d := range t.dims {
+	for i, d := range t.dims {
 		r := t.rel[d]
 		if r == nil {
 			r = t.newReliability(func(q pinggu.Question) bool { return q.Dimension == d })
 			t.rel[d] = r
 		}
 		t.addItems(r, a)
-		x, ok := rs.Dimensions[d]
-		y, okRest := t.restScore(a, rs, d)
+		x, ok := rs.At(i)
+		y, okRest := t.restScore(a, rs, i)
 		if ok && okRest {
 			r.ipa[[2]float64{x, y}]++
 		}
@@ -117,29 +117,17 @@ func (t *Tally) answerScore(a pinggu.Answers, q string) (float64, bool) {
 // against: the overall question when the round names one, otherwise the
 // respondent's overall score computed without the dimension (so the
 // correlation is not inflated by the dimension's share of it).
-func (t *Tally) restScore(a pinggu.Answers, rs RespondentScores, d string) (float64, bool) {
+func (t *Tally) restScore(a pinggu.Answers, rs RespondentScores, dim int) (float64, bool) {
 	o := t.s.Overall
 	if o != nil && o.Method == pinggu.OverallQuestion {
 		return t.answerScore(a, o.Question)
 	}
 	if o != nil && o.Method == pinggu.OverallDimensions {
-		ws, wy := 0.0, 0.0
-		for _, e := range t.dims {
-			y, ok := rs.Dimensions[e]
-			if !ok || e == d {
-				continue
-			}
-			w := 1.0
-			if v, ok := o.Weights[e]; ok {
-				w = v
-			}
-			ws, wy = ws+w, wy+w*y
-		}
-		return wy / ws, ws > 0
+		return t.dimensionsMean(rs, dim)
 	}
 	// The mean of the scored answers outside the dimension.
-	n := rs.n - rs.dimN[d]
-	return (rs.sum - rs.dimSum[d]) / float64(n), n > 0
+	n := rs.n - rs.dimN[dim]
+	return (rs.sum - rs.dimSum[dim]) / float64(n), n > 0
 }
 
 // Reliability is a dimension's internal consistency over the round.

@@ -171,6 +171,7 @@ type Tally struct {
 	scores map[string]map[string]float64 // scale question → option → score
 	text   map[string]bool               // text questions
 	dims   []string                      // dimensions in questionnaire order
+	qDim   []int                         // per question (questionnaire order), its dimension's index or -1
 	units  map[string]map[string]*cell   // unit → cell key → counts
 	rel    map[string]*reliability       // dimension → item covariances (round-wide)
 	ids    [4]uint64                     // Σ sha256(id) mod 2^256
@@ -224,6 +225,17 @@ func NewTally(q *pinggu.Questionnaire, s pinggu.Scoring) *Tally {
 			t.dims = append(t.dims, qq.Dimension)
 		}
 	}
+	index := map[string]int{}
+	for i, d := range t.dims {
+		index[d] = i
+	}
+	t.qDim = make([]int, len(q.Questions))
+	for i, qq := range q.Questions {
+		t.qDim[i] = -1
+		if j, ok := index[qq.Dimension]; ok && qq.Type == pinggu.Scale {
+			t.qDim[i] = j
+		}
+	}
 	if math.IsInf(t.me.Low, 1) {
 		t.me.Low, t.me.High = 0, 100
 	}
@@ -274,7 +286,11 @@ func (t *Tally) Add(r *pinggu.Response) {
 	if rs.HasOverall {
 		c.overall[rs.Overall]++
 	}
-	for d, y := range rs.Dimensions {
+	for i, d := range t.dims {
+		y, ok := rs.At(i)
+		if !ok {
+			continue
+		}
 		if c.dims[d] == nil {
 			c.dims[d] = map[float64]int{}
 		}
@@ -292,72 +308,84 @@ func (t *Tally) WithoutInstrument() *Tally {
 	return t
 }
 
-// RespondentScores are one respondent's scores: per dimension the mean of
-// their scored answers in it, and the overall score as the round defines it.
+// RespondentScores are one respondent's scores: per dimension (in the
+// order of Tally.Dimensions) the mean of their scored answers in it, and
+// the overall score as the round defines it.
 type RespondentScores struct {
-	Dimensions map[string]float64
 	Overall    float64
 	HasOverall bool
-	// the sums behind them, for the rest scores of the importance chart
+	// per dimension: the sum and count of scored answers; and over all
+	// items, for the rest scores of the importance chart
+	dimSum []float64
+	dimN   []int
 	sum    float64
 	n      int
-	dimSum map[string]float64
-	dimN   map[string]int
 }
+
+// At is the respondent's score on the i-th dimension, if they have one.
+func (r RespondentScores) At(i int) (float64, bool) {
+	if r.dimN[i] == 0 {
+		return 0, false
+	}
+	return r.dimSum[i] / float64(r.dimN[i]), true
+}
+
+// Dimensions lists the questionnaire's dimensions in order.
+func (t *Tally) Dimensions() []string { return t.dims }
 
 // Respondent scores one respondent's answers. Sums run in questionnaire
 // order, so the same answers always give the same bits.
 func (t *Tally) Respondent(a pinggu.Answers) RespondentScores {
-	out := RespondentScores{Dimensions: map[string]float64{}}
-	dimSum, dimN := map[string]float64{}, map[string]int{}
-	sum, n := 0.0, 0
-	for _, qq := range t.q.Questions {
+	out := RespondentScores{dimSum: make([]float64, len(t.dims)), dimN: make([]int, len(t.dims))}
+	o := t.s.Overall
+	for i, qq := range t.q.Questions {
 		for _, v := range a[qq.Code] {
 			y, ok := t.scores[qq.Code][v]
 			if !ok {
 				continue
 			}
-			sum += y
-			n++
-			if qq.Dimension != "" {
-				dimSum[qq.Dimension] += y
-				dimN[qq.Dimension]++
+			out.sum += y
+			out.n++
+			if j := t.qDim[i]; j >= 0 {
+				out.dimSum[j] += y
+				out.dimN[j]++
 			}
-			if o := t.s.Overall; o != nil && o.Method == pinggu.OverallQuestion && o.Question == qq.Code {
+			if o != nil && o.Method == pinggu.OverallQuestion && o.Question == qq.Code {
 				out.Overall, out.HasOverall = y, true
 			}
 		}
 	}
-	for _, d := range t.dims {
-		if dimN[d] > 0 {
-			out.Dimensions[d] = dimSum[d] / float64(dimN[d])
-		}
-	}
-	out.sum, out.n, out.dimSum, out.dimN = sum, n, dimSum, dimN
-	switch o := t.s.Overall; {
+	switch {
 	case o == nil || o.Method == pinggu.OverallItems:
-		if n > 0 {
-			out.Overall, out.HasOverall = sum/float64(n), true
+		if out.n > 0 {
+			out.Overall, out.HasOverall = out.sum/float64(out.n), true
 		}
 	case o.Method == pinggu.OverallDimensions:
-		ws, wy := 0.0, 0.0
-		for _, d := range t.dims {
-			y, ok := out.Dimensions[d]
-			if !ok {
-				continue
-			}
-			w := 1.0
-			if v, ok := o.Weights[d]; ok {
-				w = v
-			}
-			ws += w
-			wy += w * y
-		}
-		if ws > 0 {
-			out.Overall, out.HasOverall = wy/ws, true
-		}
+		out.Overall, out.HasOverall = t.dimensionsMean(out, -1)
 	}
 	return out
+}
+
+// dimensionsMean is the weighted mean of a respondent's dimension scores
+// (weights from the overall definition, 1 where unnamed), leaving out the
+// dimension numbered skip (-1: none).
+func (t *Tally) dimensionsMean(rs RespondentScores, skip int) (float64, bool) {
+	ws, wy := 0.0, 0.0
+	for i, d := range t.dims {
+		y, ok := rs.At(i)
+		if !ok || i == skip {
+			continue
+		}
+		w := 1.0
+		if v, ok := t.s.Overall.Weights[d]; ok {
+			w = v
+		}
+		ws, wy = ws+w, wy+w*y
+	}
+	if ws == 0 {
+		return 0, false
+	}
+	return wy / ws, true
 }
 
 // addID adds sha256(id) to a 256-bit sum: a hash of the set of ids that no
