@@ -123,6 +123,6 @@ func (b *book) changes(sc *Scorecard) {
 			}
 		}
 	}
-	b.check(b.f.SetCellStr(sheet, cell(1, row+1), "得分变化：两样本Welch t检验（各自加权标准误），区间为差值 ± t·SE；满意率变化：Newcombe混合得分区间（由两轮的Wilson区间合成），不含0为显著。"+
-		"各单位分别检验，未作多重比较校正；名次变化 = 上轮名次 − 本轮名次（正数为上升）。"))
+	b.note(sheet, row+1, 9, "得分变化：两样本Welch t检验（各自加权标准误），区间为差值 ± t·SE；满意率变化：Newcombe混合得分区间（由两轮的Wilson区间合成），不含0为显著。"+
+		"各单位分别检验，未作多重比较校正；名次变化 = 上轮名次 − 本轮名次（正数为上升）。")
 }

@@ -142,6 +142,16 @@ func (b *book) write(w io.Writer) error {
 	return canonicalZip(bytes.NewReader(buf.Bytes()), int64(buf.Len()), w)
 }
 
+// note writes an explanation under a table: one cell merged across the
+// table's columns, wrapped, tall enough to read when printed.
+func (b *book) note(sheet string, row, cols int, text string) {
+	from, to := cell(1, row), cell(cols, row)
+	b.check(b.f.MergeCell(sheet, from, to))
+	b.check(b.f.SetCellStr(sheet, from, text))
+	b.check(b.f.SetCellStyle(sheet, from, to, b.st.wrap))
+	b.check(b.f.SetRowHeight(sheet, row, float64(18*(1+displayWidth(text)/(12*cols)))))
+}
+
 func (b *book) check(err error) {
 	if b.err == nil && err != nil {
 		b.err = err
