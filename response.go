@@ -194,6 +194,20 @@ type Integrity struct {
 	SpeederShare float64 `json:"speederShare,omitempty" bson:"speedershare"`
 }
 
+// Redemption is what redeeming an invitation code for a submission did.
+type Redemption int
+
+const (
+	// CodeTaken: another submission used the code.
+	CodeTaken Redemption = iota
+	// CodeRedeemed: this submission used it just now (to give back if its
+	// response is not stored).
+	CodeRedeemed
+	// CodeHeld: this submission had used it before (a retry): nothing to
+	// give back, since the stored response holds it.
+	CodeHeld
+)
+
 // InvitationCodeLength is the length of generated invitation codes.
 const InvitationCodeLength = 8
 

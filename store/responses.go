@@ -203,20 +203,26 @@ func (s *Store) Invitations(ctx context.Context, round, unit string) (codes []st
 // Redeem uses a code for a submission, once: an insert on the code's key,
 // so of concurrent redemptions exactly one wins. Redeeming again with the
 // same submission id is the same redemption (a retry), not a second use.
-func (s *Store) Redeem(ctx context.Context, round, code, sid string) (ok bool, err error) {
+func (s *Store) Redeem(ctx context.Context, round, code, sid string) (pinggu.Redemption, error) {
 	col := s.db.Collection(colRedemptions)
-	_, err = col.InsertOne(ctx, bson.D{{Key: "_id", Value: round + "/" + code}, {Key: "round", Value: round},
+	_, err := col.InsertOne(ctx, bson.D{{Key: "_id", Value: round + "/" + code}, {Key: "round", Value: round},
 		{Key: "code", Value: code}, {Key: "sid", Value: sid}})
+	if err == nil {
+		return pinggu.CodeRedeemed, nil
+	}
 	if !mongo.IsDuplicateKeyError(err) {
-		return err == nil, mapErr(err, "邀请码")
+		return pinggu.CodeTaken, mapErr(err, "邀请码")
 	}
 	var d struct {
 		SID string `bson:"sid"`
 	}
 	if err := col.FindOne(ctx, bson.D{{Key: "_id", Value: round + "/" + code}}).Decode(&d); err != nil {
-		return false, mapErr(err, "邀请码")
+		return pinggu.CodeTaken, mapErr(err, "邀请码")
 	}
-	return d.SID == sid, nil
+	if d.SID == sid {
+		return pinggu.CodeHeld, nil
+	}
+	return pinggu.CodeTaken, nil
 }
 
 // Unredeem gives a code back when its response was not stored.
