@@ -43,6 +43,21 @@ func (u *User) Validate(password string) error {
 	if !userNameRe.MatchString(u.Name) {
 		fe.Add("name", "用户名须为3–40位小写字母、数字、.、-或_")
 	}
+	u.checkRole(fe)
+	if utf8.RuneCountInString(password) < MinPasswordLength {
+		fe.Add("password", "密码至少10位")
+	}
+	return fe.Err("用户信息有误")
+}
+
+// ValidateRole checks a new role and unit for an existing account.
+func (u *User) ValidateRole() error {
+	fe := FieldErrors{}
+	u.checkRole(fe)
+	return fe.Err("角色有误")
+}
+
+func (u *User) checkRole(fe FieldErrors) {
 	switch u.Role {
 	case RoleAdmin, RoleAssessor:
 		if u.Unit != "" {
@@ -55,10 +70,6 @@ func (u *User) Validate(password string) error {
 	default:
 		fe.Add("role", "角色须为admin、assessor或reporter")
 	}
-	if utf8.RuneCountInString(password) < MinPasswordLength {
-		fe.Add("password", "密码至少10位")
-	}
-	return fe.Err("用户信息有误")
 }
 
 // Session is a signed-in browser. Its id is kept only as a hash.

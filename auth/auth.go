@@ -21,6 +21,7 @@ import (
 type Store interface {
 	CreateUser(ctx context.Context, u *pinggu.User) error
 	User(ctx context.Context, name string) (*pinggu.User, error)
+	SetUserRole(ctx context.Context, name string, role pinggu.Role, unit string) error
 	Unit(ctx context.Context, code string) (*pinggu.Unit, error)
 	LoginFailed(ctx context.Context, name string, maxFailures int, lockFor time.Duration, now time.Time) (time.Time, error)
 	LoginSucceeded(ctx context.Context, name string) error
@@ -98,6 +99,31 @@ func (s *Service) AddUser(ctx context.Context, name string, role pinggu.Role, un
 	return u, pinggu.Audit(ctx, s.store, "user.add", "user/"+u.Name, pinggu.RoleLabel(u.Role)+" "+u.Unit)
 }
 
+// SetRole gives an account another role (and unit, for a reporter). It
+// takes effect on the account's next request: sessions and API tokens
+// read the role from the account every time.
+func (s *Service) SetRole(ctx context.Context, name string, role pinggu.Role, unit string) (*pinggu.User, error) {
+	u, err := s.store.User(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	before := pinggu.RoleLabel(u.Role) + " " + u.Unit
+	u.Role, u.Unit = role, unit
+	if err := u.ValidateRole(); err != nil {
+		return nil, err
+	}
+	if unit != "" {
+		if _, err := s.store.Unit(ctx, unit); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.store.SetUserRole(ctx, name, role, unit); err != nil {
+		return nil, err
+	}
+	return u, pinggu.Audit(ctx, s.store, "user.role", "user/"+name,
+		strings.TrimSpace(before)+" → "+strings.TrimSpace(pinggu.RoleLabel(role)+" "+unit))
+}
+
 var errBadLogin = pinggu.Errorf(pinggu.Unauthorized, "用户名或密码错误")
 
 // Login checks a password and opens a session; the returned token goes
@@ -156,6 +182,17 @@ func (s *Service) Session(ctx context.Context, token string) (*pinggu.Session, e
 		_ = s.store.DeleteSession(ctx, id)
 		return nil, pinggu.Errorf(pinggu.Unauthorized, "登录已过期，请重新登录")
 	}
+	// The account, not the session, says what it may do: a changed role
+	// or a deleted account counts from the next request on.
+	u, err := s.store.User(ctx, se.User)
+	if pinggu.ErrorCode(err) == pinggu.NotFound {
+		_ = s.store.DeleteSession(ctx, id)
+		return nil, pinggu.Errorf(pinggu.Unauthorized, "账户已不存在，请重新登录")
+	}
+	if err != nil {
+		return nil, err
+	}
+	se.Role, se.Unit = u.Role, u.Unit
 	if now.Sub(se.LastSeen) > time.Minute { // one write a minute is enough for idle expiry
 		if err := s.store.TouchSession(ctx, id, now.Truncate(time.Millisecond)); err != nil {
 			return nil, err

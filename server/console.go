@@ -39,10 +39,12 @@ func nav(se *pinggu.Session) navView {
 		Staff: staffAccess.allows(se.Role), Admin: adminAccess.allows(se.Role)}
 }
 
-// requireSession admits a signed-in person with one of roles. Without a
-// session the browser goes to the login page; with the wrong role it gets
-// 403. Every POST must carry the session's CSRF token.
-func (s *Server) requireSession(roles ...pinggu.Role) echo.MiddlewareFunc {
+// requireSession admits a signed-in person whose role the access level
+// admits — the role read from the account on this request, so a changed
+// role counts at once. Without a session the browser goes to the login
+// page; with the wrong role it gets 403. Every POST must carry the
+// session's CSRF token.
+func (s *Server) requireSession(a access) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			ck, err := c.Cookie(sessionCookie)
@@ -56,7 +58,7 @@ func (s *Server) requireSession(roles ...pinggu.Role) echo.MiddlewareFunc {
 			if err != nil {
 				return err
 			}
-			if len(roles) > 0 && !containsRole(roles, se.Role) {
+			if !a.allows(se.Role) {
 				return pinggu.Errorf(pinggu.Forbidden, "您的角色（%s）无权访问此页面", pinggu.RoleLabel(se.Role))
 			}
 			if c.Request().Method == http.MethodPost && subtle.ConstantTimeCompare([]byte(c.FormValue("csrf")), []byte(se.CSRF)) != 1 {
@@ -67,15 +69,6 @@ func (s *Server) requireSession(roles ...pinggu.Role) echo.MiddlewareFunc {
 			return next(c)
 		}
 	}
-}
-
-func containsRole(rs []pinggu.Role, r pinggu.Role) bool {
-	for _, x := range rs {
-		if x == r {
-			return true
-		}
-	}
-	return false
 }
 
 func session(c echo.Context) *pinggu.Session { se, _ := c.Get(sessionKey).(*pinggu.Session); return se }
@@ -523,6 +516,23 @@ func (s *Server) createUser(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusCreated, u)
+}
+
+// setUserRole changes an account's role (and a reporter's unit); it counts
+// from the account's next request.
+func (s *Server) setUserRole(c echo.Context) error {
+	var body struct {
+		Role pinggu.Role `json:"role"`
+		Unit string      `json:"unit"`
+	}
+	if err := decodeJSON(c, &body); err != nil {
+		return err
+	}
+	u, err := s.auth.SetRole(c.Request().Context(), c.Param("name"), body.Role, body.Unit)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, u)
 }
 
 // surveyURL is the public link of a unit's survey, with its channel and an

@@ -59,6 +59,7 @@ func TestAPIRoleMatrix(t *testing.T) {
 		{"POST", "/api/v1/plans", `{}`, []string{"admin"}},
 		{"GET", "/api/v1/plans/p1/tasks", "", []string{"admin", "assessor", "reporter"}},
 		{"POST", "/api/v1/users", `{}`, []string{"admin"}},
+		{"PUT", "/api/v1/users/assessor1", `{"role":"assessor"}`, []string{"admin"}},
 		{"GET", "/api/v1/tokens", "", []string{"admin", "assessor", "reporter"}},
 	}
 	for _, rt := range routes {
@@ -122,4 +123,48 @@ func contains(xs []string, x string) bool {
 		}
 	}
 	return false
+}
+
+// TestChangedRoleCountsAtOnce: an administrator demotes an assessor; the
+// assessor's open console session and API token lose the staff pages and
+// routes on their very next request, without signing in again.
+func TestChangedRoleCountsAtOnce(t *testing.T) {
+	h := newHarness(t)
+	h.seed()
+	h.addUser("liming", "assessor", "")
+	tok := issueToken(t, h, "liming")
+	b := newHarnessSharing(t, h)
+	if status, _ := b.signIn("liming", "correct-horse-1"); status != http.StatusSeeOther {
+		t.Fatal("liming cannot sign in")
+	}
+	apiStatus := func() int {
+		req, _ := http.NewRequest("GET", h.url+"/api/v1/rounds/r2024", nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if r := b.get("/admin/reports"); r.status != http.StatusOK || apiStatus() != http.StatusOK {
+		t.Fatalf("assessor before: page %d, api %d", r.status, apiStatus())
+	}
+	h.mustAPI("PUT", "/api/v1/users/liming", map[string]any{"role": "reporter"}, http.StatusUnprocessableEntity) // a reporter needs a unit
+	h.mustAPI("PUT", "/api/v1/users/liming", map[string]any{"role": "reporter", "unit": "nosuch"}, http.StatusNotFound)
+	h.mustAPI("PUT", "/api/v1/users/nobody", map[string]any{"role": "assessor"}, http.StatusNotFound)
+	h.mustAPI("PUT", "/api/v1/users/liming", map[string]any{"role": "reporter", "unit": "chongchuan"}, http.StatusOK)
+	if r := b.get("/admin/reports"); r.status != http.StatusForbidden {
+		t.Fatalf("demoted session still opens the reports page: %d", r.status)
+	}
+	if s := apiStatus(); s != http.StatusForbidden {
+		t.Fatalf("demoted token still reads a round: %d", s)
+	}
+	if r := b.get("/admin"); r.status != http.StatusOK || !bytes.Contains(r.body, []byte("填报人")) {
+		t.Fatalf("home after demotion = %d", r.status)
+	}
+	audit := h.mustAPI("GET", "/api/v1/audit?action=user.role", nil, http.StatusOK)
+	if !bytes.Contains(audit.body, []byte("user/liming")) {
+		t.Fatalf("role change not audited: %s", audit.body)
+	}
 }

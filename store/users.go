@@ -38,6 +38,20 @@ func (s *Store) User(ctx context.Context, name string) (*pinggu.User, error) {
 	return u, nil
 }
 
+// SetUserRole changes an account's role and unit.
+func (s *Store) SetUserRole(ctx context.Context, name string, role pinggu.Role, unit string) error {
+	var res *mongo.UpdateResult
+	err := s.atomically(func() (err error) {
+		res, err = s.db.Collection(colUsers).UpdateOne(ctx, bson.D{{Key: "_id", Value: name}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "role", Value: string(role)}, {Key: "unit", Value: unit}}}})
+		return err
+	})
+	if err == nil && res.MatchedCount == 0 {
+		return pinggu.Errorf(pinggu.NotFound, "用户%s不存在", name)
+	}
+	return mapErr(err, "用户"+name)
+}
+
 // LoginFailed counts a failed sign-in and locks the account for lockFor
 // once maxFailures are reached; it returns the lock's end (zero if none).
 func (s *Store) LoginFailed(ctx context.Context, name string, maxFailures int, lockFor time.Duration, now time.Time) (time.Time, error) {
