@@ -72,12 +72,9 @@ type inputDoc struct {
 // earlier one (one document per round, unit and indicator).
 func (s *Store) SetInput(ctx context.Context, in *pinggu.Input) error {
 	id := in.Round + "/" + in.Unit + "/" + in.Indicator
-	err := s.atomically(func() error {
-		_, err := s.db.Collection(colInputs).ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, inputDoc{
-			ID: id, Round: in.Round, Unit: in.Unit, Indicator: in.Indicator, Value: in.Value, Count: in.Count,
-			Score: in.Score, Comment: in.Comment, By: in.By, At: in.At}, options.Replace().SetUpsert(true))
-		return err
-	})
+	_, err := s.db.Collection(colInputs).ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, inputDoc{
+		ID: id, Round: in.Round, Unit: in.Unit, Indicator: in.Indicator, Value: in.Value, Count: in.Count,
+		Score: in.Score, Comment: in.Comment, By: in.By, At: in.At}, options.Replace().SetUpsert(true))
 	return mapErr(err, "录入")
 }
 

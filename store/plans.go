@@ -81,7 +81,7 @@ type taskDoc struct {
 // so readers see the old list or the new one, never a mix; progress reports
 // refer to tasks by 序号 and are untouched.
 func (s *Store) ReplaceTasks(ctx context.Context, plan string, tasks []pinggu.PlanTask) error {
-	return s.atomically(func() error { return s.replaceTasks(ctx, plan, tasks) })
+	return s.atomically(ctx, func(ctx context.Context) error { return s.replaceTasks(ctx, plan, tasks) })
 }
 
 func (s *Store) replaceTasks(ctx context.Context, plan string, tasks []pinggu.PlanTask) error {
@@ -193,14 +193,10 @@ func (s *Store) Progress(ctx context.Context, id string) (*pinggu.ProgressReport
 // ReviewProgress records an assessor's decision on a submitted report; a
 // report is reviewed once (the unit files a new one after a return).
 func (s *Store) ReviewProgress(ctx context.Context, id string, status pinggu.ReportStatus, comment, by string, at time.Time) error {
-	var res *mongo.UpdateResult
-	err := s.atomically(func() (err error) {
-		res, err = s.db.Collection(colProgress).UpdateOne(ctx,
-			bson.D{{Key: "_id", Value: id}, {Key: "status", Value: string(pinggu.ReportSubmitted)}},
-			bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: string(status)}, {Key: "reviewComment", Value: comment},
-				{Key: "reviewedBy", Value: by}, {Key: "reviewedAt", Value: at}}}})
-		return err
-	})
+	res, err := s.db.Collection(colProgress).UpdateOne(ctx,
+		bson.D{{Key: "_id", Value: id}, {Key: "status", Value: string(pinggu.ReportSubmitted)}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: string(status)}, {Key: "reviewComment", Value: comment},
+			{Key: "reviewedBy", Value: by}, {Key: "reviewedAt", Value: at}}}})
 	if err != nil {
 		return mapErr(err, "进展报送")
 	}

@@ -94,9 +94,7 @@ func (s *Store) SaveReport(ctx context.Context, r *pinggu.Report, content io.Rea
 // report is no error.
 func (s *Store) DeleteReport(ctx context.Context, id string) error {
 	var d reportDoc
-	err := s.atomically(func() error {
-		return s.db.Collection(colReports).FindOneAndDelete(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
-	})
+	err := s.db.Collection(colReports).FindOneAndDelete(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
 	if err == mongo.ErrNoDocuments {
 		return nil
 	}
@@ -166,12 +164,9 @@ func (s *Store) RecordJob(ctx context.Context, j *pinggu.Job) error {
 	if created.IsZero() {
 		created = time.Now().UTC()
 	}
-	err := s.atomically(func() error {
-		_, err := s.db.Collection(colJobs).UpdateOne(ctx, bson.D{{Key: "_id", Value: j.ID}},
-			bson.D{{Key: "$set", Value: set}, {Key: "$setOnInsert", Value: bson.D{{Key: "createdAt", Value: created}}}},
-			options.UpdateOne().SetUpsert(true))
-		return err
-	})
+	_, err := s.db.Collection(colJobs).UpdateOne(ctx, bson.D{{Key: "_id", Value: j.ID}},
+		bson.D{{Key: "$set", Value: set}, {Key: "$setOnInsert", Value: bson.D{{Key: "createdAt", Value: created}}}},
+		options.UpdateOne().SetUpsert(true))
 	return mapErr(err, "任务")
 }
 

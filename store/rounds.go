@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"pinggu"
@@ -141,20 +140,16 @@ func (s *Store) UpdateRound(ctx context.Context, r *pinggu.Round, ifUpdatedAt ti
 	if !ifUpdatedAt.IsZero() {
 		filter = append(filter, bson.E{Key: "updatedAt", Value: ifUpdatedAt})
 	}
-	var res *mongo.UpdateResult
-	err := s.atomically(func() (err error) {
-		res, err = s.db.Collection(colRounds).UpdateOne(ctx, filter, bson.D{{Key: "$set", Value: bson.D{
-			{Key: "title", Value: d.Title}, {Key: "intro", Value: d.Intro}, {Key: "kind", Value: d.Kind},
-			{Key: "questionnaire", Value: d.Questionnaire}, {Key: "questionnaireVersion", Value: d.QuestionnaireVersion},
-			{Key: "units", Value: d.Units}, {Key: "quotas", Value: d.Quotas},
-			{Key: "quotaMode", Value: d.QuotaMode}, {Key: "quotaModes", Value: d.QuotaModes}, {Key: "strata", Value: d.Strata}, {Key: "integrity", Value: d.Integrity},
-			{Key: "opensAt", Value: d.OpensAt}, {Key: "closesAt", Value: d.ClosesAt},
-			{Key: "timezone", Value: d.Timezone}, {Key: "schedule", Value: d.Schedule}, {Key: "scoring", Value: d.Scoring},
-			{Key: "assessment", Value: d.Assessment}, {Key: "midterm", Value: d.Midterm}, {Key: "baseline", Value: d.Baseline},
-			{Key: "updatedAt", Value: d.UpdatedAt},
-		}}})
-		return err
-	})
+	res, err := s.db.Collection(colRounds).UpdateOne(ctx, filter, bson.D{{Key: "$set", Value: bson.D{
+		{Key: "title", Value: d.Title}, {Key: "intro", Value: d.Intro}, {Key: "kind", Value: d.Kind},
+		{Key: "questionnaire", Value: d.Questionnaire}, {Key: "questionnaireVersion", Value: d.QuestionnaireVersion},
+		{Key: "units", Value: d.Units}, {Key: "quotas", Value: d.Quotas},
+		{Key: "quotaMode", Value: d.QuotaMode}, {Key: "quotaModes", Value: d.QuotaModes}, {Key: "strata", Value: d.Strata}, {Key: "integrity", Value: d.Integrity},
+		{Key: "opensAt", Value: d.OpensAt}, {Key: "closesAt", Value: d.ClosesAt},
+		{Key: "timezone", Value: d.Timezone}, {Key: "schedule", Value: d.Schedule}, {Key: "scoring", Value: d.Scoring},
+		{Key: "assessment", Value: d.Assessment}, {Key: "midterm", Value: d.Midterm}, {Key: "baseline", Value: d.Baseline},
+		{Key: "updatedAt", Value: d.UpdatedAt},
+	}}})
 	if err != nil {
 		return mapErr(err, "评估轮次")
 	}
@@ -171,7 +166,7 @@ func (s *Store) UpdateRound(ctx context.Context, r *pinggu.Round, ifUpdatedAt ti
 // recording t in its history. The write is conditional on the status read,
 // so of two jobs or people racing, one wins and the other gets a conflict.
 func (s *Store) TransitionRound(ctx context.Context, code string, from []pinggu.RoundStatus, t pinggu.Transition) (r *pinggu.Round, err error) {
-	err = s.atomically(func() error {
+	err = s.atomically(ctx, func(ctx context.Context) error {
 		r, err = s.transitionRound(ctx, code, from, t)
 		return err
 	})

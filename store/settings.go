@@ -45,11 +45,8 @@ func (s *Store) Secrets(ctx context.Context) (*Secrets, error) {
 
 // SetAdminTokenHash records the hash of a new bootstrap admin token.
 func (s *Store) SetAdminTokenHash(ctx context.Context, hash string) error {
-	err := s.atomically(func() error {
-		_, err := s.db.Collection(colSettings).UpdateOne(ctx, bson.D{{Key: "_id", Value: secretsID}},
-			bson.D{{Key: "$set", Value: bson.D{{Key: "adminTokenHash", Value: hash}}}})
-		return err
-	})
+	_, err := s.db.Collection(colSettings).UpdateOne(ctx, bson.D{{Key: "_id", Value: secretsID}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "adminTokenHash", Value: hash}}}})
 	return mapErr(err, "系统设置")
 }
 

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -31,25 +30,9 @@ type Config struct {
 // Store is the MongoDB-backed store. It is safe for concurrent use.
 type Store struct {
 	client   *mongo.Client
-	db       *mongo.Database
+	db       database // every collection is reached through it (see writes.go)
 	embedded *embedded
 	backend  string
-	writes   sync.Mutex // see atomically
-}
-
-// atomically runs an update of existing documents. FerretDB 1.24 on SQLite
-// does not apply concurrent updates of one document atomically: measured
-// here, 300 concurrent $inc of one field left it at 12, and 300 concurrent
-// conditional findAndModify calls all "succeeded". Inserts and unique
-// indexes are sound. The embedded server is reachable only from this
-// process, so serializing its updates restores the guarantee MongoDB gives
-// by itself; with a real MongoDB this is a no-op.
-func (s *Store) atomically(fn func() error) error {
-	if s.embedded != nil {
-		s.writes.Lock()
-		defer s.writes.Unlock()
-	}
-	return fn()
 }
 
 // Open connects to the configured MongoDB (starting the embedded one when no
@@ -78,7 +61,10 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		s.closeEmbedded()
 		return nil, pinggu.Wrap(pinggu.Unavailable, err, "无法连接数据库")
 	}
-	s.client, s.db = client, client.Database(cfg.Database)
+	s.client, s.db = client, database{Database: client.Database(cfg.Database)}
+	if s.embedded != nil {
+		s.db.writes = &writeLock{}
+	}
 	if err := client.Ping(ctx, nil); err != nil {
 		s.Close(context.Background())
 		return nil, pinggu.Wrap(pinggu.Unavailable, err, "数据库没有响应")
@@ -161,7 +147,7 @@ func wrapf(err error, format string, args ...any) error {
 // findAll reads every document that matches filter and converts each one.
 // It is for the small collections read whole (units, rounds, jobs, …);
 // large ones are streamed.
-func findAll[D, T any](ctx context.Context, col *mongo.Collection, what string, filter any, conv func(*D) T,
+func findAll[D, T any](ctx context.Context, col collection, what string, filter any, conv func(*D) T,
 	opts ...options.Lister[options.FindOptions]) ([]T, error) {
 	cur, err := col.Find(ctx, filter, opts...)
 	if err != nil {
@@ -180,7 +166,7 @@ func findAll[D, T any](ctx context.Context, col *mongo.Collection, what string, 
 
 // latestVersions reads a collection of versioned documents ("code@version")
 // and keeps the newest version of each code, by code.
-func latestVersions[D, T any](ctx context.Context, col *mongo.Collection, what string, codeOf func(*D) string, conv func(*D) T) ([]T, error) {
+func latestVersions[D, T any](ctx context.Context, col collection, what string, codeOf func(*D) string, conv func(*D) T) ([]T, error) {
 	cur, err := col.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "code", Value: 1}, {Key: "version", Value: -1}}))
 	if err != nil {
 		return nil, mapErr(err, what)

@@ -63,17 +63,14 @@ func tallyInc(e pinggu.TallyEntry, sign int) bson.D {
 // Text answers count as "Q14:*" (answered), never by their content. day is
 // the submission's date in the round's time zone, for daily counts.
 func (s *Store) AddToTally(ctx context.Context, round, unit string, e pinggu.TallyEntry) error {
-	err := s.atomically(func() error {
-		_, err := s.db.Collection(colTallies).UpdateOne(ctx,
-			bson.D{{Key: "_id", Value: round + "/" + unit}},
-			bson.D{
-				{Key: "$inc", Value: tallyInc(e, 1)},
-				{Key: "$set", Value: bson.D{{Key: "lastAt", Value: e.At}}},
-				{Key: "$setOnInsert", Value: bson.D{{Key: "round", Value: round}, {Key: "unit", Value: unit}}},
-			},
-			options.UpdateOne().SetUpsert(true))
-		return err
-	})
+	_, err := s.db.Collection(colTallies).UpdateOne(ctx,
+		bson.D{{Key: "_id", Value: round + "/" + unit}},
+		bson.D{
+			{Key: "$inc", Value: tallyInc(e, 1)},
+			{Key: "$set", Value: bson.D{{Key: "lastAt", Value: e.At}}},
+			{Key: "$setOnInsert", Value: bson.D{{Key: "round", Value: round}, {Key: "unit", Value: unit}}},
+		},
+		options.UpdateOne().SetUpsert(true))
 	return mapErr(err, "统计")
 }
 
@@ -103,14 +100,14 @@ func (s *Store) ReserveSlot(ctx context.Context, round, unit string, limit, cell
 		filter = append(filter, bson.E{Key: "strata." + e.Stratum, Value: bson.D{{Key: "$not", Value: bson.D{{Key: "$gte", Value: cellLimit}}}}})
 	}
 	update := bson.D{{Key: "$inc", Value: tallyInc(e, 1)}, {Key: "$set", Value: bson.D{{Key: "lastAt", Value: e.At}}}}
-	take := func() error {
+	take := func(ctx context.Context) error {
 		var d tallyDoc
 		err := col.FindOneAndUpdate(ctx, filter, update, options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&d)
 		slot = pinggu.Slot{OK: err == nil, Received: d.Received, Cell: d.Strata[e.Stratum]}
 		return err
 	}
-	err = s.atomically(func() error {
-		err := take()
+	err = s.atomically(ctx, func(ctx context.Context) error {
+		err := take(ctx)
 		if err != mongo.ErrNoDocuments {
 			return err
 		}
@@ -123,7 +120,7 @@ func (s *Store) ReserveSlot(ctx context.Context, round, unit string, limit, cell
 		if err != nil {
 			return err
 		}
-		if err := take(); err != mongo.ErrNoDocuments {
+		if err := take(ctx); err != mongo.ErrNoDocuments {
 			return err
 		}
 		return nil
@@ -141,19 +138,15 @@ func (s *Store) ReserveSlot(ctx context.Context, round, unit string, limit, cell
 // CountFlag counts a flag known only after a response was counted (over a
 // stratum's quota), in the unit's tally.
 func (s *Store) CountFlag(ctx context.Context, round, unit, flag string) error {
-	return mapErr(s.atomically(func() error {
-		_, err := s.db.Collection(colTallies).UpdateOne(ctx, bson.D{{Key: "_id", Value: round + "/" + unit}},
-			bson.D{{Key: "$inc", Value: bson.D{{Key: "flags." + flag, Value: 1}}}})
-		return err
-	}), "统计")
+	_, err := s.db.Collection(colTallies).UpdateOne(ctx, bson.D{{Key: "_id", Value: round + "/" + unit}},
+		bson.D{{Key: "$inc", Value: bson.D{{Key: "flags." + flag, Value: 1}}}})
+	return mapErr(err, "统计")
 }
 
 // ReleaseSlot takes back what ReserveSlot counted, for a response that was
 // not stored (a resubmit of a stored one, or a failed insert).
 func (s *Store) ReleaseSlot(ctx context.Context, round, unit string, e pinggu.TallyEntry) error {
-	return mapErr(s.atomically(func() error {
-		_, err := s.db.Collection(colTallies).UpdateOne(ctx, bson.D{{Key: "_id", Value: round + "/" + unit}},
-			bson.D{{Key: "$inc", Value: tallyInc(e, -1)}})
-		return err
-	}), "统计")
+	_, err := s.db.Collection(colTallies).UpdateOne(ctx, bson.D{{Key: "_id", Value: round + "/" + unit}},
+		bson.D{{Key: "$inc", Value: tallyInc(e, -1)}})
+	return mapErr(err, "统计")
 }

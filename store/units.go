@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"pinggu"
@@ -41,14 +40,10 @@ func (s *Store) CreateUnit(ctx context.Context, u *pinggu.Unit) error {
 // UpdateUnit replaces a unit's fields, keeping its creation time.
 func (s *Store) UpdateUnit(ctx context.Context, u *pinggu.Unit) error {
 	d := newUnitDoc(u)
-	var res *mongo.UpdateResult
-	err := s.atomically(func() (err error) {
-		res, err = s.db.Collection(colUnits).UpdateOne(ctx, bson.D{{Key: "_id", Value: u.Code}}, bson.D{{Key: "$set", Value: bson.D{
-			{Key: "name", Value: d.Name}, {Key: "type", Value: d.Type}, {Key: "peerGroup", Value: d.PeerGroup},
-			{Key: "parent", Value: d.Parent}, {Key: "aliases", Value: d.Aliases}, {Key: "updatedAt", Value: d.UpdatedAt},
-		}}})
-		return err
-	})
+	res, err := s.db.Collection(colUnits).UpdateOne(ctx, bson.D{{Key: "_id", Value: u.Code}}, bson.D{{Key: "$set", Value: bson.D{
+		{Key: "name", Value: d.Name}, {Key: "type", Value: d.Type}, {Key: "peerGroup", Value: d.PeerGroup},
+		{Key: "parent", Value: d.Parent}, {Key: "aliases", Value: d.Aliases}, {Key: "updatedAt", Value: d.UpdatedAt},
+	}}})
 	if err != nil {
 		return mapErr(err, "单位")
 	}

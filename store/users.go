@@ -40,12 +40,8 @@ func (s *Store) User(ctx context.Context, name string) (*pinggu.User, error) {
 
 // SetUserRole changes an account's role and unit.
 func (s *Store) SetUserRole(ctx context.Context, name string, role pinggu.Role, unit string) error {
-	var res *mongo.UpdateResult
-	err := s.atomically(func() (err error) {
-		res, err = s.db.Collection(colUsers).UpdateOne(ctx, bson.D{{Key: "_id", Value: name}},
-			bson.D{{Key: "$set", Value: bson.D{{Key: "role", Value: string(role)}, {Key: "unit", Value: unit}}}})
-		return err
-	})
+	res, err := s.db.Collection(colUsers).UpdateOne(ctx, bson.D{{Key: "_id", Value: name}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "role", Value: string(role)}, {Key: "unit", Value: unit}}}})
 	if err == nil && res.MatchedCount == 0 {
 		return pinggu.Errorf(pinggu.NotFound, "用户%s不存在", name)
 	}
@@ -56,7 +52,7 @@ func (s *Store) SetUserRole(ctx context.Context, name string, role pinggu.Role, 
 // once maxFailures are reached; it returns the lock's end (zero if none).
 func (s *Store) LoginFailed(ctx context.Context, name string, maxFailures int, lockFor time.Duration, now time.Time) (time.Time, error) {
 	var until time.Time
-	err := s.atomically(func() error {
+	err := s.atomically(ctx, func(ctx context.Context) error {
 		u, err := s.User(ctx, name)
 		if err != nil {
 			return err
@@ -74,11 +70,9 @@ func (s *Store) LoginFailed(ctx context.Context, name string, maxFailures int, l
 
 // LoginSucceeded clears the failure count.
 func (s *Store) LoginSucceeded(ctx context.Context, name string) error {
-	return mapErr(s.atomically(func() error {
-		_, err := s.db.Collection(colUsers).UpdateOne(ctx, bson.D{{Key: "_id", Value: name}},
-			bson.D{{Key: "$set", Value: bson.D{{Key: "failedLogins", Value: 0}, {Key: "lockedUntil", Value: time.Time{}}}}})
-		return err
-	}), "用户")
+	_, err := s.db.Collection(colUsers).UpdateOne(ctx, bson.D{{Key: "_id", Value: name}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "failedLogins", Value: 0}, {Key: "lockedUntil", Value: time.Time{}}}}})
+	return mapErr(err, "用户")
 }
 
 type sessionDoc struct {
@@ -110,11 +104,9 @@ func (s *Store) Session(ctx context.Context, id string) (*pinggu.Session, error)
 
 // TouchSession records activity, which moves the idle expiry.
 func (s *Store) TouchSession(ctx context.Context, id string, at time.Time) error {
-	return mapErr(s.atomically(func() error {
-		_, err := s.db.Collection(colSessions).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
-			bson.D{{Key: "$set", Value: bson.D{{Key: "lastSeen", Value: at}}}})
-		return err
-	}), "会话")
+	_, err := s.db.Collection(colSessions).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "lastSeen", Value: at}}}})
+	return mapErr(err, "会话")
 }
 
 // DeleteSession ends a session; ending one that is gone is not an error.
