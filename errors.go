@@ -6,6 +6,7 @@ package pinggu
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -35,7 +36,10 @@ type Error struct {
 	Code    Code
 	Message string
 	Fields  FieldErrors
-	Err     error
+	// Rows are the problems of an uploaded sheet by row number (Fields
+	// names them too, as "第N行", for API clients).
+	Rows RowErrors
+	Err  error
 }
 
 func (e *Error) Error() string {
@@ -87,6 +91,15 @@ func ErrorFields(err error) FieldErrors {
 	return nil
 }
 
+// ErrorRows returns the per-row problems of an uploaded sheet in err, if any.
+func ErrorRows(err error) RowErrors {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Rows
+	}
+	return nil
+}
+
 // ErrorMessage returns the user-facing message of err; internal details stay hidden.
 func ErrorMessage(err error) string {
 	var e *Error
@@ -126,4 +139,68 @@ func (f FieldErrors) String() string {
 		parts[i] = k + ": " + f[k]
 	}
 	return strings.Join(parts, "; ")
+}
+
+// RowError is what is wrong with one row of an uploaded sheet. Row 0 is the
+// sheet as a whole (its header); Field, when set, narrows a row's problem
+// to one of its fields ("points").
+type RowError struct {
+	Row     int    `json:"row"`
+	Field   string `json:"field,omitempty"`
+	Message string `json:"message"`
+}
+
+// RowErrors lists the problems of an uploaded sheet.
+type RowErrors []RowError
+
+// Add records a row's problem; the first problem of a row and field counts.
+func (r *RowErrors) Add(row int, field, msg string) {
+	for _, e := range *r {
+		if e.Row == row && e.Field == field {
+			return
+		}
+	}
+	*r = append(*r, RowError{Row: row, Field: field, Message: msg})
+}
+
+// Sheet reports whether a problem concerns the whole sheet (its header).
+func (r RowErrors) Sheet() bool {
+	return slices.ContainsFunc(r, func(e RowError) bool { return e.Row == 0 })
+}
+
+// Sorted returns the problems by row, then field.
+func (r RowErrors) Sorted() RowErrors {
+	out := slices.Clone(r)
+	slices.SortStableFunc(out, func(a, b RowError) int {
+		if a.Row != b.Row {
+			return a.Row - b.Row
+		}
+		return strings.Compare(a.Field, b.Field)
+	})
+	return out
+}
+
+// Fields names each problem as the API always has: "第N行" (with
+// ".field"), and the sheet's own problems under their field ("表头").
+func (r RowErrors) Fields() FieldErrors {
+	fe := FieldErrors{}
+	for _, e := range r {
+		k := e.Field
+		if e.Row > 0 {
+			k = fmt.Sprintf("第%d行", e.Row)
+			if e.Field != "" {
+				k += "." + e.Field
+			}
+		}
+		fe.Add(k, e.Message)
+	}
+	return fe
+}
+
+// Err returns nil without problems, else an Invalid error carrying them.
+func (r RowErrors) Err(message string) error {
+	if len(r) == 0 {
+		return nil
+	}
+	return &Error{Code: Invalid, Message: message, Fields: r.Fields(), Rows: r.Sorted()}
 }

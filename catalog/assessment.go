@@ -170,7 +170,7 @@ func inputSummary(v pinggu.InputValue) string {
 
 // ImportIndicatorSystem reads an indicator sheet and stores it as the next
 // version of code (version 1 if new). Nothing is stored when any row is
-// wrong; every wrong row is named by its sheet row ("第5行").
+// wrong; every wrong row is named by its sheet row.
 func (s *Service) ImportIndicatorSystem(ctx context.Context, code, name string, file io.Reader) (*pinggu.IndicatorSystem, error) {
 	ins, rows, fe, err := report.ReadIndicators(file)
 	if err != nil {
@@ -193,24 +193,23 @@ func (s *Service) ImportIndicatorSystem(ctx context.Context, code, name string, 
 
 var indexRe = regexp.MustCompile(`^indicators\[(\d+)\]\.?(.*)$`)
 
-// byRow renames "indicators[3].points" to "第5行.points" for a sheet.
+// byRow turns the tree's "indicators[3].points" into the problem of that
+// indicator's sheet row (field "points"); the tree's other problems concern
+// the sheet as a whole.
 func byRow(err error, rows []int) error {
 	fe := pinggu.ErrorFields(err)
 	if fe == nil {
 		return err
 	}
-	out := pinggu.FieldErrors{}
+	var out pinggu.RowErrors
 	for k, v := range fe {
 		if m := indexRe.FindStringSubmatch(k); m != nil {
-			i, _ := strconv.Atoi(m[1])
-			if i < len(rows) {
-				k = fmt.Sprintf("第%d行", rows[i])
-				if m[2] != "" {
-					k += "." + m[2]
-				}
+			if i, _ := strconv.Atoi(m[1]); i < len(rows) {
+				out.Add(rows[i], m[2], v)
+				continue
 			}
 		}
-		out.Add(k, v)
+		out.Add(0, k, v)
 	}
 	return out.Err("指标表有误，未导入")
 }

@@ -165,10 +165,10 @@ func (s *Service) ImportUnits(ctx context.Context, rows []report.UnitRow) (creat
 	for _, r := range rows {
 		inSheet[r.Unit.Code] = true
 	}
-	fe := pinggu.FieldErrors{}
+	var fe pinggu.RowErrors
 	for _, r := range rows {
 		if p := r.Unit.Parent; p != "" && !known[p] && !inSheet[p] {
-			fe.Add(fmt.Sprintf("第%d行", r.Row), fmt.Sprintf("上级单位%s不存在", p))
+			fe.Add(r.Row, "", fmt.Sprintf("上级单位%s不存在", p))
 		}
 	}
 	if err := fe.Err("单位表有误，未导入"); err != nil {

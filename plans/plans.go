@@ -74,9 +74,11 @@ func (s *Service) Plans(ctx context.Context) ([]*pinggu.Plan, error) { return s.
 
 // ImportResult says what an import did.
 type ImportResult struct {
-	Imported int                `json:"imported"` // rows taken from the file
-	Total    int                `json:"total"`    // tasks of the plan now
-	Skipped  pinggu.FieldErrors `json:"skipped,omitempty"`
+	Imported int                `json:"imported"`          // rows taken from the file
+	Total    int                `json:"total"`             // tasks of the plan now
+	Skipped  pinggu.FieldErrors `json:"skipped,omitempty"` // "第N行" → why, as the API always answered
+	// SkippedRows are the same problems by row number, for pages.
+	SkippedRows pinggu.RowErrors `json:"-"`
 }
 
 // ImportTasks reads a task sheet into the plan. A file with any bad row is
@@ -96,7 +98,7 @@ func (s *Service) ImportTasks(ctx context.Context, plan string, file io.Reader, 
 	if err != nil {
 		return nil, err
 	}
-	if len(fe) > 0 && (!validOnly || fe["表头"] != "") {
+	if len(fe) > 0 && (!validOnly || fe.Sheet()) {
 		return nil, fe.Err(fmt.Sprintf("任务表有%d处错误，未导入（可修正后重新上传，或选择只导入正确的行）", len(fe)))
 	}
 	old, err := s.store.Tasks(ctx, plan)
@@ -125,7 +127,7 @@ func (s *Service) ImportTasks(ctx context.Context, plan string, file io.Reader, 
 		return nil, err
 	}
 	if len(fe) > 0 {
-		res.Skipped = fe
+		res.Skipped, res.SkippedRows = fe.Fields(), fe.Sorted()
 	}
 	return res, nil
 }

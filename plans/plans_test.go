@@ -65,11 +65,14 @@ func TestImportRefusesBadFilesAndKeepsProgressOnReimport(t *testing.T) {
 	if pinggu.ErrorCode(err) != pinggu.Invalid || !strings.Contains(pinggu.ErrorFields(err)["第4行"], "市财政局") {
 		t.Fatalf("bad file: %v", err)
 	}
+	if rows := pinggu.ErrorRows(err); len(rows) != 1 || rows[0].Row != 4 || !strings.Contains(rows[0].Message, "市财政局") {
+		t.Fatalf("rows of a bad file = %+v", rows)
+	}
 	if tasks, _ := svc.Tasks(ctx, "fzzf", ""); len(tasks) != 0 {
 		t.Fatalf("a refused file stored %d tasks", len(tasks))
 	}
 	res, err := svc.ImportTasks(ctx, "fzzf", sheet(t, rows), true)
-	if err != nil || res.Imported != 2 || res.Total != 2 || res.Skipped["第4行"] == "" {
+	if err != nil || res.Imported != 2 || res.Total != 2 || res.Skipped["第4行"] == "" || len(res.SkippedRows) != 1 || res.SkippedRows[0].Row != 4 {
 		t.Fatalf("valid rows only: %+v, %v", res, err)
 	}
 	if err := svc.FileProgress(ctx, "fzzf", "1", "sfj", &pinggu.ProgressReport{AsOf: "2023-06-30", Progress: 60, Narrative: "已完成初稿", DelayReason: "征求意见延期"}, nil); err != nil {

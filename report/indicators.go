@@ -38,9 +38,9 @@ var unitTypeNames = map[string]pinggu.UnitType{
 
 // ReadIndicators reads an indicator sheet (the first sheet; one indicator
 // per row after a header row). Every row that cannot be read is reported
-// as "第N行" with the reason; the tree itself is checked by Validate.
+// by its sheet row with the reason; the tree itself is checked by Validate.
 // rowsOf[i] is the sheet row of the i-th indicator returned.
-func ReadIndicators(r io.Reader) (ins []pinggu.Indicator, rowsOf []int, fe pinggu.FieldErrors, err error) {
+func ReadIndicators(r io.Reader) (ins []pinggu.Indicator, rowsOf []int, fe pinggu.RowErrors, err error) {
 	t := table{columns: indicatorColumns, need: [][2]string{{"code", "编码"}, {"level", "层级"}, {"name", "名称"}, {"points", "分值"}}}
 	fe, err = t.read(r, func(n int, row map[string]string, _ []string) string {
 		in, msg := parseIndicator(row)

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"fmt"
 	"io"
 	"strings"
 
@@ -22,9 +21,9 @@ type table struct {
 
 // read calls each for every non-blank row after the header, with its sheet
 // row number, its fields and its cells; what each says is wrong with a row
-// is kept under "第N行". A missing or empty header comes back under "表头";
-// an unreadable file as an error.
-func (t table) read(r io.Reader, each func(n int, row map[string]string, cells []string) (problem string)) (pinggu.FieldErrors, error) {
+// is kept under its number. A missing or empty header comes back as row 0
+// ("表头"); an unreadable file as an error.
+func (t table) read(r io.Reader, each func(n int, row map[string]string, cells []string) (problem string)) (pinggu.RowErrors, error) {
 	f, err := excelize.OpenReader(r, excelize.Options{UnzipSizeLimit: 128 << 20})
 	if err != nil {
 		return nil, pinggu.Wrap(pinggu.Invalid, err, "无法读取Excel文件，请上传.xlsx格式")
@@ -35,7 +34,7 @@ func (t table) read(r io.Reader, each func(n int, row map[string]string, cells [
 		return nil, pinggu.Wrap(pinggu.Invalid, err, "无法读取工作表")
 	}
 	defer rows.Close()
-	fe := pinggu.FieldErrors{}
+	var fe pinggu.RowErrors
 	var cols map[int]string
 	for n := 1; rows.Next(); n++ {
 		var opts []excelize.Options
@@ -50,7 +49,7 @@ func (t table) read(r io.Reader, each func(n int, row map[string]string, cells [
 			cols = t.header(cells)
 			for _, need := range t.need {
 				if !hasField(cols, need[0]) {
-					fe.Add("表头", "缺少列："+need[1])
+					fe.Add(0, "表头", "缺少列："+need[1])
 				}
 			}
 			if len(fe) > 0 {
@@ -71,11 +70,11 @@ func (t table) read(r io.Reader, each func(n int, row map[string]string, cells [
 			continue
 		}
 		if problem := each(n, row, cells); problem != "" {
-			fe.Add(fmt.Sprintf("第%d行", n), problem)
+			fe.Add(n, "", problem)
 		}
 	}
 	if cols == nil {
-		fe.Add("表头", "工作表是空的")
+		fe.Add(0, "表头", "工作表是空的")
 	}
 	return fe, nil
 }

@@ -36,8 +36,8 @@ type TaskRow struct {
 // ReadTasks reads a 任务分工方案 sheet (the first sheet, a header row, one
 // task per row). Chapter cells merged over several rows apply to each row.
 // match turns a unit name into its code. Rows that cannot be read are
-// reported by sheet row ("第5行") with every reason found.
-func ReadTasks(r io.Reader, match func(name string) (string, bool)) ([]TaskRow, pinggu.FieldErrors, error) {
+// reported by sheet row with every reason found.
+func ReadTasks(r io.Reader, match func(name string) (string, bool)) ([]TaskRow, pinggu.RowErrors, error) {
 	milestones := map[int]string{}
 	t := table{columns: taskColumns, raw: true,
 		need: [][2]string{{"no", "序号"}, {"text", "具体任务"}, {"lead", "牵头单位"}, {"due", "完成时限"}},

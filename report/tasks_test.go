@@ -107,7 +107,7 @@ func TestReadTasks(t *testing.T) {
 	}
 	want := map[string]string{"第5行": "缺少具体任务", "第6行": "市财政局", "第7行": "尽快", "第8行": "与第4行重复", "第9行": "约束性或预期性"}
 	for row, part := range want {
-		if msg := fe[row]; !bytes.Contains([]byte(msg), []byte(part)) {
+		if msg := fe.Fields()[row]; !bytes.Contains([]byte(msg), []byte(part)) {
 			t.Errorf("%s: %q, want it to mention %q", row, msg, part)
 		}
 	}

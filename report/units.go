@@ -26,8 +26,8 @@ type UnitRow struct {
 
 // ReadUnits reads a unit list (the first sheet, a header row, one unit per
 // row). Aliases are separated by 、，, or ;. Problems are reported by sheet
-// row ("第5行"); checks that need the database are the caller's.
-func ReadUnits(r io.Reader) ([]UnitRow, pinggu.FieldErrors, error) {
+// row; checks that need the database are the caller's.
+func ReadUnits(r io.Reader) ([]UnitRow, pinggu.RowErrors, error) {
 	t := table{columns: unitColumns, need: [][2]string{{"code", "编码"}, {"name", "名称"}, {"type", "类型"}, {"peerGroup", "考核类别"}}}
 	var out []UnitRow
 	seen := map[string]int{}

@@ -69,6 +69,7 @@ type errorDetail struct {
 	Code    pinggu.Code        `json:"code"`
 	Message string             `json:"message"`
 	Fields  pinggu.FieldErrors `json:"fields,omitempty"`
+	Rows    pinggu.RowErrors   `json:"rows,omitempty"` // an upload's problems by sheet row
 	Request string             `json:"requestId,omitempty"`
 }
 
@@ -92,7 +93,8 @@ func (s *Server) handleError(err error, c echo.Context) {
 	msg := pinggu.ErrorMessage(err)
 	path := c.Request().URL.Path
 	if strings.HasPrefix(path, "/api/") || path == "/healthz" {
-		_ = c.JSON(status, errorBody{errorDetail{Code: code, Message: msg, Fields: pinggu.ErrorFields(err), Request: reqID}})
+		_ = c.JSON(status, errorBody{errorDetail{Code: code, Message: msg, Fields: pinggu.ErrorFields(err),
+			Rows: pinggu.ErrorRows(err), Request: reqID}})
 		return
 	}
 	heading := map[int]string{404: "页面不存在", 410: "本次测评已结束", 413: "提交内容过大"}[status]

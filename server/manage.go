@@ -50,20 +50,38 @@ func (s *Server) pageStatus(c echo.Context, status int, name string, data map[st
 	return c.HTMLBlob(status, body)
 }
 
-// rowErrors lists "第N行" errors in sheet order, then the others.
-func rowErrors(fe pinggu.FieldErrors) []fieldError {
+// rowErrors lists an upload's problems: a sheet's by row (the sheet's own
+// first), anything else (a missing file) by field.
+func rowErrors(err error) []fieldError {
+	if rows := pinggu.ErrorRows(err); rows != nil {
+		return sheetRows(rows)
+	}
+	return sortedFields(pinggu.ErrorFields(err))
+}
+
+// sheetRows lists a sheet's problems in row order, named as people read them.
+func sheetRows(rows pinggu.RowErrors) []fieldError {
+	out := make([]fieldError, 0, len(rows))
+	for _, e := range rows.Sorted() {
+		name := e.Field
+		if e.Row > 0 {
+			name = fmt.Sprintf("第%d行", e.Row)
+			if e.Field != "" {
+				name += "." + e.Field
+			}
+		}
+		out = append(out, fieldError{Code: name, No: e.Row, Message: e.Message})
+	}
+	return out
+}
+
+// sortedFields lists field errors by field name.
+func sortedFields(fe pinggu.FieldErrors) []fieldError {
 	out := make([]fieldError, 0, len(fe))
 	for k, v := range fe {
-		n := 0
-		fmt.Sscanf(k, "第%d行", &n)
-		out = append(out, fieldError{Code: k, No: n, Message: v})
+		out = append(out, fieldError{Code: k, Message: v})
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].No != out[j].No {
-			return out[i].No < out[j].No
-		}
-		return out[i].Code < out[j].Code
-	})
+	sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })
 	return out
 }
 
@@ -132,7 +150,7 @@ func (s *Server) importUnits(c echo.Context) error {
 	if err == nil {
 		defer f.Close()
 		var rows []report.UnitRow
-		var fe pinggu.FieldErrors
+		var fe pinggu.RowErrors
 		if rows, fe, err = report.ReadUnits(f); err == nil {
 			err = fe.Err("单位表有误，未导入")
 		}
@@ -144,11 +162,11 @@ func (s *Server) importUnits(c echo.Context) error {
 			}
 		}
 	}
-	fe, msg, err := formErrors(err)
-	if err != nil {
-		return err
+	_, msg, ferr := formErrors(err)
+	if ferr != nil {
+		return ferr
 	}
-	data["ImportError"], data["RowErrors"] = msg, rowErrors(fe)
+	data["ImportError"], data["RowErrors"] = msg, rowErrors(err)
 	return s.unitsPage(c, http.StatusUnprocessableEntity, data)
 }
 
@@ -198,7 +216,7 @@ func (s *Server) editQuestionnaire(c echo.Context) error {
 
 func (s *Server) questionnairePage(c echo.Context, status int, data map[string]any) error {
 	if fe, ok := data["Errors"].(pinggu.FieldErrors); ok {
-		list := rowErrors(fe)
+		list := sortedFields(fe)
 		lines := questionLines(data["JSON"].(string))
 		for i, e := range list {
 			// Point at the question in the text: "questions[2].options" → 第14行.
@@ -409,12 +427,12 @@ func (s *Server) uploadIndicators(c echo.Context) error {
 				fmt.Sprintf("已导入指标体系 %s 第%d版", sys.Name, sys.Version))
 		}
 	}
-	fe, msg, err := formErrors(err)
-	if err != nil {
-		return err
+	_, msg, ferr := formErrors(err)
+	if ferr != nil {
+		return ferr
 	}
 	return s.indicatorsPage(c, http.StatusUnprocessableEntity, map[string]any{"UpCode": code, "UpName": name,
-		"Error": msg, "RowErrors": rowErrors(fe)})
+		"Error": msg, "RowErrors": rowErrors(err)})
 }
 
 // consolePlans lists the plans with a form to add one and, per plan, a
@@ -466,15 +484,15 @@ func (s *Server) uploadTasks(c echo.Context) error {
 			if len(r.Skipped) > 0 {
 				done += fmt.Sprintf("；跳过%d行有误的行", len(r.Skipped))
 			}
-			return s.plansPage(c, http.StatusOK, map[string]any{"Done": done, "RowErrors": rowErrors(r.Skipped),
+			return s.plansPage(c, http.StatusOK, map[string]any{"Done": done, "RowErrors": sheetRows(r.SkippedRows),
 				"UploadPlan": plan, "Plan": pinggu.Plan{Kind: pinggu.KindPlan}})
 		}
 	}
-	fe, msg, err := formErrors(err)
-	if err != nil {
-		return err
+	_, msg, ferr := formErrors(err)
+	if ferr != nil {
+		return ferr
 	}
-	return s.plansPage(c, http.StatusUnprocessableEntity, map[string]any{"UploadError": msg, "RowErrors": rowErrors(fe),
+	return s.plansPage(c, http.StatusUnprocessableEntity, map[string]any{"UploadError": msg, "RowErrors": rowErrors(err),
 		"UploadPlan": plan, "Plan": pinggu.Plan{Kind: pinggu.KindPlan}})
 }
 

@@ -62,6 +62,8 @@ func TestAssessmentRound(t *testing.T) {
 	if status, body := upload(t, p, "/api/v1/indicator-systems/fzzf/import", indicatorSheet(t, bad)); status != 422 ||
 		!strings.Contains(fmt.Sprint(body), "第3行") {
 		t.Fatalf("bad sheet = %d %v", status, body)
+	} else if rows, _ := body["error"].(map[string]any)["rows"].([]any); len(rows) != 1 || rows[0].(map[string]any)["row"] != 3.0 {
+		t.Fatalf("bad sheet's rows as data = %v", body)
 	}
 	if status, body := upload(t, p, "/api/v1/indicator-systems/fzzf/import", indicatorSheet(t, rows)); status != 201 || body["version"] != 1.0 {
 		t.Fatalf("import = %d %v", status, body)
