@@ -86,7 +86,8 @@ type WorkerOptions struct {
 	// RetryDelay replaces asynq's exponential backoff (tests make it short).
 	RetryDelay func(n int, err error, t *asynq.Task) time.Duration
 	// PollInterval is how often due scheduled and retry tasks are moved to
-	// the queue (asynq's default, 5 s, when zero).
+	// the queue (asynq's default, 5 s, when zero), and, when shorter than
+	// asynq's default of 1 s, how often an idle worker looks for new tasks.
 	PollInterval time.Duration
 }
 
@@ -95,6 +96,10 @@ func NewWorker(r *Redis, log *slog.Logger, opts ...WorkerOptions) *Worker {
 	var o WorkerOptions
 	if len(opts) > 0 {
 		o = opts[0]
+	}
+	var idle time.Duration // asynq's default
+	if o.PollInterval > 0 && o.PollInterval < time.Second {
+		idle = o.PollInterval
 	}
 	srv := asynq.NewServer(r.Opt, asynq.Config{
 		Concurrency: 4,
@@ -105,6 +110,7 @@ func NewWorker(r *Redis, log *slog.Logger, opts ...WorkerOptions) *Worker {
 		Logger:                   slogAdapter{log},
 		RetryDelayFunc:           o.RetryDelay,
 		DelayedTaskCheckInterval: o.PollInterval,
+		TaskCheckInterval:        idle,
 	})
 	return &Worker{srv: srv, mux: asynq.NewServeMux()}
 }

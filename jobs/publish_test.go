@@ -81,6 +81,7 @@ func cellValue(t *testing.T, f *excelize.File, sheet, ref string) string {
 // of 12 respondents is 样本不足 — no score, rank or significance — and 说明
 // lists it; the unit of 40 is ranked alone.
 func TestTooLittleDataIsSaidNotScored(t *testing.T) {
+	t.Parallel()
 	st, ctx := publishEnv(t)
 	now := time.Now()
 	if err := st.CreateRound(ctx, &pinggu.Round{Code: "r", Title: "测评", Kind: pinggu.Satisfaction, Questionnaire: "q",
@@ -147,6 +148,7 @@ func assessmentRound(t *testing.T, st *store.Store, ctx context.Context, allowGa
 // TestFinalCompileRefusesGaps: a missing entry is never a silent 0 in a
 // final ranking: the compile is refused (409) naming the unit and leaf.
 func TestFinalCompileRefusesGaps(t *testing.T) {
+	t.Parallel()
 	st, ctx := publishEnv(t)
 	assessmentRound(t, st, ctx, false)
 	_, err := jobs.NewCompiler(st, time.Now).Compile(ctx, "k", true, 0, nil)
@@ -182,6 +184,7 @@ func TestFinalCompileRefusesGaps(t *testing.T) {
 // TestFinalCompileWithAllowedGaps: the round allows gaps, so the final
 // compile goes ahead with the unit marked and unranked.
 func TestFinalCompileWithAllowedGaps(t *testing.T) {
+	t.Parallel()
 	st, ctx := publishEnv(t)
 	assessmentRound(t, st, ctx, true)
 	rep, err := jobs.NewCompiler(st, time.Now).Compile(ctx, "k", true, 0, nil)
@@ -205,6 +208,7 @@ func TestFinalCompileWithAllowedGaps(t *testing.T) {
 // carry it. By hand: 崇川区 went from 20×100 + 20×60 (80) to 30×100 +
 // 10×60 (90); 海门区 from 80/40 alternating (60) to forty 100s.
 func TestBaselineComparison(t *testing.T) {
+	t.Parallel()
 	st, ctx := publishEnv(t)
 	now := time.Now()
 	for _, code := range []string{"b23", "r24"} {

@@ -117,6 +117,7 @@ func reportBytes(t *testing.T, st *store.Store, id string) []byte {
 // the export. Post-stratified (the export's second pass) and unweighted
 // (written in the tally pass).
 func TestNumbersRecomputeFromThePublishedFiles(t *testing.T) {
+	t.Parallel()
 	for _, weighted := range []bool{true, false} {
 		t.Run(fmt.Sprint("weighted=", weighted), func(t *testing.T) { recomputeFromFiles(t, weighted) })
 	}
@@ -290,6 +291,7 @@ func recomputeFromFiles(t *testing.T, weighted bool) {
 // another database, compiled by another process at another time, give the
 // same scorecard bytes and so the same report id.
 func TestSameInputsSameBytes(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	var sums, ids []string
 	for i, reverse := range []bool{false, true} {
