@@ -17,6 +17,7 @@ import (
 )
 
 func TestLoadIsRealisticAndIdempotent(t *testing.T) {
+	t.Parallel()
 	st := storetest.New(t)
 	now := time.Date(2024, 10, 15, 3, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }

@@ -130,18 +130,33 @@ func (h *Handlers) close(ctx context.Context, p RoundPayload, run *jobRun) error
 		run.note = "轮次已变化，无需关闭"
 		return nil
 	}
-	// asynq may start a task up to a second early; never close before time.
-	if wait := r.ClosesAt.Sub(h.now()); wait > 0 {
-		if wait > 10*time.Second {
-			return fmt.Errorf("close of %s fired %s early", p.Round, wait)
-		}
+	if err := h.until(ctx, r.ClosesAt, "close of "+p.Round); err != nil {
+		return err
+	}
+	return h.rounds.Close(ctx, p.Round)
+}
+
+// until waits for t by the product's clock: asynq may start a task up to a
+// second early, and a close or final compile must never run before its
+// time. A task more than 10 s early fails (and is retried), as does one
+// whose time has not come 15 s later.
+func (h *Handlers) until(ctx context.Context, t time.Time, what string) error {
+	if early := t.Sub(h.now()); early > 10*time.Second {
+		return fmt.Errorf("%s fired %s early", what, early)
+	}
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	give := time.After(15 * time.Second)
+	for h.now().Before(t) {
 		select {
-		case <-time.After(wait):
+		case <-tick.C:
+		case <-give:
+			return fmt.Errorf("%s: its time %s has not come", what, t.Format(time.RFC3339))
 		case <-ctx.Done():
 			return ctx.Err()
 		}
 	}
-	return h.rounds.Close(ctx, p.Round)
+	return nil
 }
 
 // compile is the final compile at compile time, or a compile started by
@@ -155,6 +170,12 @@ func (h *Handlers) compile(ctx context.Context, p RoundPayload, run *jobRun) err
 		if !matches(p, r.CompileTime()) || !r.Status.Finished() && !r.Status.Collecting() {
 			run.note = "轮次已变化，无需汇总"
 			return nil
+		}
+		if err := h.until(ctx, r.CompileTime(), "final compile of "+p.Round); err != nil {
+			return err
+		}
+		if r, err = h.store.Round(ctx, p.Round); err != nil { // the close may have run meanwhile
+			return skipMissing(err)
 		}
 		// Due together after a pause, the final compile may run before the
 		// close: close first, so the final compile is final.

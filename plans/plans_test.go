@@ -54,6 +54,7 @@ func sheet(t testing.TB, rows [][]any) io.Reader {
 }
 
 func TestImportRefusesBadFilesAndKeepsProgressOnReimport(t *testing.T) {
+	t.Parallel()
 	svc, _ := setup(t)
 	ctx := pinggu.WithActor(context.Background(), "unit:sfj")
 	rows := [][]any{
@@ -100,6 +101,7 @@ func TestImportRefusesBadFilesAndKeepsProgressOnReimport(t *testing.T) {
 }
 
 func TestProgressRulesAndReview(t *testing.T) {
+	t.Parallel()
 	svc, _ := setup(t)
 	ctx := pinggu.WithActor(context.Background(), "unit:sfj")
 	if _, err := svc.ImportTasks(ctx, "fzzf", sheet(t, [][]any{{1, "一", "编制权责清单", "市司法局", "", "2023年底前", ""}}), false); err != nil {

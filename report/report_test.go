@@ -42,6 +42,7 @@ func rawFixture(n int) (*report.Raw, []*pinggu.Response) {
 }
 
 func TestRawXLSXSplitsSheetsAndKeepsText(t *testing.T) {
+	t.Parallel()
 	raw, _ := rawFixture(7)
 	raw.SheetRows = 3
 	var buf bytes.Buffer
@@ -84,6 +85,7 @@ func TestRawXLSXSplitsSheetsAndKeepsText(t *testing.T) {
 }
 
 func TestRawCSVHasBOMAndNeutralisedText(t *testing.T) {
+	t.Parallel()
 	raw, _ := rawFixture(7)
 	var buf bytes.Buffer
 	if n, err := report.WriteRawCSV(&buf, raw); err != nil || n != 7 {
@@ -101,6 +103,7 @@ func TestRawCSVHasBOMAndNeutralisedText(t *testing.T) {
 }
 
 func TestNeutralizeKeepsLongTextWithinExcelLimit(t *testing.T) {
+	t.Parallel()
 	long := strings.Repeat("长", 40000)
 	if got := report.Neutralize(long); len([]rune(got)) != report.MaxCellChars {
 		t.Fatalf("kept %d characters", len([]rune(got)))

@@ -12,6 +12,7 @@ import (
 )
 
 func TestParseDue(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in      string
 		due     pinggu.Date
@@ -75,6 +76,7 @@ var unitNames = map[string]string{"市司法局": "sfj", "市公安局": "gaj", 
 func match(name string) (string, bool) { c, ok := unitNames[name]; return c, ok }
 
 func TestReadTasks(t *testing.T) {
+	t.Parallel()
 	sheet := taskSheet(t, [][]any{
 		{1, "一、健全政府机构职能体系", "编制权责清单", "市司法局", "市公安局、市人社局", "2023年底前", "约束性", 2, "", ""},
 		{2, "", "推进政务服务标准化", "市人力资源和社会保障局", "市公安局，崇川区", "持续推进", "预期性", "", "30%", "0.6"},

@@ -20,6 +20,7 @@ import (
 // schedule queues the tasks, a cancel removes them, an edit of a scheduled
 // round moves them.
 func TestEveryChangeHasItsEffects(t *testing.T) {
+	t.Parallel()
 	st := storetest.New(t)
 	ctx := pinggu.WithActor(context.Background(), "admin")
 	now := time.Now()

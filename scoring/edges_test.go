@@ -12,6 +12,7 @@ import (
 
 // TestRoundInDecimal: the published figure decides, not the float behind it.
 func TestRoundInDecimal(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		x      float64
 		places int
@@ -33,6 +34,7 @@ func TestRoundInDecimal(t *testing.T) {
 // TestBandEdge: 90.2 − 0.1 − 0.1 is shown as 90.00, so it is 优秀 and ties
 // with the unit at 90.00 (the float sum would have been 良好, rank 2).
 func TestBandEdge(t *testing.T) {
+	t.Parallel()
 	sys := &pinggu.IndicatorSystem{Code: "s", Version: 1, Indicators: []pinggu.Indicator{
 		{Code: "A", Level: 1, Name: "A", Points: 100, Rubric: pinggu.RubricManual}}}
 	a := &pinggu.AssessmentSettings{IndicatorSystem: "s", DeductionCap: 10}
@@ -53,6 +55,7 @@ func TestBandEdge(t *testing.T) {
 // TestVetoRankRules: a vetoed unit with the highest total (but graded 较差)
 // is placed by the round's rule.
 func TestVetoRankRules(t *testing.T) {
+	t.Parallel()
 	make := func() []scoring.UnitAssessment {
 		return []scoring.UnitAssessment{
 			{Unit: "v", PeerGroup: "g", Total: 95, Grade: "较差", Vetoes: []string{"重大事故"}},
@@ -78,6 +81,7 @@ func TestVetoRankRules(t *testing.T) {
 }
 
 func TestTQuantileAgainstTheTable(t *testing.T) {
+	t.Parallel()
 	// Two-sided 95% and 99% values of Student's t, as printed in tables.
 	for _, c := range []struct{ p, df, want float64 }{
 		{0.975, 1, 12.706}, {0.975, 3, 3.182}, {0.975, 9, 2.262}, {0.975, 30, 2.042}, {0.995, 5, 4.032}, {0.975, 1e9, 1.960},
@@ -118,6 +122,7 @@ func q1(codes ...string) [][]string {
 // TestTIntervalAtTen: scores 100, 80×5, 60×3, 100 … mean 78, s² = 1960/9;
 // the interval is 78 ± t(0.975, 9)·s/√10 with the table's 2.262.
 func TestTIntervalAtTen(t *testing.T) {
+	t.Parallel()
 	u := oneUnit(pinggu.Scoring{MinSample: 1}, q1("5", "4", "4", "4", "3", "3", "3", "4", "5", "4")...)
 	s := u.Questions[0].Stat
 	half := 2.262157 * math.Sqrt(1960.0/9/10)
@@ -133,6 +138,7 @@ func TestTIntervalAtTen(t *testing.T) {
 // TestBoundedIntervals: one respondent, and ten who all agree, get an
 // interval inside the scale with a width.
 func TestBoundedIntervals(t *testing.T) {
+	t.Parallel()
 	one := oneUnit(pinggu.Scoring{MinSample: 1, MinEffective: 1}, q1("4")...).Overall
 	if !one.Bounded || one.MeanLow < 20 || one.MeanHigh > 100 || !(one.MeanLow < 80 && 80 < one.MeanHigh) {
 		t.Errorf("n = 1: %+v", one)
@@ -154,6 +160,7 @@ func TestBoundedIntervals(t *testing.T) {
 // TestMinimumSample: 29 respondents are 样本不足 by default, 30 are not;
 // respondents without a weight (a cell without a share) make no estimate.
 func TestMinimumSample(t *testing.T) {
+	t.Parallel()
 	codes := make([]string, 30)
 	for i := range codes {
 		codes[i] = fmt.Sprint(1 + i%5)
@@ -182,6 +189,7 @@ func TestMinimumSample(t *testing.T) {
 // dimension; its n and n_eff are 80, and its score is the mean of their
 // per-respondent means.
 func TestDimensionsCountPeople(t *testing.T) {
+	t.Parallel()
 	q := &pinggu.Questionnaire{Code: "q", Version: 1, Questions: []pinggu.Question{scale("d", "Q1"), scale("d", "Q2")}}
 	tally := scoring.NewTally(q, pinggu.Scoring{})
 	for i := 0; i < 80; i++ {
@@ -204,6 +212,7 @@ func TestDimensionsCountPeople(t *testing.T) {
 
 // TestOverallDefinitions: the overall score follows the round's definition.
 func TestOverallDefinitions(t *testing.T) {
+	t.Parallel()
 	// Q1 (dimension a) 100 and Q2 (dimension b) 20, one respondent.
 	answers := [][]string{{"Q1", "5", "Q2", "1"}}
 	for _, c := range []struct {
@@ -220,6 +229,7 @@ func TestOverallDefinitions(t *testing.T) {
 }
 
 func TestHolm(t *testing.T) {
+	t.Parallel()
 	// Sorted 0.005·4, 0.01·3, 0.03·2, 0.04·1 = 0.02, 0.03, 0.06, 0.04 → running max 0.06.
 	got := scoring.Holm([]float64{0.01, 0.04, 0.03, 0.005})
 	for i, want := range []float64{0.03, 0.06, 0.06, 0.02} {
@@ -233,6 +243,7 @@ func TestHolm(t *testing.T) {
 // TestRankGroup: three units of 40; a and b are far apart, b and c close.
 // Tests are Welch's with Holm; the bootstrap is seeded.
 func TestRankGroup(t *testing.T) {
+	t.Parallel()
 	tally := scoring.NewTally(questionnaire(), pinggu.Scoring{})
 	add := func(unit string, codes ...string) {
 		for i := 0; i < 40; i++ {
@@ -291,6 +302,7 @@ func TestRankGroup(t *testing.T) {
 // rows 0.5/0.5 and columns 0.4/0.6 give shares 0.3, 0.2 / 0.1, 0.4, i.e.
 // weights 0.01, 0.02, 0.005, 0.01 per respondent.
 func TestRakingClosedForm(t *testing.T) {
+	t.Parallel()
 	counts := map[string]float64{"1|1": 30, "1|2": 10, "2|1": 20, "2|2": 40}
 	margins := map[string]map[string]float64{"A": {"1": 0.5, "2": 0.5}, "B": {"1": 0.4, "2": 0.6}}
 	w, trimmed, empty := scoring.Rake(counts, []string{"A", "B"}, margins, pinggu.Trim{Min: 0.3, Max: 3})
@@ -313,6 +325,7 @@ func TestRakingClosedForm(t *testing.T) {
 // margins rows 5, 15 and columns 10, 10 (of 30). Raking keeps the odds
 // ratio 49/108, so x₁₁ solves 59x² + 1275x − 2450 = 0: 1.775666.
 func TestRakingWorkedExample(t *testing.T) {
+	t.Parallel()
 	counts := map[string]float64{"1|1": 7, "1|2": 9, "2|1": 12, "2|2": 7}
 	margins := map[string]map[string]float64{"R": {"1": 5.0 / 20, "2": 15.0 / 20}, "C": {"1": 0.5, "2": 0.5}}
 	w, _, _ := scoring.Rake(counts, []string{"R", "C"}, margins, pinggu.Trim{Min: 0.01, Max: 100})
@@ -327,6 +340,7 @@ func TestRakingWorkedExample(t *testing.T) {
 // TestRakedEstimate: in a unit, raked weights enter the estimate and the
 // design effect; a margin category without respondents is reported.
 func TestRakedEstimate(t *testing.T) {
+	t.Parallel()
 	q := questionnaire()
 	q.Questions = append(q.Questions, pinggu.Question{Code: "D2", Type: pinggu.Single, Text: "d2",
 		Options: []pinggu.Option{{Code: "1", Label: "青年"}, {Code: "2", Label: "老年"}, {Code: "3", Label: "其他"}}})
@@ -370,6 +384,7 @@ func TestRakedEstimate(t *testing.T) {
 // TestCronbachAlpha: five respondents, three items; α = 45/49 by hand,
 // item–rest correlations 0.9707, 0.7702, 0.8092.
 func TestCronbachAlpha(t *testing.T) {
+	t.Parallel()
 	q := &pinggu.Questionnaire{Code: "q", Version: 1, Questions: []pinggu.Question{scale("d", "Q1"), scale("d", "Q2"), scale("d", "Q3")}}
 	tally := scoring.NewTally(q, pinggu.Scoring{})
 	for i, row := range [][3]string{{"5", "4", "5"}, {"4", "4", "3"}, {"3", "2", "3"}, {"2", "3", "2"}, {"1", "1", "2"}} {
@@ -389,6 +404,7 @@ func TestCronbachAlpha(t *testing.T) {
 // TestImportancePerformance: a dimension that moves with the rest is more
 // important; quadrants split at the dimensions' averages.
 func TestImportancePerformance(t *testing.T) {
+	t.Parallel()
 	q := &pinggu.Questionnaire{Code: "q", Version: 1, Questions: []pinggu.Question{scale("a", "Q1"), scale("b", "Q2"), scale("c", "Q3")}}
 	tally := scoring.NewTally(q, pinggu.Scoring{})
 	for i, row := range [][3]string{{"5", "5", "3"}, {"4", "4", "3"}, {"3", "3", "4"}, {"2", "2", "3"}, {"5", "4", "3"}} {
@@ -414,6 +430,7 @@ func TestImportancePerformance(t *testing.T) {
 // "C ≥ max(50%, τ)" while the expected progress E is 83%, and both the gap
 // and the overdue binding tasks are reported; the "expected" rule fails it.
 func TestExpectedProgress(t *testing.T) {
+	t.Parallel()
 	plan := &pinggu.Plan{Code: "p", Start: "2021-01-01", End: "2025-01-01"}
 	tasks := []pinggu.PlanTask{
 		{No: "1", Due: "2022-01-01", Class: pinggu.Binding},

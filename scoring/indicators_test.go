@@ -31,6 +31,7 @@ func settings() *pinggu.AssessmentSettings {
 }
 
 func TestIndicatorSystemValidate(t *testing.T) {
+	t.Parallel()
 	if err := system().Validate(); err != nil {
 		t.Fatalf("valid system rejected: %v", err)
 	}
@@ -69,6 +70,7 @@ func near4(t *testing.T, name string, got, want float64) {
 
 // TestScoreUnitByHand: every rubric, caps, a subset rescaled, vetoes.
 func TestScoreUnitByHand(t *testing.T) {
+	t.Parallel()
 	sys, a := system(), settings()
 	county := pinggu.Unit{Code: "u1", Type: pinggu.County, PeerGroup: "县市区"}
 	in := map[string]pinggu.InputValue{
@@ -131,6 +133,7 @@ func TestScoreUnitByHand(t *testing.T) {
 }
 
 func TestRankAssessmentsWithinPeerGroups(t *testing.T) {
+	t.Parallel()
 	us := []scoring.UnitAssessment{{PeerGroup: "A", Total: 85}, {PeerGroup: "B", Total: 60}, {PeerGroup: "A", Total: 85},
 		{PeerGroup: "A", Total: 70}, {PeerGroup: "B", Total: 90}}
 	scoring.RankAssessments(us, pinggu.VetoRankLast)

@@ -29,6 +29,7 @@ func midtermFixture() (*pinggu.Plan, []pinggu.PlanTask, map[string]*pinggu.Progr
 }
 
 func TestMidtermBeforeStart(t *testing.T) {
+	t.Parallel()
 	plan, tasks, _ := midtermFixture()
 	r := scoring.EvaluatePlan(plan, tasks, nil, day("2020-06-30"), 0.1, (&pinggu.MidtermSettings{}).PassOrDefault())
 	if r.Elapsed != 0 || r.Overall.Completion != 0 || r.Pass || r.Overall.Counts[scoring.NotDue] != 4 {
@@ -37,6 +38,7 @@ func TestMidtermBeforeStart(t *testing.T) {
 }
 
 func TestMidtermMidway(t *testing.T) {
+	t.Parallel()
 	plan, tasks, latest := midtermFixture()
 	r := scoring.EvaluatePlan(plan, tasks, latest, day("2023-07-03"), 0.1, (&pinggu.MidtermSettings{}).PassOrDefault())
 	// τ = 913 / 1825 days.
@@ -77,6 +79,7 @@ func TestMidtermMidway(t *testing.T) {
 }
 
 func TestMidtermAfterEnd(t *testing.T) {
+	t.Parallel()
 	plan, tasks, latest := midtermFixture()
 	r := scoring.EvaluatePlan(plan, tasks, latest, day("2026-03-01"), 0.1, (&pinggu.MidtermSettings{}).PassOrDefault())
 	if r.Elapsed != 1 || r.Pass {
@@ -93,6 +96,7 @@ func TestMidtermAfterEnd(t *testing.T) {
 }
 
 func TestMidtermAheadAndOngoingWithoutMilestones(t *testing.T) {
+	t.Parallel()
 	plan, _, _ := midtermFixture()
 	task := pinggu.PlanTask{No: "9", Due: "2025-12-31", Weight: 1}
 	r := scoring.Status(&task, plan, &pinggu.ProgressReport{Progress: 70}, day("2023-07-03"), 0.1)

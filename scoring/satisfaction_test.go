@@ -44,6 +44,7 @@ func near(t *testing.T, name string, got, want float64) {
 }
 
 func TestWilsonPublishedValues(t *testing.T) {
+	t.Parallel()
 	low, high := scoring.Wilson(0.95, 100, 1.96)
 	near(t, "low", low, 0.888248)
 	near(t, "high", high, 0.978457)
@@ -58,6 +59,7 @@ func TestWilsonPublishedValues(t *testing.T) {
 // TestUnweighted is computed by hand: Q1 scores 100, 80, 60, 40 and one
 // 不清楚; respondents' overall means 90, 70, 60, 40, 30.
 func TestUnweighted(t *testing.T) {
+	t.Parallel()
 	tally := scoring.NewTally(questionnaire(), pinggu.Scoring{})
 	for _, r := range []*pinggu.Response{
 		resp("r1", "u", "Q1", "5", "Q2", "4", "M", "x", "M", "y", "T", "好"),
@@ -122,6 +124,7 @@ func TestUnweighted(t *testing.T) {
 }
 
 func TestScoreMapAndThreshold(t *testing.T) {
+	t.Parallel()
 	s := pinggu.Scoring{SatisfiedThreshold: 80, ScoreMap: map[string]float64{"5": 10, "4": 8, "3": 6, "2": 4, "1": 2, "9": 99}}
 	tally := scoring.NewTally(questionnaire(), s)
 	tally.Add(resp("r1", "u", "Q1", "5"))
@@ -139,6 +142,7 @@ func TestScoreMapAndThreshold(t *testing.T) {
 // D1=2 one scoring 20, each cell half the population, and one respondent
 // without D1 is left out. w = 0.5/3 and 0.5/1; Σw = 1, Σw² = 1/3.
 func TestPostStratification(t *testing.T) {
+	t.Parallel()
 	s := pinggu.Scoring{Weighting: &pinggu.Weighting{Cells: []string{"D1"}, Shares: map[string]float64{"1": 0.5, "2": 0.5}}}
 	tally := scoring.NewTally(questionnaire(), s)
 	for i := 0; i < 3; i++ {
@@ -167,6 +171,7 @@ func TestPostStratification(t *testing.T) {
 // TestCompileIsDeterministic: the same responses in any order give
 // byte-identical results and the same id hash; one response more changes the hash.
 func TestCompileIsDeterministic(t *testing.T) {
+	t.Parallel()
 	run := func(reverse bool, n int) ([]byte, string) {
 		tally := scoring.NewTally(questionnaire(), pinggu.Scoring{Weighting: &pinggu.Weighting{Cells: []string{"D1"}, Shares: map[string]float64{"1": 0.3, "2": 0.7}}})
 		for k := 0; k < n; k++ {
@@ -190,6 +195,7 @@ func TestCompileIsDeterministic(t *testing.T) {
 }
 
 func TestRankDescTies(t *testing.T) {
+	t.Parallel()
 	got := scoring.RankDesc([]float64{80, 92.5, 80, 70, 92.5})
 	want := []int{3, 1, 3, 5, 1}
 	for i := range want {

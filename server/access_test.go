@@ -8,6 +8,7 @@ import (
 // TestLinksFollowAccess: the top bar offers each role exactly the parts of
 // the console its routes admit, and following each offered link works.
 func TestLinksFollowAccess(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seed()
 	links := []string{"/admin/reports", "/admin/plans", "/admin/units", "/admin/questionnaires", "/admin/indicator-systems", "/admin/audit"}

@@ -12,6 +12,7 @@ import (
 const responsesPath = "/api/v1/rounds/r2024/units/chongchuan/responses"
 
 func TestJSONSubmission(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seed()
 	body := `{"sid":"app-0001-abcdef","answers":{"Q1":"5","D1":"2","Q2":"4","Q13":["1","3"],"Q14":"text","Q15":7},"channel":"web"}`
@@ -33,6 +34,7 @@ func TestJSONSubmission(t *testing.T) {
 }
 
 func TestJSONSubmissionErrors(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seed()
 	tests := []struct {
@@ -81,6 +83,7 @@ func TestJSONSubmissionErrors(t *testing.T) {
 }
 
 func TestAdminAPIRequiresToken(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	for _, auth := range []string{"", "Bearer wrong", "Basic " + adminToken, adminToken} {
 		req, _ := http.NewRequest("GET", h.url+"/api/v1/units", nil)
@@ -100,6 +103,7 @@ func TestAdminAPIRequiresToken(t *testing.T) {
 }
 
 func TestUnitsCRUD(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	u := map[string]any{"code": "chongchuan", "name": "崇川区", "type": "county", "peerGroup": "县市区"}
 	r := h.mustAPI("POST", "/api/v1/units", u, http.StatusCreated)
@@ -135,6 +139,7 @@ func TestUnitsCRUD(t *testing.T) {
 }
 
 func TestQuestionnaireValidationAndVersions(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	dup := questionnaireJSON()
 	dup["questions"].([]map[string]any)[1]["code"] = "Q1"
@@ -185,6 +190,7 @@ func TestQuestionnaireValidationAndVersions(t *testing.T) {
 }
 
 func TestRoundsCRUD(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seed()
 	bad := roundJSON()
@@ -226,6 +232,7 @@ func TestRoundsCRUD(t *testing.T) {
 }
 
 func TestHealthz(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	if r := h.get("/healthz"); r.status != 200 || r.json(t)["status"] != "ok" {
 		t.Fatalf("healthz = %d %s", r.status, r.body)
@@ -235,6 +242,7 @@ func TestHealthz(t *testing.T) {
 // TestConcurrentSubmissionsCountExactly: 100 respondents submit at once,
 // each twice (a double tap); 100 responses are stored and counted.
 func TestConcurrentSubmissionsCountExactly(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seed()
 	var wg sync.WaitGroup

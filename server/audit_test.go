@@ -9,6 +9,7 @@ import (
 // TestAuditLog: changes by people and transitions are recorded with their
 // actor, can be filtered, and cannot be changed through the product.
 func TestAuditLog(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seed() // unit, questionnaire and round creations, then scheduling, by the admin token
 	up := roundJSON()

@@ -37,6 +37,7 @@ func (h *harness) addUser(name, role, unit string) {
 }
 
 func TestConsoleLoginSessionAndLogout(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seed()
 	h.addUser("wang", "admin", "")
@@ -71,6 +72,7 @@ func TestConsoleLoginSessionAndLogout(t *testing.T) {
 }
 
 func TestLoginNeedsItsCSRFToken(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.addUser("wang", "admin", "")
 	r := h.postForm("/admin/login", url.Values{"csrf": {"forged"}, "name": {"wang"}, "password": {"correct-horse-1"}})
@@ -80,6 +82,7 @@ func TestLoginNeedsItsCSRFToken(t *testing.T) {
 }
 
 func TestLoginLockOut(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.addUser("liu", "assessor", "")
 	for i := 0; i < 4; i++ {
@@ -100,6 +103,7 @@ func TestLoginLockOut(t *testing.T) {
 }
 
 func TestSessionIdleExpiry(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.addUser("wang", "admin", "")
 	h.signIn("wang", "correct-horse-1")
@@ -115,6 +119,7 @@ func TestSessionIdleExpiry(t *testing.T) {
 
 // TestRoleMatrix: each console route × role → allowed, 403, or sent to log in.
 func TestRoleMatrix(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seed()
 	h.addUser("admin1", "admin", "")
@@ -149,6 +154,7 @@ func TestRoleMatrix(t *testing.T) {
 }
 
 func TestRoundPageActionsAndLiveCounts(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seed()
 	form := h.openForm("/s/r2024/chongchuan")

@@ -13,6 +13,7 @@ import (
 // a submit is refused with 503 and Retry-After, the page comes back with
 // every answer, and the JSON API says unavailable.
 func TestDatabaseDownKeepsAnswersAndAcknowledgesNothing(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seed()
 	form := h.openForm("/s/r2024/chongchuan") // the form is now known to this replica
@@ -46,6 +47,7 @@ func TestDatabaseDownKeepsAnswersAndAcknowledgesNothing(t *testing.T) {
 // TestOperatorsAreNotAnswers: MongoDB operators in answers or ids are
 // refused, never passed to a query.
 func TestOperatorsAreNotAnswers(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seed()
 	for _, body := range []string{
@@ -69,6 +71,7 @@ func TestOperatorsAreNotAnswers(t *testing.T) {
 // TestSubmissionsDoNotNeedRedis: with the queue unreachable, citizens
 // still submit and see the thank-you page; starting a job says unavailable.
 func TestSubmissionsDoNotNeedRedis(t *testing.T) {
+	t.Parallel()
 	h := newHarnessQueue(t, "127.0.0.1:1")
 	for _, u := range []map[string]any{{"code": "chongchuan", "name": "崇川区", "type": "county", "peerGroup": "县市区"},
 		{"code": "haimen", "name": "海门区", "type": "county", "peerGroup": "县市区"}} {

@@ -35,6 +35,7 @@ func (h *harness) uploadAs(path string, fields map[string]string, fileField, nam
 // refused whole with a row-by-row report, imported in part on request, and
 // a re-upload imports nothing twice.
 func TestOfflineImport(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seed()
 	f := excelize.NewFile()
@@ -107,6 +108,7 @@ func TestOfflineImport(t *testing.T) {
 // parse or does not validate is reported by line, nothing is stored, and
 // the valid lines go in once however often they are sent.
 func TestJSONLinesImport(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seed()
 	path := "/api/v1/rounds/r2024/units/haimen/import?channel=capi"
@@ -155,6 +157,7 @@ func TestJSONLinesImport(t *testing.T) {
 // TestUploadRoutesTakeLargeBodies: a route the route table marks as an
 // upload takes more than the 64 KB every other body is held to.
 func TestUploadRoutesTakeLargeBodies(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seed()
 	// 80 KB of lines that are read and refused one by one (422), not

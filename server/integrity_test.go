@@ -21,6 +21,7 @@ func (h *harness) flagsOf(sid string) string {
 // TestQualitySignals: each signal fires on its own and is stored with the
 // response; a device rule of "refuse" turns a second response away.
 func TestQualitySignals(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seed()
 	up := roundJSON()
@@ -85,6 +86,7 @@ func TestQualitySignals(t *testing.T) {
 // TestBurstsAreFlaggedNotRefused: beyond the limit, responses from one
 // network are stored, flagged and slowed — never refused.
 func TestBurstsAreFlaggedNotRefused(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seed()
 	up := roundJSON()
@@ -107,6 +109,7 @@ func TestBurstsAreFlaggedNotRefused(t *testing.T) {
 // response under a third of their median time is flagged speeder; a
 // quicker-than-usual one above that share is not.
 func TestSpeederAgainstTheMedian(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seed()
 	up := roundJSON()

@@ -16,6 +16,7 @@ import (
 // even by concurrent submissions, and a retry of the same submission is
 // not a second use.
 func TestInvitationCodesAreSingleUse(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seed()
 	up := roundJSON()

@@ -11,6 +11,7 @@ import (
 )
 
 func TestScheduleCancelCompileOverHTTP(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seed() // creates and schedules r2024
 	h.mustAPI("POST", "/api/v1/rounds/nope/schedule", nil, http.StatusNotFound)
@@ -70,6 +71,7 @@ func TestScheduleCancelCompileOverHTTP(t *testing.T) {
 }
 
 func TestContentDisposition(t *testing.T) {
+	t.Parallel()
 	got := server.ContentDisposition("2024年度测评-结果 (最终).xlsx", "r-1.xlsx")
 	want := `attachment; filename="r-1.xlsx"; filename*=UTF-8''2024%E5%B9%B4%E5%BA%A6%E6%B5%8B%E8%AF%84-%E7%BB%93%E6%9E%9C%20%28%E6%9C%80%E7%BB%88%29.xlsx`
 	if got != want {

@@ -71,6 +71,7 @@ func mustContain(t *testing.T, what string, r reply, status int, wants ...string
 }
 
 func TestUnitPages(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seed()
 	csrf := h.admin()
@@ -132,6 +133,7 @@ func TestUnitPages(t *testing.T) {
 }
 
 func TestQuestionnaireEditor(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seed()
 	csrf := h.admin()
@@ -175,6 +177,7 @@ func TestQuestionnaireEditor(t *testing.T) {
 }
 
 func TestRoundEditorUsesTheRoundsTimeZone(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seed()
 	csrf := h.admin()
@@ -215,6 +218,7 @@ func TestRoundEditorUsesTheRoundsTimeZone(t *testing.T) {
 }
 
 func TestIndicatorAndPlanUploads(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seed()
 	csrf := h.admin()
@@ -255,6 +259,7 @@ func TestIndicatorAndPlanUploads(t *testing.T) {
 // flagged list to exclude from, and the latest compile's scores with their
 // intervals; a link tag is carried to the stored response.
 func TestDashboardQualityAndScores(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seed()
 	up := roundJSON()
@@ -323,6 +328,7 @@ func TestDashboardQualityAndScores(t *testing.T) {
 // TestManagementFormsNeedAdminAndCSRF: an assessor's valid session cannot
 // post to the administrator's forms, and no form is taken without its token.
 func TestManagementFormsNeedAdminAndCSRF(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seed()
 	h.addUser("liu", "assessor", "")
@@ -362,6 +368,7 @@ func TestManagementFormsNeedAdminAndCSRF(t *testing.T) {
 // TestAssessorReviewSheet: an assessor enters review scores by rubric and
 // registers events from the console; a wrong entry is refused beside its row.
 func TestAssessorReviewSheet(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seed()
 	head := []any{"编码", "上级编码", "层级", "名称", "分值", "评分方法", "评分参数", "适用单位类型"}
@@ -409,6 +416,7 @@ func TestAssessorReviewSheet(t *testing.T) {
 // progress with evidence on its own task only; an assessor returns it with
 // a reason and the reporter sees why.
 func TestReporterFilesProgressAssessorReviews(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seed()
 	h.mustAPI("POST", "/api/v1/plans", map[string]any{"code": "fa", "name": "实施方案", "kind": "scheme", "start": "2021-01-01", "end": "2025-12-31"}, 201)
@@ -460,6 +468,7 @@ func TestReporterFilesProgressAssessorReviews(t *testing.T) {
 // from the round page (bad rows listed, nothing stored, then valid rows
 // only, once); an administrator makes invitation codes and downloads them.
 func TestConsoleOfflineImportAndInvitations(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seed()
 	h.addUser("liu", "assessor", "")
@@ -510,6 +519,7 @@ func TestConsoleOfflineImportAndInvitations(t *testing.T) {
 // TestConsoleTokenRevoke: a person sees their API tokens and revokes one;
 // it stops working at once, and nobody else's token can be revoked.
 func TestConsoleTokenRevoke(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seed()
 	h.addUser("liu", "assessor", "")

@@ -14,6 +14,7 @@ import (
 // TestMobilePageIsSmallSelfContainedAndLabelled renders the demo
 // questionnaire, the largest we ship, and checks it as a phone would get it.
 func TestMobilePageIsSmallSelfContainedAndLabelled(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.mustAPI("POST", "/api/v1/units", map[string]any{"code": "chongchuan", "name": "崇川区", "type": "county", "peerGroup": "县市区"}, 201)
 	h.mustAPI("POST", "/api/v1/questionnaires", demo.Questionnaire(), 201)

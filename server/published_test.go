@@ -15,6 +15,7 @@ import (
 // whose leaves lack entries answers 409 with every unit's missing leaves
 // and queues nothing (the jobs tests cover a round that allows gaps).
 func TestFinalCompileWithGapsIsRefused(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seed()
 	ctx := context.Background()
@@ -52,6 +53,7 @@ func ptrTo[T any](v T) *T { return &v }
 // unit's margin of error of a rate near 50%: z·√(0.25/n) for its quota
 // (100: ±9.8 points) and for what it has received so far (4: ±49.0).
 func TestSamplePlanning(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seed()
 	for i := 0; i < 4; i++ {
@@ -76,6 +78,7 @@ func TestSamplePlanning(t *testing.T) {
 // scorecard says of each unit: 样本不足 instead of a score, the margin,
 // the rank with its interval, and the change against the baseline.
 func TestDashboardShowsPublishedFigures(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seed()
 	ctx := context.Background()

@@ -36,6 +36,7 @@ var dataURIRe = regexp.MustCompile(`src="data:image/png;base64,([^"]+)"`)
 // TestPosterCarriesADecodableQRCode decodes the poster's QR code and the
 // PNG download, and follows the link to the unit's survey.
 func TestPosterCarriesADecodableQRCode(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seed()
 	h.addUser("wang", "admin", "")

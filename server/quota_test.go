@@ -15,6 +15,7 @@ import (
 // TestCloseQuotaHoldsUnderConcurrency: 500 concurrent submissions against
 // a quota of 50 store exactly 50; the others are told the sample is complete.
 func TestCloseQuotaHoldsUnderConcurrency(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seed()
 	up := roundJSON()
@@ -94,6 +95,7 @@ func TestCloseQuotaHoldsUnderConcurrency(t *testing.T) {
 // full cell, other cells still take answers; in open mode a response
 // beyond its cell's quota is kept and flagged. Bad strata are refused.
 func TestStratumQuotas(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seed()
 	up := roundJSON()

@@ -29,6 +29,7 @@ func issueToken(t *testing.T, h *harness, user string) string {
 // TestAPIRoleMatrix: every kind of API route × role → allowed or 401/403.
 // A reporter's token reaches only its own unit's tasks.
 func TestAPIRoleMatrix(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seed()
 	h.addUser("admin1", "admin", "")
@@ -129,6 +130,7 @@ func contains(xs []string, x string) bool {
 // assessor's open console session and API token lose the staff pages and
 // routes on their very next request, without signing in again.
 func TestChangedRoleCountsAtOnce(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seed()
 	h.addUser("liming", "assessor", "")

@@ -15,6 +15,7 @@ import (
 // same way: published, the transition in their history by whoever did it,
 // and in the audit log.
 func TestPublishHasOneMeaning(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seed()
 	ctx := context.Background()

@@ -10,6 +10,7 @@ import (
 )
 
 func TestFormSubmissionStoresOnceAndThanks(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seed()
 	form := h.openForm("/s/r2024/chongchuan")
@@ -80,6 +81,7 @@ func TestFormSubmissionStoresOnceAndThanks(t *testing.T) {
 }
 
 func TestFormErrorKeepsAnswersAndStoresNothing(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seed()
 	form := h.openForm("/s/r2024/haimen")
@@ -124,6 +126,7 @@ func TestFormErrorKeepsAnswersAndStoresNothing(t *testing.T) {
 }
 
 func TestHiddenQuestionAnswerIsDropped(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seed()
 	form := h.openForm("/s/r2024/haimen")
@@ -143,6 +146,7 @@ func TestHiddenQuestionAnswerIsDropped(t *testing.T) {
 }
 
 func TestRoundPhasesAndUnknownPages(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seed()
 	form := h.openForm("/s/r2024/chongchuan")
@@ -182,6 +186,7 @@ func TestRoundPhasesAndUnknownPages(t *testing.T) {
 }
 
 func TestMalformedFormIsRejected(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.seed()
 	r := h.do("POST", "/s/r2024/chongchuan", "application/x-www-form-urlencoded", strings.NewReader("Q1=%zz&D1=1"), false)

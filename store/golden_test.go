@@ -109,6 +109,7 @@ func extJSON(t *testing.T, doc any) []byte {
 // silently orphaning what is stored. PINGGU_UPDATE_GOLDEN=1 rewrites the
 // fixtures after a deliberate change (with a migration).
 func TestStoredNamesAreStable(t *testing.T) {
+	t.Parallel()
 	for name, doc := range goldenDocs() {
 		t.Run(name, func(t *testing.T) {
 			fill(reflect.ValueOf(doc).Elem(), name)

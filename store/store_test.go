@@ -24,6 +24,7 @@ func sampleQuestionnaire() *pinggu.Questionnaire {
 }
 
 func TestResponseInsertIsIdempotent(t *testing.T) {
+	t.Parallel()
 	s := storetest.New(t)
 	ctx := context.Background()
 	r := &pinggu.Response{ID: "sid-00000001", Round: "r1", Unit: "u1", Answers: pinggu.Answers{"Q1": {"5"}},
@@ -49,6 +50,7 @@ func TestResponseInsertIsIdempotent(t *testing.T) {
 }
 
 func TestTallyCountsEveryOption(t *testing.T) {
+	t.Parallel()
 	s := storetest.New(t)
 	ctx := context.Background()
 	q := sampleQuestionnaire()
@@ -93,6 +95,7 @@ func TestTallyCountsEveryOption(t *testing.T) {
 }
 
 func TestQuestionnaireVersions(t *testing.T) {
+	t.Parallel()
 	s := storetest.New(t)
 	ctx := context.Background()
 	q := sampleQuestionnaire()
@@ -125,6 +128,7 @@ func TestQuestionnaireVersions(t *testing.T) {
 }
 
 func TestRoundOptimisticUpdate(t *testing.T) {
+	t.Parallel()
 	s := storetest.New(t)
 	ctx := context.Background()
 	now := time.Now().UTC().Truncate(time.Millisecond)
@@ -153,6 +157,7 @@ func TestRoundOptimisticUpdate(t *testing.T) {
 }
 
 func TestSecretsAreStable(t *testing.T) {
+	t.Parallel()
 	s := storetest.New(t)
 	ctx := context.Background()
 	a, err := s.Secrets(ctx)
@@ -169,6 +174,7 @@ func TestSecretsAreStable(t *testing.T) {
 }
 
 func TestInsertResponsesSkipsStoredIDs(t *testing.T) {
+	t.Parallel()
 	s := storetest.New(t)
 	ctx := context.Background()
 	mk := func(id string) *pinggu.Response {
@@ -190,6 +196,7 @@ func TestInsertResponsesSkipsStoredIDs(t *testing.T) {
 // embedded FerretDB loses most of them unless the store serializes its
 // updates.)
 func TestConcurrentUpdatesAreAtomic(t *testing.T) {
+	t.Parallel()
 	s := storetest.New(t)
 	ctx := context.Background()
 	q := sampleQuestionnaire()
@@ -236,6 +243,7 @@ func TestConcurrentUpdatesAreAtomic(t *testing.T) {
 // TestFlaggedReviewCopies: a flagged response gets its review copy when
 // stored, recording again changes nothing, and clean responses get none.
 func TestFlaggedReviewCopies(t *testing.T) {
+	t.Parallel()
 	s := storetest.New(t)
 	ctx := context.Background()
 	at := time.Date(2024, 10, 2, 1, 0, 0, 0, time.UTC)
@@ -267,6 +275,7 @@ func TestFlaggedReviewCopies(t *testing.T) {
 // (minimum sample, overall score, raking, bootstrap, veto rank, gaps, the
 // mid-term pass rule) come back as they were stored.
 func TestPublishingSettingsRoundTrip(t *testing.T) {
+	t.Parallel()
 	s := storetest.New(t)
 	ctx := context.Background()
 	now := time.Now().UTC().Truncate(time.Millisecond)

@@ -16,6 +16,7 @@ import (
 // A read-modify-write section's own writes do not lock again (no
 // deadlock), and sections nest.
 func TestEveryCollectionWriteIsSerialized(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s, err := Open(ctx, Config{DataDir: t.TempDir()})
 	if err != nil {

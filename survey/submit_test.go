@@ -59,6 +59,7 @@ func admitted(t *testing.T, s *Service, sub Submission) *pending {
 }
 
 func TestUndoGivesBackInReverseAndLogsFailures(t *testing.T) {
+	t.Parallel()
 	var logged bytes.Buffer
 	u := &undo{log: slog.New(slog.NewTextHandler(&logged, nil))}
 	var order []string
@@ -87,6 +88,7 @@ func TestUndoGivesBackInReverseAndLogsFailures(t *testing.T) {
 }
 
 func TestAdmitTakesAndWritesNothing(t *testing.T) {
+	t.Parallel()
 	s, st := stepService(t, func(r *pinggu.Round) { r.Quotas = map[string]int{"u": 5} })
 	ctx := context.Background()
 	cases := map[string]Submission{
@@ -114,6 +116,7 @@ func TestAdmitTakesAndWritesNothing(t *testing.T) {
 }
 
 func TestRedeemStep(t *testing.T) {
+	t.Parallel()
 	s, st := stepService(t, func(r *pinggu.Round) { r.Integrity.Invitations = true })
 	ctx := context.Background()
 	codes, err := s.NewInvitations(ctx, "r", "u", 2)
@@ -152,6 +155,7 @@ func TestRedeemStep(t *testing.T) {
 // A stored submission sent again with another, unused code consumes
 // nothing: the code stays free for its owner.
 func TestRetryConsumesNoInvitation(t *testing.T) {
+	t.Parallel()
 	s, _ := stepService(t, func(r *pinggu.Round) { r.Integrity.Invitations = true })
 	ctx := context.Background()
 	codes, err := s.NewInvitations(ctx, "r", "u", 2)
@@ -176,6 +180,7 @@ func TestRetryConsumesNoInvitation(t *testing.T) {
 }
 
 func TestSignalsStep(t *testing.T) {
+	t.Parallel()
 	s, st := stepService(t, func(r *pinggu.Round) { r.Integrity.Device = "refuse"; r.Integrity.MinSeconds = 30 })
 	ctx := context.Background()
 	a := stepSub("sid-device-a")
@@ -200,6 +205,7 @@ func TestSignalsStep(t *testing.T) {
 }
 
 func TestReserveStep(t *testing.T) {
+	t.Parallel()
 	s, st := stepService(t, func(r *pinggu.Round) {
 		r.Quotas = map[string]int{"u": 1}
 		r.QuotaMode = pinggu.QuotaClose
@@ -224,6 +230,7 @@ func TestReserveStep(t *testing.T) {
 }
 
 func TestInsertStepCountsOnlyANewResponse(t *testing.T) {
+	t.Parallel()
 	s, st := stepService(t, nil)
 	ctx := context.Background()
 	for i, want := range []bool{true, false} {

@@ -17,6 +17,7 @@ func score(v float64) *float64 { return &v }
 // TestDurationTrustsOnlyASignedStamp checks that the time a respondent took
 // comes from the server's signed issue stamp, never from a forged one.
 func TestDurationTrustsOnlyASignedStamp(t *testing.T) {
+	t.Parallel()
 	st := storetest.New(t)
 	ctx := context.Background()
 	opens := time.Date(2024, 10, 1, 0, 0, 0, 0, time.UTC)

@@ -25,61 +25,109 @@ import (
 	"pinggu/survey"
 )
 
-// start wires the product for cmd and runs it until ctx ends. ln, when not
-// nil, is the listener to serve on (tests pass one on a random port).
-func start(ctx context.Context, cmd string, cfg config, ln net.Listener, stdout, stderr io.Writer) error {
+// app is the product wired once: `pinggu` runs it, and the end-to-end and
+// browser tests build the same value with their own clock and listener
+// instead of wiring the product by hand.
+type app struct {
+	cmd       string
+	cfg       config
+	now       func() time.Time // every time-dependent rule reads it
+	log       *slog.Logger
+	out       io.Writer
+	tokenHash string
+	worker    jobs.WorkerOptions
+
+	store   *store.Store
+	redis   *jobs.Redis
+	sched   *jobs.Scheduler
+	survey  *survey.Service
+	catalog *catalog.Service
+	rounds  *rounds.Service
+	closers []func() // in reverse on close
+}
+
+// appOptions are what a test may change; the zero value is the product's.
+type appOptions struct {
+	Now            func() time.Time // default time.Now
+	Stdout, Stderr io.Writer
+	Worker         jobs.WorkerOptions
+}
+
+// newApp opens the store and the queue and builds the services for cmd.
+// On an error it closes what it had opened.
+func newApp(ctx context.Context, cmd string, cfg config, o appOptions) (a *app, err error) {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
 	level := slog.LevelInfo
 	if cfg.Verbose {
 		level = slog.LevelDebug
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-
-	st, err := store.Open(ctx, store.Config{URI: cfg.MongoURI, DataDir: cfg.DataDir, Logger: logger})
+	a = &app{cmd: cmd, cfg: cfg, now: o.Now, out: o.Stdout, worker: o.Worker,
+		log: slog.New(slog.NewTextHandler(o.Stderr, &slog.HandlerOptions{Level: level}))}
+	defer func() {
+		if err != nil {
+			a.close()
+		}
+	}()
+	if a.store, err = store.Open(ctx, store.Config{URI: cfg.MongoURI, DataDir: cfg.DataDir, Logger: a.log}); err != nil {
+		return nil, err
+	}
+	a.closers = append(a.closers, func() { a.store.Close(context.Background()) })
+	a.log.Info("store ready", "backend", a.store.Backend())
+	sec, err := a.store.Secrets(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer st.Close(context.Background())
-	logger.Info("store ready", "backend", st.Backend())
-
-	sec, err := st.Secrets(ctx)
-	if err != nil {
-		return err
+	if a.tokenHash, err = adminToken(ctx, cmd, cfg, a.store, sec, a.out); err != nil || cmd == "token" {
+		return a, err
 	}
-	tokenHash, err := adminToken(ctx, cmd, cfg, st, sec, stdout)
-	if err != nil || cmd == "token" {
-		return err
-	}
-	now := time.Now
-	sv := survey.New(st, now, sec.FormKey, sec.IPSalt, logger)
-	cat := catalog.New(st, now)
+	a.survey = survey.New(a.store, a.now, sec.FormKey, sec.IPSalt, a.log)
+	a.catalog = catalog.New(a.store, a.now)
 
 	// Every mode needs the queue: the web enqueues, the worker runs.
-	redis, err := jobs.OpenRedis(ctx, cfg.RedisAddr, cfg.RedisDB)
+	a.redis, err = jobs.OpenRedis(ctx, cfg.RedisAddr, cfg.RedisDB)
 	if err != nil && cfg.RedisAddr != "" {
 		// Submissions do not need the queue; scheduling waits for it.
-		logger.Warn("redis does not answer: surveys keep working, jobs wait until it does", "err", err)
-		redis, err = jobs.RemoteRedis(cfg.RedisAddr, cfg.RedisDB), nil
+		a.log.Warn("redis does not answer: surveys keep working, jobs wait until it does", "err", err)
+		a.redis, err = jobs.RemoteRedis(cfg.RedisAddr, cfg.RedisDB), nil
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer redis.Close()
-	logger.Info("queue ready", "redis", redis.Description)
-	sched := jobs.NewScheduler(redis, st, now, logger)
-	defer sched.Close()
-	lifecycle := rounds.New(st, sched, sv, now)
+	a.closers = append(a.closers, a.redis.Close)
+	a.log.Info("queue ready", "redis", a.redis.Description)
+	a.sched = jobs.NewScheduler(a.redis, a.store, a.now, a.log)
+	a.closers = append(a.closers, a.sched.Close)
+	a.rounds = rounds.New(a.store, a.sched, a.survey, a.now)
+	return a, nil
+}
 
-	if cmd == "demo" {
-		res, err := demo.Load(pinggu.WithActor(ctx, "demo"), cat, lifecycle, sv, now(), cfg.Responses)
+// close releases what newApp opened, the store last.
+func (a *app) close() {
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		a.closers[i]()
+	}
+	a.closers = nil
+}
+
+// run loads the demo (for demo), starts the worker (but for web) and
+// serves HTTP (but for worker) until ctx ends. ln, when not nil, is the
+// listener to serve on (tests pass one on a random port).
+func (a *app) run(ctx context.Context, ln net.Listener) error {
+	if a.cmd == "token" {
+		return nil
+	}
+	if a.cmd == "demo" {
+		res, err := demo.Load(pinggu.WithActor(ctx, "demo"), a.catalog, a.rounds, a.survey, a.now(), a.cfg.Responses)
 		if err != nil {
 			return fmt.Errorf("load demo: %w", err)
 		}
-		fmt.Fprintf(stdout, "demo: round %s loaded, %d new responses stored\n", res.Round.Code, res.Submitted)
+		fmt.Fprintf(a.out, "demo: round %s loaded, %d new responses stored\n", res.Round.Code, res.Submitted)
 	}
-
-	if cmd != "web" {
-		w := jobs.NewWorker(redis, logger)
-		jobs.NewHandlers(st, sched, lifecycle, jobs.NewCompiler(st, now), now, logger).Register(w.Mux())
+	if a.cmd != "web" {
+		w := jobs.NewWorker(a.redis, a.log, a.worker)
+		jobs.NewHandlers(a.store, a.sched, a.rounds, jobs.NewCompiler(a.store, a.now), a.now, a.log).Register(w.Mux())
 		if err := w.Start(); err != nil {
 			return fmt.Errorf("start worker: %w", err)
 		}
@@ -87,33 +135,49 @@ func start(ctx context.Context, cmd string, cfg config, ln net.Listener, stdout,
 		// Redis may have lost everything (the in-process one always has):
 		// rebuild every pending task from the rounds in MongoDB, retrying
 		// in the background while Redis is away.
-		go sched.ReconcileUntilDone(ctx, 30*time.Second)
+		go a.sched.ReconcileUntilDone(ctx, 30*time.Second)
 	}
-	if cmd == "worker" {
+	if a.cmd == "worker" {
 		<-ctx.Done()
 		return nil
 	}
-
 	if ln == nil {
-		if ln, err = net.Listen("tcp", cfg.Addr); err != nil {
+		var err error
+		if ln, err = net.Listen("tcp", a.cfg.Addr); err != nil {
 			return err
 		}
 	}
-	base := cfg.BaseURL
+	base := a.cfg.BaseURL
 	if base == "" {
 		base = localURL(ln.Addr())
 	}
-	srv, err := server.New(server.Config{AdminTokenHash: tokenHash, SecureCookies: strings.HasPrefix(base, "https://"),
-		TrustProxy: cfg.TrustProxy, BaseURL: base, Logger: logger, Now: now},
-		server.Deps{Survey: sv, Catalog: cat, Rounds: lifecycle, Scheduler: sched, Reports: st, Plans: plans.New(st, now),
-			Auth: auth.New(st, now, auth.Policy{}), Quality: survey.NewQuality(st, now), Store: st})
+	srv, err := a.server(base)
 	if err != nil {
 		return err
 	}
-	if err := printLinks(ctx, cat, base, now(), stdout); err != nil {
+	if err := printLinks(ctx, a.catalog, base, a.now(), a.out); err != nil {
 		return err
 	}
-	return serveHTTP(ctx, srv.Handler(), ln, base, logger)
+	return serveHTTP(ctx, srv.Handler(), ln, base, a.log)
+}
+
+// server builds the HTTP layer on the app's services.
+func (a *app) server(base string) (*server.Server, error) {
+	return server.New(server.Config{AdminTokenHash: a.tokenHash, SecureCookies: strings.HasPrefix(base, "https://"),
+		TrustProxy: a.cfg.TrustProxy, BaseURL: base, Logger: a.log, Now: a.now},
+		server.Deps{Survey: a.survey, Catalog: a.catalog, Rounds: a.rounds, Scheduler: a.sched, Reports: a.store,
+			Plans: plans.New(a.store, a.now), Auth: auth.New(a.store, a.now, auth.Policy{}),
+			Quality: survey.NewQuality(a.store, a.now), Store: a.store})
+}
+
+// start builds the product for cmd and runs it until ctx ends.
+func start(ctx context.Context, cmd string, cfg config, stdout, stderr io.Writer) error {
+	a, err := newApp(ctx, cmd, cfg, appOptions{Stdout: stdout, Stderr: stderr})
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	return a.run(ctx, nil)
 }
 
 // serveHTTP serves until ctx ends, then lets requests in flight finish.

@@ -131,5 +131,5 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if cmd == "healthcheck" {
 		return healthcheck(ctx, cfg, cfg.Deps)
 	}
-	return start(ctx, cmd, cfg, nil, stdout, stderr)
+	return start(ctx, cmd, cfg, stdout, stderr)
 }

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"pinggu/jobs"
 )
 
 // syncBuffer collects what the product prints while it runs.
@@ -38,7 +40,34 @@ type running struct {
 	client *http.Client
 }
 
+// testClock is the product's clock in a test: real time until the test
+// freezes it, then moved only by the test.
+type testClock struct {
+	mu     sync.Mutex
+	frozen time.Time
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.frozen.IsZero() {
+		return time.Now()
+	}
+	return c.frozen
+}
+
+// Freeze stops the clock at t; Release lets it follow real time again.
+func (c *testClock) Freeze(t time.Time) { c.mu.Lock(); c.frozen = t; c.mu.Unlock() }
+func (c *testClock) Release()           { c.Freeze(time.Time{}) }
+
+// startProduct builds the product as `pinggu serve` does (newApp) on a
+// random port, and waits until it is healthy.
 func startProduct(t *testing.T, dataDir string, env map[string]string) *running {
+	t.Helper()
+	return startProductWith(t, dataDir, env, &testClock{})
+}
+
+func startProductWith(t *testing.T, dataDir string, env map[string]string, clock *testClock) *running {
 	t.Helper()
 	cfg, err := parseConfig("serve", []string{"-data", dataDir}, func(k string) string { return env[k] }, io.Discard)
 	if err != nil {
@@ -51,7 +80,18 @@ func startProduct(t *testing.T, dataDir string, env map[string]string) *running 
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &running{url: "http://" + ln.Addr().String(), out: &syncBuffer{}, stop: cancel, done: make(chan error, 1),
 		client: &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
-	go func() { r.done <- start(ctx, "serve", cfg, ln, r.out, io.Discard) }()
+	go func() {
+		// The queue is polled every 100 ms instead of asynq's 1 s and 5 s:
+		// tests wait for jobs, people do not notice.
+		a, err := newApp(ctx, "serve", cfg, appOptions{Now: clock.Now, Stdout: r.out, Stderr: io.Discard,
+			Worker: jobs.WorkerOptions{PollInterval: 100 * time.Millisecond}})
+		if err != nil {
+			r.done <- err
+			return
+		}
+		defer a.close()
+		r.done <- a.run(ctx, ln)
+	}()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		resp, err := http.Get(r.url + "/healthz")
