@@ -1,8 +1,8 @@
 // Package catalog is the administrator's side of Pinggu's reference data:
-// units, questionnaires and indicator systems, with reviewers' entries and
-// events. It validates each object, checks what it refers to, and enforces
-// the freezing rules before anything is written. Rounds and their life
-// cycle belong to package rounds.
+// units and questionnaires (and reading rounds). It validates each object,
+// checks what it refers to, and enforces the freezing rules before
+// anything is written. Rounds and their life cycle belong to package
+// rounds; indicator systems and entries to package assessment.
 package catalog
 
 import (
@@ -26,14 +26,6 @@ type Store interface {
 	Questionnaires(ctx context.Context) ([]*pinggu.Questionnaire, error)
 	Round(ctx context.Context, code string) (*pinggu.Round, error)
 	Rounds(ctx context.Context) ([]*pinggu.Round, error)
-	AddIndicatorSystem(ctx context.Context, s *pinggu.IndicatorSystem) error
-	IndicatorSystem(ctx context.Context, code string, version int) (*pinggu.IndicatorSystem, error)
-	IndicatorSystems(ctx context.Context) ([]*pinggu.IndicatorSystem, error)
-	SetInput(ctx context.Context, in *pinggu.Input) error
-	Inputs(ctx context.Context, round, unit string) ([]pinggu.Input, error)
-	AddAdjustment(ctx context.Context, a *pinggu.Adjustment) error
-	DeleteAdjustment(ctx context.Context, round, id string) error
-	Adjustments(ctx context.Context, round, unit string) ([]pinggu.Adjustment, error)
 	pinggu.Auditor
 }
 

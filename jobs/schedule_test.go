@@ -18,6 +18,7 @@ import (
 
 	"pinggu"
 	"pinggu/jobs"
+	"pinggu/quality"
 	"pinggu/rounds"
 	"pinggu/store"
 	"pinggu/store/storetest"
@@ -413,11 +414,11 @@ func TestExclusionsAreLeftOutAndReported(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	q := survey.NewQuality(st, time.Now)
-	if _, err := q.Exclude(ctx, "r1", survey.Target{Flag: pinggu.FlagTooFast}, ""); pinggu.ErrorFields(err)["reason"] == "" {
+	q := quality.New(st, time.Now)
+	if _, err := q.Exclude(ctx, "r1", quality.Target{Flag: pinggu.FlagTooFast}, ""); pinggu.ErrorFields(err)["reason"] == "" {
 		t.Fatalf("exclusion without a reason: %v", err)
 	}
-	if n, err := q.Exclude(ctx, "r1", survey.Target{Flag: pinggu.FlagTooFast}, "作答过快"); err != nil || n != 1 {
+	if n, err := q.Exclude(ctx, "r1", quality.Target{Flag: pinggu.FlagTooFast}, "作答过快"); err != nil || n != 1 {
 		t.Fatalf("exclude = %d, %v", n, err)
 	}
 	flagged, _ := q.Flagged(ctx, "r1", "")

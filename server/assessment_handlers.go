@@ -9,7 +9,7 @@ import (
 )
 
 func (s *Server) listIndicatorSystems(c echo.Context) error {
-	list, err := s.catalog.IndicatorSystems(c.Request().Context())
+	list, err := s.assessment.IndicatorSystems(c.Request().Context())
 	return listJSON(c, "indicatorSystems", list, err)
 }
 
@@ -18,7 +18,7 @@ func (s *Server) createIndicatorSystem(c echo.Context) error {
 	if err := decodeJSON(c, &sys); err != nil {
 		return err
 	}
-	if err := s.catalog.CreateIndicatorSystem(c.Request().Context(), &sys); err != nil {
+	if err := s.assessment.CreateIndicatorSystem(c.Request().Context(), &sys); err != nil {
 		return err
 	}
 	return created(c, "/api/v1/indicator-systems/"+sys.Code, sys)
@@ -29,7 +29,7 @@ func (s *Server) getIndicatorSystem(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	sys, err := s.catalog.IndicatorSystem(c.Request().Context(), c.Param("code"), version)
+	sys, err := s.assessment.IndicatorSystem(c.Request().Context(), c.Param("code"), version)
 	if err != nil {
 		return err
 	}
@@ -44,7 +44,7 @@ func (s *Server) reviseIndicatorSystem(c echo.Context) error {
 	if err := checkPathCode(c.Param("code"), sys.Code); err != nil {
 		return err
 	}
-	if err := s.catalog.ReviseIndicatorSystem(c.Request().Context(), c.Param("code"), &sys, false); err != nil {
+	if err := s.assessment.ReviseIndicatorSystem(c.Request().Context(), c.Param("code"), &sys, false); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, sys)
@@ -57,7 +57,7 @@ func (s *Server) importIndicatorSystem(c echo.Context) error {
 		return err
 	}
 	defer f.Close()
-	sys, err := s.catalog.ImportIndicatorSystem(c.Request().Context(), c.Param("code"), c.FormValue("name"), f)
+	sys, err := s.assessment.ImportIndicatorSystem(c.Request().Context(), c.Param("code"), c.FormValue("name"), f)
 	if err != nil {
 		return err
 	}
@@ -65,7 +65,7 @@ func (s *Server) importIndicatorSystem(c echo.Context) error {
 }
 
 func (s *Server) listInputs(c echo.Context) error {
-	ins, adj, err := s.catalog.Inputs(c.Request().Context(), c.Param("code"), c.Param("unit"))
+	ins, adj, err := s.assessment.Inputs(c.Request().Context(), c.Param("code"), c.Param("unit"))
 	if err != nil {
 		return err
 	}
@@ -83,7 +83,7 @@ func (s *Server) setInput(c echo.Context) error {
 	if err := decodeJSON(c, &v); err != nil {
 		return err
 	}
-	in, err := s.catalog.SetInput(c.Request().Context(), c.Param("code"), c.Param("unit"), c.Param("indicator"), v)
+	in, err := s.assessment.SetInput(c.Request().Context(), c.Param("code"), c.Param("unit"), c.Param("indicator"), v)
 	if err != nil {
 		return err
 	}
@@ -95,14 +95,14 @@ func (s *Server) addAdjustment(c echo.Context) error {
 	if err := decodeJSON(c, &a); err != nil {
 		return err
 	}
-	if err := s.catalog.AddAdjustment(c.Request().Context(), c.Param("code"), c.Param("unit"), &a); err != nil {
+	if err := s.assessment.AddAdjustment(c.Request().Context(), c.Param("code"), c.Param("unit"), &a); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, a)
 }
 
 func (s *Server) deleteAdjustment(c echo.Context) error {
-	if err := s.catalog.DeleteAdjustment(c.Request().Context(), c.Param("code"), c.Param("unit"), c.Param("id")); err != nil {
+	if err := s.assessment.DeleteAdjustment(c.Request().Context(), c.Param("code"), c.Param("unit"), c.Param("id")); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

@@ -142,12 +142,12 @@ func (s *Server) consoleHome(c echo.Context) error {
 	}
 	var tasks []pinggu.PlanTask
 	if se.Role == pinggu.RoleReporter {
-		plans, err := s.plans.Plans(ctx)
+		plans, err := s.midterm.Plans(ctx)
 		if err != nil {
 			return err
 		}
 		for _, p := range plans {
-			mine, err := s.plans.Tasks(ctx, p.Code, se.Unit)
+			mine, err := s.midterm.Tasks(ctx, p.Code, se.Unit)
 			if err != nil {
 				return err
 			}

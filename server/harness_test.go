@@ -19,10 +19,12 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"pinggu"
+	"pinggu/assessment"
 	"pinggu/auth"
 	"pinggu/catalog"
 	"pinggu/jobs"
-	"pinggu/plans"
+	"pinggu/midterm"
+	"pinggu/quality"
 	"pinggu/rounds"
 	"pinggu/server"
 	"pinggu/store"
@@ -82,8 +84,8 @@ func newHarnessQueue(t testing.TB, addr string) *harness {
 	sched := jobs.NewScheduler(rd, st, clk.Now, quiet)
 	t.Cleanup(sched.Close)
 	srv, err := server.New(server.Config{AdminTokenHash: server.HashToken(adminToken), BaseURL: "https://pg.example.cn", Logger: quiet, Now: clk.Now},
-		server.Deps{Survey: sv, Catalog: cat, Rounds: rounds.New(st, sched, sv, clk.Now), Scheduler: sched, Reports: st, Plans: plans.New(st, clk.Now),
-			Auth: auth.New(st, clk.Now, auth.Policy{Cost: bcrypt.MinCost}), Quality: survey.NewQuality(st, clk.Now), Store: st})
+		server.Deps{Survey: sv, Catalog: cat, Assessment: assessment.New(st, clk.Now), Rounds: rounds.New(st, sched, sv, clk.Now), Scheduler: sched, Reports: st, Midterm: midterm.New(st, clk.Now),
+			Auth: auth.New(st, clk.Now, auth.Policy{Cost: bcrypt.MinCost}), Quality: quality.New(st, clk.Now), Store: st})
 	if err != nil {
 		t.Fatal(err)
 	}

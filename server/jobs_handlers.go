@@ -14,8 +14,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"pinggu"
+	"pinggu/quality"
 	"pinggu/report"
-	"pinggu/survey"
 )
 
 func (s *Server) scheduleRound(c echo.Context) error {
@@ -51,7 +51,7 @@ func (s *Server) compileRound(c echo.Context) error {
 // compileNow queues a compile, refusing at once (409, with the list) a
 // final one that the compile would refuse for missing entries.
 func (s *Server) compileNow(ctx context.Context, code string) (string, error) {
-	if err := s.catalog.FinalGaps(ctx, code); err != nil {
+	if err := s.assessment.FinalGaps(ctx, code); err != nil {
 		return "", err
 	}
 	return s.sched.CompileNow(ctx, code)
@@ -126,7 +126,7 @@ func (s *Server) listFlagged(c echo.Context) error {
 // excludeResponses takes {"ids": [...]} or {"unit": "…", "flag": "…"} and a reason.
 func (s *Server) excludeResponses(c echo.Context) error {
 	var body struct {
-		survey.Target
+		quality.Target
 		Reason string `json:"reason"`
 	}
 	if err := decodeJSON(c, &body); err != nil {

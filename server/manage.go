@@ -13,8 +13,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"pinggu"
+	"pinggu/quality"
 	"pinggu/report"
-	"pinggu/survey"
 )
 
 // The administrator's management pages: units, questionnaires, indicator
@@ -380,13 +380,13 @@ type indicatorNode struct {
 
 func (s *Server) indicatorsPage(c echo.Context, status int, data map[string]any) error {
 	ctx := c.Request().Context()
-	list, err := s.catalog.IndicatorSystems(ctx)
+	list, err := s.assessment.IndicatorSystems(ctx)
 	if err != nil {
 		return err
 	}
 	data["List"] = list
 	if code := c.QueryParam("code"); code != "" {
-		sys, err := s.catalog.IndicatorSystem(ctx, code, 0)
+		sys, err := s.assessment.IndicatorSystem(ctx, code, 0)
 		if err != nil {
 			return err
 		}
@@ -422,7 +422,7 @@ func (s *Server) uploadIndicators(c echo.Context) error {
 	if err == nil {
 		defer f.Close()
 		var sys *pinggu.IndicatorSystem
-		if sys, err = s.catalog.ImportIndicatorSystem(c.Request().Context(), code, name, f); err == nil {
+		if sys, err = s.assessment.ImportIndicatorSystem(c.Request().Context(), code, name, f); err == nil {
 			return s.redirectWith(c, "/admin/indicator-systems?code="+url.QueryEscape(sys.Code),
 				fmt.Sprintf("已导入指标体系 %s 第%d版", sys.Name, sys.Version))
 		}
@@ -443,13 +443,13 @@ func (s *Server) consolePlans(c echo.Context) error {
 
 func (s *Server) plansPage(c echo.Context, status int, data map[string]any) error {
 	ctx := c.Request().Context()
-	list, err := s.plans.Plans(ctx)
+	list, err := s.midterm.Plans(ctx)
 	if err != nil {
 		return err
 	}
 	data["List"], data["IsAdmin"] = list, adminAccess.allows(session(c).Role)
 	if code := c.QueryParam("plan"); code != "" {
-		tasks, err := s.plans.Tasks(ctx, code, "")
+		tasks, err := s.midterm.Tasks(ctx, code, "")
 		if err != nil {
 			return err
 		}
@@ -461,7 +461,7 @@ func (s *Server) plansPage(c echo.Context, status int, data map[string]any) erro
 func (s *Server) savePlan(c echo.Context) error {
 	p := pinggu.Plan{Code: c.FormValue("code"), Name: c.FormValue("name"), Kind: pinggu.PlanKind(c.FormValue("kind")),
 		Start: pinggu.Date(c.FormValue("start")), End: pinggu.Date(c.FormValue("end"))}
-	fe, msg, err := formErrors(s.plans.CreatePlan(c.Request().Context(), &p))
+	fe, msg, err := formErrors(s.midterm.CreatePlan(c.Request().Context(), &p))
 	if err != nil {
 		return err
 	}
@@ -478,7 +478,7 @@ func (s *Server) uploadTasks(c echo.Context) error {
 	f, _, err := uploaded(c, "请选择要上传的.xlsx文件")
 	if err == nil {
 		defer f.Close()
-		r, ierr := s.plans.ImportTasks(c.Request().Context(), plan, f, validOnly)
+		r, ierr := s.midterm.ImportTasks(c.Request().Context(), plan, f, validOnly)
 		if err = ierr; err == nil {
 			done := fmt.Sprintf("已导入%d项任务，该规划现有%d项", r.Imported, r.Total)
 			if len(r.Skipped) > 0 {
@@ -549,10 +549,10 @@ func (s *Server) flaggedAction(c echo.Context) error {
 		return s.redirectWith(c, back, "已恢复答卷 "+id)
 	}
 	form, _ := c.FormParams()
-	target := survey.Target{IDs: form["ids"]}
+	target := quality.Target{IDs: form["ids"]}
 	if flag := c.FormValue("flag"); c.FormValue("do") == "exclude-flag" {
 		// A whole burst, say: every response of this unit with the flag.
-		target = survey.Target{Unit: unit, Flag: flag}
+		target = quality.Target{Unit: unit, Flag: flag}
 	}
 	var err error
 	n := 0

@@ -9,11 +9,11 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"pinggu"
-	"pinggu/plans"
+	"pinggu/evidence"
 )
 
 func (s *Server) listPlans(c echo.Context) error {
-	ps, err := s.plans.Plans(c.Request().Context())
+	ps, err := s.midterm.Plans(c.Request().Context())
 	return listJSON(c, "plans", ps, err)
 }
 
@@ -22,14 +22,14 @@ func (s *Server) createPlan(c echo.Context) error {
 	if err := decodeJSON(c, &p); err != nil {
 		return err
 	}
-	if err := s.plans.CreatePlan(c.Request().Context(), &p); err != nil {
+	if err := s.midterm.CreatePlan(c.Request().Context(), &p); err != nil {
 		return err
 	}
 	return created(c, "/api/v1/plans/"+p.Code, p)
 }
 
 func (s *Server) getPlan(c echo.Context) error {
-	p, err := s.plans.Plan(c.Request().Context(), c.Param("plan"))
+	p, err := s.midterm.Plan(c.Request().Context(), c.Param("plan"))
 	if err != nil {
 		return err
 	}
@@ -45,7 +45,7 @@ func (s *Server) importTasks(c echo.Context) error {
 	}
 	defer f.Close()
 	validOnly, _ := strconv.ParseBool(c.FormValue("validOnly"))
-	res, err := s.plans.ImportTasks(c.Request().Context(), c.Param("plan"), f, validOnly)
+	res, err := s.midterm.ImportTasks(c.Request().Context(), c.Param("plan"), f, validOnly)
 	if err != nil {
 		return err
 	}
@@ -53,7 +53,7 @@ func (s *Server) importTasks(c echo.Context) error {
 }
 
 func (s *Server) listTasks(c echo.Context) error {
-	tasks, err := s.plans.Tasks(c.Request().Context(), c.Param("plan"), reporterUnit(c))
+	tasks, err := s.midterm.Tasks(c.Request().Context(), c.Param("plan"), reporterUnit(c))
 	return listJSON(c, "tasks", tasks, err)
 }
 
@@ -65,7 +65,7 @@ func (s *Server) fileProgress(c echo.Context) error {
 		return pinggu.Errorf(pinggu.Forbidden, "进展须由单位使用本单位的填报令牌报送")
 	}
 	var r pinggu.ProgressReport
-	var files []plans.Upload
+	var files []evidence.Upload
 	if form, err := c.MultipartForm(); err == nil {
 		r.AsOf, r.Narrative, r.DelayReason = pinggu.Date(c.FormValue("asOf")), c.FormValue("narrative"), c.FormValue("delayReason")
 		p, perr := strconv.ParseFloat(c.FormValue("progress"), 64)
@@ -74,7 +74,7 @@ func (s *Server) fileProgress(c echo.Context) error {
 		}
 		r.Progress = p
 		for _, fh := range form.File["evidence"] {
-			files = append(files, plans.Upload{Name: fh.Filename, Size: fh.Size, Open: openFile(fh)})
+			files = append(files, evidence.Upload{Name: fh.Filename, Size: fh.Size, Open: openFile(fh)})
 		}
 	} else {
 		var body struct {
@@ -88,7 +88,7 @@ func (s *Server) fileProgress(c echo.Context) error {
 		}
 		r = pinggu.ProgressReport{AsOf: body.AsOf, Progress: body.Progress, Narrative: body.Narrative, DelayReason: body.DelayReason}
 	}
-	if err := s.plans.FileProgress(c.Request().Context(), c.Param("plan"), c.Param("no"), unit, &r, files); err != nil {
+	if err := s.midterm.FileProgress(c.Request().Context(), c.Param("plan"), c.Param("no"), unit, &r, files); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, r)
@@ -106,14 +106,14 @@ func (s *Server) taskProgress(c echo.Context) error {
 			return err
 		}
 	}
-	hist, err := s.plans.History(ctx, c.Param("plan"), c.Param("no"))
+	hist, err := s.midterm.History(ctx, c.Param("plan"), c.Param("no"))
 	return listJSON(c, "reports", hist, err)
 }
 
 // task finds the task of the route's plan and number; for a reporter
 // (unit set) only among its unit's tasks, so another unit's task is 403.
 func (s *Server) task(c echo.Context, unit string) (*pinggu.PlanTask, error) {
-	tasks, err := s.plans.Tasks(c.Request().Context(), c.Param("plan"), unit)
+	tasks, err := s.midterm.Tasks(c.Request().Context(), c.Param("plan"), unit)
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +139,7 @@ func (s *Server) reviewProgress(c echo.Context) error {
 	if body.Decision != "accept" && body.Decision != "return" {
 		return pinggu.FieldErrors{"decision": "须为accept（采纳）或return（退回）"}.Err("审核意见有误")
 	}
-	r, err := s.plans.Review(c.Request().Context(), c.Param("id"), body.Decision == "accept", body.Comment)
+	r, err := s.midterm.Review(c.Request().Context(), c.Param("id"), body.Decision == "accept", body.Comment)
 	if err != nil {
 		return err
 	}
@@ -147,7 +147,7 @@ func (s *Server) reviewProgress(c echo.Context) error {
 }
 
 func (s *Server) downloadEvidence(c echo.Context) error {
-	ev, rc, err := s.plans.Evidence(c.Request().Context(), c.Param("id"), c.Param("eid"), reporterUnit(c))
+	ev, rc, err := s.midterm.Evidence(c.Request().Context(), c.Param("id"), c.Param("eid"), reporterUnit(c))
 	if err != nil {
 		return err
 	}
@@ -157,7 +157,7 @@ func (s *Server) downloadEvidence(c echo.Context) error {
 }
 
 func (s *Server) issueUnitToken(c echo.Context) error {
-	token, err := s.plans.IssueUnitToken(c.Request().Context(), c.Param("code"))
+	token, err := s.midterm.IssueUnitToken(c.Request().Context(), c.Param("code"))
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"pinggu"
-	"pinggu/plans"
+	"pinggu/evidence"
 )
 
 // Pages where people who are not administrators do their part: assessors
@@ -28,7 +28,7 @@ func (s *Server) consoleReview(c echo.Context) error {
 }
 
 func (s *Server) reviewPage(c echo.Context, status int, data map[string]any, errs pinggu.FieldErrors) error {
-	sh, err := s.catalog.Review(c.Request().Context(), c.Param("code"), c.Param("unit"))
+	sh, err := s.assessment.Review(c.Request().Context(), c.Param("code"), c.Param("unit"))
 	if err != nil {
 		return err
 	}
@@ -86,7 +86,7 @@ func (s *Server) reviewAction(c echo.Context) error {
 		code := c.FormValue("indicator")
 		var v pinggu.InputValue
 		if v, err = s.readEntry(c); err == nil {
-			_, err = s.catalog.SetInput(ctx, round, unit, code, v)
+			_, err = s.assessment.SetInput(ctx, round, unit, code, v)
 		}
 		// Every message of an entry goes beside its row.
 		errKey = func(fe pinggu.FieldErrors) pinggu.FieldErrors {
@@ -100,10 +100,10 @@ func (s *Server) reviewAction(c echo.Context) error {
 	case "adjust":
 		points, _ := strconv.ParseFloat(strings.TrimSpace(c.FormValue("points")), 64)
 		a := pinggu.Adjustment{Kind: pinggu.AdjustmentKind(c.FormValue("kind")), Points: points, Rule: c.FormValue("rule"), Basis: c.FormValue("basis")}
-		err = s.catalog.AddAdjustment(ctx, round, unit, &a)
+		err = s.assessment.AddAdjustment(ctx, round, unit, &a)
 		done = "已登记事项"
 	case "delete":
-		err = s.catalog.DeleteAdjustment(ctx, round, unit, c.FormValue("id"))
+		err = s.assessment.DeleteAdjustment(ctx, round, unit, c.FormValue("id"))
 		done = "已删除事项"
 	default:
 		err = pinggu.FieldErrors{"do": "未知操作"}.Err("操作有误")
@@ -169,7 +169,7 @@ func (s *Server) taskPage(c echo.Context, status int, data map[string]any) error
 	if err != nil {
 		return err
 	}
-	hist, err := s.plans.History(ctx, task.Plan, task.No)
+	hist, err := s.midterm.History(ctx, task.Plan, task.No)
 	if err != nil {
 		return err
 	}
@@ -205,16 +205,16 @@ func (s *Server) fileTaskProgress(c echo.Context) error {
 	}
 	r := pinggu.ProgressReport{AsOf: pinggu.Date(c.FormValue("asOf")), Narrative: c.FormValue("narrative"), DelayReason: c.FormValue("delayReason")}
 	var err error
-	var files []plans.Upload
+	var files []evidence.Upload
 	if r.Progress, err = strconv.ParseFloat(strings.TrimSpace(c.FormValue("progress")), 64); err != nil {
 		err = pinggu.FieldErrors{"progress": "进度须为0–100之间的数字"}.Err("进展报送有误")
 	} else if form, ferr := c.MultipartForm(); ferr == nil {
 		for _, fh := range form.File["evidence"] {
-			files = append(files, plans.Upload{Name: fh.Filename, Size: fh.Size, Open: openFile(fh)})
+			files = append(files, evidence.Upload{Name: fh.Filename, Size: fh.Size, Open: openFile(fh)})
 		}
 	}
 	if err == nil {
-		err = s.plans.FileProgress(c.Request().Context(), c.Param("plan"), c.Param("no"), se.Unit, &r, files)
+		err = s.midterm.FileProgress(c.Request().Context(), c.Param("plan"), c.Param("no"), se.Unit, &r, files)
 	}
 	fe, msg, err := formErrors(err)
 	if err != nil {
@@ -234,7 +234,7 @@ func taskURL(plan, no string) string {
 // reviewTaskProgress accepts or returns a report (a return needs a reason).
 func (s *Server) reviewTaskProgress(c echo.Context) error {
 	accept := c.FormValue("decision") == "accept"
-	_, err := s.plans.Review(c.Request().Context(), c.FormValue("id"), accept, c.FormValue("comment"))
+	_, err := s.midterm.Review(c.Request().Context(), c.FormValue("id"), accept, c.FormValue("comment"))
 	fe, msg, err := formErrors(err)
 	if err != nil {
 		return err
@@ -251,7 +251,7 @@ func (s *Server) reviewTaskProgress(c echo.Context) error {
 
 // consoleEvidence downloads an evidence file; a reporter only its own unit's.
 func (s *Server) consoleEvidence(c echo.Context) error {
-	ev, rc, err := s.plans.Evidence(c.Request().Context(), c.Param("id"), c.Param("eid"), session(c).Unit)
+	ev, rc, err := s.midterm.Evidence(c.Request().Context(), c.Param("id"), c.Param("eid"), session(c).Unit)
 	if err != nil {
 		return err
 	}

@@ -18,9 +18,11 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"pinggu"
+	"pinggu/assessment"
 	"pinggu/auth"
 	"pinggu/catalog"
-	"pinggu/plans"
+	"pinggu/midterm"
+	"pinggu/quality"
 	"pinggu/rounds"
 	"pinggu/store"
 	"pinggu/survey"
@@ -73,15 +75,16 @@ type Reports interface {
 
 // Deps are the services the handlers call.
 type Deps struct {
-	Survey    *survey.Service
-	Catalog   *catalog.Service
-	Rounds    *rounds.Service
-	Scheduler Scheduler
-	Reports   Reports
-	Plans     *plans.Service
-	Auth      *auth.Service
-	Quality   *survey.Quality
-	Store     Pinger
+	Survey     *survey.Service
+	Catalog    *catalog.Service
+	Assessment *assessment.Service
+	Rounds     *rounds.Service
+	Scheduler  Scheduler
+	Reports    Reports
+	Midterm    *midterm.Service
+	Auth       *auth.Service
+	Quality    *quality.Service
+	Store      Pinger
 }
 
 // Config holds what the HTTP layer needs to know about its deployment.
@@ -101,19 +104,20 @@ type Config struct {
 
 // Server is the HTTP server; Handler returns what to serve.
 type Server struct {
-	cfg     Config
-	echo    *echo.Echo
-	pages   *template.Template
-	survey  *survey.Service
-	catalog *catalog.Service
-	rounds  *rounds.Service
-	sched   Scheduler
-	reports Reports
-	plans   *plans.Service
-	auth    *auth.Service
-	quality *survey.Quality
-	store   Pinger
-	uploads map[string]bool // "POST /path/:param" of the routes that take files; set by routes()
+	cfg        Config
+	echo       *echo.Echo
+	pages      *template.Template
+	survey     *survey.Service
+	catalog    *catalog.Service
+	assessment *assessment.Service
+	rounds     *rounds.Service
+	sched      Scheduler
+	reports    Reports
+	midterm    *midterm.Service
+	auth       *auth.Service
+	quality    *quality.Service
+	store      Pinger
+	uploads    map[string]bool // "POST /path/:param" of the routes that take files; set by routes()
 }
 
 // New builds the server and its routes. It fails if a template does not parse.
@@ -134,8 +138,8 @@ func New(cfg Config, d Deps) (*Server, error) {
 	if cfg.TrustProxy {
 		e.IPExtractor = echo.ExtractIPFromXFFHeader()
 	}
-	s := &Server{cfg: cfg, echo: e, pages: pages, survey: d.Survey, catalog: d.Catalog, rounds: d.Rounds, sched: d.Scheduler,
-		reports: d.Reports, plans: d.Plans, auth: d.Auth, quality: d.Quality, store: d.Store, uploads: map[string]bool{}}
+	s := &Server{cfg: cfg, echo: e, pages: pages, survey: d.Survey, catalog: d.Catalog, assessment: d.Assessment, rounds: d.Rounds, sched: d.Scheduler,
+		reports: d.Reports, midterm: d.Midterm, auth: d.Auth, quality: d.Quality, store: d.Store, uploads: map[string]bool{}}
 	e.HTTPErrorHandler = s.handleError
 	e.Use(s.bodyLimit, middleware.RequestID(), middleware.Recover(), s.accessLog)
 	s.routes()
@@ -302,7 +306,7 @@ func (s *Server) apiAuth(next echo.HandlerFunc) echo.HandlerFunc {
 			p = &pinggu.Principal{Name: "admin", Role: pinggu.RoleAdmin}
 		case strings.HasPrefix(token, "u_"):
 			var unit string
-			if unit, err = s.plans.UnitOfToken(ctx, token); err == nil {
+			if unit, err = s.midterm.UnitOfToken(ctx, token); err == nil {
 				p = &pinggu.Principal{Name: "unit:" + unit, Role: pinggu.RoleReporter, Unit: unit}
 			}
 		case strings.HasPrefix(token, "p_"):

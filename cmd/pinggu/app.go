@@ -14,11 +14,13 @@ import (
 	"time"
 
 	"pinggu"
+	"pinggu/assessment"
 	"pinggu/auth"
 	"pinggu/catalog"
 	"pinggu/demo"
 	"pinggu/jobs"
-	"pinggu/plans"
+	"pinggu/midterm"
+	"pinggu/quality"
 	"pinggu/rounds"
 	"pinggu/server"
 	"pinggu/store"
@@ -165,9 +167,9 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 func (a *app) server(base string) (*server.Server, error) {
 	return server.New(server.Config{AdminTokenHash: a.tokenHash, SecureCookies: strings.HasPrefix(base, "https://"),
 		TrustProxy: a.cfg.TrustProxy, BaseURL: base, Logger: a.log, Now: a.now},
-		server.Deps{Survey: a.survey, Catalog: a.catalog, Rounds: a.rounds, Scheduler: a.sched, Reports: a.store,
-			Plans: plans.New(a.store, a.now), Auth: auth.New(a.store, a.now, auth.Policy{}),
-			Quality: survey.NewQuality(a.store, a.now), Store: a.store})
+		server.Deps{Survey: a.survey, Catalog: a.catalog, Assessment: assessment.New(a.store, a.now), Rounds: a.rounds, Scheduler: a.sched, Reports: a.store,
+			Midterm: midterm.New(a.store, a.now), Auth: auth.New(a.store, a.now, auth.Policy{}),
+			Quality: quality.New(a.store, a.now), Store: a.store})
 }
 
 // start builds the product for cmd and runs it until ctx ends.

@@ -1,7 +1,8 @@
-// Package plans runs the "一规划、两方案" side of Pinggu: plans, their task
-// lists imported from the offices' spreadsheets, units' progress reports
-// with evidence, assessors' review, and the per-unit reporter tokens.
-package plans
+// Package midterm runs the mid-term evaluation of the "一规划、两方案":
+// plans, their task lists imported from the offices' spreadsheets, units'
+// progress reports with evidence (package evidence), assessors' review,
+// and the per-unit reporter tokens.
+package midterm
 
 import (
 	"context"
@@ -9,13 +10,12 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"net/http"
-	"path/filepath"
 	"sort"
 	"strings"
 	"time"
 
 	"pinggu"
+	"pinggu/evidence"
 	"pinggu/report"
 	"pinggu/scoring"
 )
@@ -31,8 +31,7 @@ type Store interface {
 	Progress(ctx context.Context, id string) (*pinggu.ProgressReport, error)
 	ReviewProgress(ctx context.Context, id string, status pinggu.ReportStatus, comment, by string, at time.Time) error
 	EachProgress(ctx context.Context, plan, task string, fn func(*pinggu.ProgressReport) error) error
-	SaveEvidence(ctx context.Context, name string, content io.Reader) (string, error)
-	OpenEvidence(ctx context.Context, id string) (io.ReadCloser, error)
+	evidence.Store
 	Units(ctx context.Context) ([]pinggu.Unit, error)
 	Unit(ctx context.Context, code string) (*pinggu.Unit, error)
 	AddUnitToken(ctx context.Context, hash, unit string, at time.Time) error
@@ -43,11 +42,14 @@ type Store interface {
 // Service manages plans and progress.
 type Service struct {
 	store Store
+	files *evidence.Files
 	now   func() time.Time
 }
 
-// New returns the plans service.
-func New(store Store, now func() time.Time) *Service { return &Service{store: store, now: now} }
+// New returns the mid-term service.
+func New(store Store, now func() time.Time) *Service {
+	return &Service{store: store, files: evidence.New(store), now: now}
+}
 
 func (s *Service) stamp() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
 
@@ -173,26 +175,9 @@ func (s *Service) Tasks(ctx context.Context, plan, unit string) ([]pinggu.PlanTa
 // before it must give a delay reason (the domain's default δ).
 const DelayTolerance = 0.1
 
-// Limits of evidence files.
-const (
-	MaxEvidenceFiles = 10
-	MaxEvidenceSize  = 10 << 20
-)
-
-// evidenceTypes are the files offices attach: documents, sheets, scans, photos.
-var evidenceTypes = map[string]bool{".pdf": true, ".doc": true, ".docx": true, ".xls": true, ".xlsx": true,
-	".jpg": true, ".jpeg": true, ".png": true, ".ofd": true, ".wps": true, ".zip": true}
-
-// Upload is one evidence file as received.
-type Upload struct {
-	Name string
-	Size int64
-	Open func() (io.ReadCloser, error)
-}
-
 // FileProgress stores a unit's progress report on a task it leads or
 // co-leads, with its evidence files (checked before anything is stored).
-func (s *Service) FileProgress(ctx context.Context, plan, no, unit string, r *pinggu.ProgressReport, files []Upload) error {
+func (s *Service) FileProgress(ctx context.Context, plan, no, unit string, r *pinggu.ProgressReport, files []evidence.Upload) error {
 	tasks, err := s.store.Tasks(ctx, plan)
 	if err != nil {
 		return err
@@ -221,25 +206,12 @@ func (s *Service) FileProgress(ctx context.Context, plan, no, unit string, r *pi
 	if pi := scoring.Expected(task, pl, r.AsOf.Time()); r.Progress/100 < pi-DelayTolerance && r.DelayReason == "" && r.Progress < 100 {
 		fe.Add("delayReason", fmt.Sprintf("截至%s应完成约%.0f%%，进度滞后时须说明滞后原因", r.AsOf, pi*100))
 	}
-	if len(files) > MaxEvidenceFiles {
-		fe.Add("evidence", fmt.Sprintf("佐证材料最多%d个文件", MaxEvidenceFiles))
-	}
-	for _, f := range files {
-		if !evidenceTypes[strings.ToLower(filepath.Ext(f.Name))] {
-			fe.Add("evidence", fmt.Sprintf("“%s”的类型不支持（可上传pdf、doc、docx、xls、xlsx、jpg、png、ofd、wps、zip）", f.Name))
-		} else if f.Size > MaxEvidenceSize {
-			fe.Add("evidence", fmt.Sprintf("“%s”超过%dMB", f.Name, MaxEvidenceSize>>20))
-		}
-	}
+	evidence.Check(files, fe)
 	if err := fe.Err("进展报送有误"); err != nil {
 		return err
 	}
-	for _, f := range files {
-		ev, err := s.saveEvidence(ctx, f)
-		if err != nil {
-			return err
-		}
-		r.Evidence = append(r.Evidence, ev)
+	if r.Evidence, err = s.files.Save(ctx, files); err != nil {
+		return err
 	}
 	r.ID, r.Plan, r.Task, r.Unit = randomID(), plan, no, unit
 	r.Status, r.SubmittedAt, r.By = pinggu.ReportSubmitted, s.stamp(), pinggu.Actor(ctx)
@@ -248,21 +220,6 @@ func (s *Service) FileProgress(ctx context.Context, plan, no, unit string, r *pi
 	}
 	return pinggu.Audit(ctx, s.store, "progress.file", fmt.Sprintf("plan/%s/task/%s/progress/%s", plan, no, r.ID),
 		fmt.Sprintf("截至%s进度%g%%，%d个佐证材料", r.AsOf, r.Progress, len(r.Evidence)))
-}
-
-func (s *Service) saveEvidence(ctx context.Context, f Upload) (pinggu.Evidence, error) {
-	rc, err := f.Open()
-	if err != nil {
-		return pinggu.Evidence{}, pinggu.Wrap(pinggu.Malformed, err, "无法读取上传的文件")
-	}
-	defer rc.Close()
-	head := make([]byte, 512)
-	n, _ := io.ReadFull(rc, head)
-	id, err := s.store.SaveEvidence(ctx, f.Name, io.MultiReader(strings.NewReader(string(head[:n])), io.LimitReader(rc, MaxEvidenceSize)))
-	if err != nil {
-		return pinggu.Evidence{}, err
-	}
-	return pinggu.Evidence{ID: id, Name: f.Name, Size: f.Size, ContentType: http.DetectContentType(head[:n])}, nil
 }
 
 // History lists a task's reports, newest first.
@@ -307,13 +264,7 @@ func (s *Service) Evidence(ctx context.Context, reportID, evidenceID, unit strin
 	if unit != "" && r.Unit != unit {
 		return nil, nil, pinggu.Errorf(pinggu.Forbidden, "只能查看本单位报送的佐证材料")
 	}
-	for _, e := range r.Evidence {
-		if e.ID == evidenceID {
-			rc, err := s.store.OpenEvidence(ctx, e.ID)
-			return &e, rc, err
-		}
-	}
-	return nil, nil, pinggu.Errorf(pinggu.NotFound, "佐证材料%s不存在", evidenceID)
+	return s.files.Open(ctx, r.Evidence, evidenceID)
 }
 
 // IssueUnitToken creates a reporter token for a unit; it is shown once and

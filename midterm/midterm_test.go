@@ -1,4 +1,4 @@
-package plans_test
+package midterm_test
 
 import (
 	"bytes"
@@ -12,12 +12,13 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"pinggu"
-	"pinggu/plans"
+	"pinggu/evidence"
+	"pinggu/midterm"
 	"pinggu/store"
 	"pinggu/store/storetest"
 )
 
-func setup(t testing.TB) (*plans.Service, *store.Store) {
+func setup(t testing.TB) (*midterm.Service, *store.Store) {
 	t.Helper()
 	st := storetest.New(t)
 	ctx := context.Background()
@@ -30,7 +31,7 @@ func setup(t testing.TB) (*plans.Service, *store.Store) {
 			t.Fatal(err)
 		}
 	}
-	svc := plans.New(st, func() time.Time { return time.Date(2023, 7, 3, 8, 0, 0, 0, time.UTC) })
+	svc := midterm.New(st, func() time.Time { return time.Date(2023, 7, 3, 8, 0, 0, 0, time.UTC) })
 	if err := svc.CreatePlan(ctx, &pinggu.Plan{Code: "fzzf", Name: "法治政府建设实施方案", Kind: pinggu.KindScheme, Start: "2021-01-01", End: "2025-12-31"}); err != nil {
 		t.Fatal(err)
 	}
@@ -107,13 +108,13 @@ func TestProgressRulesAndReview(t *testing.T) {
 	if _, err := svc.ImportTasks(ctx, "fzzf", sheet(t, [][]any{{1, "一", "编制权责清单", "市司法局", "", "2023年底前", ""}}), false); err != nil {
 		t.Fatal(err)
 	}
-	file := func(name string, size int64) plans.Upload {
-		return plans.Upload{Name: name, Size: size, Open: func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader("x")), nil }}
+	file := func(name string, size int64) evidence.Upload {
+		return evidence.Upload{Name: name, Size: size, Open: func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader("x")), nil }}
 	}
 	tests := []struct {
 		unit  string
 		r     pinggu.ProgressReport
-		files []plans.Upload
+		files []evidence.Upload
 		code  pinggu.Code
 		field string
 	}{
@@ -124,8 +125,8 @@ func TestProgressRulesAndReview(t *testing.T) {
 		{"sfj", pinggu.ProgressReport{AsOf: "2023-06-30", Progress: 10}, nil, pinggu.Invalid, "narrative"},
 		// Expected about 83% by then: 10% without a reason is refused.
 		{"sfj", pinggu.ProgressReport{AsOf: "2023-06-30", Progress: 10, Narrative: "x"}, nil, pinggu.Invalid, "delayReason"},
-		{"sfj", pinggu.ProgressReport{AsOf: "2023-06-30", Progress: 10, Narrative: "x"}, []plans.Upload{file("run.exe", 10)}, pinggu.Invalid, "evidence"},
-		{"sfj", pinggu.ProgressReport{AsOf: "2023-06-30", Progress: 10, Narrative: "x"}, []plans.Upload{file("scan.pdf", 11<<20)}, pinggu.Invalid, "evidence"},
+		{"sfj", pinggu.ProgressReport{AsOf: "2023-06-30", Progress: 10, Narrative: "x"}, []evidence.Upload{file("run.exe", 10)}, pinggu.Invalid, "evidence"},
+		{"sfj", pinggu.ProgressReport{AsOf: "2023-06-30", Progress: 10, Narrative: "x"}, []evidence.Upload{file("scan.pdf", 11<<20)}, pinggu.Invalid, "evidence"},
 	}
 	for i, tt := range tests {
 		err := svc.FileProgress(ctx, "fzzf", "1", tt.unit, &tt.r, tt.files)
@@ -140,7 +141,7 @@ func TestProgressRulesAndReview(t *testing.T) {
 		t.Fatalf("refused reports stored: %v", hist)
 	}
 	r := &pinggu.ProgressReport{AsOf: "2023-06-30", Progress: 40, Narrative: "推进中", DelayReason: "人员不足"}
-	if err := svc.FileProgress(ctx, "fzzf", "1", "sfj", r, []plans.Upload{file("方案.docx", 1)}); err != nil {
+	if err := svc.FileProgress(ctx, "fzzf", "1", "sfj", r, []evidence.Upload{file("方案.docx", 1)}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := svc.Review(ctx, r.ID, false, ""); pinggu.ErrorCode(err) != pinggu.Invalid {

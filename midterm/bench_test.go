@@ -1,4 +1,4 @@
-package plans_test
+package midterm_test
 
 import (
 	"bytes"

@@ -1,4 +1,8 @@
-package catalog
+// Package assessment is the scoring side of an assessment round: versioned
+// indicator systems, reviewers' entries per leaf indicator, and bonus,
+// deduction and veto events — the home of units' self-assessment, review
+// and appeals. Scores themselves are computed by package scoring.
+package assessment
 
 import (
 	"context"
@@ -9,11 +13,40 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"pinggu"
 	"pinggu/report"
 	"pinggu/scoring"
 )
+
+// Store is what assessment needs from the database.
+type Store interface {
+	Round(ctx context.Context, code string) (*pinggu.Round, error)
+	Unit(ctx context.Context, code string) (*pinggu.Unit, error)
+	Units(ctx context.Context) ([]pinggu.Unit, error)
+	AddIndicatorSystem(ctx context.Context, s *pinggu.IndicatorSystem) error
+	IndicatorSystem(ctx context.Context, code string, version int) (*pinggu.IndicatorSystem, error)
+	IndicatorSystems(ctx context.Context) ([]*pinggu.IndicatorSystem, error)
+	SetInput(ctx context.Context, in *pinggu.Input) error
+	Inputs(ctx context.Context, round, unit string) ([]pinggu.Input, error)
+	AddAdjustment(ctx context.Context, a *pinggu.Adjustment) error
+	DeleteAdjustment(ctx context.Context, round, id string) error
+	Adjustments(ctx context.Context, round, unit string) ([]pinggu.Adjustment, error)
+	pinggu.Auditor
+}
+
+// Service manages indicator systems and the entries and events of
+// assessment rounds.
+type Service struct {
+	store Store
+	now   func() time.Time
+}
+
+// New returns the assessment service; now is injectable for tests.
+func New(store Store, now func() time.Time) *Service { return &Service{store: store, now: now} }
+
+func (s *Service) stamp() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
 
 // CreateIndicatorSystem stores version 1 of a new indicator system.
 func (s *Service) CreateIndicatorSystem(ctx context.Context, sys *pinggu.IndicatorSystem) error {

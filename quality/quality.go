@@ -1,4 +1,8 @@
-package survey
+// Package quality is the assessors' review of a round's responses: the
+// flagged ones listed, exclusions made (with a reason) and undone. The
+// flags themselves are raised at submission (package survey); published
+// numbers leave excluded responses out.
+package quality
 
 import (
 	"context"
@@ -10,8 +14,8 @@ import (
 	"pinggu"
 )
 
-// QualityStore is what reviewing flagged responses needs.
-type QualityStore interface {
+// Store is what reviewing flagged responses needs.
+type Store interface {
 	EachResponse(ctx context.Context, round string, fn func(*pinggu.Response) error) error
 	Response(ctx context.Context, id string) (*pinggu.Response, error)
 	Flagged(ctx context.Context, round, unit string) ([]pinggu.Response, error)
@@ -32,22 +36,22 @@ type Flagged struct {
 	Excluded    string    `json:"excluded,omitempty"` // the reason, when excluded
 }
 
-// Quality reviews a round's responses: flagged ones listed, exclusions
-// made and undone. It reads the flagged few (kept apart at submission) and
-// responses by key; only excluding a whole unit streams a round's responses.
-type Quality struct {
-	store QualityStore
+// Service reviews a round's responses. It reads the flagged few (kept
+// apart at submission) and responses by key; only excluding a whole unit
+// streams a round's responses.
+type Service struct {
+	store Store
 	now   func() time.Time
 }
 
-// NewQuality returns the review service.
-func NewQuality(store QualityStore, now func() time.Time) *Quality {
-	return &Quality{store: store, now: now}
+// New returns the review service.
+func New(store Store, now func() time.Time) *Service {
+	return &Service{store: store, now: now}
 }
 
 // Flagged lists the round's flagged or excluded responses (of one unit
 // when set), oldest first.
-func (q *Quality) Flagged(ctx context.Context, round, unit string) ([]Flagged, error) {
+func (q *Service) Flagged(ctx context.Context, round, unit string) ([]Flagged, error) {
 	es, err := q.store.Exclusions(ctx, round)
 	if err != nil {
 		return nil, err
@@ -84,7 +88,7 @@ func (q *Quality) Flagged(ctx context.Context, round, unit string) ([]Flagged, e
 }
 
 // ExcludedByUnit counts a round's excluded responses per unit.
-func (q *Quality) ExcludedByUnit(ctx context.Context, round string) (map[string]int, error) {
+func (q *Service) ExcludedByUnit(ctx context.Context, round string) (map[string]int, error) {
 	es, err := q.store.Exclusions(ctx, round)
 	if err != nil {
 		return nil, err
@@ -99,7 +103,7 @@ func (q *Quality) ExcludedByUnit(ctx context.Context, round string) (map[string]
 // targeted finds the responses an exclusion names: listed ids by key,
 // flagged ones from their review copies, and only a whole unit by
 // streaming the round's responses.
-func (q *Quality) targeted(ctx context.Context, round string, t Target) ([]pinggu.Response, error) {
+func (q *Service) targeted(ctx context.Context, round string, t Target) ([]pinggu.Response, error) {
 	keep := func(r *pinggu.Response) bool {
 		return r.Round == round && (t.Unit == "" || r.Unit == t.Unit) && (t.Flag == "" || slices.Contains(r.Flags, t.Flag))
 	}
@@ -152,7 +156,7 @@ type Target struct {
 
 // Exclude takes the targeted responses of a round out of its results with
 // a reason; the next compile leaves them out and says so.
-func (q *Quality) Exclude(ctx context.Context, round string, t Target, reason string) (int, error) {
+func (q *Service) Exclude(ctx context.Context, round string, t Target, reason string) (int, error) {
 	reason = strings.TrimSpace(reason)
 	fe := pinggu.FieldErrors{}
 	if reason == "" || len([]rune(reason)) > 500 {
@@ -182,7 +186,7 @@ func (q *Quality) Exclude(ctx context.Context, round string, t Target, reason st
 }
 
 // Restore takes an excluded response back into the results.
-func (q *Quality) Restore(ctx context.Context, round, id string) error {
+func (q *Service) Restore(ctx context.Context, round, id string) error {
 	if err := q.store.Restore(ctx, round, id); err != nil {
 		return err
 	}
