@@ -1,9 +1,8 @@
 package server
 
 import (
-	"slices"
-
 	"pinggu"
+	"slices"
 )
 
 // access is who may use a part of the console. The route groups admit by

@@ -5,11 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"pinggu"
 	"strings"
 
 	"github.com/labstack/echo/v4"
-
-	"pinggu"
 )
 
 var errUnauthorized = pinggu.Errorf(pinggu.Unauthorized, "需要管理员令牌（Authorization: Bearer …）")

@@ -5,11 +5,111 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"net/http"
+	"net/url"
+	"pinggu"
+	"sort"
 	"strconv"
 	"strings"
 
-	"pinggu"
+	"github.com/labstack/echo/v4"
 )
+
+// flashCookie carries a one-time notice ("已保存…") to the page a change
+// redirects to. A cookie rather than the URL, so a link cannot make the
+// console say something it did not do.
+const flashCookie = "pg_notice"
+
+// redirectWith redirects after a change with a notice for the next page.
+func (s *Server) redirectWith(c echo.Context, path, notice string) error {
+	c.SetCookie(&http.Cookie{Name: flashCookie, Value: url.QueryEscape(notice), Path: "/admin", MaxAge: 60,
+		HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
+	return c.Redirect(http.StatusSeeOther, path)
+}
+
+// takeNotice returns the pending notice, once.
+func (s *Server) takeNotice(c echo.Context) string {
+	ck, err := c.Cookie(flashCookie)
+	if err != nil {
+		return ""
+	}
+	c.SetCookie(&http.Cookie{Name: flashCookie, Value: "", Path: "/admin", MaxAge: -1,
+		HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
+	notice, _ := url.QueryUnescape(ck.Value)
+	return notice
+}
+
+func (s *Server) page(c echo.Context, name string, data any) error {
+	body, err := s.renderPage(name, data)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
+	return c.HTMLBlob(http.StatusOK, body)
+}
+
+// formErrors splits an error for a form: field messages, or the error
+// itself when it is not about the input (it then goes to the error page).
+func formErrors(err error) (pinggu.FieldErrors, string, error) {
+	if err == nil {
+		return nil, "", nil
+	}
+	code := pinggu.ErrorCode(err)
+	if code != pinggu.Invalid && code != pinggu.Conflict && code != pinggu.Malformed && code != pinggu.NotFound {
+		return nil, "", err
+	}
+	fe := pinggu.ErrorFields(err)
+	if fe == nil {
+		fe = pinggu.FieldErrors{}
+	}
+	return fe, pinggu.ErrorMessage(err), nil
+}
+
+// pageStatus renders a console page with a status (422 for a form error).
+func (s *Server) pageStatus(c echo.Context, status int, name string, data map[string]any) error {
+	data["Nav"] = nav(session(c))
+	body, err := s.renderPage(name, data)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
+	return c.HTMLBlob(status, body)
+}
+
+// rowErrors lists an upload's problems: a sheet's by row (the sheet's own
+// first), anything else (a missing file) by field.
+func rowErrors(err error) []fieldError {
+	if rows := pinggu.ErrorRows(err); rows != nil {
+		return sheetRows(rows)
+	}
+	return sortedFields(pinggu.ErrorFields(err))
+}
+
+// sheetRows lists a sheet's problems in row order, named as people read them.
+func sheetRows(rows pinggu.RowErrors) []fieldError {
+	out := make([]fieldError, 0, len(rows))
+	for _, e := range rows.Sorted() {
+		name := e.Field
+		if e.Row > 0 {
+			name = fmt.Sprintf("第%d行", e.Row)
+			if e.Field != "" {
+				name += "." + e.Field
+			}
+		}
+		out = append(out, fieldError{Code: name, No: e.Row, Message: e.Message})
+	}
+	return out
+}
+
+// sortedFields lists field errors by field name.
+func sortedFields(fe pinggu.FieldErrors) []fieldError {
+	out := make([]fieldError, 0, len(fe))
+	for k, v := range fe {
+		out = append(out, fieldError{Code: k, Message: v})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })
+	return out
+}
 
 // pages parses every embedded template once; a template that fails to parse
 // fails start-up, not a request.
@@ -69,92 +169,8 @@ func (s *Server) renderPage(name string, data any) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// surveyPage is what survey.html shows.
-type surveyPage struct {
-	Form      *formView
-	Intro     string
-	Action    string
-	SID       string
-	Stamp     string
-	Channel   string
-	Tag       string // the link's source tag, carried to the response
-	Values    pinggu.Answers
-	Errors    pinggu.FieldErrors
-	ErrorList []fieldError
-	Notice    string // a problem that is not about any answer
-	NeedCode  bool   // the round requires an invitation code
-	Code      string
-	CondCSS   template.CSS
-}
-
-type formView struct {
-	Round         *pinggu.Round
-	Unit          *pinggu.Unit
-	Questionnaire *pinggu.Questionnaire
-}
-
 type fieldError struct {
 	Code    string
 	No      int
 	Message string
-}
-
-type questionMeta struct {
-	Q    pinggu.Question
-	Err  string
-	Cond string
-}
-
-// condition describes a question's showIf in words, e.g.
-// 第5题选择“企业经营者”, shown where a browser cannot hide the question.
-func (p *surveyPage) condition(q pinggu.Question) string {
-	if q.ShowIf == nil {
-		return ""
-	}
-	qs := p.Form.Questionnaire.Questions
-	for i := range qs {
-		if qs[i].Code != q.ShowIf.Question {
-			continue
-		}
-		labels := make([]string, 0, len(q.ShowIf.In))
-		for _, c := range q.ShowIf.In {
-			if o := qs[i].Option(c); o != nil {
-				labels = append(labels, "“"+o.Label+"”")
-			}
-		}
-		return fmt.Sprintf("第%d题选择%s", i+1, strings.Join(labels, "或"))
-	}
-	return ""
-}
-
-// conditionalCSS hides each showIf question until its condition is ticked,
-// with CSS alone (:has), so skip logic works live without JavaScript.
-// Browsers without :has show the question with its condition in words, and
-// the server drops answers to questions whose condition is not met.
-func conditionalCSS(q *pinggu.Questionnaire) template.CSS {
-	var b strings.Builder
-	for _, qq := range q.Questions {
-		if qq.ShowIf == nil {
-			continue
-		}
-		sel := make([]string, len(qq.ShowIf.In))
-		for i, c := range qq.ShowIf.In {
-			sel[i] = "#" + qq.ShowIf.Question + "-" + c + ":checked"
-		}
-		fmt.Fprintf(&b, "#q-%s{display:none}form:has(%s) #q-%s{display:block}", qq.Code, strings.Join(sel, ","), qq.Code)
-	}
-	if b.Len() == 0 {
-		return ""
-	}
-	// Codes are restricted to [A-Za-z0-9_-], so they are safe in selectors.
-	return template.CSS("@supports selector(:has(a)){" + b.String() + "}")
-}
-
-// noticePage is what notice.html shows: a round not open yet, closed, a
-// thank-you, or an error.
-type noticePage struct {
-	Title   string
-	Unit    string
-	Heading string
-	Lines   []string
 }

@@ -1,61 +1,13 @@
 package server
 
 import (
-	"io"
-	"mime/multipart"
 	"net/http"
+	"pinggu"
+	"pinggu/evidence"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
-
-	"pinggu"
-	"pinggu/evidence"
 )
-
-func (s *Server) listPlans(c echo.Context) error {
-	ps, err := s.midterm.Plans(c.Request().Context())
-	return listJSON(c, "plans", ps, err)
-}
-
-func (s *Server) createPlan(c echo.Context) error {
-	var p pinggu.Plan
-	if err := decodeJSON(c, &p); err != nil {
-		return err
-	}
-	if err := s.midterm.CreatePlan(c.Request().Context(), &p); err != nil {
-		return err
-	}
-	return created(c, "/api/v1/plans/"+p.Code, p)
-}
-
-func (s *Server) getPlan(c echo.Context) error {
-	p, err := s.midterm.Plan(c.Request().Context(), c.Param("plan"))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, p)
-}
-
-// importTasks takes the sheet in the multipart field "file"; validOnly=true
-// imports the good rows of a file with bad ones.
-func (s *Server) importTasks(c echo.Context) error {
-	f, _, err := uploaded(c, "请在file字段上传.xlsx文件")
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	validOnly, _ := strconv.ParseBool(c.FormValue("validOnly"))
-	res, err := s.midterm.ImportTasks(c.Request().Context(), c.Param("plan"), f, validOnly)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, res)
-}
-
-func (s *Server) listTasks(c echo.Context) error {
-	tasks, err := s.midterm.Tasks(c.Request().Context(), c.Param("plan"), reporterUnit(c))
-	return listJSON(c, "tasks", tasks, err)
-}
 
 // fileProgress takes a report as JSON, or as a multipart form with the
 // same fields and evidence files in "evidence".
@@ -92,10 +44,6 @@ func (s *Server) fileProgress(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusCreated, r)
-}
-
-func openFile(fh *multipart.FileHeader) func() (io.ReadCloser, error) {
-	return func() (io.ReadCloser, error) { return fh.Open() }
 }
 
 // taskProgress lists a task's reports; a reporter sees only tasks of its unit.
@@ -154,12 +102,4 @@ func (s *Server) downloadEvidence(c echo.Context) error {
 	defer rc.Close()
 	c.Response().Header().Set(echo.HeaderContentDisposition, ContentDisposition(ev.Name, "evidence"))
 	return c.Stream(http.StatusOK, ev.ContentType, rc)
-}
-
-func (s *Server) issueUnitToken(c echo.Context) error {
-	token, err := s.midterm.IssueUnitToken(c.Request().Context(), c.Param("code"))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, map[string]string{"unit": c.Param("code"), "token": token})
 }

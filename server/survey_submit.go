@@ -3,47 +3,19 @@ package server
 import (
 	"net/http"
 	"net/url"
-	"sort"
-	"time"
-
-	"github.com/labstack/echo/v4"
-
 	"pinggu"
 	"pinggu/survey"
+
+	"github.com/labstack/echo/v4"
 )
 
-const deviceCookie = "pg_device"
-
-// trapField is the honeypot: hidden from people (and screen readers), so
-// only bots fill it in.
-const trapField = "website"
-
-// formChannels are the channel tags a survey link may carry (?ch=qr).
-var formChannels = map[string]bool{"web": true, "qr": true, "link": true}
-
-// surveyForm shows the questionnaire, or says when the round opens or that it closed.
-func (s *Server) surveyForm(c echo.Context) error {
-	f, err := s.survey.Form(c.Request().Context(), c.Param("round"), c.Param("unit"))
-	if err != nil {
-		return err
-	}
-	switch f.Phase {
-	case pinggu.Upcoming:
-		s.phaseNotice(c, f, http.StatusOK)
-		return nil
-	case pinggu.Over:
-		s.phaseNotice(c, f, http.StatusGone)
-		return nil
-	}
-	s.device(c)
-	ch := c.QueryParam("ch")
-	if !formChannels[ch] {
-		ch = string(pinggu.ChannelWeb)
-	}
-	sid := survey.NewSID()
-	return s.renderSurvey(c, http.StatusOK, f, &surveyPage{
-		SID: sid, Stamp: s.survey.Stamp(sid, f.Round.Code, f.Unit.Code, s.cfg.Now()), Channel: ch, Code: c.QueryParam("code"),
-		Tag: linkTag(c.QueryParam("tag"))})
+// noticePage is what notice.html shows: a round not open yet, closed, a
+// thank-you, or an error.
+type noticePage struct {
+	Title   string
+	Unit    string
+	Heading string
+	Lines   []string
 }
 
 // surveySubmit takes the posted form. Success redirects to the thank-you
@@ -146,57 +118,6 @@ func (s *Server) phaseNotice(c echo.Context, f *survey.Form, status int) {
 	s.notice(c, status, p)
 }
 
-const cnTime = "2006年1月2日 15:04"
-
-func (s *Server) renderSurvey(c echo.Context, status int, f *survey.Form, p *surveyPage) error {
-	p.Form = &formView{Round: f.Round, Unit: f.Unit, Questionnaire: f.Questionnaire}
-	p.Intro = f.Round.Intro
-	if p.Intro == "" {
-		p.Intro = f.Questionnaire.Intro
-	}
-	p.Action = "/s/" + url.PathEscape(f.Round.Code) + "/" + url.PathEscape(f.Unit.Code)
-	p.CondCSS = conditionalCSS(f.Questionnaire)
-	p.NeedCode = f.Round.Integrity.Invitations
-	p.ErrorList = orderedErrors(f.Questionnaire, p.Errors)
-	body, err := s.renderPage("survey.html", p)
-	if err != nil {
-		return err
-	}
-	// Every page carries a fresh submission id: never serve it from a cache.
-	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
-	return c.HTMLBlob(status, body)
-}
-
-// orderedErrors lists field errors in question order for the summary box.
-func orderedErrors(q *pinggu.Questionnaire, fe pinggu.FieldErrors) []fieldError {
-	var out []fieldError
-	for i, qq := range q.Questions {
-		if msg, ok := fe[qq.Code]; ok {
-			out = append(out, fieldError{Code: qq.Code, No: i + 1, Message: msg})
-		}
-	}
-	var rest []string
-	for code := range fe {
-		if q.Question(code) == nil {
-			rest = append(rest, code)
-		}
-	}
-	sort.Strings(rest)
-	for _, code := range rest {
-		out = append(out, fieldError{Code: code, Message: fe[code]})
-	}
-	return out
-}
-
-// linkTag keeps a link's source tag when it is valid. A citizen cannot fix
-// a mangled link, so a bad tag is dropped rather than refused.
-func linkTag(t string) string {
-	if !pinggu.ValidTag(t) {
-		return ""
-	}
-	return t
-}
-
 // answersOf takes the question fields of a posted form.
 func answersOf(form url.Values) pinggu.Answers {
 	a := pinggu.Answers{}
@@ -208,16 +129,4 @@ func answersOf(form url.Values) pinggu.Answers {
 		}
 	}
 	return a
-}
-
-// device returns the respondent's long-lived device token, setting one on
-// first visit. It identifies a browser, never a person.
-func (s *Server) device(c echo.Context) string {
-	if ck, err := c.Cookie(deviceCookie); err == nil && pinggu.ValidSID(ck.Value) {
-		return ck.Value
-	}
-	tok := survey.NewDeviceToken()
-	c.SetCookie(&http.Cookie{Name: deviceCookie, Value: tok, Path: "/s/", MaxAge: int((2 * 365 * 24 * time.Hour).Seconds()),
-		HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
-	return tok
 }

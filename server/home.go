@@ -1,0 +1,47 @@
+package server
+
+import (
+	"pinggu"
+
+	"github.com/labstack/echo/v4"
+)
+
+type roundRow struct {
+	Code, Title, Kind, Status, Opens, Closes string
+}
+
+// consoleHome lists the rounds; a reporter also sees its unit's tasks.
+func (s *Server) consoleHome(c echo.Context) error {
+	ctx := c.Request().Context()
+	se := session(c)
+	rounds, err := s.catalog.Rounds(ctx)
+	if err != nil {
+		return err
+	}
+	var rows []roundRow
+	for _, r := range rounds {
+		loc := r.Location()
+		rows = append(rows, roundRow{Code: r.Code, Title: r.Title, Kind: string(r.Kind), Status: pinggu.StatusLabel(r.Status),
+			Opens: r.OpensAt.In(loc).Format(consoleTimestamp), Closes: r.ClosesAt.In(loc).Format(consoleTimestamp)})
+	}
+	var tasks []pinggu.PlanTask
+	if se.Role == pinggu.RoleReporter {
+		plans, err := s.midterm.Plans(ctx)
+		if err != nil {
+			return err
+		}
+		for _, p := range plans {
+			mine, err := s.midterm.Tasks(ctx, p.Code, se.Unit)
+			if err != nil {
+				return err
+			}
+			tasks = append(tasks, mine...)
+		}
+	}
+	tokens, err := s.auth.Tokens(ctx, se.User)
+	if err != nil {
+		return err
+	}
+	return s.page(c, "home.html", map[string]any{"Nav": nav(se), "Rounds": rows, "Tasks": tasks, "Tokens": tokens,
+		"CanOpen": staffAccess.allows(se.Role), "IsAdmin": adminAccess.allows(se.Role), "Done": s.takeNotice(c)})
+}

@@ -1,0 +1,90 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"pinggu"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+)
+
+// saveQuestionnaire checks the posted JSON and either shows a phone
+// preview (do=preview) or saves it: a new questionnaire, or a new version
+// of ?code=. Syntax errors name the line and column.
+func (s *Server) saveQuestionnaire(c echo.Context) error {
+	code, text := c.FormValue("code"), c.FormValue("json")
+	data := map[string]any{"Code": code, "JSON": text}
+	q, err := parseQuestionnaire(text)
+	if err == nil {
+		q.Normalize()
+		err = q.Validate()
+	}
+	if err == nil && c.FormValue("do") == "preview" {
+		html, err := s.previewHTML(q)
+		if err != nil {
+			return err
+		}
+		// A plain string: html/template escapes it into the srcdoc attribute
+		// and the browser decodes it back (template.HTML would be stripped of
+		// its tags in an attribute).
+		data["Preview"] = html
+		return s.questionnairePage(c, http.StatusOK, data)
+	}
+	if err == nil {
+		if code == "" {
+			err = s.catalog.CreateQuestionnaire(c.Request().Context(), q)
+		} else if err = checkPathCode(code, q.Code); err == nil {
+			err = s.catalog.ReviseQuestionnaire(c.Request().Context(), code, q)
+		}
+	}
+	fe, msg, err := formErrors(err)
+	if err != nil {
+		return err
+	}
+	if msg != "" {
+		data["Errors"], data["Error"] = fe, msg
+		return s.questionnairePage(c, http.StatusUnprocessableEntity, data)
+	}
+	return s.redirectWith(c, "/admin/questionnaires", fmt.Sprintf("已保存问卷 %s 第%d版", q.Code, q.Version))
+}
+
+// parseQuestionnaire decodes the editor's text strictly, turning decoder
+// errors into messages with a line and column.
+func parseQuestionnaire(text string) (*pinggu.Questionnaire, error) {
+	dec := json.NewDecoder(strings.NewReader(text))
+	dec.DisallowUnknownFields()
+	var q pinggu.Questionnaire
+	err := dec.Decode(&q)
+	if err == nil && dec.More() {
+		err = errors.New("JSON之后还有多余内容")
+	}
+	if err == nil {
+		return &q, nil
+	}
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	where := ""
+	switch {
+	case errors.As(err, &syn):
+		where = lineCol(text, syn.Offset)
+	case errors.As(err, &typ):
+		where = lineCol(text, typ.Offset) + "，字段 " + typ.Field + " 的类型应为 " + typ.Type.String()
+	}
+	msg := "JSON格式有误：" + err.Error()
+	if where != "" {
+		msg = "JSON格式有误（" + where + "）：" + err.Error()
+	}
+	return nil, pinggu.FieldErrors{"json": msg}.Err("问卷JSON无法解析")
+}
+
+// lineCol locates the byte the decoder stopped at (its offset counts the
+// bytes read, the offending one included).
+func lineCol(text string, offset int64) string {
+	before := text[:max(0, min(int(offset)-1, len(text)))]
+	line := strings.Count(before, "\n") + 1
+	col := len([]rune(before[strings.LastIndex(before, "\n")+1:])) + 1
+	return fmt.Sprintf("第%d行第%d列", line, col)
+}

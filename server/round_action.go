@@ -1,0 +1,41 @@
+package server
+
+import (
+	"net/url"
+	"pinggu"
+
+	"github.com/labstack/echo/v4"
+)
+
+// roundAction runs a button of the round page: schedule, cancel and
+// publish for administrators; compile and export for assessors too.
+func (s *Server) roundAction(c echo.Context) error {
+	ctx, code, se := c.Request().Context(), c.Param("code"), session(c)
+	do := c.FormValue("do")
+	if (do == "schedule" || do == "cancel" || do == "publish") && !adminAccess.allows(se.Role) {
+		return pinggu.Errorf(pinggu.Forbidden, "只有管理员可以排期、取消或发布")
+	}
+	var err error
+	done := do
+	switch do {
+	case "schedule":
+		_, err = s.rounds.Schedule(ctx, code)
+	case "cancel":
+		_, err = s.rounds.Cancel(ctx, code)
+	case "publish":
+		_, err = s.rounds.Publish(ctx, code)
+	case "compile":
+		done, err = s.compileNow(ctx, code)
+	case "export":
+		done, err = s.sched.ExportNow(ctx, code)
+	default:
+		return pinggu.FieldErrors{"do": "未知操作"}.Err("操作有误")
+	}
+	if err != nil {
+		return err
+	}
+	if c.FormValue("back") == "reports" {
+		return s.redirectWith(c, "/admin/reports", doneText(done))
+	}
+	return s.redirectWith(c, "/admin/rounds/"+url.PathEscape(code), doneText(done))
+}

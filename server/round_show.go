@@ -1,0 +1,190 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"pinggu"
+	"sort"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+)
+
+type progressRow struct {
+	Unit, Name         string
+	Received, Today    int
+	Quota, Percent     int
+	Last               string
+	Survey, QR, Poster string
+	Flags              []flagCount
+	Strata             []string // "企业经营者 3/3" per cell with a quota
+	Channels           string   // "网页 40 · 扫码 20"
+	Excluded           int
+	Score              *pinggu.UnitScore
+}
+
+type flagCount struct {
+	Label string
+	N     int
+}
+
+// flagCounts lists the flags that fired, in the reports' order.
+func flagCounts(m map[string]int) []flagCount {
+	var out []flagCount
+	for _, f := range pinggu.QualityFlags {
+		if n := m[f.Flag]; n > 0 {
+			out = append(out, flagCount{f.Label, n})
+		}
+	}
+	return out
+}
+
+type dayRow struct {
+	Day     string
+	Count   int
+	Percent int
+}
+
+// consoleRound is a round's dashboard: sample progress and reports.
+func (s *Server) consoleRound(c echo.Context) error {
+	ctx := c.Request().Context()
+	r, err := s.catalog.Round(ctx, c.Param("code"))
+	if err != nil {
+		return err
+	}
+	loc := r.Location()
+	units, err := s.catalog.Units(ctx)
+	if err != nil {
+		return err
+	}
+	names := pinggu.UnitNames(units)
+	reps, err := s.reports.Reports(ctx, r.Code)
+	if err != nil {
+		return err
+	}
+	scores := latestScores(reps)
+	tag := linkTag(strings.TrimSpace(c.QueryParam("tag")))
+	tagQuery := ""
+	if tag != "" {
+		tagQuery = "?tag=" + url.QueryEscape(tag)
+	}
+	var prog []progressRow
+	days := map[string]int{}
+	if len(r.Units) > 0 {
+		ps, err := s.survey.Progress(ctx, r.Code)
+		if err != nil {
+			return err
+		}
+		excluded, err := s.quality.ExcludedByUnit(ctx, r.Code)
+		if err != nil {
+			return err
+		}
+		strata, err := s.strataLines(ctx, r)
+		if err != nil {
+			return err
+		}
+		for _, p := range ps {
+			for d, n := range p.Days {
+				days[d] += n
+			}
+			base := "/admin/rounds/" + r.Code + "/units/" + p.Unit
+			row := progressRow{Unit: p.Unit, Name: names[p.Unit], Received: p.Received, Today: p.Today, Quota: p.Quota,
+				Survey: s.surveyURL(r.Code, p.Unit, "", tag), QR: base + "/qr.png" + tagQuery, Poster: base + "/poster" + tagQuery,
+				Flags: flagCounts(p.Flags), Excluded: excluded[p.Unit], Score: scores[p.Unit], Strata: strata(p.Strata),
+				Channels: channelCounts(p.Channels)}
+			if p.Quota > 0 {
+				row.Percent = min(100, p.Received*100/p.Quota)
+			}
+			if !p.LastAt.IsZero() {
+				row.Last = p.LastAt.In(loc).Format(consoleTimestamp)
+			}
+			prog = append(prog, row)
+		}
+	}
+	rrows := reportRowsOf(reps, loc)
+	jrows, err := s.jobRows(ctx, r, 10)
+	if err != nil {
+		return err
+	}
+	se := session(c)
+	return s.page(c, "round.html", map[string]any{"Nav": nav(se), "Round": r, "Status": pinggu.StatusLabel(r.Status),
+		"Opens": r.OpensAt.In(loc).Format(consoleTimestamp), "Closes": r.ClosesAt.In(loc).Format(consoleTimestamp),
+		"Next": nextStep(r), "Progress": prog, "Reports": rrows, "Days": dayRows(days), "Jobs": jrows,
+		"IsAdmin": adminAccess.allows(se.Role), "Done": s.takeNotice(c), "Tag": tag,
+		"BadTag": tag == "" && c.QueryParam("tag") != "", "ScoresFinal": scoresFinal(reps),
+		"Finished": r.Status.Finished(), "CanSchedule": r.Status == pinggu.StatusDraft})
+}
+
+// doneText says what a button did: a transition, or the job it queued.
+func doneText(done string) string {
+	switch done {
+	case "schedule":
+		return "已排期"
+	case "cancel":
+		return "已取消排期"
+	case "publish":
+		return "已发布结果"
+	}
+	return "已提交后台任务 " + done + "，进度见“后台任务”"
+}
+
+// channelCounts says how a unit's responses came in, in a fixed order.
+func channelCounts(m map[string]int) string {
+	var parts []string
+	for _, ch := range pinggu.Channels {
+		if n := m[string(ch)]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", pinggu.ChannelLabel(ch), n))
+		}
+	}
+	return strings.Join(parts, " · ")
+}
+
+// strataLines formats a unit's stratum counts against their quotas.
+func (s *Server) strataLines(ctx context.Context, r *pinggu.Round) (func(map[string]int) []string, error) {
+	if r.Strata == nil || len(r.Strata.Quotas) == 0 {
+		return func(map[string]int) []string { return nil }, nil
+	}
+	q, err := s.catalog.Questionnaire(ctx, r.Questionnaire, r.QuestionnaireVersion)
+	if err != nil {
+		return nil, err
+	}
+	cells := make([]string, 0, len(r.Strata.Quotas))
+	for c := range r.Strata.Quotas {
+		cells = append(cells, c)
+	}
+	sort.Strings(cells)
+	return func(counts map[string]int) []string {
+		out := make([]string, len(cells))
+		for i, c := range cells {
+			out[i] = fmt.Sprintf("%s %d/%d", r.Strata.CellLabel(q, c), counts[c], r.Strata.Quotas[c])
+		}
+		return out
+	}, nil
+}
+
+// dayRows lists responses per day, oldest first, scaled for a bar chart.
+func dayRows(days map[string]int) []dayRow {
+	keys := make([]string, 0, len(days))
+	top := 0
+	for d, n := range days {
+		keys = append(keys, d)
+		top = max(top, n)
+	}
+	sort.Strings(keys)
+	out := make([]dayRow, len(keys))
+	for i, d := range keys {
+		out[i] = dayRow{Day: d, Count: days[d], Percent: days[d] * 100 / max(1, top)}
+	}
+	return out
+}
+
+// progressJSON feeds the round page's live update.
+func (s *Server) progressJSON(c echo.Context) error {
+	ps, err := s.survey.Progress(c.Request().Context(), c.Param("code"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"units": ps})
+}

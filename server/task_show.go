@@ -1,0 +1,75 @@
+package server
+
+import (
+	"net/http"
+	"net/url"
+	"pinggu"
+
+	"github.com/labstack/echo/v4"
+)
+
+type progressView struct {
+	pinggu.ProgressReport
+	At, Status, Reviewed string
+	Links                []evidenceLink
+	CanReview            bool
+}
+
+type evidenceLink struct{ Name, URL string }
+
+var reportStatusLabels = map[pinggu.ReportStatus]string{pinggu.ReportSubmitted: "待审核", pinggu.ReportAccepted: "已采纳", pinggu.ReportReturned: "已退回"}
+
+// consoleTask is one task of a plan with its progress reports: a reporter
+// of a lead or co-unit files progress here, assessors review it.
+func (s *Server) consoleTask(c echo.Context) error {
+	return s.taskPage(c, http.StatusOK, map[string]any{"Done": s.takeNotice(c)})
+}
+
+func (s *Server) taskPage(c echo.Context, status int, data map[string]any) error {
+	ctx, se := c.Request().Context(), session(c)
+	task, err := s.task(c, se.Unit)
+	if err != nil {
+		return err
+	}
+	hist, err := s.midterm.History(ctx, task.Plan, task.No)
+	if err != nil {
+		return err
+	}
+	staff := staffAccess.allows(se.Role)
+	loc := (&pinggu.Round{Timezone: pinggu.DefaultTimezone}).Location() // plans are dated in China time
+	var views []progressView
+	for _, r := range hist {
+		if !staff && r.Unit != se.Unit {
+			continue // a reporter sees its own unit's reports only
+		}
+		v := progressView{ProgressReport: r, At: r.SubmittedAt.In(loc).Format(consoleTimestamp), Status: reportStatusLabels[r.Status],
+			CanReview: staff && r.Status == pinggu.ReportSubmitted}
+		if !r.ReviewedAt.IsZero() {
+			v.Reviewed = r.ReviewedBy + " " + r.ReviewedAt.In(loc).Format(consoleTimestamp)
+		}
+		for _, e := range r.Evidence {
+			v.Links = append(v.Links, evidenceLink{Name: e.Name, URL: "/admin/progress/" + url.PathEscape(r.ID) + "/evidence/" + url.PathEscape(e.ID)})
+		}
+		views = append(views, v)
+	}
+	data["Task"], data["Reports"], data["CanFile"], data["Staff"] = task, views, se.Role == pinggu.RoleReporter, staff
+	if _, ok := data["AsOf"]; !ok {
+		data["AsOf"] = s.cfg.Now().In(loc).Format(pinggu.DateLayout)
+	}
+	return s.pageStatus(c, status, "task.html", data)
+}
+
+func taskURL(plan, no string) string {
+	return "/admin/plans/" + url.PathEscape(plan) + "/tasks/" + url.PathEscape(no)
+}
+
+// consoleEvidence downloads an evidence file; a reporter only its own unit's.
+func (s *Server) consoleEvidence(c echo.Context) error {
+	ev, rc, err := s.midterm.Evidence(c.Request().Context(), c.Param("id"), c.Param("eid"), session(c).Unit)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	c.Response().Header().Set(echo.HeaderContentDisposition, ContentDisposition(ev.Name, "evidence"))
+	return c.Stream(http.StatusOK, ev.ContentType, rc)
+}
