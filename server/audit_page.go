@@ -1,6 +1,7 @@
 package server
 
 import (
+	"net/http"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -8,6 +9,13 @@ import (
 
 type auditRow struct {
 	At, Actor, Action, Object, Summary string
+}
+
+// auditView is the audit log page: the entries and the filters in force.
+type auditView struct {
+	consoleView
+	Rows                            []auditRow
+	Actor, Action, Object, From, To string
 }
 
 // consoleAudit shows the audit log with filters; there is nothing on the
@@ -26,7 +34,7 @@ func (s *Server) consoleAudit(c echo.Context) error {
 	for i, e := range entries {
 		rows[i] = auditRow{At: e.At.In(cst).Format("2006-01-02 15:04:05"), Actor: e.Actor, Action: e.Action, Object: e.Object, Summary: e.Summary}
 	}
-	return s.page(c, "audit.html", map[string]any{"Nav": nav(session(c)), "Rows": rows,
-		"Actor": c.QueryParam("actor"), "Action": c.QueryParam("action"), "Object": c.QueryParam("object"),
-		"From": c.QueryParam("from"), "To": c.QueryParam("to")})
+	return s.pageStatus(c, http.StatusOK, "audit.html", &auditView{Rows: rows,
+		Actor: c.QueryParam("actor"), Action: c.QueryParam("action"), Object: c.QueryParam("object"),
+		From: c.QueryParam("from"), To: c.QueryParam("to")})
 }

@@ -38,8 +38,8 @@ func (s *Server) flaggedAction(c echo.Context) error {
 		return err
 	}
 	if msg != "" {
-		return s.flaggedPage(c, http.StatusUnprocessableEntity, map[string]any{"Error": msg, "ReasonError": fe["reason"],
-			"Reason": c.FormValue("reason")})
+		return s.flaggedPage(c, http.StatusUnprocessableEntity, &flaggedView{Error: msg, ReasonError: fe["reason"],
+			Reason: c.FormValue("reason")})
 	}
 	return s.redirectWith(c, back, fmt.Sprintf("已排除%d份答卷，重新汇总后生效", n))
 }

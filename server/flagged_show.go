@@ -13,13 +13,23 @@ type flaggedRow struct {
 	ID, At, Seconds, Channel, Flags, Excluded string
 }
 
+// flaggedView is a unit's flagged responses with the exclusion form.
+type flaggedView struct {
+	consoleView
+	Round, Unit, UnitName string
+	Rows                  []flaggedRow
+	Flags                 []struct{ Flag, Label string }
+	Error, ReasonError    string // the exclusion form's mistake
+	Reason                string // kept after a mistake
+}
+
 // consoleFlagged lists a unit's flagged or excluded responses, with
 // exclusion and restore; an assessor decides, the flags only point.
 func (s *Server) consoleFlagged(c echo.Context) error {
-	return s.flaggedPage(c, http.StatusOK, map[string]any{"Done": s.takeNotice(c)})
+	return s.flaggedPage(c, http.StatusOK, &flaggedView{consoleView: consoleView{Done: s.takeNotice(c)}})
 }
 
-func (s *Server) flaggedPage(c echo.Context, status int, data map[string]any) error {
+func (s *Server) flaggedPage(c echo.Context, status int, v *flaggedView) error {
 	ctx := c.Request().Context()
 	f, err := s.survey.Form(ctx, c.Param("code"), c.Param("unit"))
 	if err != nil {
@@ -46,7 +56,6 @@ func (s *Server) flaggedPage(c echo.Context, status int, data map[string]any) er
 		rows[i] = flaggedRow{ID: x.ID, At: x.SubmittedAt.In(f.Round.Location()).Format(consoleTimestamp), Seconds: secs,
 			Channel: x.Channel, Flags: strings.Join(names, "、"), Excluded: x.Excluded}
 	}
-	data["Round"], data["Unit"], data["UnitName"], data["Rows"] = f.Round.Code, f.Unit.Code, f.Unit.Name, rows
-	data["Flags"] = pinggu.QualityFlags
-	return s.pageStatus(c, status, "flagged.html", data)
+	v.Round, v.Unit, v.UnitName, v.Rows, v.Flags = f.Round.Code, f.Unit.Code, f.Unit.Name, rows, pinggu.QualityFlags
+	return s.pageStatus(c, status, "flagged.html", v)
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"net/http"
 	"pinggu"
 
 	"github.com/labstack/echo/v4"
@@ -8,6 +9,16 @@ import (
 
 type roundRow struct {
 	Code, Title, Kind, Status, Opens, Closes string
+}
+
+// homeView is the console's first page: the rounds, a reporter's tasks and
+// the person's API tokens.
+type homeView struct {
+	consoleView
+	Rounds           []roundRow
+	Tasks            []pinggu.PlanTask
+	Tokens           []pinggu.APIToken
+	CanOpen, IsAdmin bool // round pages; administration
 }
 
 // consoleHome lists the rounds; a reporter also sees its unit's tasks.
@@ -42,6 +53,6 @@ func (s *Server) consoleHome(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.page(c, "home.html", map[string]any{"Nav": nav(se), "Rounds": rows, "Tasks": tasks, "Tokens": tokens,
-		"CanOpen": staffAccess.allows(se.Role), "IsAdmin": adminAccess.allows(se.Role), "Done": s.takeNotice(c)})
+	return s.pageStatus(c, http.StatusOK, "home.html", &homeView{consoleView: consoleView{Done: s.takeNotice(c)},
+		Rounds: rows, Tasks: tasks, Tokens: tokens, CanOpen: staffAccess.allows(se.Role), IsAdmin: adminAccess.allows(se.Role)})
 }

@@ -10,7 +10,19 @@ import (
 // consoleIndicators lists indicator systems with an upload form; ?code=
 // shows one as a tree with points.
 func (s *Server) consoleIndicators(c echo.Context) error {
-	return s.indicatorsPage(c, http.StatusOK, map[string]any{"Done": s.takeNotice(c)})
+	return s.indicatorsPage(c, http.StatusOK, &indicatorsView{consoleView: consoleView{Done: s.takeNotice(c)}})
+}
+
+// indicatorsView lists the indicator systems, shows one as a tree, and
+// keeps the upload form's input after a mistake.
+type indicatorsView struct {
+	consoleView
+	List           []*pinggu.IndicatorSystem
+	System         *pinggu.IndicatorSystem // shown (?code=)
+	Tree           []indicatorNode
+	UpCode, UpName string
+	Error          string
+	RowErrors      []fieldError
 }
 
 type indicatorNode struct {
@@ -19,21 +31,21 @@ type indicatorNode struct {
 	Rubric string
 }
 
-func (s *Server) indicatorsPage(c echo.Context, status int, data map[string]any) error {
+func (s *Server) indicatorsPage(c echo.Context, status int, v *indicatorsView) error {
 	ctx := c.Request().Context()
 	list, err := s.assessment.IndicatorSystems(ctx)
 	if err != nil {
 		return err
 	}
-	data["List"] = list
+	v.List = list
 	if code := c.QueryParam("code"); code != "" {
 		sys, err := s.assessment.IndicatorSystem(ctx, code, 0)
 		if err != nil {
 			return err
 		}
-		data["System"], data["Tree"] = sys, indicatorTree(sys.Indicators)
+		v.System, v.Tree = sys, indicatorTree(sys.Indicators)
 	}
-	return s.pageStatus(c, status, "indicators.html", data)
+	return s.pageStatus(c, status, "indicators.html", v)
 }
 
 // indicatorTree orders indicators depth-first under their parents.

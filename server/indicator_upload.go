@@ -26,6 +26,6 @@ func (s *Server) uploadIndicators(c echo.Context) error {
 	if ferr != nil {
 		return ferr
 	}
-	return s.indicatorsPage(c, http.StatusUnprocessableEntity, map[string]any{"UpCode": code, "UpName": name,
-		"Error": msg, "RowErrors": rowErrors(err)})
+	return s.indicatorsPage(c, http.StatusUnprocessableEntity, &indicatorsView{UpCode: code, UpName: name,
+		Error: msg, RowErrors: rowErrors(err)})
 }

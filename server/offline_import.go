@@ -35,16 +35,30 @@ var importChannels = []option{{"cati", "电话调查（CATI）"}, {"capi", "入�
 
 // consoleImport shows the offline import form of a round.
 func (s *Server) consoleImport(c echo.Context) error {
-	return s.importPage(c, http.StatusOK, map[string]any{"Done": s.takeNotice(c), "Channel": "cati"})
+	return s.importPage(c, http.StatusOK, &importView{consoleView: consoleView{Done: s.takeNotice(c)}, Channel: "cati"})
 }
 
-func (s *Server) importPage(c echo.Context, status int, data map[string]any) error {
+// importView is a round's offline import form, with what an upload did.
+type importView struct {
+	consoleView
+	Round     *pinggu.Round
+	Units     []unitOption
+	Channels  []option
+	Unit      string // the form's choices, kept
+	Channel   string
+	ValidOnly bool
+	Error     string
+	Fields    pinggu.FieldErrors
+	Errors    []report.ImportError // the rows that were wrong
+}
+
+func (s *Server) importPage(c echo.Context, status int, v *importView) error {
 	r, units, err := s.roundUnits(c)
 	if err != nil {
 		return err
 	}
-	data["Round"], data["Units"], data["Channels"] = r, units, importChannels
-	return s.pageStatus(c, status, "import.html", data)
+	v.Round, v.Units, v.Channels = r, units, importChannels
+	return s.pageStatus(c, status, "import.html", v)
 }
 
 // importOffline stores an uploaded .xlsx or .csv of offline answers for a
@@ -52,7 +66,7 @@ func (s *Server) importPage(c echo.Context, status int, data map[string]any) err
 // unless only the valid rows are asked for.
 func (s *Server) importOffline(c echo.Context) error {
 	unit, ch, validOnly := c.FormValue("unit"), c.FormValue("channel"), c.FormValue("validOnly") == "1"
-	data := map[string]any{"Unit": unit, "Channel": ch, "ValidOnly": validOnly}
+	v := &importView{Unit: unit, Channel: ch, ValidOnly: validOnly}
 	var res *survey.ImportResult
 	f, name, err := uploaded(c, "请选择要导入的.xlsx或.csv文件")
 	if err == nil {
@@ -67,17 +81,17 @@ func (s *Server) importOffline(c echo.Context) error {
 		return err
 	}
 	if res != nil {
-		data["Errors"] = res.Errors
+		v.Errors = res.Errors
 	}
 	if msg != "" {
-		data["Error"], data["Fields"] = msg, fe
-		return s.importPage(c, http.StatusUnprocessableEntity, data)
+		v.Error, v.Fields = msg, fe
+		return s.importPage(c, http.StatusUnprocessableEntity, v)
 	}
 	done := fmt.Sprintf("已导入%d份，此前已导入%d份", res.Imported, res.Duplicates)
 	if len(res.Errors) > 0 {
 		done += fmt.Sprintf("；跳过%d处有误的内容", len(res.Errors))
-		data["Done"] = done
-		return s.importPage(c, http.StatusOK, data)
+		v.Done = done
+		return s.importPage(c, http.StatusOK, v)
 	}
 	return s.redirectWith(c, "/admin/rounds/"+url.PathEscape(c.Param("code"))+"/import", done)
 }

@@ -10,22 +10,40 @@ import (
 // consolePlans lists the plans with a form to add one and, per plan, a
 // task-list upload; ?plan= shows that plan's tasks.
 func (s *Server) consolePlans(c echo.Context) error {
-	return s.plansPage(c, http.StatusOK, map[string]any{"Done": s.takeNotice(c), "Plan": pinggu.Plan{Kind: pinggu.KindPlan}})
+	return s.plansPage(c, http.StatusOK, &plansView{consoleView: consoleView{Done: s.takeNotice(c)}})
 }
 
-func (s *Server) plansPage(c echo.Context, status int, data map[string]any) error {
+// plansView lists the plans (with one's tasks, ?plan=), the form to add a
+// plan and what a task upload did.
+type plansView struct {
+	consoleView
+	List        []*pinggu.Plan
+	IsAdmin     bool
+	Shown       string // the plan whose tasks are listed
+	Tasks       []pinggu.PlanTask
+	Plan        pinggu.Plan // the new-plan form
+	Error       string
+	Errors      pinggu.FieldErrors
+	UploadError string
+	RowErrors   []fieldError
+}
+
+func (s *Server) plansPage(c echo.Context, status int, v *plansView) error {
+	if v.Plan.Kind == "" {
+		v.Plan.Kind = pinggu.KindPlan
+	}
 	ctx := c.Request().Context()
 	list, err := s.midterm.Plans(ctx)
 	if err != nil {
 		return err
 	}
-	data["List"], data["IsAdmin"] = list, adminAccess.allows(session(c).Role)
+	v.List, v.IsAdmin = list, adminAccess.allows(session(c).Role)
 	if code := c.QueryParam("plan"); code != "" {
 		tasks, err := s.midterm.Tasks(ctx, code, "")
 		if err != nil {
 			return err
 		}
-		data["Shown"], data["Tasks"] = code, tasks
+		v.Shown, v.Tasks = code, tasks
 	}
-	return s.pageStatus(c, status, "plans.html", data)
+	return s.pageStatus(c, status, "plans.html", v)
 }

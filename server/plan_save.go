@@ -15,7 +15,7 @@ func (s *Server) savePlan(c echo.Context) error {
 		return err
 	}
 	if msg != "" {
-		return s.plansPage(c, http.StatusUnprocessableEntity, map[string]any{"Plan": p, "Errors": fe, "Error": msg})
+		return s.plansPage(c, http.StatusUnprocessableEntity, &plansView{Plan: p, Errors: fe, Error: msg})
 	}
 	return s.redirectWith(c, "/admin/plans", "已创建 "+p.Name)
 }

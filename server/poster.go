@@ -42,6 +42,12 @@ func (s *Server) qrPNG(c echo.Context) error {
 	return c.Blob(http.StatusOK, "image/png", png)
 }
 
+// posterView is a unit's printable poster.
+type posterView struct {
+	Title, Unit, URL, Opens, Closes string
+	QR                              template.URL
+}
+
 // poster is a printable A4 page with the QR code, for service halls.
 func (s *Server) poster(c echo.Context) error {
 	f, err := s.survey.Form(c.Request().Context(), c.Param("code"), c.Param("unit"))
@@ -54,8 +60,8 @@ func (s *Server) poster(c echo.Context) error {
 		return err
 	}
 	loc := f.Round.Location()
-	return s.page(c, "poster.html", map[string]any{"Title": f.Round.Title, "Unit": f.Unit.Name, "URL": link,
+	return s.page(c, "poster.html", posterView{Title: f.Round.Title, Unit: f.Unit.Name, URL: link,
 		// Inline, so the poster prints on a closed network with nothing else to fetch.
-		"QR":    template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png)),
-		"Opens": f.Round.OpensAt.In(loc).Format("2006年1月2日"), "Closes": f.Round.ClosesAt.In(loc).Format("2006年1月2日")})
+		QR:    template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png)),
+		Opens: f.Round.OpensAt.In(loc).Format("2006年1月2日"), Closes: f.Round.ClosesAt.In(loc).Format("2006年1月2日")})
 }

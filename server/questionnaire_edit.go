@@ -43,13 +43,23 @@ func (s *Server) editQuestionnaire(c echo.Context) error {
 		}
 		text = string(b)
 	}
-	return s.questionnairePage(c, http.StatusOK, map[string]any{"Code": code, "JSON": text})
+	return s.questionnairePage(c, http.StatusOK, &questionnaireView{Code: code, JSON: text}, nil)
 }
 
-func (s *Server) questionnairePage(c echo.Context, status int, data map[string]any) error {
-	if fe, ok := data["Errors"].(pinggu.FieldErrors); ok {
-		list := sortedFields(fe)
-		lines := questionLines(data["JSON"].(string))
+// questionnaireView is the questionnaire editor: the JSON, its mistakes
+// pointing at their lines, and the phone preview.
+type questionnaireView struct {
+	consoleView
+	Code, JSON string
+	Error      string
+	ErrorList  []fieldError
+	Preview    string // the survey page, for the sandboxed iframe's srcdoc
+}
+
+func (s *Server) questionnairePage(c echo.Context, status int, v *questionnaireView, errs pinggu.FieldErrors) error {
+	if errs != nil {
+		list := sortedFields(errs)
+		lines := questionLines(v.JSON)
 		for i, e := range list {
 			// Point at the question in the text: "questions[2].options" → 第14行.
 			var n int
@@ -57,9 +67,9 @@ func (s *Server) questionnairePage(c echo.Context, status int, data map[string]a
 				list[i].Code += fmt.Sprintf("（第%d行起）", lines[n])
 			}
 		}
-		data["ErrorList"] = list
+		v.ErrorList = list
 	}
-	return s.pageStatus(c, status, "questionnaire.html", data)
+	return s.pageStatus(c, status, "questionnaire.html", v)
 }
 
 // questionLines finds the line on which each question object of the

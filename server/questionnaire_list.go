@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"pinggu"
 
 	"github.com/labstack/echo/v4"
 )
@@ -12,5 +13,11 @@ func (s *Server) consoleQuestionnaires(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.pageStatus(c, http.StatusOK, "questionnaires.html", map[string]any{"List": qs, "Done": s.takeNotice(c)})
+	return s.pageStatus(c, http.StatusOK, "questionnaires.html", &questionnairesView{consoleView{Done: s.takeNotice(c)}, qs})
+}
+
+// questionnairesView lists the questionnaires (latest versions).
+type questionnairesView struct {
+	consoleView
+	List []*pinggu.Questionnaire
 }

@@ -16,7 +16,7 @@ import (
 // of ?code=. Syntax errors name the line and column.
 func (s *Server) saveQuestionnaire(c echo.Context) error {
 	code, text := c.FormValue("code"), c.FormValue("json")
-	data := map[string]any{"Code": code, "JSON": text}
+	v := &questionnaireView{Code: code, JSON: text}
 	q, err := parseQuestionnaire(text)
 	if err == nil {
 		q.Normalize()
@@ -30,8 +30,8 @@ func (s *Server) saveQuestionnaire(c echo.Context) error {
 		// A plain string: html/template escapes it into the srcdoc attribute
 		// and the browser decodes it back (template.HTML would be stripped of
 		// its tags in an attribute).
-		data["Preview"] = html
-		return s.questionnairePage(c, http.StatusOK, data)
+		v.Preview = html
+		return s.questionnairePage(c, http.StatusOK, v, nil)
 	}
 	if err == nil {
 		if code == "" {
@@ -45,8 +45,8 @@ func (s *Server) saveQuestionnaire(c echo.Context) error {
 		return err
 	}
 	if msg != "" {
-		data["Errors"], data["Error"] = fe, msg
-		return s.questionnairePage(c, http.StatusUnprocessableEntity, data)
+		v.Error = msg
+		return s.questionnairePage(c, http.StatusUnprocessableEntity, v, fe)
 	}
 	return s.redirectWith(c, "/admin/questionnaires", fmt.Sprintf("已保存问卷 %s 第%d版", q.Code, q.Version))
 }

@@ -65,10 +65,23 @@ func formErrors(err error) (pinggu.FieldErrors, string, error) {
 	return fe, pinggu.ErrorMessage(err), nil
 }
 
+// consoleView is what every console page shows around its content: the
+// navigation for who is signed in, and a one-time notice ("已保存…").
+// Each page's view embeds it.
+type consoleView struct {
+	Nav  navView
+	Done string
+}
+
+func (v *consoleView) chrome() *consoleView { return v }
+
+// consolePage is the view of a console page.
+type consolePage interface{ chrome() *consoleView }
+
 // pageStatus renders a console page with a status (422 for a form error).
-func (s *Server) pageStatus(c echo.Context, status int, name string, data map[string]any) error {
-	data["Nav"] = nav(session(c))
-	body, err := s.renderPage(name, data)
+func (s *Server) pageStatus(c echo.Context, status int, name string, v consolePage) error {
+	v.chrome().Nav = nav(session(c))
+	body, err := s.renderPage(name, v)
 	if err != nil {
 		return err
 	}

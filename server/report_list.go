@@ -40,6 +40,12 @@ func (s *Server) consoleReports(c echo.Context) error {
 	if running {
 		c.Response().Header().Set("Refresh", "5")
 	}
-	return s.pageStatus(c, http.StatusOK, "reports.html", map[string]any{"Rounds": out, "Running": running,
-		"Done": s.takeNotice(c)})
+	return s.pageStatus(c, http.StatusOK, "reports.html", &reportsView{consoleView{Done: s.takeNotice(c)}, out, running})
+}
+
+// reportsView is every round's reports and latest jobs.
+type reportsView struct {
+	consoleView
+	Rounds  []reportsRound
+	Running bool // a job runs: the page refreshes itself
 }

@@ -52,7 +52,7 @@ func (s *Server) reviewAction(c echo.Context) error {
 		if errKey != nil {
 			fe = errKey(fe)
 		}
-		return s.reviewPage(c, http.StatusUnprocessableEntity, map[string]any{"Error": msg}, fe)
+		return s.reviewPage(c, http.StatusUnprocessableEntity, &reviewView{Error: msg}, fe)
 	}
 	return s.redirectWith(c, "/admin/rounds/"+url.PathEscape(round)+"/units/"+url.PathEscape(unit)+"/review", done)
 }

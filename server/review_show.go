@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"pinggu"
+	"pinggu/assessment"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
@@ -16,10 +17,20 @@ type reviewRow struct {
 
 // consoleReview is a unit's review sheet in an assessment round.
 func (s *Server) consoleReview(c echo.Context) error {
-	return s.reviewPage(c, http.StatusOK, map[string]any{"Done": s.takeNotice(c)}, nil)
+	return s.reviewPage(c, http.StatusOK, &reviewView{consoleView: consoleView{Done: s.takeNotice(c)}}, nil)
 }
 
-func (s *Server) reviewPage(c echo.Context, status int, data map[string]any, errs pinggu.FieldErrors) error {
+// reviewView is a unit's review sheet: a row per leaf to enter, and the
+// events.
+type reviewView struct {
+	consoleView
+	Sheet     *assessment.ReviewSheet
+	Rows      []reviewRow
+	Error     string
+	AdjErrors pinggu.FieldErrors // the event form's mistakes
+}
+
+func (s *Server) reviewPage(c echo.Context, status int, v *reviewView, errs pinggu.FieldErrors) error {
 	sh, err := s.assessment.Review(c.Request().Context(), c.Param("code"), c.Param("unit"))
 	if err != nil {
 		return err
@@ -37,8 +48,8 @@ func (s *Server) reviewPage(c echo.Context, status int, data map[string]any, err
 		}
 		rows[i] = row
 	}
-	data["Sheet"], data["Rows"], data["AdjErrors"] = sh, rows, errs
-	return s.pageStatus(c, status, "review.html", data)
+	v.Sheet, v.Rows, v.AdjErrors = sh, rows, errs
+	return s.pageStatus(c, status, "review.html", v)
 }
 
 // entryField names what a rubric's entry is.

@@ -125,7 +125,13 @@ func (s *Server) roundFormPage(c echo.Context, status int, f *roundForm) error {
 		}
 	}
 	f.Margins = marginTexts(f.Round, received)
-	return s.pageStatus(c, status, "round_form.html", map[string]any{"F": f})
+	return s.pageStatus(c, status, "round_form.html", &roundFormView{F: f})
+}
+
+// roundFormView is the round editor.
+type roundFormView struct {
+	consoleView
+	F *roundForm
 }
 
 // marginTexts are the planning figures of the round editor: with a quota

@@ -108,13 +108,30 @@ func (s *Server) consoleRound(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	se := session(c)
-	return s.page(c, "round.html", map[string]any{"Nav": nav(se), "Round": r, "Status": pinggu.StatusLabel(r.Status),
-		"Opens": r.OpensAt.In(loc).Format(consoleTimestamp), "Closes": r.ClosesAt.In(loc).Format(consoleTimestamp),
-		"Next": nextStep(r), "Progress": prog, "Reports": rrows, "Days": dayRows(days), "Jobs": jrows,
-		"IsAdmin": adminAccess.allows(se.Role), "Done": s.takeNotice(c), "Tag": tag,
-		"BadTag": tag == "" && c.QueryParam("tag") != "", "ScoresFinal": scoresFinal(reps),
-		"Finished": r.Status.Finished(), "CanSchedule": r.Status == pinggu.StatusDraft})
+	return s.pageStatus(c, http.StatusOK, "round.html", &roundView{consoleView: consoleView{Done: s.takeNotice(c)},
+		Round: r, Status: pinggu.StatusLabel(r.Status),
+		Opens: r.OpensAt.In(loc).Format(consoleTimestamp), Closes: r.ClosesAt.In(loc).Format(consoleTimestamp),
+		Next: nextStep(r), Progress: prog, Reports: rrows, Days: dayRows(days), Jobs: jrows,
+		IsAdmin: adminAccess.allows(session(c).Role), Tag: tag,
+		BadTag: tag == "" && c.QueryParam("tag") != "", ScoresFinal: scoresFinal(reps),
+		Finished: r.Status.Finished(), CanSchedule: r.Status == pinggu.StatusDraft})
+}
+
+// roundView is a round's dashboard.
+type roundView struct {
+	consoleView
+	Round                 *pinggu.Round
+	Status, Opens, Closes string
+	Next                  string // what happens next, in words
+	Progress              []progressRow
+	Reports               []reportRow
+	Days                  []dayRow
+	Jobs                  []jobRow
+	IsAdmin               bool
+	Tag                   string // the links' source tag
+	BadTag                bool   // a tag was asked for but is not valid
+	ScoresFinal           bool   // the scores shown are from a final compile
+	Finished, CanSchedule bool
 }
 
 // doneText says what a button did: a transition, or the job it queued.

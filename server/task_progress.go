@@ -34,8 +34,8 @@ func (s *Server) fileTaskProgress(c echo.Context) error {
 		return err
 	}
 	if msg != "" {
-		return s.taskPage(c, http.StatusUnprocessableEntity, map[string]any{"Error": msg, "Errors": fe, "AsOf": c.FormValue("asOf"),
-			"Progress": c.FormValue("progress"), "Narrative": r.Narrative, "DelayReason": r.DelayReason})
+		return s.taskPage(c, http.StatusUnprocessableEntity, &taskView{Error: msg, Errors: fe, AsOf: c.FormValue("asOf"),
+			Progress: c.FormValue("progress"), Narrative: r.Narrative, DelayReason: r.DelayReason})
 	}
 	return s.redirectWith(c, taskURL(c.Param("plan"), c.Param("no")), "已报送，等待审核")
 }
@@ -49,7 +49,7 @@ func (s *Server) reviewTaskProgress(c echo.Context) error {
 		return err
 	}
 	if msg != "" {
-		return s.taskPage(c, http.StatusUnprocessableEntity, map[string]any{"ReviewError": msg, "ReviewErrors": fe, "ReviewID": c.FormValue("id")})
+		return s.taskPage(c, http.StatusUnprocessableEntity, &taskView{ReviewError: msg, ReviewErrors: fe, ReviewID: c.FormValue("id")})
 	}
 	done := "已退回"
 	if accept {

@@ -22,10 +22,25 @@ var reportStatusLabels = map[pinggu.ReportStatus]string{pinggu.ReportSubmitted: 
 // consoleTask is one task of a plan with its progress reports: a reporter
 // of a lead or co-unit files progress here, assessors review it.
 func (s *Server) consoleTask(c echo.Context) error {
-	return s.taskPage(c, http.StatusOK, map[string]any{"Done": s.takeNotice(c)})
+	return s.taskPage(c, http.StatusOK, &taskView{consoleView: consoleView{Done: s.takeNotice(c)}})
 }
 
-func (s *Server) taskPage(c echo.Context, status int, data map[string]any) error {
+// taskView is a task with its reports, the filing form (a reporter's,
+// kept after a mistake) and the review form's mistakes.
+type taskView struct {
+	consoleView
+	Task                   *pinggu.PlanTask
+	Reports                []progressView
+	CanFile, Staff         bool
+	AsOf, Progress         string
+	Narrative, DelayReason string
+	Error                  string
+	Errors                 pinggu.FieldErrors
+	ReviewID, ReviewError  string
+	ReviewErrors           pinggu.FieldErrors
+}
+
+func (s *Server) taskPage(c echo.Context, status int, tv *taskView) error {
 	ctx, se := c.Request().Context(), session(c)
 	task, err := s.task(c, se.Unit)
 	if err != nil {
@@ -52,11 +67,11 @@ func (s *Server) taskPage(c echo.Context, status int, data map[string]any) error
 		}
 		views = append(views, v)
 	}
-	data["Task"], data["Reports"], data["CanFile"], data["Staff"] = task, views, se.Role == pinggu.RoleReporter, staff
-	if _, ok := data["AsOf"]; !ok {
-		data["AsOf"] = s.cfg.Now().In(loc).Format(pinggu.DateLayout)
+	tv.Task, tv.Reports, tv.CanFile, tv.Staff = task, views, se.Role == pinggu.RoleReporter, staff
+	if tv.AsOf == "" {
+		tv.AsOf = s.cfg.Now().In(loc).Format(pinggu.DateLayout)
 	}
-	return s.pageStatus(c, status, "task.html", data)
+	return s.pageStatus(c, status, "task.html", tv)
 }
 
 func taskURL(plan, no string) string {

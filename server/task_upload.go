@@ -3,7 +3,6 @@ package server
 import (
 	"fmt"
 	"net/http"
-	"pinggu"
 
 	"github.com/labstack/echo/v4"
 )
@@ -21,14 +20,12 @@ func (s *Server) uploadTasks(c echo.Context) error {
 			if len(r.Skipped) > 0 {
 				done += fmt.Sprintf("；跳过%d行有误的行", len(r.Skipped))
 			}
-			return s.plansPage(c, http.StatusOK, map[string]any{"Done": done, "RowErrors": sheetRows(r.SkippedRows),
-				"UploadPlan": plan, "Plan": pinggu.Plan{Kind: pinggu.KindPlan}})
+			return s.plansPage(c, http.StatusOK, &plansView{consoleView: consoleView{Done: done}, RowErrors: sheetRows(r.SkippedRows)})
 		}
 	}
 	_, msg, ferr := formErrors(err)
 	if ferr != nil {
 		return ferr
 	}
-	return s.plansPage(c, http.StatusUnprocessableEntity, map[string]any{"UploadError": msg, "RowErrors": rowErrors(err),
-		"UploadPlan": plan, "Plan": pinggu.Plan{Kind: pinggu.KindPlan}})
+	return s.plansPage(c, http.StatusUnprocessableEntity, &plansView{UploadError: msg, RowErrors: rowErrors(err)})
 }

@@ -12,7 +12,6 @@ import (
 // importUnits creates or updates units from an .xlsx; a sheet with any bad
 // row is refused whole with every bad row listed.
 func (s *Server) importUnits(c echo.Context) error {
-	data := map[string]any{"Unit": pinggu.Unit{Type: pinggu.County}}
 	f, _, err := uploaded(c, "请选择要上传的.xlsx文件")
 	if err == nil {
 		defer f.Close()
@@ -33,6 +32,5 @@ func (s *Server) importUnits(c echo.Context) error {
 	if ferr != nil {
 		return ferr
 	}
-	data["ImportError"], data["RowErrors"] = msg, rowErrors(err)
-	return s.unitsPage(c, http.StatusUnprocessableEntity, data)
+	return s.unitsPage(c, http.StatusUnprocessableEntity, &unitsView{ImportError: msg, RowErrors: rowErrors(err)})
 }

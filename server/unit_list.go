@@ -20,15 +20,36 @@ func (s *Server) consoleUnits(c echo.Context) error {
 		}
 		u, editing = *found, true
 	}
-	return s.unitsPage(c, http.StatusOK, map[string]any{"Unit": u, "Aliases": strings.Join(u.Aliases, "、"),
-		"Editing": editing, "Done": s.takeNotice(c)})
+	return s.unitsPage(c, http.StatusOK, &unitsView{consoleView: consoleView{Done: s.takeNotice(c)}, Unit: u,
+		Aliases: strings.Join(u.Aliases, "、"), Editing: editing})
 }
 
-func (s *Server) unitsPage(c echo.Context, status int, data map[string]any) error {
+// unitsView lists the units with the form to add or edit one and the
+// sheet import.
+type unitsView struct {
+	consoleView
+	Units []pinggu.Unit
+	Types []struct {
+		Type  pinggu.UnitType
+		Label string
+	}
+	Unit        pinggu.Unit // the form
+	Aliases     string
+	Editing     bool
+	Error       string
+	Errors      pinggu.FieldErrors
+	ImportError string
+	RowErrors   []fieldError
+}
+
+func (s *Server) unitsPage(c echo.Context, status int, v *unitsView) error {
+	if v.Unit.Type == "" {
+		v.Unit.Type = pinggu.County
+	}
 	units, err := s.catalog.Units(c.Request().Context())
 	if err != nil {
 		return err
 	}
-	data["Units"], data["Types"] = units, pinggu.UnitTypes
-	return s.pageStatus(c, status, "units.html", data)
+	v.Units, v.Types = units, pinggu.UnitTypes
+	return s.pageStatus(c, status, "units.html", v)
 }

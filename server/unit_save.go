@@ -34,8 +34,8 @@ func (s *Server) saveUnit(c echo.Context) error {
 		return err
 	}
 	if msg != "" {
-		return s.unitsPage(c, http.StatusUnprocessableEntity, map[string]any{"Unit": u, "Aliases": c.FormValue("aliases"),
-			"Editing": editing, "Errors": fe, "Error": msg})
+		return s.unitsPage(c, http.StatusUnprocessableEntity, &unitsView{Unit: u, Aliases: c.FormValue("aliases"),
+			Editing: editing, Errors: fe, Error: msg})
 	}
 	return s.redirectWith(c, "/admin/units", "已保存单位 "+u.Name)
 }
