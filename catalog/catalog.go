@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"pinggu"
-	"pinggu/report"
 )
 
 // Store is what the catalog needs from the database.
@@ -144,7 +143,7 @@ func (s *Service) Rounds(ctx context.Context) ([]*pinggu.Round, error) { return 
 // ImportUnits creates or updates the units read from a sheet. Every row is
 // checked first (parents may be other rows of the same sheet), so a sheet
 // with any bad row writes nothing.
-func (s *Service) ImportUnits(ctx context.Context, rows []report.UnitRow) (created, updated int, err error) {
+func (s *Service) ImportUnits(ctx context.Context, rows []pinggu.UnitRow) (created, updated int, err error) {
 	known := map[string]bool{}
 	existing, err := s.store.Units(ctx)
 	if err != nil {
@@ -183,15 +182,15 @@ func (s *Service) ImportUnits(ctx context.Context, rows []report.UnitRow) (creat
 
 // sortByParent orders rows so that a unit comes after its parent when the
 // parent is in the sheet too.
-func sortByParent(rows []report.UnitRow) []report.UnitRow {
-	byCode := map[string]report.UnitRow{}
+func sortByParent(rows []pinggu.UnitRow) []pinggu.UnitRow {
+	byCode := map[string]pinggu.UnitRow{}
 	for _, r := range rows {
 		byCode[r.Unit.Code] = r
 	}
-	var out []report.UnitRow
+	var out []pinggu.UnitRow
 	done := map[string]bool{}
-	var visit func(r report.UnitRow, depth int)
-	visit = func(r report.UnitRow, depth int) {
+	var visit func(r pinggu.UnitRow, depth int)
+	visit = func(r pinggu.UnitRow, depth int) {
 		if done[r.Unit.Code] || depth > len(rows) {
 			return
 		}

@@ -3,7 +3,6 @@ package report
 import (
 	"bytes"
 	"encoding/csv"
-	"fmt"
 	"io"
 	"strings"
 
@@ -12,22 +11,11 @@ import (
 	"pinggu"
 )
 
-// ImportRow is one respondent of an offline file: the respondent id, and
-// answers keyed by question code (values as written: codes or labels).
-type ImportRow struct {
-	Row        int
-	Respondent string
-	Answers    pinggu.Answers
-	// Problem is why the row could not be read at all (a JSON line that
-	// does not parse); such a row is reported, never stored.
-	Problem string
-}
-
 // ReadResponses reads an .xlsx (first sheet) or a CSV (UTF-8, with or
 // without a BOM): a header row naming 受访者编号 (or respondent) and
 // question codes, then one row per respondent. A multi answer lists its
 // picks separated by ; or 、.
-func ReadResponses(r io.Reader, name string) ([]ImportRow, error) {
+func ReadResponses(r io.Reader, name string) ([]pinggu.ResponseRow, error) {
 	data, err := io.ReadAll(io.LimitReader(r, 32<<20))
 	if err != nil {
 		return nil, err
@@ -61,9 +49,9 @@ func ReadResponses(r io.Reader, name string) ([]ImportRow, error) {
 	if idCol < 0 {
 		return nil, pinggu.FieldErrors{"file": "表头须有“受访者编号”列，用于防止重复导入"}.Err("文件有误")
 	}
-	var out []ImportRow
+	var out []pinggu.ResponseRow
 	for n, cells := range rows[1:] {
-		row := ImportRow{Row: n + 2, Answers: pinggu.Answers{}}
+		row := pinggu.ResponseRow{Row: n + 2, Answers: pinggu.Answers{}}
 		blank := true
 		for i, c := range cells {
 			c = strings.TrimSpace(c)
@@ -88,7 +76,7 @@ func ReadResponses(r io.Reader, name string) ([]ImportRow, error) {
 }
 
 // WriteImportErrors writes the row-by-row error report of an import.
-func WriteImportErrors(w io.Writer, errs []ImportError) error {
+func WriteImportErrors(w io.Writer, errs []pinggu.ResponseRowError) error {
 	b, err := newBook()
 	if err != nil {
 		return err
@@ -100,18 +88,6 @@ func WriteImportErrors(w io.Writer, errs []ImportError) error {
 		b.row(sheet, i+2, []any{e.Row, Neutralize(e.Respondent), e.Field, e.Message}, nil)
 	}
 	return b.write(w)
-}
-
-// ImportError is one problem of one row.
-type ImportError struct {
-	Row        int    `json:"row"`
-	Respondent string `json:"respondent"`
-	Field      string `json:"field"`
-	Message    string `json:"message"`
-}
-
-func (e ImportError) String() string {
-	return fmt.Sprintf("第%d行 %s：%s", e.Row, e.Field, e.Message)
 }
 
 // WriteInvitations writes a unit's invitation codes with their links and,

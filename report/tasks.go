@@ -27,17 +27,11 @@ var taskColumns = map[string]string{
 
 var milestoneHeader = regexp.MustCompile(`^(20\d\d)\s*年?\s*(目标|节点|进度|计划)?`)
 
-// TaskRow is a task read from a sheet and the row it came from.
-type TaskRow struct {
-	Row  int
-	Task pinggu.PlanTask
-}
-
 // ReadTasks reads a 任务分工方案 sheet (the first sheet, a header row, one
 // task per row). Chapter cells merged over several rows apply to each row.
 // match turns a unit name into its code. Rows that cannot be read are
 // reported by sheet row with every reason found.
-func ReadTasks(r io.Reader, match func(name string) (string, bool)) ([]TaskRow, pinggu.RowErrors, error) {
+func ReadTasks(r io.Reader, match func(name string) (string, bool)) ([]pinggu.TaskRow, pinggu.RowErrors, error) {
 	milestones := map[int]string{}
 	t := table{columns: taskColumns, raw: true,
 		need: [][2]string{{"no", "序号"}, {"text", "具体任务"}, {"lead", "牵头单位"}, {"due", "完成时限"}},
@@ -46,7 +40,7 @@ func ReadTasks(r io.Reader, match func(name string) (string, bool)) ([]TaskRow, 
 				milestones[col] = m[1]
 			}
 		}}
-	var out []TaskRow
+	var out []pinggu.TaskRow
 	seen := map[string]int{}
 	chapter := ""
 	fe, err := t.read(r, func(n int, row map[string]string, cells []string) string {
@@ -60,7 +54,7 @@ func ReadTasks(r io.Reader, match func(name string) (string, bool)) ([]TaskRow, 
 		}
 		if len(problems) == 0 {
 			seen[task.No] = n
-			out = append(out, TaskRow{Row: n, Task: task})
+			out = append(out, pinggu.TaskRow{Row: n, Task: task})
 		}
 		return strings.Join(problems, "；")
 	})

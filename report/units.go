@@ -18,18 +18,12 @@ var unitColumns = map[string]string{
 	"别名": "aliases", "aliases": "aliases",
 }
 
-// UnitRow is a unit read from a sheet and the row it came from.
-type UnitRow struct {
-	Row  int
-	Unit pinggu.Unit
-}
-
 // ReadUnits reads a unit list (the first sheet, a header row, one unit per
 // row). Aliases are separated by 、，, or ;. Problems are reported by sheet
 // row; checks that need the database are the caller's.
-func ReadUnits(r io.Reader) ([]UnitRow, pinggu.RowErrors, error) {
+func ReadUnits(r io.Reader) ([]pinggu.UnitRow, pinggu.RowErrors, error) {
 	t := table{columns: unitColumns, need: [][2]string{{"code", "编码"}, {"name", "名称"}, {"type", "类型"}, {"peerGroup", "考核类别"}}}
-	var out []UnitRow
+	var out []pinggu.UnitRow
 	seen := map[string]int{}
 	fe, err := t.read(r, func(n int, row map[string]string, _ []string) string {
 		u := pinggu.Unit{Code: row["code"], Name: row["name"], PeerGroup: row["peerGroup"], Parent: row["parent"],
@@ -56,7 +50,7 @@ func ReadUnits(r io.Reader) ([]UnitRow, pinggu.RowErrors, error) {
 		}
 		if len(problems) == 0 {
 			seen[u.Code] = n
-			out = append(out, UnitRow{Row: n, Unit: u})
+			out = append(out, pinggu.UnitRow{Row: n, Unit: u})
 		}
 		return strings.Join(problems, "；")
 	})

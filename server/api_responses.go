@@ -82,7 +82,7 @@ func decodeAnswers(raw map[string]json.RawMessage) (pinggu.Answers, error) {
 // {"respondent", "answers"} per line), with "channel" and "validOnly".
 // With errors and ?report=xlsx the answer is the row-by-row error workbook.
 func (s *Server) importResponses(c echo.Context) error {
-	var rows []report.ImportRow
+	var rows []pinggu.ResponseRow
 	var err error
 	if ct := c.Request().Header.Get(echo.HeaderContentType); strings.HasPrefix(ct, "application/x-ndjson") ||
 		strings.HasPrefix(ct, "application/jsonl") {
@@ -117,7 +117,7 @@ func (s *Server) importResponses(c echo.Context) error {
 	return c.JSON(http.StatusOK, res)
 }
 
-func readUploadedResponses(c echo.Context) ([]report.ImportRow, error) {
+func readUploadedResponses(c echo.Context) ([]pinggu.ResponseRow, error) {
 	f, name, err := uploaded(c, "请在file字段上传.xlsx或.csv文件，或以application/x-ndjson提交JSON行")
 	if err != nil {
 		return nil, err
@@ -129,10 +129,10 @@ func readUploadedResponses(c echo.Context) ([]report.ImportRow, error) {
 // readJSONLines reads one respondent per line; answers take the shapes of
 // a JSON submission. A line that cannot be read is kept as a row with its
 // problem, so it is reported with the others, never stored.
-func readJSONLines(r io.Reader) ([]report.ImportRow, error) {
+func readJSONLines(r io.Reader) ([]pinggu.ResponseRow, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), MaxBody)
-	var rows []report.ImportRow
+	var rows []pinggu.ResponseRow
 	for n := 1; sc.Scan(); n++ {
 		line := bytes.TrimSpace(sc.Bytes())
 		if len(line) == 0 {
@@ -142,7 +142,7 @@ func readJSONLines(r io.Reader) ([]report.ImportRow, error) {
 			Respondent string                     `json:"respondent"`
 			Answers    map[string]json.RawMessage `json:"answers"`
 		}
-		row := report.ImportRow{Row: n}
+		row := pinggu.ResponseRow{Row: n}
 		dec := json.NewDecoder(bytes.NewReader(line))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&rec); err != nil {

@@ -49,7 +49,7 @@ type importView struct {
 	ValidOnly bool
 	Error     string
 	Fields    pinggu.FieldErrors
-	Errors    []report.ImportError // the rows that were wrong
+	Errors    []pinggu.ResponseRowError // the rows that were wrong
 }
 
 func (s *Server) importPage(c echo.Context, status int, v *importView) error {
@@ -71,7 +71,7 @@ func (s *Server) importOffline(c echo.Context) error {
 	f, name, err := uploaded(c, "请选择要导入的.xlsx或.csv文件")
 	if err == nil {
 		defer f.Close()
-		var rows []report.ImportRow
+		var rows []pinggu.ResponseRow
 		if rows, err = report.ReadResponses(f, name); err == nil {
 			res, err = s.survey.Import(c.Request().Context(), c.Param("code"), unit, pinggu.Channel(ch), rows, validOnly)
 		}

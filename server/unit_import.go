@@ -15,7 +15,7 @@ func (s *Server) importUnits(c echo.Context) error {
 	f, _, err := uploaded(c, "请选择要上传的.xlsx文件")
 	if err == nil {
 		defer f.Close()
-		var rows []report.UnitRow
+		var rows []pinggu.UnitRow
 		var fe pinggu.RowErrors
 		if rows, fe, err = report.ReadUnits(f); err == nil {
 			err = fe.Err("单位表有误，未导入")

@@ -6,15 +6,14 @@ import (
 	"sort"
 
 	"pinggu"
-	"pinggu/report"
 )
 
 // ImportResult says what an offline import did.
 type ImportResult struct {
-	Rows       int                  `json:"rows"`
-	Imported   int                  `json:"imported"`
-	Duplicates int                  `json:"duplicates"` // already imported before: skipped
-	Errors     []report.ImportError `json:"errors,omitempty"`
+	Rows       int                       `json:"rows"`
+	Imported   int                       `json:"imported"`
+	Duplicates int                       `json:"duplicates"` // already imported before: skipped
+	Errors     []pinggu.ResponseRowError `json:"errors,omitempty"`
 }
 
 var respondentRe = regexp.MustCompile(`^[A-Za-z0-9_-]{1,40}$`)
@@ -23,7 +22,7 @@ var respondentRe = regexp.MustCompile(`^[A-Za-z0-9_-]{1,40}$`)
 // on paper for one unit, each row through the same validation as a web
 // submission. A file with any bad row stores nothing unless validOnly;
 // every row is keyed by its respondent id, so a re-upload imports nothing twice.
-func (s *Service) Import(ctx context.Context, round, unit string, ch pinggu.Channel, rows []report.ImportRow, validOnly bool) (*ImportResult, error) {
+func (s *Service) Import(ctx context.Context, round, unit string, ch pinggu.Channel, rows []pinggu.ResponseRow, validOnly bool) (*ImportResult, error) {
 	switch ch {
 	case pinggu.ChannelCATI, pinggu.ChannelCAPI, pinggu.ChannelPaper, pinggu.ChannelImport:
 	default:
@@ -35,14 +34,14 @@ func (s *Service) Import(ctx context.Context, round, unit string, ch pinggu.Chan
 	}
 	res := &ImportResult{Rows: len(rows)}
 	type good struct {
-		row     report.ImportRow
+		row     pinggu.ResponseRow
 		answers pinggu.Answers
 	}
 	var goods []good
 	seen := map[string]int{}
 	for _, row := range rows {
 		bad := func(field, msg string) {
-			res.Errors = append(res.Errors, report.ImportError{Row: row.Row, Respondent: row.Respondent, Field: field, Message: msg})
+			res.Errors = append(res.Errors, pinggu.ResponseRowError{Row: row.Row, Respondent: row.Respondent, Field: field, Message: msg})
 		}
 		if row.Problem != "" {
 			bad("行", row.Problem)
