@@ -171,6 +171,20 @@ func Load(ctx context.Context, cat *catalog.Service, rs *rounds.Service, sv *sur
 		}
 	}
 	res := &Result{Round: r}
+	// A restart of the demo finds its sample stored: counting the tallies
+	// is one small read, where submitting every response again (each
+	// turned away as already stored) takes seconds.
+	prog, err := sv.Progress(ctx, RoundCode)
+	if err != nil {
+		return nil, err
+	}
+	stored := 0
+	for _, p := range prog {
+		stored += p.Received
+	}
+	if stored >= responses {
+		return res, nil
+	}
 	rng := rand.New(rand.NewPCG(2024, 11))
 	total := 0.0
 	for _, u := range Units {

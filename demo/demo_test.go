@@ -33,12 +33,17 @@ func TestLoadIsRealisticAndIdempotent(t *testing.T) {
 	sched := jobs.NewScheduler(rd, st, clock, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	t.Cleanup(sched.Close)
 	rs := rounds.New(st, sched, sv, clock)
+	// A load cut short (150 of 300), then the full load: the first 150 are
+	// sent again and turned away as stored, the rest are new.
+	if res, err := demo.Load(ctx, cat, rs, sv, now, 150); err != nil || res.Submitted != 150 {
+		t.Fatalf("first half: %+v %v", res, err)
+	}
 	res, err := demo.Load(ctx, cat, rs, sv, now, 300)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Submitted != 300 {
-		t.Fatalf("submitted %d, want 300", res.Submitted)
+	if res.Submitted != 150 {
+		t.Fatalf("submitted %d more, want 150", res.Submitted)
 	}
 	if len(res.Round.Units) != 15 || res.Round.PhaseAt(now) != pinggu.Open {
 		t.Fatalf("round = %+v", res.Round)
