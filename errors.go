@@ -31,22 +31,26 @@ const (
 )
 
 // Error is the one error type of the domain. Message is safe to show to the
-// user; Err is the cause, logged but never shown.
+// user; Err is the cause, logged but never shown. An error from the store
+// has no Message but an Object (and a Reason), from which ErrorMessage
+// makes the words.
 type Error struct {
 	Code    Code
 	Message string
 	Fields  FieldErrors
 	// Rows are the problems of an uploaded sheet by row number (Fields
 	// names them too, as "第N行", for API clients).
-	Rows RowErrors
-	Err  error
+	Rows   RowErrors
+	Object *Object
+	Reason Reason
+	Err    error
 }
 
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString(string(e.Code))
-	if e.Message != "" {
-		b.WriteString(": " + e.Message)
+	if m := e.message(); m != "" {
+		b.WriteString(": " + m)
 	}
 	if len(e.Fields) > 0 {
 		b.WriteString(" (" + e.Fields.String() + ")")
@@ -103,8 +107,10 @@ func ErrorRows(err error) RowErrors {
 // ErrorMessage returns the user-facing message of err; internal details stay hidden.
 func ErrorMessage(err error) string {
 	var e *Error
-	if errors.As(err, &e) && e.Message != "" && e.Code != Internal {
-		return e.Message
+	if errors.As(err, &e) && e.Code != Internal {
+		if m := e.message(); m != "" {
+			return m
+		}
 	}
 	return "服务器内部错误，请稍后重试"
 }

@@ -31,7 +31,7 @@ func (s *Store) Audit(ctx context.Context, e *pinggu.AuditEntry) error {
 	}
 	_, err := s.db.Collection(colAudit).InsertOne(ctx, auditDoc{ID: e.ID, At: e.At, Actor: e.Actor, Action: e.Action,
 		Object: e.Object, Summary: e.Summary})
-	return mapErr(err, "审计日志")
+	return mapErr(err, pinggu.ObjAudit)
 }
 
 // AuditFilter narrows the audit log; empty fields match everything.
@@ -66,11 +66,11 @@ func (s *Store) AuditLog(ctx context.Context, f AuditFilter) ([]pinggu.AuditEntr
 	cur, err := s.db.Collection(colAudit).Find(ctx, filter,
 		options.Find().SetSort(bson.D{{Key: "at", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(int64(f.Limit)*4))
 	if err != nil {
-		return nil, mapErr(err, "审计日志")
+		return nil, mapErr(err, pinggu.ObjAudit)
 	}
 	var docs []auditDoc
 	if err := cur.All(ctx, &docs); err != nil {
-		return nil, mapErr(err, "审计日志")
+		return nil, mapErr(err, pinggu.ObjAudit)
 	}
 	var out []pinggu.AuditEntry
 	for _, d := range docs {

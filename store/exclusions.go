@@ -32,7 +32,7 @@ func (s *Store) Exclude(ctx context.Context, es []pinggu.Exclusion) (int, error)
 			continue
 		}
 		if err != nil {
-			return n, mapErr(err, "排除记录")
+			return n, mapErr(err, pinggu.ObjExclusion)
 		}
 		n++
 	}
@@ -43,17 +43,17 @@ func (s *Store) Exclude(ctx context.Context, es []pinggu.Exclusion) (int, error)
 func (s *Store) Restore(ctx context.Context, round, response string) error {
 	res, err := s.db.Collection(colExclusions).DeleteOne(ctx, bson.D{{Key: "_id", Value: response}, {Key: "round", Value: round}})
 	if err != nil {
-		return mapErr(err, "排除记录")
+		return mapErr(err, pinggu.ObjExclusion)
 	}
 	if res.DeletedCount == 0 {
-		return pinggu.Errorf(pinggu.NotFound, "答卷%s未被排除", response)
+		return pinggu.Missing(pinggu.ObjExclusion, response)
 	}
 	return nil
 }
 
 // Exclusions lists a round's exclusions.
 func (s *Store) Exclusions(ctx context.Context, round string) ([]pinggu.Exclusion, error) {
-	return findAll(ctx, s.db.Collection(colExclusions), "排除记录", bson.D{{Key: "round", Value: round}},
+	return findAll(ctx, s.db.Collection(colExclusions), pinggu.ObjExclusion, bson.D{{Key: "round", Value: round}},
 		func(d *exclusionDoc) pinggu.Exclusion {
 			return pinggu.Exclusion{Response: d.ID, Round: d.Round, Unit: d.Unit, Reason: d.Reason, By: d.By, At: d.At.UTC()}
 		})
@@ -89,7 +89,7 @@ func (s *Store) RecordFlagged(ctx context.Context, rs []*pinggu.Response) error 
 	if errors.As(err, &bwe) && allDuplicates(bwe) {
 		return nil
 	}
-	return mapErr(err, "质量标记")
+	return mapErr(err, pinggu.ObjFlagged)
 }
 
 func allDuplicates(bwe mongo.BulkWriteException) bool {
@@ -108,7 +108,7 @@ func (s *Store) Flagged(ctx context.Context, round, unit string) ([]pinggu.Respo
 	if unit != "" {
 		filter = append(filter, bson.E{Key: "unit", Value: unit})
 	}
-	return findAll(ctx, s.db.Collection(colFlagged), "质量标记", filter, func(d *flaggedDoc) pinggu.Response {
+	return findAll(ctx, s.db.Collection(colFlagged), pinggu.ObjFlagged, filter, func(d *flaggedDoc) pinggu.Response {
 		return pinggu.Response{ID: d.ID, Round: d.Round, Unit: d.Unit, Flags: d.Flags, Channel: pinggu.Channel(d.Channel),
 			SubmittedAt: d.SubmittedAt.UTC(), DurationMs: d.DurationMs}
 	}, options.Find().SetSort(bson.D{{Key: "submittedAt", Value: 1}}))

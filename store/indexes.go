@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"pinggu"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -93,7 +94,7 @@ var indexes = map[string][]mongo.IndexModel{
 func (s *Store) ensureIndexes(ctx context.Context) error {
 	for col, models := range indexes {
 		if _, err := s.db.Collection(col).Indexes().CreateMany(ctx, models); err != nil {
-			return mapErr(wrapf(err, "ensure indexes of %s", col), "索引")
+			return mapErr(wrapf(err, "ensure indexes of %s", col), pinggu.ObjDatabase)
 		}
 	}
 	return nil

@@ -33,14 +33,14 @@ func (s *Store) AddIndicatorSystem(ctx context.Context, sys *pinggu.IndicatorSys
 	_, err := s.db.Collection(colIndicatorSystems).InsertOne(ctx, indicatorSystemDoc{
 		ID: fmt.Sprintf("%s@%d", sys.Code, sys.Version), Code: sys.Code, Version: sys.Version, Name: sys.Name,
 		Indicators: sys.Indicators, CreatedAt: sys.CreatedAt})
-	return mapErr(err, fmt.Sprintf("指标体系%s的第%d版", sys.Code, sys.Version))
+	return mapObject(err, pinggu.Object{Kind: pinggu.ObjIndicatorSystem, ID: sys.Code, Version: sys.Version})
 }
 
 // IndicatorSystem returns a version of an indicator system, 0 for the latest.
 func (s *Store) IndicatorSystem(ctx context.Context, code string, version int) (*pinggu.IndicatorSystem, error) {
 	var d indicatorSystemDoc
 	if err := s.findVersion(ctx, colIndicatorSystems, code, version, &d); err != nil {
-		return nil, mapErr(err, "指标体系"+code)
+		return nil, mapErr(err, pinggu.ObjIndicatorSystem, code)
 	}
 	return d.system(), nil
 }
@@ -51,7 +51,7 @@ func (d *indicatorSystemDoc) system() *pinggu.IndicatorSystem {
 
 // IndicatorSystems lists the latest version of each indicator system.
 func (s *Store) IndicatorSystems(ctx context.Context) ([]*pinggu.IndicatorSystem, error) {
-	return latestVersions(ctx, s.db.Collection(colIndicatorSystems), "指标体系",
+	return latestVersions(ctx, s.db.Collection(colIndicatorSystems), pinggu.ObjIndicatorSystem,
 		func(d *indicatorSystemDoc) string { return d.Code }, (*indicatorSystemDoc).system)
 }
 
@@ -75,12 +75,12 @@ func (s *Store) SetInput(ctx context.Context, in *pinggu.Input) error {
 	_, err := s.db.Collection(colInputs).ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, inputDoc{
 		ID: id, Round: in.Round, Unit: in.Unit, Indicator: in.Indicator, Value: in.Value, Count: in.Count,
 		Score: in.Score, Comment: in.Comment, By: in.By, At: in.At}, options.Replace().SetUpsert(true))
-	return mapErr(err, "录入")
+	return mapErr(err, pinggu.ObjInput)
 }
 
 // Inputs lists a round's inputs (all units when unit is empty).
 func (s *Store) Inputs(ctx context.Context, round, unit string) ([]pinggu.Input, error) {
-	return findAll(ctx, s.db.Collection(colInputs), "录入", roundUnit(round, unit), func(d *inputDoc) pinggu.Input {
+	return findAll(ctx, s.db.Collection(colInputs), pinggu.ObjInput, roundUnit(round, unit), func(d *inputDoc) pinggu.Input {
 		return pinggu.Input{Round: d.Round, Unit: d.Unit, Indicator: d.Indicator, By: d.By, At: d.At.UTC(),
 			InputValue: pinggu.InputValue{Value: d.Value, Count: d.Count, Score: d.Score, Comment: d.Comment}}
 	}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
@@ -111,24 +111,24 @@ type adjustmentDoc struct {
 func (s *Store) AddAdjustment(ctx context.Context, a *pinggu.Adjustment) error {
 	_, err := s.db.Collection(colAdjustments).InsertOne(ctx, adjustmentDoc{ID: a.ID, Round: a.Round, Unit: a.Unit,
 		Kind: string(a.Kind), Points: a.Points, Rule: a.Rule, Basis: a.Basis, By: a.By, At: a.At})
-	return mapErr(err, "加减分事项")
+	return mapErr(err, pinggu.ObjAdjustment)
 }
 
 // DeleteAdjustment removes an event of a round.
 func (s *Store) DeleteAdjustment(ctx context.Context, round, id string) error {
 	res, err := s.db.Collection(colAdjustments).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "round", Value: round}})
 	if err != nil {
-		return mapErr(err, "加减分事项")
+		return mapErr(err, pinggu.ObjAdjustment)
 	}
 	if res.DeletedCount == 0 {
-		return pinggu.Errorf(pinggu.NotFound, "加减分事项%s不存在", id)
+		return pinggu.Missing(pinggu.ObjAdjustment, id)
 	}
 	return nil
 }
 
 // Adjustments lists a round's events (all units when unit is empty), oldest first.
 func (s *Store) Adjustments(ctx context.Context, round, unit string) ([]pinggu.Adjustment, error) {
-	return findAll(ctx, s.db.Collection(colAdjustments), "加减分事项", roundUnit(round, unit), func(d *adjustmentDoc) pinggu.Adjustment {
+	return findAll(ctx, s.db.Collection(colAdjustments), pinggu.ObjAdjustment, roundUnit(round, unit), func(d *adjustmentDoc) pinggu.Adjustment {
 		return pinggu.Adjustment{ID: d.ID, Round: d.Round, Unit: d.Unit, Kind: pinggu.AdjustmentKind(d.Kind),
 			Points: d.Points, Rule: d.Rule, Basis: d.Basis, By: d.By, At: d.At.UTC()}
 	}, options.Find().SetSort(bson.D{{Key: "at", Value: 1}, {Key: "_id", Value: 1}}))

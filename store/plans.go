@@ -32,13 +32,13 @@ func (d *planDoc) plan() *pinggu.Plan {
 func (s *Store) CreatePlan(ctx context.Context, p *pinggu.Plan) error {
 	_, err := s.db.Collection(colPlans).InsertOne(ctx, planDoc{Code: p.Code, Name: p.Name, Kind: string(p.Kind),
 		Start: string(p.Start), End: string(p.End), CreatedAt: p.CreatedAt})
-	return mapErr(err, "规划"+p.Code)
+	return mapErr(err, pinggu.ObjPlan, p.Code)
 }
 
 func (s *Store) planDoc(ctx context.Context, code string) (*planDoc, error) {
 	var d planDoc
 	if err := s.db.Collection(colPlans).FindOne(ctx, bson.D{{Key: "_id", Value: code}}).Decode(&d); err != nil {
-		return nil, mapErr(err, "规划"+code)
+		return nil, mapErr(err, pinggu.ObjPlan, code)
 	}
 	return &d, nil
 }
@@ -54,7 +54,7 @@ func (s *Store) Plan(ctx context.Context, code string) (*pinggu.Plan, error) {
 
 // Plans lists every plan by code.
 func (s *Store) Plans(ctx context.Context) ([]*pinggu.Plan, error) {
-	return findAll(ctx, s.db.Collection(colPlans), "规划", bson.D{}, (*planDoc).plan,
+	return findAll(ctx, s.db.Collection(colPlans), pinggu.ObjPlan, bson.D{}, (*planDoc).plan,
 		options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
 }
 
@@ -99,23 +99,23 @@ func (s *Store) replaceTasks(ctx context.Context, plan string, tasks []pinggu.Pl
 	col := s.db.Collection(colTasks)
 	// Leftovers of an import that died before switching are cleared first.
 	if _, err := col.DeleteMany(ctx, bson.D{{Key: "plan", Value: plan}, {Key: "version", Value: version}}); err != nil {
-		return mapErr(err, "任务")
+		return mapErr(err, pinggu.ObjTask)
 	}
 	if len(docs) > 0 {
 		if _, err := col.InsertMany(ctx, docs); err != nil {
-			return mapErr(err, "任务")
+			return mapErr(err, pinggu.ObjTask)
 		}
 	}
 	res, err := s.db.Collection(colPlans).UpdateOne(ctx, bson.D{{Key: "_id", Value: plan}, {Key: "taskVersion", Value: d.TaskVersion}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "taskVersion", Value: version}}}})
 	if err != nil {
-		return mapErr(err, "规划")
+		return mapErr(err, pinggu.ObjPlan)
 	}
 	if res.MatchedCount == 0 {
-		return pinggu.Errorf(pinggu.Conflict, "规划%s的任务正被同时导入，请稍后重试", plan)
+		return &pinggu.Error{Code: pinggu.Conflict, Object: &pinggu.Object{Kind: pinggu.ObjPlan, ID: plan}, Reason: pinggu.ReasonBusy}
 	}
 	_, err = col.DeleteMany(ctx, bson.D{{Key: "plan", Value: plan}, {Key: "version", Value: bson.D{{Key: "$lt", Value: version}}}})
-	return mapErr(err, "任务")
+	return mapErr(err, pinggu.ObjTask)
 }
 
 // Tasks returns the plan's current task list in sheet order.
@@ -124,7 +124,7 @@ func (s *Store) Tasks(ctx context.Context, plan string) ([]pinggu.PlanTask, erro
 	if err != nil {
 		return nil, err
 	}
-	return findAll(ctx, s.db.Collection(colTasks), "任务", bson.D{{Key: "plan", Value: plan}, {Key: "version", Value: d.TaskVersion}},
+	return findAll(ctx, s.db.Collection(colTasks), pinggu.ObjTask, bson.D{{Key: "plan", Value: plan}, {Key: "version", Value: d.TaskVersion}},
 		func(t *taskDoc) pinggu.PlanTask {
 			return pinggu.PlanTask{Plan: t.Plan, No: t.No, Chapter: t.Chapter, Text: t.Text, Lead: t.Lead, CoUnits: t.CoUnits,
 				Due: pinggu.Date(t.Due), Ongoing: t.Ongoing, Class: pinggu.TaskClass(t.Class), Weight: t.Weight,
@@ -167,7 +167,7 @@ func (d *progressDoc) report() pinggu.ProgressReport {
 // AddProgress stores a progress report (append-only).
 func (s *Store) AddProgress(ctx context.Context, r *pinggu.ProgressReport) error {
 	_, err := s.db.Collection(colProgress).InsertOne(ctx, newProgressDoc(r))
-	return mapErr(err, "进展报送")
+	return mapErr(err, pinggu.ObjProgress)
 }
 
 // AddProgressMany stores many reports at once (benchmarks, imports).
@@ -177,14 +177,14 @@ func (s *Store) AddProgressMany(ctx context.Context, rs []*pinggu.ProgressReport
 		docs[i] = newProgressDoc(r)
 	}
 	_, err := s.db.Collection(colProgress).InsertMany(ctx, docs)
-	return mapErr(err, "进展报送")
+	return mapErr(err, pinggu.ObjProgress)
 }
 
 // Progress returns one report.
 func (s *Store) Progress(ctx context.Context, id string) (*pinggu.ProgressReport, error) {
 	var d progressDoc
 	if err := s.db.Collection(colProgress).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
-		return nil, mapErr(err, "进展报送")
+		return nil, mapErr(err, pinggu.ObjProgress)
 	}
 	r := d.report()
 	return &r, nil
@@ -198,13 +198,13 @@ func (s *Store) ReviewProgress(ctx context.Context, id string, status pinggu.Rep
 		bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: string(status)}, {Key: "reviewComment", Value: comment},
 			{Key: "reviewedBy", Value: by}, {Key: "reviewedAt", Value: at}}}})
 	if err != nil {
-		return mapErr(err, "进展报送")
+		return mapErr(err, pinggu.ObjProgress)
 	}
 	if res.MatchedCount == 0 {
 		if _, err := s.Progress(ctx, id); err != nil {
 			return err
 		}
-		return pinggu.Errorf(pinggu.Conflict, "进展报送%s已审核", id)
+		return &pinggu.Error{Code: pinggu.Conflict, Object: &pinggu.Object{Kind: pinggu.ObjProgress, ID: id}, Reason: pinggu.ReasonReviewed}
 	}
 	return nil
 }
@@ -217,20 +217,20 @@ func (s *Store) EachProgress(ctx context.Context, plan, task string, fn func(*pi
 	}
 	cur, err := s.db.Collection(colProgress).Find(ctx, filter, options.Find().SetBatchSize(500))
 	if err != nil {
-		return mapErr(err, "进展报送")
+		return mapErr(err, pinggu.ObjProgress)
 	}
 	defer cur.Close(ctx)
 	for cur.Next(ctx) {
 		var d progressDoc
 		if err := cur.Decode(&d); err != nil {
-			return mapErr(err, "进展报送")
+			return mapErr(err, pinggu.ObjProgress)
 		}
 		r := d.report()
 		if err := fn(&r); err != nil {
 			return err
 		}
 	}
-	return mapErr(cur.Err(), "进展报送")
+	return mapErr(cur.Err(), pinggu.ObjProgress)
 }
 
 func (s *Store) evidence() *mongo.GridFSBucket {
@@ -241,7 +241,7 @@ func (s *Store) evidence() *mongo.GridFSBucket {
 func (s *Store) SaveEvidence(ctx context.Context, name string, content io.Reader) (string, error) {
 	id, err := s.evidence().UploadFromStream(ctx, name, content)
 	if err != nil {
-		return "", mapErr(err, "佐证材料")
+		return "", mapErr(err, pinggu.ObjEvidence)
 	}
 	return id.Hex(), nil
 }
@@ -250,14 +250,14 @@ func (s *Store) SaveEvidence(ctx context.Context, name string, content io.Reader
 func (s *Store) OpenEvidence(ctx context.Context, id string) (io.ReadCloser, error) {
 	oid, err := bson.ObjectIDFromHex(id)
 	if err != nil {
-		return nil, pinggu.Errorf(pinggu.NotFound, "佐证材料%s不存在", id)
+		return nil, pinggu.Missing(pinggu.ObjEvidence, id)
 	}
 	st, err := s.evidence().OpenDownloadStream(ctx, oid)
 	if err != nil {
 		if err == mongo.ErrFileNotFound {
-			return nil, pinggu.Errorf(pinggu.NotFound, "佐证材料%s不存在", id)
+			return nil, pinggu.Missing(pinggu.ObjEvidence, id)
 		}
-		return nil, mapErr(err, "佐证材料")
+		return nil, mapErr(err, pinggu.ObjEvidence)
 	}
 	return st, nil
 }
@@ -265,7 +265,7 @@ func (s *Store) OpenEvidence(ctx context.Context, id string) (io.ReadCloser, err
 // AddUnitToken records the hash of a unit reporter's token.
 func (s *Store) AddUnitToken(ctx context.Context, hash, unit string, at time.Time) error {
 	_, err := s.db.Collection(colUnitTokens).InsertOne(ctx, bson.D{{Key: "_id", Value: hash}, {Key: "unit", Value: unit}, {Key: "createdAt", Value: at}})
-	return mapErr(err, "填报令牌")
+	return mapErr(err, pinggu.ObjUnitToken)
 }
 
 // UnitOfToken returns the unit whose token has the given hash.
@@ -274,7 +274,7 @@ func (s *Store) UnitOfToken(ctx context.Context, hash string) (string, error) {
 		Unit string `bson:"unit"`
 	}
 	if err := s.db.Collection(colUnitTokens).FindOne(ctx, bson.D{{Key: "_id", Value: hash}}).Decode(&d); err != nil {
-		return "", mapErr(err, "填报令牌")
+		return "", mapErr(err, pinggu.ObjUnitToken)
 	}
 	return d.Unit, nil
 }

@@ -33,7 +33,7 @@ func (s *Store) insertQuestionnaire(ctx context.Context, q *pinggu.Questionnaire
 		ID: fmt.Sprintf("%s@%d", q.Code, q.Version), Code: q.Code, Version: q.Version,
 		Title: q.Title, Intro: q.Intro, Questions: q.Questions, CreatedAt: q.CreatedAt,
 	})
-	return mapErr(err, fmt.Sprintf("问卷%s的第%d版", q.Code, q.Version))
+	return mapObject(err, pinggu.Object{Kind: pinggu.ObjQuestionnaire, ID: q.Code, Version: q.Version})
 }
 
 // CreateQuestionnaire stores version 1 of a new questionnaire.
@@ -58,7 +58,7 @@ func (s *Store) AddQuestionnaireVersion(ctx context.Context, q *pinggu.Questionn
 func (s *Store) Questionnaire(ctx context.Context, code string, version int) (*pinggu.Questionnaire, error) {
 	var d questionnaireDoc
 	if err := s.findVersion(ctx, colQuestionnaires, code, version, &d); err != nil {
-		return nil, mapErr(err, "问卷"+code)
+		return nil, mapErr(err, pinggu.ObjQuestionnaire, code)
 	}
 	return d.questionnaire(), nil
 }
@@ -76,6 +76,6 @@ func (s *Store) findVersion(ctx context.Context, col, code string, version int, 
 
 // Questionnaires lists the latest version of every questionnaire, by code.
 func (s *Store) Questionnaires(ctx context.Context) ([]*pinggu.Questionnaire, error) {
-	return latestVersions(ctx, s.db.Collection(colQuestionnaires), "问卷",
+	return latestVersions(ctx, s.db.Collection(colQuestionnaires), pinggu.ObjQuestionnaire,
 		func(d *questionnaireDoc) string { return d.Code }, (*questionnaireDoc).questionnaire)
 }

@@ -77,7 +77,7 @@ func (s *Store) bucket() *mongo.GridFSBucket {
 func (s *Store) SaveReport(ctx context.Context, r *pinggu.Report, content io.Reader) error {
 	fileID, err := s.bucket().UploadFromStream(ctx, r.ID, content)
 	if err != nil {
-		return mapErr(err, "报表文件")
+		return mapErr(err, pinggu.ObjReportFile)
 	}
 	d := reportDoc{ID: r.ID, Round: r.Round, Kind: string(r.Kind), Final: r.Final, FileName: r.FileName,
 		ContentType: r.ContentType, Size: r.Size, SHA256: r.SHA256, Fingerprint: r.Fingerprint,
@@ -85,7 +85,7 @@ func (s *Store) SaveReport(ctx context.Context, r *pinggu.Report, content io.Rea
 		Scores: convert(r.Scores, func(x pinggu.UnitScore) scoreDoc { return scoreDoc(x) })}
 	if _, err := s.db.Collection(colReports).InsertOne(ctx, d); err != nil {
 		_ = s.bucket().Delete(context.WithoutCancel(ctx), fileID)
-		return mapErr(err, "报表")
+		return mapErr(err, pinggu.ObjReport)
 	}
 	return nil
 }
@@ -99,17 +99,17 @@ func (s *Store) DeleteReport(ctx context.Context, id string) error {
 		return nil
 	}
 	if err != nil {
-		return mapErr(err, "报表")
+		return mapErr(err, pinggu.ObjReport)
 	}
 	if err := s.bucket().Delete(ctx, d.FileID); err != nil && err != mongo.ErrFileNotFound {
-		return mapErr(err, "报表文件")
+		return mapErr(err, pinggu.ObjReportFile)
 	}
 	return nil
 }
 
 // Reports lists a round's reports, newest first.
 func (s *Store) Reports(ctx context.Context, round string) ([]pinggu.Report, error) {
-	return findAll(ctx, s.db.Collection(colReports), "报表", bson.D{{Key: "round", Value: round}}, (*reportDoc).report,
+	return findAll(ctx, s.db.Collection(colReports), pinggu.ObjReport, bson.D{{Key: "round", Value: round}}, (*reportDoc).report,
 		options.Find().SetSort(bson.D{{Key: "createdAt", Value: -1}, {Key: "_id", Value: 1}}))
 }
 
@@ -118,11 +118,11 @@ func (s *Store) Reports(ctx context.Context, round string) ([]pinggu.Report, err
 func (s *Store) OpenReport(ctx context.Context, id string) (*pinggu.Report, io.ReadCloser, error) {
 	var d reportDoc
 	if err := s.db.Collection(colReports).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
-		return nil, nil, mapErr(err, "报表")
+		return nil, nil, mapErr(err, pinggu.ObjReport)
 	}
 	st, err := s.bucket().OpenDownloadStream(ctx, d.FileID)
 	if err != nil {
-		return nil, nil, mapErr(err, "报表文件")
+		return nil, nil, mapErr(err, pinggu.ObjReportFile)
 	}
 	r := d.report()
 	return &r, st, nil
@@ -167,7 +167,7 @@ func (s *Store) RecordJob(ctx context.Context, j *pinggu.Job) error {
 	_, err := s.db.Collection(colJobs).UpdateOne(ctx, bson.D{{Key: "_id", Value: j.ID}},
 		bson.D{{Key: "$set", Value: set}, {Key: "$setOnInsert", Value: bson.D{{Key: "createdAt", Value: created}}}},
 		options.UpdateOne().SetUpsert(true))
-	return mapErr(err, "任务")
+	return mapErr(err, pinggu.ObjJob)
 }
 
 // Jobs lists a round's jobs (all when round is empty), newest first, at most limit.
@@ -176,7 +176,7 @@ func (s *Store) Jobs(ctx context.Context, round string, limit int) ([]pinggu.Job
 	if round != "" {
 		filter = bson.D{{Key: "round", Value: round}}
 	}
-	return findAll(ctx, s.db.Collection(colJobs), "任务", filter, func(d *jobDoc) pinggu.Job {
+	return findAll(ctx, s.db.Collection(colJobs), pinggu.ObjJob, filter, func(d *jobDoc) pinggu.Job {
 		return pinggu.Job{ID: d.ID, Type: d.Type, Round: d.Round, State: pinggu.JobState(d.State), Progress: d.Progress,
 			Attempts: d.Attempts, Error: d.Error, Note: d.Note, Report: d.Report, CreatedAt: d.CreatedAt.UTC(),
 			StartedAt: utc(d.StartedAt), FinishedAt: utc(d.FinishedAt)}

@@ -49,7 +49,7 @@ func (s *Store) InsertResponse(ctx context.Context, r *pinggu.Response) (created
 		return false, nil
 	}
 	if err != nil {
-		return false, mapErr(err, "答卷")
+		return false, mapErr(err, pinggu.ObjResponse)
 	}
 	// The response is the record: a missing review copy is filled in by
 	// the next compile, so this does not fail a stored response.
@@ -66,20 +66,20 @@ func (s *Store) EachResponse(ctx context.Context, round string, fn func(*pinggu.
 	cur, err := s.db.Collection(colResponses).Find(ctx, bson.D{{Key: "round", Value: round}},
 		options.Find().SetBatchSize(500))
 	if err != nil {
-		return mapErr(err, "答卷")
+		return mapErr(err, pinggu.ObjResponse)
 	}
 	defer cur.Close(ctx)
 	for cur.Next(ctx) {
 		var d responseDoc
 		if err := cur.Decode(&d); err != nil {
-			return mapErr(err, "答卷")
+			return mapErr(err, pinggu.ObjResponse)
 		}
 		r := d.response()
 		if err := fn(&r); err != nil {
 			return err
 		}
 	}
-	return mapErr(cur.Err(), "答卷")
+	return mapErr(cur.Err(), pinggu.ObjResponse)
 }
 
 // Response reads one response by id (a full scan on the embedded backend:
@@ -87,7 +87,7 @@ func (s *Store) EachResponse(ctx context.Context, round string, fn func(*pinggu.
 func (s *Store) Response(ctx context.Context, id string) (*pinggu.Response, error) {
 	var d responseDoc
 	if err := s.db.Collection(colResponses).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
-		return nil, mapErr(err, "答卷")
+		return nil, mapErr(err, pinggu.ObjResponse)
 	}
 	r := d.response()
 	return &r, nil
@@ -97,7 +97,7 @@ func (s *Store) Response(ctx context.Context, id string) (*pinggu.Response, erro
 // background checks and tests, never per request).
 func (s *Store) CountResponses(ctx context.Context, round string) (int64, error) {
 	n, err := s.db.Collection(colResponses).CountDocuments(ctx, bson.D{{Key: "round", Value: round}})
-	return n, mapErr(err, "答卷")
+	return n, mapErr(err, pinggu.ObjResponse)
 }
 
 // InsertResponses stores many responses in one round trip (imports,
@@ -117,12 +117,12 @@ func (s *Store) InsertResponses(ctx context.Context, rs []*pinggu.Response) (int
 	var bwe mongo.BulkWriteException
 	if errors.As(err, &bwe) {
 		if !allDuplicates(bwe) {
-			return 0, mapErr(err, "答卷")
+			return 0, mapErr(err, pinggu.ObjResponse)
 		}
 		return len(rs) - len(bwe.WriteErrors), s.RecordFlagged(ctx, rs)
 	}
 	if err != nil {
-		return 0, mapErr(err, "答卷")
+		return 0, mapErr(err, pinggu.ObjResponse)
 	}
 	return len(res.InsertedIDs), s.RecordFlagged(ctx, rs)
 }
@@ -135,13 +135,13 @@ func (s *Store) SeeDevice(ctx context.Context, round, device string) (first bool
 	if mongo.IsDuplicateKeyError(err) {
 		return false, nil
 	}
-	return err == nil, mapErr(err, "设备")
+	return err == nil, mapErr(err, pinggu.ObjDevice)
 }
 
 // ForgetDevice undoes SeeDevice for a response that was not stored.
 func (s *Store) ForgetDevice(ctx context.Context, round, device string) error {
 	_, err := s.db.Collection(colDevices).DeleteOne(ctx, bson.D{{Key: "_id", Value: round + "/" + device}})
-	return mapErr(err, "设备")
+	return mapErr(err, pinggu.ObjDevice)
 }
 
 // AddInvitations stores new single-use codes for a unit of a round.
@@ -152,7 +152,7 @@ func (s *Store) AddInvitations(ctx context.Context, round, unit string, codes []
 			{Key: "code", Value: c}, {Key: "createdAt", Value: at}}
 	}
 	_, err := s.db.Collection(colInvitations).InsertMany(ctx, docs)
-	return mapErr(err, "邀请码")
+	return mapErr(err, pinggu.ObjInvitation)
 }
 
 // InvitationUnit returns the unit a code of a round was made for.
@@ -161,7 +161,7 @@ func (s *Store) InvitationUnit(ctx context.Context, round, code string) (string,
 		Unit string `bson:"unit"`
 	}
 	if err := s.db.Collection(colInvitations).FindOne(ctx, bson.D{{Key: "_id", Value: round + "/" + code}}).Decode(&d); err != nil {
-		return "", mapErr(err, "邀请码")
+		return "", mapErr(err, pinggu.ObjInvitation)
 	}
 	return d.Unit, nil
 }
@@ -171,25 +171,25 @@ func (s *Store) Invitations(ctx context.Context, round, unit string) (codes []st
 	cur, err := s.db.Collection(colInvitations).Find(ctx, bson.D{{Key: "round", Value: round}, {Key: "unit", Value: unit}},
 		options.Find().SetSort(bson.D{{Key: "createdAt", Value: 1}, {Key: "_id", Value: 1}}))
 	if err != nil {
-		return nil, nil, mapErr(err, "邀请码")
+		return nil, nil, mapErr(err, pinggu.ObjInvitation)
 	}
 	var docs []struct {
 		Code string `bson:"code"`
 	}
 	if err := cur.All(ctx, &docs); err != nil {
-		return nil, nil, mapErr(err, "邀请码")
+		return nil, nil, mapErr(err, pinggu.ObjInvitation)
 	}
 	usedBy = map[string]string{}
 	rc, err := s.db.Collection(colRedemptions).Find(ctx, bson.D{{Key: "round", Value: round}})
 	if err != nil {
-		return nil, nil, mapErr(err, "邀请码")
+		return nil, nil, mapErr(err, pinggu.ObjInvitation)
 	}
 	var used []struct {
 		Code string `bson:"code"`
 		SID  string `bson:"sid"`
 	}
 	if err := rc.All(ctx, &used); err != nil {
-		return nil, nil, mapErr(err, "邀请码")
+		return nil, nil, mapErr(err, pinggu.ObjInvitation)
 	}
 	for _, u := range used {
 		usedBy[u.Code] = u.SID
@@ -211,13 +211,13 @@ func (s *Store) Redeem(ctx context.Context, round, code, sid string) (pinggu.Red
 		return pinggu.CodeRedeemed, nil
 	}
 	if !mongo.IsDuplicateKeyError(err) {
-		return pinggu.CodeTaken, mapErr(err, "邀请码")
+		return pinggu.CodeTaken, mapErr(err, pinggu.ObjInvitation)
 	}
 	var d struct {
 		SID string `bson:"sid"`
 	}
 	if err := col.FindOne(ctx, bson.D{{Key: "_id", Value: round + "/" + code}}).Decode(&d); err != nil {
-		return pinggu.CodeTaken, mapErr(err, "邀请码")
+		return pinggu.CodeTaken, mapErr(err, pinggu.ObjInvitation)
 	}
 	if d.SID == sid {
 		return pinggu.CodeHeld, nil
@@ -228,5 +228,5 @@ func (s *Store) Redeem(ctx context.Context, round, code, sid string) (pinggu.Red
 // Unredeem gives a code back when its response was not stored.
 func (s *Store) Unredeem(ctx context.Context, round, code, sid string) error {
 	_, err := s.db.Collection(colRedemptions).DeleteOne(ctx, bson.D{{Key: "_id", Value: round + "/" + code}, {Key: "sid", Value: sid}})
-	return mapErr(err, "邀请码")
+	return mapErr(err, pinggu.ObjInvitation)
 }

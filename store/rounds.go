@@ -128,7 +128,7 @@ func (d *roundDoc) round() *pinggu.Round {
 // CreateRound inserts a new round; an existing code is a conflict.
 func (s *Store) CreateRound(ctx context.Context, r *pinggu.Round) error {
 	_, err := s.db.Collection(colRounds).InsertOne(ctx, newRoundDoc(r))
-	return mapErr(err, "评估轮次"+r.Code)
+	return mapErr(err, pinggu.ObjRound, r.Code)
 }
 
 // UpdateRound replaces a round, keeping its creation time. When
@@ -151,13 +151,13 @@ func (s *Store) UpdateRound(ctx context.Context, r *pinggu.Round, ifUpdatedAt ti
 		{Key: "updatedAt", Value: d.UpdatedAt},
 	}}})
 	if err != nil {
-		return mapErr(err, "评估轮次")
+		return mapErr(err, pinggu.ObjRound)
 	}
 	if res.MatchedCount == 0 {
 		if _, err := s.Round(ctx, r.Code); err != nil {
 			return err
 		}
-		return pinggu.Errorf(pinggu.Conflict, "评估轮次%s已被他人修改，请刷新后重试", r.Code)
+		return &pinggu.Error{Code: pinggu.Conflict, Object: &pinggu.Object{Kind: pinggu.ObjRound, ID: r.Code}, Reason: pinggu.ReasonChanged}
 	}
 	return nil
 }
@@ -180,8 +180,8 @@ func (s *Store) transitionRound(ctx context.Context, code string, from []pinggu.
 			return nil, err
 		}
 		if !slices.Contains(from, r.Status) {
-			return r, pinggu.Errorf(pinggu.Conflict, "评估轮次%s当前状态为%s，不能变为%s",
-				code, pinggu.StatusLabel(r.Status), pinggu.StatusLabel(t.To))
+			return r, &pinggu.Error{Code: pinggu.Conflict, Object: &pinggu.Object{Kind: pinggu.ObjRound, ID: code},
+				Err: &pinggu.StatusConflict{Round: code, From: r.Status, To: t.To}}
 		}
 		t.From = r.Status
 		filter := bson.D{{Key: "_id", Value: code}, {Key: "status", Value: string(r.Status)}}
@@ -193,7 +193,7 @@ func (s *Store) transitionRound(ctx context.Context, code string, from []pinggu.
 			{Key: "$push", Value: bson.D{{Key: "history", Value: newTransitionDoc(t)}}},
 		})
 		if err != nil {
-			return nil, mapErr(err, "评估轮次")
+			return nil, mapErr(err, pinggu.ObjRound)
 		}
 		if res.MatchedCount == 1 {
 			r.Status = t.To
@@ -204,7 +204,7 @@ func (s *Store) transitionRound(ctx context.Context, code string, from []pinggu.
 			return r, nil
 		}
 	}
-	return nil, pinggu.Errorf(pinggu.Conflict, "评估轮次%s正被同时修改，请重试", code)
+	return nil, &pinggu.Error{Code: pinggu.Conflict, Object: &pinggu.Object{Kind: pinggu.ObjRound, ID: code}, Reason: pinggu.ReasonBusy}
 }
 
 func note(n string) string {
@@ -218,13 +218,13 @@ func note(n string) string {
 func (s *Store) Round(ctx context.Context, code string) (*pinggu.Round, error) {
 	var d roundDoc
 	if err := s.db.Collection(colRounds).FindOne(ctx, bson.D{{Key: "_id", Value: code}}).Decode(&d); err != nil {
-		return nil, mapErr(err, "评估轮次"+code)
+		return nil, mapErr(err, pinggu.ObjRound, code)
 	}
 	return d.round(), nil
 }
 
 // Rounds lists all rounds, newest opening first.
 func (s *Store) Rounds(ctx context.Context) ([]*pinggu.Round, error) {
-	return findAll(ctx, s.db.Collection(colRounds), "评估轮次", bson.D{}, (*roundDoc).round,
+	return findAll(ctx, s.db.Collection(colRounds), pinggu.ObjRound, bson.D{}, (*roundDoc).round,
 		options.Find().SetSort(bson.D{{Key: "opensAt", Value: -1}, {Key: "_id", Value: 1}}))
 }

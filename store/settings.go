@@ -30,15 +30,15 @@ func (s *Store) Secrets(ctx context.Context) (*Secrets, error) {
 		return &sec, nil
 	}
 	if err != mongo.ErrNoDocuments {
-		return nil, mapErr(err, "系统设置")
+		return nil, mapErr(err, pinggu.ObjSettings)
 	}
 	fresh := bson.D{{Key: "_id", Value: secretsID}, {Key: "formKey", Value: randomHex(32)},
 		{Key: "ipSalt", Value: randomHex(32)}, {Key: "adminTokenHash", Value: ""}}
 	if _, err := col.InsertOne(ctx, fresh); err != nil && !mongo.IsDuplicateKeyError(err) {
-		return nil, mapErr(err, "系统设置")
+		return nil, mapErr(err, pinggu.ObjSettings)
 	}
 	if err := col.FindOne(ctx, bson.D{{Key: "_id", Value: secretsID}}).Decode(&sec); err != nil {
-		return nil, mapErr(err, "系统设置")
+		return nil, mapErr(err, pinggu.ObjSettings)
 	}
 	return &sec, nil
 }
@@ -47,7 +47,7 @@ func (s *Store) Secrets(ctx context.Context) (*Secrets, error) {
 func (s *Store) SetAdminTokenHash(ctx context.Context, hash string) error {
 	_, err := s.db.Collection(colSettings).UpdateOne(ctx, bson.D{{Key: "_id", Value: secretsID}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "adminTokenHash", Value: hash}}}})
-	return mapErr(err, "系统设置")
+	return mapErr(err, pinggu.ObjSettings)
 }
 
 func randomHex(n int) string {

@@ -49,7 +49,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if uri == "" {
 		e, err := startEmbedded(cfg.DataDir, cfg.Logger)
 		if err != nil {
-			return nil, pinggu.Wrap(pinggu.Unavailable, err, "无法启动内置数据库")
+			return nil, pinggu.Wrap(pinggu.Unavailable, fmt.Errorf("start the embedded database: %w", err), "")
 		}
 		s.embedded, uri = e, e.uri
 		s.backend = "embedded FerretDB (SQLite) in " + e.dir
@@ -59,7 +59,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		SetAppName("pinggu"))
 	if err != nil {
 		s.closeEmbedded()
-		return nil, pinggu.Wrap(pinggu.Unavailable, err, "无法连接数据库")
+		return nil, pinggu.Wrap(pinggu.Unavailable, fmt.Errorf("connect to the database: %w", err), "")
 	}
 	s.client, s.db = client, database{Database: client.Database(cfg.Database)}
 	if s.embedded != nil {
@@ -67,7 +67,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	if err := client.Ping(ctx, nil); err != nil {
 		s.Close(context.Background())
-		return nil, pinggu.Wrap(pinggu.Unavailable, err, "数据库没有响应")
+		return nil, pinggu.Wrap(pinggu.Unavailable, fmt.Errorf("the database does not answer: %w", err), "")
 	}
 	if err := s.ensureIndexes(ctx); err != nil {
 		s.Close(context.Background())
@@ -82,7 +82,7 @@ func (s *Store) Backend() string { return s.backend }
 // Ping reports whether the database answers.
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.client.Ping(ctx, nil); err != nil {
-		return mapErr(err, "数据库")
+		return mapErr(err, pinggu.ObjDatabase)
 	}
 	return nil
 }
@@ -103,22 +103,33 @@ func (s *Store) closeEmbedded() {
 	}
 }
 
-// mapErr turns a driver error into a domain error; what names the object
-// in the user-facing message.
-func mapErr(err error, what string) error {
+// mapErr turns a driver error into a domain error about an object of kind
+// k (with its key, when there is one).
+func mapErr(err error, k pinggu.ObjectKind, id ...string) error {
+	o := pinggu.Object{Kind: k}
+	if len(id) > 0 {
+		o.ID = id[0]
+	}
+	return mapObject(err, o)
+}
+
+// mapObject turns a driver error into a domain error about o. It writes
+// no words: the layer that shows the error makes them from the code and
+// the object.
+func mapObject(err error, o pinggu.Object) error {
 	var sse topology.ServerSelectionError
 	switch {
 	case err == nil:
 		return nil
 	case errors.Is(err, mongo.ErrNoDocuments):
-		return pinggu.Wrap(pinggu.NotFound, err, what+"不存在")
+		return &pinggu.Error{Code: pinggu.NotFound, Object: &o, Err: err}
 	case mongo.IsDuplicateKeyError(err):
-		return pinggu.Wrap(pinggu.Conflict, err, what+"已存在")
+		return &pinggu.Error{Code: pinggu.Conflict, Object: &o, Err: err}
 	case errors.Is(err, context.Canceled):
-		return pinggu.Wrap(pinggu.Unavailable, err, "请求已取消")
+		return &pinggu.Error{Code: pinggu.Unavailable, Reason: pinggu.ReasonCancelled, Err: err}
 	case mongo.IsTimeout(err), mongo.IsNetworkError(err), errors.As(err, &sse),
 		errors.Is(err, mongo.ErrClientDisconnected):
-		return pinggu.Wrap(pinggu.Unavailable, err, "数据库暂时不可用，请稍后重试")
+		return &pinggu.Error{Code: pinggu.Unavailable, Err: err}
 	default:
 		return pinggu.Wrap(pinggu.Internal, err, "")
 	}
@@ -147,7 +158,7 @@ func wrapf(err error, format string, args ...any) error {
 // findAll reads every document that matches filter and converts each one.
 // It is for the small collections read whole (units, rounds, jobs, …);
 // large ones are streamed.
-func findAll[D, T any](ctx context.Context, col collection, what string, filter any, conv func(*D) T,
+func findAll[D, T any](ctx context.Context, col collection, what pinggu.ObjectKind, filter any, conv func(*D) T,
 	opts ...options.Lister[options.FindOptions]) ([]T, error) {
 	cur, err := col.Find(ctx, filter, opts...)
 	if err != nil {
@@ -166,7 +177,7 @@ func findAll[D, T any](ctx context.Context, col collection, what string, filter 
 
 // latestVersions reads a collection of versioned documents ("code@version")
 // and keeps the newest version of each code, by code.
-func latestVersions[D, T any](ctx context.Context, col collection, what string, codeOf func(*D) string, conv func(*D) T) ([]T, error) {
+func latestVersions[D, T any](ctx context.Context, col collection, what pinggu.ObjectKind, codeOf func(*D) string, conv func(*D) T) ([]T, error) {
 	cur, err := col.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "code", Value: 1}, {Key: "version", Value: -1}}))
 	if err != nil {
 		return nil, mapErr(err, what)

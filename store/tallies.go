@@ -71,12 +71,12 @@ func (s *Store) AddToTally(ctx context.Context, round, unit string, e pinggu.Tal
 			{Key: "$setOnInsert", Value: bson.D{{Key: "round", Value: round}, {Key: "unit", Value: unit}}},
 		},
 		options.UpdateOne().SetUpsert(true))
-	return mapErr(err, "统计")
+	return mapErr(err, pinggu.ObjTally)
 }
 
 // Tallies returns the tallies of a round, one per unit that has responses.
 func (s *Store) Tallies(ctx context.Context, round string) ([]pinggu.Tally, error) {
-	return findAll(ctx, s.db.Collection(colTallies), "统计", bson.D{{Key: "round", Value: round}},
+	return findAll(ctx, s.db.Collection(colTallies), pinggu.ObjTally, bson.D{{Key: "round", Value: round}},
 		func(d *tallyDoc) pinggu.Tally {
 			return pinggu.Tally{Unit: d.Unit, Received: d.Received, Counts: d.Counts, Days: d.Days, Flags: d.Flags, Durations: d.Durations, Strata: d.Strata, Channels: d.Channels, LastAt: d.LastAt.UTC()}
 		}, options.Find().SetSort(bson.D{{Key: "unit", Value: 1}}))
@@ -132,7 +132,7 @@ func (s *Store) ReserveSlot(ctx context.Context, round, unit string, limit, cell
 			slot.CellFull = d.Strata[e.Stratum] >= cellLimit && (limit == 0 || d.Received < limit)
 		}
 	}
-	return slot, mapErr(err, "统计")
+	return slot, mapErr(err, pinggu.ObjTally)
 }
 
 // CountFlag counts a flag known only after a response was counted (over a
@@ -140,7 +140,7 @@ func (s *Store) ReserveSlot(ctx context.Context, round, unit string, limit, cell
 func (s *Store) CountFlag(ctx context.Context, round, unit, flag string) error {
 	_, err := s.db.Collection(colTallies).UpdateOne(ctx, bson.D{{Key: "_id", Value: round + "/" + unit}},
 		bson.D{{Key: "$inc", Value: bson.D{{Key: "flags." + flag, Value: 1}}}})
-	return mapErr(err, "统计")
+	return mapErr(err, pinggu.ObjTally)
 }
 
 // ReleaseSlot takes back what ReserveSlot counted, for a response that was
@@ -148,5 +148,5 @@ func (s *Store) CountFlag(ctx context.Context, round, unit, flag string) error {
 func (s *Store) ReleaseSlot(ctx context.Context, round, unit string, e pinggu.TallyEntry) error {
 	_, err := s.db.Collection(colTallies).UpdateOne(ctx, bson.D{{Key: "_id", Value: round + "/" + unit}},
 		bson.D{{Key: "$inc", Value: tallyInc(e, -1)}})
-	return mapErr(err, "统计")
+	return mapErr(err, pinggu.ObjTally)
 }

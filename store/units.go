@@ -34,7 +34,7 @@ func newUnitDoc(u *pinggu.Unit) unitDoc {
 // CreateUnit inserts a new unit; an existing code is a conflict.
 func (s *Store) CreateUnit(ctx context.Context, u *pinggu.Unit) error {
 	_, err := s.db.Collection(colUnits).InsertOne(ctx, newUnitDoc(u))
-	return mapErr(err, "单位编码"+u.Code)
+	return mapErr(err, pinggu.ObjUnit, u.Code)
 }
 
 // UpdateUnit replaces a unit's fields, keeping its creation time.
@@ -45,10 +45,10 @@ func (s *Store) UpdateUnit(ctx context.Context, u *pinggu.Unit) error {
 		{Key: "parent", Value: d.Parent}, {Key: "aliases", Value: d.Aliases}, {Key: "updatedAt", Value: d.UpdatedAt},
 	}}})
 	if err != nil {
-		return mapErr(err, "单位")
+		return mapErr(err, pinggu.ObjUnit)
 	}
 	if res.MatchedCount == 0 {
-		return pinggu.Errorf(pinggu.NotFound, "单位%s不存在", u.Code)
+		return pinggu.Missing(pinggu.ObjUnit, u.Code)
 	}
 	return nil
 }
@@ -57,7 +57,7 @@ func (s *Store) UpdateUnit(ctx context.Context, u *pinggu.Unit) error {
 func (s *Store) Unit(ctx context.Context, code string) (*pinggu.Unit, error) {
 	var d unitDoc
 	if err := s.db.Collection(colUnits).FindOne(ctx, bson.D{{Key: "_id", Value: code}}).Decode(&d); err != nil {
-		return nil, mapErr(err, "单位"+code)
+		return nil, mapErr(err, pinggu.ObjUnit, code)
 	}
 	u := d.unit()
 	return &u, nil
@@ -66,6 +66,6 @@ func (s *Store) Unit(ctx context.Context, code string) (*pinggu.Unit, error) {
 // Units lists all units by code. The registry is small (tens to a few
 // hundred units), so it is read whole.
 func (s *Store) Units(ctx context.Context) ([]pinggu.Unit, error) {
-	return findAll(ctx, s.db.Collection(colUnits), "单位", bson.D{}, (*unitDoc).unit,
+	return findAll(ctx, s.db.Collection(colUnits), pinggu.ObjUnit, bson.D{}, (*unitDoc).unit,
 		options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
 }

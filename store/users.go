@@ -24,14 +24,14 @@ type userDoc struct {
 func (s *Store) CreateUser(ctx context.Context, u *pinggu.User) error {
 	_, err := s.db.Collection(colUsers).InsertOne(ctx, userDoc{Name: u.Name, Role: string(u.Role), Unit: u.Unit,
 		PasswordHash: u.PasswordHash, CreatedAt: u.CreatedAt})
-	return mapErr(err, "用户"+u.Name)
+	return mapErr(err, pinggu.ObjUser, u.Name)
 }
 
 // User returns one user.
 func (s *Store) User(ctx context.Context, name string) (*pinggu.User, error) {
 	var d userDoc
 	if err := s.db.Collection(colUsers).FindOne(ctx, bson.D{{Key: "_id", Value: name}}).Decode(&d); err != nil {
-		return nil, mapErr(err, "用户"+name)
+		return nil, mapErr(err, pinggu.ObjUser, name)
 	}
 	u := &pinggu.User{Name: d.Name, Role: pinggu.Role(d.Role), Unit: d.Unit, PasswordHash: d.PasswordHash,
 		FailedLogins: d.FailedLogins, LockedUntil: utc(d.LockedUntil), CreatedAt: d.CreatedAt.UTC()}
@@ -43,9 +43,9 @@ func (s *Store) SetUserRole(ctx context.Context, name string, role pinggu.Role, 
 	res, err := s.db.Collection(colUsers).UpdateOne(ctx, bson.D{{Key: "_id", Value: name}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "role", Value: string(role)}, {Key: "unit", Value: unit}}}})
 	if err == nil && res.MatchedCount == 0 {
-		return pinggu.Errorf(pinggu.NotFound, "用户%s不存在", name)
+		return pinggu.Missing(pinggu.ObjUser, name)
 	}
-	return mapErr(err, "用户"+name)
+	return mapErr(err, pinggu.ObjUser, name)
 }
 
 // LoginFailed counts a failed sign-in and locks the account for lockFor
@@ -65,14 +65,14 @@ func (s *Store) LoginFailed(ctx context.Context, name string, maxFailures int, l
 		_, err = s.db.Collection(colUsers).UpdateOne(ctx, bson.D{{Key: "_id", Value: name}}, bson.D{{Key: "$set", Value: set}})
 		return err
 	})
-	return until, mapErr(err, "用户")
+	return until, mapErr(err, pinggu.ObjUser)
 }
 
 // LoginSucceeded clears the failure count.
 func (s *Store) LoginSucceeded(ctx context.Context, name string) error {
 	_, err := s.db.Collection(colUsers).UpdateOne(ctx, bson.D{{Key: "_id", Value: name}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "failedLogins", Value: 0}, {Key: "lockedUntil", Value: time.Time{}}}}})
-	return mapErr(err, "用户")
+	return mapErr(err, pinggu.ObjUser)
 }
 
 type sessionDoc struct {
@@ -89,14 +89,14 @@ type sessionDoc struct {
 func (s *Store) CreateSession(ctx context.Context, se *pinggu.Session) error {
 	_, err := s.db.Collection(colSessions).InsertOne(ctx, sessionDoc{ID: se.ID, User: se.User, Role: string(se.Role),
 		Unit: se.Unit, CSRF: se.CSRF, CreatedAt: se.CreatedAt, LastSeen: se.LastSeen})
-	return mapErr(err, "会话")
+	return mapErr(err, pinggu.ObjSession)
 }
 
 // Session returns a session by the hash of its token.
 func (s *Store) Session(ctx context.Context, id string) (*pinggu.Session, error) {
 	var d sessionDoc
 	if err := s.db.Collection(colSessions).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
-		return nil, mapErr(err, "会话")
+		return nil, mapErr(err, pinggu.ObjSession)
 	}
 	return &pinggu.Session{ID: d.ID, User: d.User, Role: pinggu.Role(d.Role), Unit: d.Unit, CSRF: d.CSRF,
 		CreatedAt: d.CreatedAt.UTC(), LastSeen: d.LastSeen.UTC()}, nil
@@ -106,7 +106,7 @@ func (s *Store) Session(ctx context.Context, id string) (*pinggu.Session, error)
 func (s *Store) TouchSession(ctx context.Context, id string, at time.Time) error {
 	_, err := s.db.Collection(colSessions).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "lastSeen", Value: at}}}})
-	return mapErr(err, "会话")
+	return mapErr(err, pinggu.ObjSession)
 }
 
 // DeleteSession ends a session; ending one that is gone is not an error.
@@ -115,20 +115,20 @@ func (s *Store) DeleteSession(ctx context.Context, id string) error {
 	if err == mongo.ErrNoDocuments {
 		return nil
 	}
-	return mapErr(err, "会话")
+	return mapErr(err, pinggu.ObjSession)
 }
 
 // DeleteSessionsBefore removes a user's sessions created before t (expired ones).
 func (s *Store) DeleteSessionsBefore(ctx context.Context, user string, t time.Time) error {
 	_, err := s.db.Collection(colSessions).DeleteMany(ctx, bson.D{{Key: "user", Value: user}, {Key: "createdAt", Value: bson.D{{Key: "$lt", Value: t}}}})
-	return mapErr(err, "会话")
+	return mapErr(err, pinggu.ObjSession)
 }
 
 // AddAPIToken records a personal API token (its hash) of a user.
 func (s *Store) AddAPIToken(ctx context.Context, hash, user, name string, at time.Time) error {
 	_, err := s.db.Collection(colAPITokens).InsertOne(ctx, bson.D{{Key: "_id", Value: hash}, {Key: "user", Value: user},
 		{Key: "name", Value: name}, {Key: "createdAt", Value: at}})
-	return mapErr(err, "API令牌")
+	return mapErr(err, pinggu.ObjAPIToken)
 }
 
 type apiTokenDoc struct {
@@ -142,14 +142,14 @@ type apiTokenDoc struct {
 func (s *Store) APITokenUser(ctx context.Context, hash string) (string, error) {
 	var t apiTokenDoc
 	if err := s.db.Collection(colAPITokens).FindOne(ctx, bson.D{{Key: "_id", Value: hash}}).Decode(&t); err != nil {
-		return "", mapErr(err, "API令牌")
+		return "", mapErr(err, pinggu.ObjAPIToken)
 	}
 	return t.User, nil
 }
 
 // APITokens lists a user's tokens.
 func (s *Store) APITokens(ctx context.Context, user string) ([]pinggu.APIToken, error) {
-	return findAll(ctx, s.db.Collection(colAPITokens), "API令牌", bson.D{{Key: "user", Value: user}},
+	return findAll(ctx, s.db.Collection(colAPITokens), pinggu.ObjAPIToken, bson.D{{Key: "user", Value: user}},
 		func(d *apiTokenDoc) pinggu.APIToken {
 			return pinggu.APIToken{ID: d.ID, User: d.User, Name: d.Name, CreatedAt: d.CreatedAt.UTC()}
 		})
@@ -159,10 +159,10 @@ func (s *Store) APITokens(ctx context.Context, user string) ([]pinggu.APIToken, 
 func (s *Store) RevokeAPIToken(ctx context.Context, user, hash string) error {
 	res, err := s.db.Collection(colAPITokens).DeleteOne(ctx, bson.D{{Key: "_id", Value: hash}, {Key: "user", Value: user}})
 	if err != nil {
-		return mapErr(err, "API令牌")
+		return mapErr(err, pinggu.ObjAPIToken)
 	}
 	if res.DeletedCount == 0 {
-		return pinggu.Errorf(pinggu.NotFound, "API令牌不存在")
+		return pinggu.Missing(pinggu.ObjAPIToken, "")
 	}
 	return nil
 }
