@@ -179,8 +179,8 @@ func (f *failingStore) EachResponse(ctx context.Context, round string, fn func(*
 
 func (e *env) startWorker(st jobs.Store) {
 	e.t.Helper()
-	w := jobs.NewWorker(e.redis, e.log, jobs.WorkerOptions{PollInterval: 200 * time.Millisecond,
-		RetryDelay: func(int, error, *asynq.Task) time.Duration { return 200 * time.Millisecond }})
+	w := jobs.NewWorker(e.redis, e.log, jobs.WorkerOptions{PollInterval: 50 * time.Millisecond,
+		RetryDelay: func(int, error, *asynq.Task) time.Duration { return 50 * time.Millisecond }})
 	jobs.NewHandlers(st, e.sched, e.rounds, jobs.NewCompiler(st, time.Now), time.Now, e.log).Register(w.Mux())
 	if err := w.Start(); err != nil {
 		e.t.Fatal(err)
