@@ -223,13 +223,18 @@ func (s *Service) FileProgress(ctx context.Context, plan, no, unit string, r *pi
 }
 
 // History lists a task's reports, newest first.
-func (s *Service) History(ctx context.Context, plan, no string) ([]pinggu.ProgressReport, error) {
+// A reporter (unit not empty) sees only its own unit's reports: several
+// units report on a shared task, and one must not read another's narrative,
+// delay reason or evidence.
+func (s *Service) History(ctx context.Context, plan, no, unit string) ([]pinggu.ProgressReport, error) {
 	if _, err := s.store.Plan(ctx, plan); err != nil {
 		return nil, err
 	}
 	var out []pinggu.ProgressReport
 	err := s.store.EachProgress(ctx, plan, no, func(r *pinggu.ProgressReport) error {
-		out = append(out, *r)
+		if unit == "" || r.Unit == unit {
+			out = append(out, *r)
+		}
 		return nil
 	})
 	sort.SliceStable(out, func(i, j int) bool { return out[i].SubmittedAt.After(out[j].SubmittedAt) })

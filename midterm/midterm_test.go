@@ -91,7 +91,7 @@ func TestImportRefusesBadFilesAndKeepsProgressOnReimport(t *testing.T) {
 	if tasks[0].Text != "编制并公开权责清单" || tasks[2].Lead != "gaj" {
 		t.Errorf("tasks after re-import = %+v", tasks)
 	}
-	hist, err := svc.History(ctx, "fzzf", "1")
+	hist, err := svc.History(ctx, "fzzf", "1", "")
 	if err != nil || len(hist) != 1 || hist[0].Progress != 60 {
 		t.Fatalf("progress after re-import = %+v, %v", hist, err)
 	}
@@ -137,7 +137,7 @@ func TestProgressRulesAndReview(t *testing.T) {
 	if err := svc.FileProgress(ctx, "fzzf", "9", "sfj", &pinggu.ProgressReport{AsOf: "2023-06-30", Progress: 10, Narrative: "x"}, nil); pinggu.ErrorCode(err) != pinggu.NotFound {
 		t.Errorf("unknown task: %v", err)
 	}
-	if hist, _ := svc.History(ctx, "fzzf", "1"); len(hist) != 0 {
+	if hist, _ := svc.History(ctx, "fzzf", "1", ""); len(hist) != 0 {
 		t.Fatalf("refused reports stored: %v", hist)
 	}
 	r := &pinggu.ProgressReport{AsOf: "2023-06-30", Progress: 40, Narrative: "推进中", DelayReason: "人员不足"}

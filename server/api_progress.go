@@ -54,7 +54,7 @@ func (s *Server) taskProgress(c echo.Context) error {
 			return err
 		}
 	}
-	hist, err := s.midterm.History(ctx, c.Param("plan"), c.Param("no"))
+	hist, err := s.midterm.History(ctx, c.Param("plan"), c.Param("no"), reporterUnit(c))
 	return listJSON(c, "reports", hist, err)
 }
 

@@ -46,17 +46,18 @@ func (s *Server) taskPage(c echo.Context, status int, tv *taskView) error {
 	if err != nil {
 		return err
 	}
-	hist, err := s.midterm.History(ctx, task.Plan, task.No)
+	staff := staffAccess.allows(se.Role)
+	mine := se.Unit // a reporter sees its own unit's reports only
+	if staff {
+		mine = ""
+	}
+	hist, err := s.midterm.History(ctx, task.Plan, task.No, mine)
 	if err != nil {
 		return err
 	}
-	staff := staffAccess.allows(se.Role)
 	loc := (&pinggu.Round{Timezone: pinggu.DefaultTimezone}).Location() // plans are dated in China time
 	var views []progressView
 	for _, r := range hist {
-		if !staff && r.Unit != se.Unit {
-			continue // a reporter sees its own unit's reports only
-		}
 		v := progressView{ProgressReport: r, At: r.SubmittedAt.In(loc).Format(consoleTimestamp), Status: reportStatusLabels[r.Status],
 			CanReview: staff && r.Status == pinggu.ReportSubmitted}
 		if !r.ReviewedAt.IsZero() {
