@@ -36,6 +36,13 @@ func ChannelLabel(c Channel) string {
 	return string(c)
 }
 
+// Offline reports whether answers of the channel were collected by an
+// interviewer, on paper or elsewhere: they come in only through an
+// authenticated import, never as an anonymous submission.
+func (c Channel) Offline() bool {
+	return c == ChannelCATI || c == ChannelCAPI || c == ChannelPaper || c == ChannelImport
+}
+
 // ValidChannel reports whether c is a known channel.
 func ValidChannel(c Channel) bool { return slices.Contains(Channels, c) }
 

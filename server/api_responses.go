@@ -24,6 +24,9 @@ type submitBody struct {
 	Channel pinggu.Channel             `json:"channel"`
 	Tag     string                     `json:"tag,omitempty"`  // where the link was posted, optional
 	Code    string                     `json:"code,omitempty"` // an invitation code, where required
+	// Device is the token the reply gave this client before; a client
+	// without one is a new device, as a browser without its cookie is.
+	Device string `json:"device,omitempty"`
 }
 
 func (s *Server) apiSubmit(c echo.Context) error {
@@ -38,17 +41,26 @@ func (s *Server) apiSubmit(c echo.Context) error {
 	if b.Channel == "" {
 		b.Channel = pinggu.ChannelWeb
 	}
+	// Anyone may call this: the answers of interviews and paper come only
+	// through an authenticated import, and the device rule holds as on the
+	// form.
+	if b.Channel.Offline() {
+		return pinggu.FieldErrors{"channel": "匿名提交只能使用网页渠道（web、qr、link、invite）；电话、面访和纸质问卷的答卷请由评估人员导入"}.Err("提交内容有误")
+	}
+	if !pinggu.ValidSID(b.Device) {
+		b.Device = survey.NewDeviceToken()
+	}
 	rec, err := s.survey.Submit(c.Request().Context(), survey.Submission{
 		SID: b.SID, Round: c.Param("round"), Unit: c.Param("unit"), Answers: answers,
-		Channel: b.Channel, Tag: b.Tag, IP: c.RealIP(), Code: b.Code,
+		Channel: b.Channel, Tag: b.Tag, IP: c.RealIP(), Code: b.Code, Device: b.Device,
 	})
 	if err != nil {
 		return err
 	}
 	if !rec.Created {
-		return c.JSON(http.StatusOK, map[string]any{"id": rec.ID, "duplicate": true})
+		return c.JSON(http.StatusOK, map[string]any{"id": rec.ID, "duplicate": true, "device": b.Device})
 	}
-	return c.JSON(http.StatusCreated, map[string]any{"id": rec.ID})
+	return c.JSON(http.StatusCreated, map[string]any{"id": rec.ID, "device": b.Device})
 }
 
 func decodeAnswers(raw map[string]json.RawMessage) (pinggu.Answers, error) {

@@ -64,3 +64,38 @@ func TestReporterSeesOnlyItsUnitsReports(t *testing.T) {
 		t.Errorf("staff see %s", r.body)
 	}
 }
+
+// Anyone may call the JSON API: it takes only the web channels (offline
+// interviews come through the authenticated import) and obeys the round's
+// device rule as the form does.
+func TestAnonymousAPIObeysTheFormsRules(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.seed()
+	h.mustAPI("PUT", "/api/v1/rounds/r2024", func() map[string]any {
+		r := roundJSON()
+		r["integrity"] = map[string]any{"device": "refuse"}
+		return r
+	}(), http.StatusOK)
+	for _, ch := range []string{"cati", "capi", "paper", "import"} {
+		r := h.postJSON(responsesPath, `{"sid":"offline-`+ch+`-01","answers":{"Q1":"5","D1":"1"},"channel":"`+ch+`"}`)
+		if r.status != http.StatusUnprocessableEntity || !bytes.Contains(r.body, []byte(`"channel"`)) {
+			t.Errorf("anonymous %s answer = %d %s", ch, r.status, r.body)
+		}
+	}
+	first := h.postJSON(responsesPath, `{"sid":"device-first-1","answers":{"Q1":"5","D1":"1"}}`)
+	var got struct{ ID, Device string }
+	if err := json.Unmarshal(first.body, &got); err != nil || first.status != http.StatusCreated || len(got.Device) < 8 {
+		t.Fatalf("first = %d %s", first.status, first.body)
+	}
+	second := h.postJSON(responsesPath, `{"sid":"device-again-2","answers":{"Q1":"4","D1":"1"},"device":"`+got.Device+`"}`)
+	if second.status != http.StatusConflict {
+		t.Fatalf("a second response from the device = %d %s", second.status, second.body)
+	}
+	if retry := h.postJSON(responsesPath, `{"sid":"device-first-1","answers":{"Q1":"5","D1":"1"},"device":"`+got.Device+`"}`); retry.status != http.StatusOK {
+		t.Fatalf("a retry of the stored one = %d %s", retry.status, retry.body)
+	}
+	if n := h.count("r2024"); n != 1 {
+		t.Fatalf("stored %d responses, want 1", n)
+	}
+}
