@@ -122,8 +122,8 @@ func (x *Raw) record(r *pinggu.Response) []string {
 // number writes a float so that reading it back gives the same float.
 func number(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 
-// InputRecord is one response's input columns as strings; respondent
-// text is neutralised.
+// InputRecord is one response's input columns as strings, every one
+// neutralised: ids, codes and labels are text someone typed too.
 func (x *Raw) InputRecord(r *pinggu.Response) []string {
 	dur := ""
 	if r.DurationMs >= 0 {
@@ -152,7 +152,11 @@ func (x *Raw) InputRecord(r *pinggu.Response) []string {
 	if why, ok := x.Excluded[r.ID]; ok {
 		excluded, reason = "是", Neutralize(why)
 	}
-	return append(rec, excluded, reason, flagLabels(r.Flags))
+	rec = append(rec, excluded, reason, flagLabels(r.Flags))
+	for i := range rec {
+		rec[i] = Neutralize(rec[i])
+	}
+	return rec
 }
 
 // flagLabels names a response's quality flags in report order.

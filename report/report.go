@@ -103,11 +103,13 @@ func newStyles(f *excelize.File) (styles, error) {
 	return s, err
 }
 
-// Neutralize makes text typed by a respondent safe for a spreadsheet: a
-// value starting with = + - @, a tab or a carriage return gets a leading
-// apostrophe so no spreadsheet reads it as a formula, control characters
-// other than line breaks and tabs are removed, and the text is cut to
-// Excel's cell limit.
+// Neutralize makes text typed by anyone safe for a spreadsheet: a value
+// starting — after any zero-width characters — with = + - @ (or their
+// full-width forms ＝＋－＠, which some spreadsheets also take for a
+// formula), a tab or a carriage return gets a leading apostrophe so no
+// spreadsheet reads it as a formula; control characters other than line
+// breaks and tabs are removed, and the text is cut to Excel's cell limit.
+// Neutralising twice changes nothing.
 func Neutralize(s string) string {
 	s = strings.Map(func(r rune) rune {
 		if r < 0x20 && r != '\n' && r != '\t' && r != '\r' || r == 0x7f {
@@ -115,11 +117,16 @@ func Neutralize(s string) string {
 		}
 		return r
 	}, s)
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+	if first, _ := utf8.DecodeRuneInString(strings.TrimLeft(s, zeroWidth)); strings.ContainsRune(formulaStarts, first) {
 		s = "'" + s
 	}
 	return truncateUTF16(s, MaxCellChars)
 }
+
+const (
+	formulaStarts = "=+-@\t\r＝＋－＠"
+	zeroWidth     = "\u200b\u200c\u200d\u2060\ufeff"
+)
 
 // truncateUTF16 cuts s to at most n UTF-16 code units (Excel's unit).
 func truncateUTF16(s string, n int) string {

@@ -113,3 +113,23 @@ func TestNeutralizeKeepsLongTextWithinExcelLimit(t *testing.T) {
 		t.Fatalf("kept %d emoji", len([]rune(got)))
 	}
 }
+
+// Every way a cell can start a formula, including the full-width signs and
+// zero-width characters in front, gets its apostrophe; nothing else does.
+func TestNeutralizeEveryFormulaStart(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"=1+1": "'=1+1", "+1": "'+1", "-2-3-4-5": "'-2-3-4-5", "@SUM(A1)": "'@SUM(A1)", "\t制表": "'\t制表", "\r回车": "'\r回车",
+		"＝1+1": "'＝1+1", "＋1": "'＋1", "－2": "'－2", "＠SUM(A1)": "'＠SUM(A1)",
+		"\u200b=1": "'\u200b=1", "\ufeff\u200d+1": "'\ufeff\u200d+1", "\u2060@x": "'\u2060@x",
+		"正常": "正常", "a=b": "a=b", "": "", "'=已有撇号": "'=已有撇号", "响\x07铃": "响铃", "12.5": "12.5",
+	} {
+		got := report.Neutralize(in)
+		if got != want {
+			t.Errorf("Neutralize(%q) = %q, want %q", in, got, want)
+		}
+		if again := report.Neutralize(got); again != got {
+			t.Errorf("Neutralize twice %q = %q", in, again)
+		}
+	}
+}

@@ -84,7 +84,11 @@ func TestScheduledRoundCompilesAScorecard(t *testing.T) {
 		submit("chongchuan", fmt.Sprintf("cc-%06d", i), a, strconv.Itoa(1+i%2))
 	}
 	for i := 0; i < 180; i++ {
-		submit("haimen", fmt.Sprintf("hm-%06d", i), strconv.Itoa(1+i%5), strconv.Itoa(1+i%2))
+		sid := fmt.Sprintf("hm-%06d", i)
+		if i == 0 {
+			sid = "-2-3-4-5" // a valid submission id a spreadsheet would read as a formula
+		}
+		submit("haimen", sid, strconv.Itoa(1+i%5), strconv.Itoa(1+i%2))
 	}
 	clock.Release()
 
@@ -275,5 +279,8 @@ func checkExport(t *testing.T, p *running) {
 	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
 	if !strings.HasPrefix(lines[0], "\uFEFF答卷编号,") || len(lines) != 201 {
 		t.Fatalf("csv: %d lines, header %q", len(lines), lines[0])
+	}
+	if !strings.Contains(string(data), "\n'-2-3-4-5,haimen,") {
+		t.Errorf("the 答卷编号 -2-3-4-5 is not neutralised in the CSV")
 	}
 }
