@@ -22,9 +22,24 @@ const (
 	MaxSize  = 10 << 20
 )
 
-// types are the files offices attach: documents, sheets, scans, photos.
-var types = map[string]bool{".pdf": true, ".doc": true, ".docx": true, ".xls": true, ".xlsx": true,
-	".jpg": true, ".jpeg": true, ".png": true, ".ofd": true, ".wps": true, ".zip": true}
+// types are the files offices attach — documents, sheets, scans, photos —
+// each with the signatures its content may start with, so a page or a
+// script renamed .pdf is refused (it would otherwise be stored, listed and
+// handed to the next person who opens it).
+var types = map[string][]string{
+	".pdf": {pdf}, ".jpg": {jpeg}, ".jpeg": {jpeg}, ".png": {png},
+	".docx": {zip, zipEmpty}, ".xlsx": {zip, zipEmpty}, ".zip": {zip, zipEmpty}, ".ofd": {zip, zipEmpty},
+	".doc": {ole, zip}, ".xls": {ole, zip}, ".wps": {ole, zip}, // old Office and WPS files, or newer ones renamed
+}
+
+const (
+	pdf      = "%PDF-"
+	jpeg     = "\xff\xd8\xff"
+	png      = "\x89PNG\r\n\x1a\n"
+	zip      = "PK\x03\x04"
+	zipEmpty = "PK\x05\x06"
+	ole      = "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+)
 
 // Upload is one file as received.
 type Upload struct {
@@ -46,18 +61,44 @@ type Files struct{ store Store }
 func New(store Store) *Files { return &Files{store: store} }
 
 // Check adds to fe (under "evidence") what is wrong with a batch of
-// uploads, before anything is stored.
+// uploads — count, kind by name, size, and whether the content is of the
+// kind its name says — before anything is stored.
 func Check(files []Upload, fe pinggu.FieldErrors) {
 	if len(files) > MaxFiles {
 		fe.Add("evidence", fmt.Sprintf("佐证材料最多%d个文件", MaxFiles))
 	}
 	for _, f := range files {
-		if !types[strings.ToLower(filepath.Ext(f.Name))] {
+		ext := strings.ToLower(filepath.Ext(f.Name))
+		starts, ok := types[ext]
+		switch {
+		case !ok:
 			fe.Add("evidence", fmt.Sprintf("“%s”的类型不支持（可上传pdf、doc、docx、xls、xlsx、jpg、png、ofd、wps、zip）", f.Name))
-		} else if f.Size > MaxSize {
+		case f.Size > MaxSize:
 			fe.Add("evidence", fmt.Sprintf("“%s”超过%dMB", f.Name, MaxSize>>20))
+		case !startsWithOneOf(f, starts):
+			fe.Add("evidence", fmt.Sprintf("“%s”的内容不是%s文件（可能是改了扩展名的网页或其他文件），请上传原文件", f.Name, strings.ToUpper(ext[1:])))
 		}
 	}
+}
+
+// startsWithOneOf reads the first bytes of an upload.
+func startsWithOneOf(f Upload, starts []string) bool {
+	if f.Open == nil {
+		return false
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return false
+	}
+	defer rc.Close()
+	head := make([]byte, 8)
+	n, _ := io.ReadFull(rc, head)
+	for _, s := range starts {
+		if strings.HasPrefix(string(head[:n]), s) {
+			return true
+		}
+	}
+	return false
 }
 
 // Save stores checked uploads and describes them for the record that

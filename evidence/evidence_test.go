@@ -24,7 +24,11 @@ func TestCheckNamesWhatIsWrong(t *testing.T) {
 		files []evidence.Upload
 		want  string // part of the message; "" for none
 	}{
-		{"fine", []evidence.Upload{upload("通知.PDF", "%PDF", 4), upload("照片.jpeg", "x", 1)}, ""},
+		{"fine", []evidence.Upload{upload("通知.PDF", "%PDF-1.7", 8), upload("照片.jpeg", "\xff\xd8\xff\xe0", 4),
+			upload("方案.docx", "PK\x03\x04", 4), upload("旧表.xls", "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8)}, ""},
+		{"page as pdf", []evidence.Upload{upload("通知.pdf", "<html><script>alert(1)</script>", 30)}, "“通知.pdf”的内容不是PDF文件"},
+		{"text as png", []evidence.Upload{upload("图.png", "GIF89a", 6)}, "“图.png”的内容不是PNG文件"},
+		{"empty", []evidence.Upload{upload("空.docx", "", 0)}, "“空.docx”的内容不是DOCX文件"},
 		{"kind", []evidence.Upload{upload("run.exe", "MZ", 2)}, "“run.exe”的类型不支持"},
 		{"size", []evidence.Upload{upload("大.pdf", "", evidence.MaxSize+1)}, "“大.pdf”超过10MB"},
 		{"count", make([]evidence.Upload, evidence.MaxFiles+1), "最多10个文件"},

@@ -109,7 +109,7 @@ func TestProgressRulesAndReview(t *testing.T) {
 		t.Fatal(err)
 	}
 	file := func(name string, size int64) evidence.Upload {
-		return evidence.Upload{Name: name, Size: size, Open: func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader("x")), nil }}
+		return evidence.Upload{Name: name, Size: size, Open: func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader("PK\x03\x04 a .docx")), nil }}
 	}
 	tests := []struct {
 		unit  string

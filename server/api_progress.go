@@ -94,8 +94,13 @@ func (s *Server) reviewProgress(c echo.Context) error {
 	return c.JSON(http.StatusOK, r)
 }
 
-func (s *Server) downloadEvidence(c echo.Context) error {
-	ev, rc, err := s.midterm.Evidence(c.Request().Context(), c.Param("id"), c.Param("eid"), reporterUnit(c))
+func (s *Server) downloadEvidence(c echo.Context) error { return s.serveEvidence(c, reporterUnit(c)) }
+
+// serveEvidence streams an evidence file as an attachment, never shown in
+// the browser, with the type read from its content at upload; a reporter
+// (unit set) only its own unit's.
+func (s *Server) serveEvidence(c echo.Context, unit string) error {
+	ev, rc, err := s.midterm.Evidence(c.Request().Context(), c.Param("id"), c.Param("eid"), unit)
 	if err != nil {
 		return err
 	}

@@ -51,7 +51,7 @@ func (s *Server) requireSession(a access) echo.MiddlewareFunc {
 			if !a.allows(se.Role) {
 				return pinggu.Errorf(pinggu.Forbidden, "您的角色（%s）无权访问此页面", pinggu.RoleLabel(se.Role))
 			}
-			if c.Request().Method == http.MethodPost && subtle.ConstantTimeCompare([]byte(c.FormValue("csrf")), []byte(se.CSRF)) != 1 {
+			if c.Request().Method == http.MethodPost && subtle.ConstantTimeCompare([]byte(csrfToken(c)), []byte(se.CSRF)) != 1 {
 				return pinggu.Errorf(pinggu.Forbidden, "页面已过期，请刷新后重试")
 			}
 			c.Set(sessionKey, se)
@@ -141,3 +141,13 @@ func reporterUnit(c echo.Context) string {
 
 // HashToken is how administrator tokens are kept (see pinggu.HashToken).
 func HashToken(token string) string { return pinggu.HashToken(token) }
+
+// csrfToken is the CSRF token a POST carries: in its body or in the
+// X-CSRF-Token header, never in the query string (where it would leak
+// into logs, history and Referer headers).
+func csrfToken(c echo.Context) string {
+	if t := c.Request().Header.Get("X-CSRF-Token"); t != "" {
+		return t
+	}
+	return c.Request().PostFormValue("csrf")
+}

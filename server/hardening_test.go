@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -97,5 +98,51 @@ func TestAnonymousAPIObeysTheFormsRules(t *testing.T) {
 	}
 	if n := h.count("r2024"); n != 1 {
 		t.Fatalf("stored %d responses, want 1", n)
+	}
+}
+
+// Pages cannot be framed by other sites nor sniffed into another type;
+// the CSRF token counts only from the form body (or a header); evidence
+// whose content is not what its name says is refused at upload, and what
+// is stored is served as an attachment.
+func TestHeadersCSRFAndEvidenceContent(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.seed()
+	h.addUser("cc1", "reporter", "chongchuan")
+	_, csrf := h.signIn("cc1", "correct-horse-1")
+	for _, path := range []string{"/s/r2024/chongchuan", "/admin", "/admin/login", "/api/v1/units"} {
+		r := h.get(path)
+		hd := r.header
+		if !strings.Contains(hd.Get("Content-Security-Policy"), "frame-ancestors 'none'") || hd.Get("X-Frame-Options") != "DENY" ||
+			hd.Get("X-Content-Type-Options") != "nosniff" || hd.Get("Referrer-Policy") == "" {
+			t.Errorf("%s: headers %v", path, hd)
+		}
+	}
+	// The token in the query string is not taken.
+	if r := h.postForm("/admin/tokens?csrf="+csrf, map[string][]string{"name": {"测试"}}); r.status != http.StatusForbidden {
+		t.Fatalf("CSRF token in the query string = %d", r.status)
+	}
+	if r := h.postForm("/admin/tokens", map[string][]string{"name": {"测试"}, "csrf": {csrf}}); r.status != http.StatusCreated {
+		t.Fatalf("CSRF token in the body = %d", r.status)
+	}
+
+	h.mustAPI("POST", "/api/v1/plans", map[string]any{"code": "fa", "name": "实施方案", "kind": "scheme", "start": "2021-01-01", "end": "2025-12-31"}, 201)
+	if r := h.upload("/api/v1/plans/fa/tasks/import", nil, "任务.xlsx", sheetOf(t, [][]any{{"序号", "具体任务", "牵头单位", "完成时限"}, {"1", "公布权责清单", "崇川区", "持续推进"}})); r.status != 200 {
+		t.Fatalf("tasks = %d %s", r.status, r.body)
+	}
+	fields := map[string]string{"csrf": csrf, "asOf": "2024-10-01", "progress": "100", "narrative": "已公开"}
+	r := h.uploadAs("/admin/plans/fa/tasks/1/progress", fields, "evidence", "清单.pdf", []byte("<html><script>alert(document.cookie)</script></html>"))
+	mustContain(t, "a page named .pdf", r, 422, "“清单.pdf”的内容不是PDF文件")
+	if r := h.uploadAs("/admin/plans/fa/tasks/1/progress", fields, "evidence", "清单.pdf", []byte("%PDF-1.4 真的")); r.status != http.StatusSeeOther {
+		t.Fatalf("a real pdf = %d %s", r.status, r.body)
+	}
+	link := regexp.MustCompile(`href="(/admin/progress/[^"]+)"`).FindStringSubmatch(string(h.get("/admin/plans/fa/tasks/1").body))
+	if link == nil {
+		t.Fatal("no evidence link")
+	}
+	ev := h.get(link[1])
+	if ev.status != 200 || !strings.HasPrefix(ev.header.Get("Content-Disposition"), "attachment;") || ev.header.Get("Content-Type") != "application/pdf" {
+		t.Fatalf("evidence = %d %v", ev.status, ev.header)
 	}
 }

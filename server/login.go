@@ -34,7 +34,7 @@ func (s *Server) renderLogin(c echo.Context, status int, p loginPage) error {
 
 func (s *Server) login(c echo.Context) error {
 	ck, err := c.Cookie(loginCSRFCookie)
-	if err != nil || ck.Value == "" || subtle.ConstantTimeCompare([]byte(ck.Value), []byte(c.FormValue("csrf"))) != 1 {
+	if err != nil || ck.Value == "" || subtle.ConstantTimeCompare([]byte(ck.Value), []byte(csrfToken(c))) != 1 {
 		return s.renderLogin(c, http.StatusForbidden, loginPage{Error: "页面已过期，请重新登录"})
 	}
 	name := strings.TrimSpace(c.FormValue("name"))

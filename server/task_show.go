@@ -80,12 +80,4 @@ func taskURL(plan, no string) string {
 }
 
 // consoleEvidence downloads an evidence file; a reporter only its own unit's.
-func (s *Server) consoleEvidence(c echo.Context) error {
-	ev, rc, err := s.midterm.Evidence(c.Request().Context(), c.Param("id"), c.Param("eid"), session(c).Unit)
-	if err != nil {
-		return err
-	}
-	defer rc.Close()
-	c.Response().Header().Set(echo.HeaderContentDisposition, ContentDisposition(ev.Name, "evidence"))
-	return c.Stream(http.StatusOK, ev.ContentType, rc)
-}
+func (s *Server) consoleEvidence(c echo.Context) error { return s.serveEvidence(c, session(c).Unit) }
