@@ -29,6 +29,7 @@ type User struct {
 	PasswordHash string    `json:"-"`
 	FailedLogins int       `json:"-"`
 	LockedUntil  time.Time `json:"-"`
+	Locks        int       `json:"-"` // locks in a row (the back-off grows with them)
 	CreatedAt    time.Time `json:"createdAt"`
 }
 

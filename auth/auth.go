@@ -23,7 +23,8 @@ type Store interface {
 	User(ctx context.Context, name string) (*pinggu.User, error)
 	SetUserRole(ctx context.Context, name string, role pinggu.Role, unit string) error
 	Unit(ctx context.Context, code string) (*pinggu.Unit, error)
-	LoginFailed(ctx context.Context, name string, maxFailures int, lockFor time.Duration, now time.Time) (time.Time, error)
+	TakeLoginAttempt(ctx context.Context, name string, maxFailures int, now time.Time) (bool, time.Time, error)
+	LoginFailed(ctx context.Context, name string, maxFailures int, lockFor func(locks int) time.Duration, now time.Time) (time.Time, error)
 	LoginSucceeded(ctx context.Context, name string) error
 	CreateSession(ctx context.Context, s *pinggu.Session) error
 	Session(ctx context.Context, id string) (*pinggu.Session, error)
@@ -35,12 +36,32 @@ type Store interface {
 }
 
 // Policy holds the sign-in rules; the zero value is the production one.
+//
+// Guessing is bounded per account and per network, by back-off rather
+// than a long hard lock: after MaxFailures wrong passwords in a row an
+// account is locked for LockFor, doubled with every further lock in a row
+// up to MaxLock, and a success resets it — so a stranger's five requests
+// lock an account for a minute, not for a day. A network that fails
+// NetworkFailures times within NetworkWindow is refused until the window
+// ends, whichever accounts it tries (password spraying).
 type Policy struct {
-	Cost        int           // bcrypt cost (default 12)
-	MaxFailures int           // failures before a lock (default 5)
-	LockFor     time.Duration // how long a lock lasts (default 15 min)
-	Idle        time.Duration // a session ends after this long unused (default 30 min)
-	Absolute    time.Duration // and at the latest after this long (default 12 h)
+	Cost            int           // bcrypt cost (default 12)
+	MaxFailures     int           // failures in a row before a lock (default 5)
+	LockFor         time.Duration // the first lock (default 1 min)
+	MaxLock         time.Duration // the longest lock (default 15 min)
+	NetworkFailures int           // failures from one network in a window (default 30)
+	NetworkWindow   time.Duration // (default 10 min)
+	Idle            time.Duration // a session ends after this long unused (default 30 min)
+	Absolute        time.Duration // and at the latest after this long (default 12 h)
+}
+
+// lockFor is how long the next lock lasts after locks in a row.
+func (p Policy) lockFor(locks int) time.Duration {
+	d := p.LockFor
+	for i := 0; i < locks && d < p.MaxLock; i++ {
+		d *= 2
+	}
+	return min(d, p.MaxLock)
 }
 
 func (p Policy) withDefaults() Policy {
@@ -51,7 +72,16 @@ func (p Policy) withDefaults() Policy {
 		p.MaxFailures = 5
 	}
 	if p.LockFor == 0 {
-		p.LockFor = 15 * time.Minute
+		p.LockFor = time.Minute
+	}
+	if p.MaxLock == 0 {
+		p.MaxLock = 15 * time.Minute
+	}
+	if p.NetworkFailures == 0 {
+		p.NetworkFailures = 30
+	}
+	if p.NetworkWindow == 0 {
+		p.NetworkWindow = 10 * time.Minute
 	}
 	if p.Idle == 0 {
 		p.Idle = 30 * time.Minute
@@ -70,11 +100,17 @@ type Service struct {
 
 	dummyOnce sync.Once
 	dummy     []byte // a hash to compare against for unknown names
+
+	// Failures counted in this replica's memory, in fixed windows: per
+	// network (spraying), and per unknown name (so an unknown name locks
+	// as a known one does, and the answer does not tell them apart).
+	networks, unknown *counter
 }
 
 // New returns the sign-in service.
 func New(store Store, now func() time.Time, p Policy) *Service {
-	return &Service{store: store, now: now, policy: p.withDefaults()}
+	p = p.withDefaults()
+	return &Service{store: store, now: now, policy: p, networks: newCounter(p.NetworkWindow), unknown: newCounter(p.MaxLock)}
 }
 
 // AddUser creates an account (a reporter's unit must exist).
@@ -126,33 +162,57 @@ func (s *Service) SetRole(ctx context.Context, name string, role pinggu.Role, un
 
 var errBadLogin = pinggu.Errorf(pinggu.Unauthorized, "用户名或密码错误")
 
+func errLocked(until time.Time) error {
+	return pinggu.Errorf(pinggu.Forbidden, "登录失败次数过多，账户已暂时锁定，请于%s后再试", until.In(cst).Format("15:04"))
+}
+
+var errNetworkBusy = pinggu.Errorf(pinggu.Forbidden, "本网络登录失败次数过多，请稍后再试")
+
 // Login checks a password and opens a session; the returned token goes
-// into the session cookie and is stored only as a hash. A locked account
-// is refused even with the right password, and says until when.
-func (s *Service) Login(ctx context.Context, name, password string) (string, *pinggu.Session, error) {
+// into the session cookie and is stored only as a hash. network is the
+// caller's address as the audit log keeps it (hashed). Every attempt is
+// counted before its password is checked, so concurrent guesses cannot
+// outrun the lock; an unknown name is answered as a wrong password is,
+// and locks as a known one does. Sign-ins and failures are audited.
+func (s *Service) Login(ctx context.Context, name, password, network string) (string, *pinggu.Session, error) {
+	now := s.now().UTC()
+	ctx = pinggu.WithActor(ctx, "login:"+name)
+	if s.networks.count(now, network) >= s.policy.NetworkFailures {
+		// Not audited: the failures that led here are, and a flood of
+		// refusals must not become a flood of audit entries.
+		return "", nil, errNetworkBusy
+	}
 	u, err := s.store.User(ctx, name)
 	if pinggu.ErrorCode(err) == pinggu.NotFound {
 		// Spend the same time as a real check, so names cannot be probed.
 		s.dummyOnce.Do(func() { s.dummy, _ = bcrypt.GenerateFromPassword([]byte(randomHex(8)), s.policy.Cost) })
 		_ = bcrypt.CompareHashAndPassword(s.dummy, []byte(password))
-		return "", nil, errBadLogin
+		s.networks.add(now, network)
+		if s.unknown.add(now, name) >= s.policy.MaxFailures {
+			return "", nil, s.refused(ctx, name, network, "用户不存在", errLocked(now.Add(s.policy.LockFor)))
+		}
+		return "", nil, s.refused(ctx, name, network, "用户不存在", errBadLogin)
 	}
 	if err != nil {
 		return "", nil, err
 	}
-	now := s.now().UTC()
-	if now.Before(u.LockedUntil) {
-		return "", nil, pinggu.Errorf(pinggu.Forbidden, "连续登录失败次数过多，账户已锁定至%s", u.LockedUntil.In(cst).Format("15:04"))
+	ok, until, err := s.store.TakeLoginAttempt(ctx, name, s.policy.MaxFailures, now)
+	if err != nil {
+		return "", nil, err
+	}
+	if !ok {
+		return "", nil, s.refused(ctx, name, network, "账户锁定中", errLocked(until))
 	}
 	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil {
-		until, err := s.store.LoginFailed(ctx, name, s.policy.MaxFailures, s.policy.LockFor, now)
+		s.networks.add(now, network)
+		until, err := s.store.LoginFailed(ctx, name, s.policy.MaxFailures, s.policy.lockFor, now)
 		if err != nil {
 			return "", nil, err
 		}
 		if !until.IsZero() {
-			return "", nil, pinggu.Errorf(pinggu.Forbidden, "连续登录失败%d次，账户已锁定至%s", s.policy.MaxFailures, until.In(cst).Format("15:04"))
+			return "", nil, s.refused(ctx, name, network, "密码错误，账户锁定", errLocked(until))
 		}
-		return "", nil, errBadLogin
+		return "", nil, s.refused(ctx, name, network, "密码错误", errBadLogin)
 	}
 	if err := s.store.LoginSucceeded(ctx, name); err != nil {
 		return "", nil, err
@@ -161,7 +221,18 @@ func (s *Service) Login(ctx context.Context, name, password string) (string, *pi
 	token := randomHex(32)
 	se := &pinggu.Session{ID: pinggu.HashToken(token), User: u.Name, Role: u.Role, Unit: u.Unit, CSRF: randomHex(16),
 		CreatedAt: now.Truncate(time.Millisecond), LastSeen: now.Truncate(time.Millisecond)}
-	return token, se, s.store.CreateSession(ctx, se)
+	if err := s.store.CreateSession(ctx, se); err != nil {
+		return "", nil, err
+	}
+	return token, se, pinggu.Audit(pinggu.WithActor(ctx, "user:"+name), s.store, "login", "user/"+name, "登录，网络"+network)
+}
+
+// refused audits a refused sign-in and returns what the person is told.
+func (s *Service) refused(ctx context.Context, name, network, why string, told error) error {
+	if err := pinggu.Audit(ctx, s.store, "login.fail", "user/"+name, why+"，网络"+network); err != nil {
+		return err
+	}
+	return told
 }
 
 var cst = time.FixedZone("CST", 8*3600)
@@ -265,4 +336,38 @@ func (s *Service) PrincipalOfToken(ctx context.Context, token string) (*pinggu.P
 		return nil, pinggu.Errorf(pinggu.Unauthorized, "API令牌的用户已不存在")
 	}
 	return &pinggu.Principal{Name: u.Name, Role: u.Role, Unit: u.Unit}, nil
+}
+
+// counter counts events per key in fixed windows, in memory; a new window
+// forgets the old one whole, so memory stays bounded by one window's keys.
+type counter struct {
+	mu     sync.Mutex
+	window time.Duration
+	start  time.Time
+	n      map[string]int
+}
+
+func newCounter(window time.Duration) *counter { return &counter{window: window, n: map[string]int{}} }
+
+func (c *counter) roll(now time.Time) {
+	if now.Sub(c.start) >= c.window || now.Before(c.start) {
+		c.start, c.n = now.Truncate(c.window), map[string]int{}
+	}
+}
+
+// count is the key's events in the current window.
+func (c *counter) count(now time.Time, key string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.roll(now)
+	return c.n[key]
+}
+
+// add counts one event and returns the key's count.
+func (c *counter) add(now time.Time, key string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.roll(now)
+	c.n[key]++
+	return c.n[key]
 }

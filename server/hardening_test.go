@@ -3,11 +3,14 @@ package server_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 // Regression tests of the hardening issue (#12), each through real HTTP on
@@ -144,5 +147,70 @@ func TestHeadersCSRFAndEvidenceContent(t *testing.T) {
 	ev := h.get(link[1])
 	if ev.status != 200 || !strings.HasPrefix(ev.header.Get("Content-Disposition"), "attachment;") || ev.header.Get("Content-Type") != "application/pdf" {
 		t.Fatalf("evidence = %d %v", ev.status, ev.header)
+	}
+}
+
+// Forty concurrent wrong guesses check at most five passwords (each attempt
+// is counted before its password is compared), the right password right
+// after them is refused, and a minute later — the first lock of a
+// back-off, not a day — it signs in. Repeated, as races are.
+func TestConcurrentGuessesCannotOutrunTheLock(t *testing.T) {
+	t.Parallel()
+	for round := range 3 {
+		h := newHarness(t)
+		h.addUser("liu", "assessor", "")
+		var wg sync.WaitGroup
+		for i := range 40 {
+			wg.Go(func() {
+				b := newHarnessSharing(t, h)
+				b.signIn("liu", fmt.Sprintf("wrong-guess-%02d", i))
+			})
+		}
+		wg.Wait()
+		if status, body := h.signIn("liu", "correct-horse-1"); status != http.StatusForbidden || !strings.Contains(body, "锁定") {
+			t.Fatalf("round %d: the right password after 40 guesses = %d", round, status)
+		}
+		var log struct {
+			Entries []struct{ Action, Summary string }
+		}
+		if err := json.Unmarshal(h.mustAPI("GET", "/api/v1/audit?action=login", nil, http.StatusOK).body, &log); err != nil {
+			t.Fatal(err)
+		}
+		checked := 0
+		for _, e := range log.Entries {
+			if e.Action == "login.fail" && strings.HasPrefix(e.Summary, "密码错误") {
+				checked++
+			}
+		}
+		if checked > 5 || checked == 0 {
+			t.Fatalf("round %d: %d passwords checked of 40 guesses (policy: 5)", round, checked)
+		}
+		h.clock.Advance(61 * time.Second)
+		if status, _ := h.signIn("liu", "correct-horse-1"); status != http.StatusSeeOther {
+			t.Fatalf("round %d: after the one-minute lock = %d", round, status)
+		}
+	}
+}
+
+// An unknown name is answered as a wrong password is, and locks after as
+// many tries; sign-ins are audited with the network, hashed.
+func TestUnknownNamesLookLikeWrongPasswords(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.addUser("liu", "assessor", "")
+	for i := range 5 {
+		_, known := h.signIn("liu", "wrong-guess-x")
+		_, unknown := h.signIn("nobody", "wrong-guess-x")
+		if i < 4 && (!strings.Contains(known, "用户名或密码错误") || !strings.Contains(unknown, "用户名或密码错误")) ||
+			i == 4 && (!strings.Contains(known, "锁定") || !strings.Contains(unknown, "锁定")) {
+			t.Fatalf("try %d: known %q, unknown %q", i+1, known, unknown)
+		}
+	}
+	h.clock.Advance(61 * time.Second)
+	h.signIn("liu", "correct-horse-1")
+	audit := string(h.mustAPI("GET", "/api/v1/audit?object=user/liu", nil, http.StatusOK).body)
+	if !strings.Contains(audit, `"action":"login"`) || !strings.Contains(audit, `"action":"login.fail"`) || !regexp.MustCompile(`网络[0-9a-f]{32}`).MatchString(audit) ||
+		strings.Contains(audit, "127.0.0.1") {
+		t.Fatalf("audit = %s", audit)
 	}
 }

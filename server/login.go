@@ -38,7 +38,7 @@ func (s *Server) login(c echo.Context) error {
 		return s.renderLogin(c, http.StatusForbidden, loginPage{Error: "页面已过期，请重新登录"})
 	}
 	name := strings.TrimSpace(c.FormValue("name"))
-	token, _, err := s.auth.Login(c.Request().Context(), name, c.FormValue("password"))
+	token, _, err := s.auth.Login(c.Request().Context(), name, c.Request().PostFormValue("password"), s.survey.HashIP(c.RealIP()))
 	if code := pinggu.ErrorCode(err); code == pinggu.Unauthorized || code == pinggu.Forbidden {
 		return s.renderLogin(c, statusOf(code), loginPage{Name: name, Error: pinggu.ErrorMessage(err)})
 	} else if err != nil {

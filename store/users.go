@@ -17,6 +17,7 @@ type userDoc struct {
 	PasswordHash string    `bson:"passwordHash"`
 	FailedLogins int       `bson:"failedLogins"`
 	LockedUntil  time.Time `bson:"lockedUntil"`
+	Locks        int       `bson:"locks"` // locks in a row, for the back-off
 	CreatedAt    time.Time `bson:"createdAt"`
 }
 
@@ -34,7 +35,7 @@ func (s *Store) User(ctx context.Context, name string) (*pinggu.User, error) {
 		return nil, mapErr(err, pinggu.ObjUser, name)
 	}
 	u := &pinggu.User{Name: d.Name, Role: pinggu.Role(d.Role), Unit: d.Unit, PasswordHash: d.PasswordHash,
-		FailedLogins: d.FailedLogins, LockedUntil: utc(d.LockedUntil), CreatedAt: d.CreatedAt.UTC()}
+		FailedLogins: d.FailedLogins, LockedUntil: utc(d.LockedUntil), Locks: d.Locks, CreatedAt: d.CreatedAt.UTC()}
 	return u, nil
 }
 
@@ -48,30 +49,68 @@ func (s *Store) SetUserRole(ctx context.Context, name string, role pinggu.Role, 
 	return mapErr(err, pinggu.ObjUser, name)
 }
 
-// LoginFailed counts a failed sign-in and locks the account for lockFor
-// once maxFailures are reached; it returns the lock's end (zero if none).
-func (s *Store) LoginFailed(ctx context.Context, name string, maxFailures int, lockFor time.Duration, now time.Time) (time.Time, error) {
-	var until time.Time
-	err := s.atomically(ctx, func(ctx context.Context) error {
-		u, err := s.User(ctx, name)
-		if err != nil {
-			return err
-		}
-		set := bson.D{{Key: "failedLogins", Value: u.FailedLogins + 1}}
-		if u.FailedLogins+1 >= maxFailures {
-			until = now.Add(lockFor)
-			set = bson.D{{Key: "failedLogins", Value: 0}, {Key: "lockedUntil", Value: until}}
-		}
-		_, err = s.db.Collection(colUsers).UpdateOne(ctx, bson.D{{Key: "_id", Value: name}}, bson.D{{Key: "$set", Value: set}})
-		return err
-	})
-	return until, mapErr(err, pinggu.ObjUser)
+// TakeLoginAttempt counts a sign-in attempt before its password is
+// checked, in one conditional update that matches only while the account
+// is not locked and fewer than maxFailures attempts have failed in a row:
+// of any number of concurrent guesses, at most maxFailures are ever
+// checked. When it does not match, the account is locked until the time
+// returned (now, while the lock is being written).
+func (s *Store) TakeLoginAttempt(ctx context.Context, name string, maxFailures int, now time.Time) (ok bool, until time.Time, err error) {
+	res, err := s.db.Collection(colUsers).UpdateOne(ctx, bson.D{{Key: "_id", Value: name},
+		{Key: "failedLogins", Value: bson.D{{Key: "$lt", Value: maxFailures}}},
+		{Key: "lockedUntil", Value: bson.D{{Key: "$lte", Value: now}}}},
+		bson.D{{Key: "$inc", Value: bson.D{{Key: "failedLogins", Value: 1}}}})
+	if err != nil {
+		return false, time.Time{}, mapErr(err, pinggu.ObjUser, name)
+	}
+	if res.MatchedCount == 1 {
+		return true, time.Time{}, nil
+	}
+	u, err := s.User(ctx, name)
+	if err != nil {
+		return false, time.Time{}, err
+	}
+	if u.LockedUntil.After(now) {
+		return false, u.LockedUntil, nil
+	}
+	return false, now, nil
 }
 
-// LoginSucceeded clears the failure count.
+// LoginFailed settles a counted attempt whose password was wrong: once
+// maxFailures have failed in a row, the account is locked for lockFor(the
+// number of locks in a row) and counting starts again. One conditional
+// update on the count read, so concurrent failures lock once.
+func (s *Store) LoginFailed(ctx context.Context, name string, maxFailures int, lockFor func(locks int) time.Duration, now time.Time) (time.Time, error) {
+	u, err := s.User(ctx, name)
+	if err != nil || u.FailedLogins < maxFailures {
+		return time.Time{}, err
+	}
+	until := now.Add(lockFor(u.Locks))
+	res, err := s.db.Collection(colUsers).UpdateOne(ctx,
+		bson.D{{Key: "_id", Value: name}, {Key: "failedLogins", Value: u.FailedLogins}, {Key: "locks", Value: u.Locks}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "failedLogins", Value: 0}, {Key: "lockedUntil", Value: until}}},
+			{Key: "$inc", Value: bson.D{{Key: "locks", Value: 1}}}})
+	if err != nil {
+		return time.Time{}, mapErr(err, pinggu.ObjUser, name)
+	}
+	if res.MatchedCount == 0 { // another failure locked it meanwhile
+		return s.lockedUntil(ctx, name)
+	}
+	return until, nil
+}
+
+func (s *Store) lockedUntil(ctx context.Context, name string) (time.Time, error) {
+	u, err := s.User(ctx, name)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return u.LockedUntil, nil
+}
+
+// LoginSucceeded clears the failure count and the back-off.
 func (s *Store) LoginSucceeded(ctx context.Context, name string) error {
 	_, err := s.db.Collection(colUsers).UpdateOne(ctx, bson.D{{Key: "_id", Value: name}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "failedLogins", Value: 0}, {Key: "lockedUntil", Value: time.Time{}}}}})
+		bson.D{{Key: "$set", Value: bson.D{{Key: "failedLogins", Value: 0}, {Key: "lockedUntil", Value: time.Time{}}, {Key: "locks", Value: 0}}}})
 	return mapErr(err, pinggu.ObjUser)
 }
 
