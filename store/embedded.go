@@ -2,23 +2,33 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"syscall"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/connstring"
 )
 
-// embedded is a FerretDB running in this process on loopback, so the
-// zero-setup mode uses the same driver code path as production.
+// embedded is a FerretDB running in this process, so the zero-setup mode
+// uses the same driver code path as production. It listens on a Unix
+// socket in a directory only this user can enter (no TCP port: no other
+// local user can read or write the data), and holds an exclusive lock on
+// its data folder, so a second process cannot open the same SQLite files.
 type embedded struct {
-	dir    string
-	uri    string
-	cancel context.CancelFunc
-	done   chan struct{}
+	dir     string
+	uri     string
+	sockDir string
+	lock    *os.File
+	cancel  context.CancelFunc
+	done    chan struct{}
 }
+
+// ErrDataInUse is the error of a data folder another process has open.
+var ErrDataInUse = errors.New("the data folder is in use by another pinggu process")
 
 func startEmbedded(dir string, logger *slog.Logger) (*embedded, error) {
 	if dir == "" {
@@ -31,11 +41,31 @@ func startEmbedded(dir string, logger *slog.Logger) (*embedded, error) {
 	if err := os.MkdirAll(abs, 0o750); err != nil {
 		return nil, err
 	}
+	e := &embedded{dir: abs, done: make(chan struct{})}
+	started := false
+	defer func() {
+		if !started {
+			e.release()
+		}
+	}()
+	if e.lock, err = os.OpenFile(filepath.Join(abs, ".lock"), os.O_CREATE|os.O_RDWR, 0o600); err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(e.lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		e.lock.Close()
+		e.lock = nil
+		return nil, fmt.Errorf("%w (%s): %v", ErrDataInUse, abs, err)
+	}
+	// MkdirTemp makes the directory 0700; the path stays short enough for
+	// a socket address.
+	if e.sockDir, err = os.MkdirTemp("", "pinggu-db-"); err != nil {
+		return nil, err
+	}
 	// FerretDB logs every connection at info level and warns about commands
 	// the driver sends that it does not know (endSessions); only its errors matter here.
 	quiet := slog.New(levelFilter{logger.Handler(), slog.LevelError})
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
+		Listener:  ferretdb.ListenerConfig{Unix: filepath.Join(e.sockDir, "ferretdb.sock")},
 		Handler:   "sqlite",
 		SQLiteURL: "file:" + abs + "/",
 		Logger:    quiet,
@@ -44,20 +74,31 @@ func startEmbedded(dir string, logger *slog.Logger) (*embedded, error) {
 		return nil, fmt.Errorf("ferretdb: %w", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	e := &embedded{dir: abs, cancel: cancel, done: make(chan struct{})}
+	e.cancel = cancel
 	go func() {
 		defer close(e.done)
 		if err := f.Run(ctx); err != nil && ctx.Err() == nil {
 			logger.Error("embedded FerretDB stopped", "err", err)
 		}
 	}()
-	e.uri = f.MongoDBURI()
+	e.uri, started = f.MongoDBURI(), true
 	return e, nil
 }
 
 func (e *embedded) stop() {
 	e.cancel()
 	<-e.done
+	e.release()
+}
+
+// release removes the socket's directory and unlocks the data folder.
+func (e *embedded) release() {
+	if e.sockDir != "" {
+		os.RemoveAll(e.sockDir)
+	}
+	if e.lock != nil {
+		e.lock.Close() // closing the file releases the lock
+	}
 }
 
 // levelFilter drops records below a minimum level.

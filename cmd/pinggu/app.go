@@ -73,6 +73,9 @@ func newApp(ctx context.Context, cmd string, cfg config, o appOptions) (a *app, 
 		}
 	}()
 	if a.store, err = store.Open(ctx, store.Config{URI: cfg.MongoURI, DataDir: cfg.DataDir, Logger: a.log}); err != nil {
+		if errors.Is(err, store.ErrDataInUse) {
+			return nil, fmt.Errorf("another pinggu already serves the data folder %s: stop it, or give this one another (-data): %w", cfg.DataDir, err)
+		}
 		return nil, err
 	}
 	a.closers = append(a.closers, func() { a.store.Close(context.Background()) })

@@ -89,8 +89,9 @@ func startProductWith(t *testing.T, dataDir string, env map[string]string, clock
 			r.done <- err
 			return
 		}
-		defer a.close()
-		r.done <- a.run(ctx, ln)
+		err = a.run(ctx, ln)
+		a.close() // the data folder is free once done says so
+		r.done <- err
 	}()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -302,6 +303,18 @@ func TestUserAddCommand(t *testing.T) {
 	if err := run(context.Background(), args, env, strings.NewReader("correct-horse-1\n"), io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "已存在") {
 		t.Fatalf("second add: %v", err)
 	}
+	// While the product serves the folder, a second process may not open
+	// it: user add says so and how to add the account instead.
+	p := startProduct(t, dir, map[string]string{"PINGGU_ADMIN_TOKEN": "tok"})
+	busy := []string{"user", "add", "--role", "assessor", "--name", "liu"}
+	if err := run(context.Background(), busy, env, strings.NewReader("correct-horse-1\n"), io.Discard, io.Discard); err == nil ||
+		!strings.Contains(err.Error(), "stop it first") || !strings.Contains(err.Error(), "/api/v1/users") {
+		t.Fatalf("user add beside a running server: %v", err)
+	}
+	if status, body := p.api(t, "tok", "POST", "/api/v1/users", map[string]any{"name": "liu", "role": "assessor", "password": "correct-horse-1"}); status != 201 {
+		t.Fatalf("the running server's own add = %d %v", status, body)
+	}
+	p.shutdown(t)
 	short := []string{"user", "add", "--role", "admin", "--name", "zhao"}
 	if err := run(context.Background(), short, env, strings.NewReader("short\n"), io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "密码") {
 		t.Fatalf("short password: %v", err)

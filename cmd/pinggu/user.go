@@ -42,6 +42,11 @@ func userCommand(ctx context.Context, args []string, cfg config, stdin io.Reader
 	}
 	quiet := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	st, err := store.Open(ctx, store.Config{URI: cfg.MongoURI, DataDir: cfg.DataDir, Logger: quiet})
+	if errors.Is(err, store.ErrDataInUse) {
+		return fmt.Errorf("a running pinggu holds the data folder %s: stop it first, or add the account on the running server:\n"+
+			"  curl -X POST <server>/api/v1/users -H 'Authorization: Bearer <admin token>' -H 'Content-Type: application/json' \\\n"+
+			"    -d '{\"name\":\"%s\",\"role\":\"%s\",\"unit\":\"%s\",\"password\":\"…\"}'", cfg.DataDir, *name, *role, *unit)
+	}
 	if err != nil {
 		return err
 	}
