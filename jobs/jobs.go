@@ -6,6 +6,8 @@ package jobs
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -35,6 +37,14 @@ func OpenRedis(ctx context.Context, addr string, db int) (*Redis, error) {
 		return &Redis{Opt: asynq.RedisClientOpt{Addr: addr, DB: db}, Description: fmt.Sprintf("redis %s db %d", addr, db), stop: func() {}}, nil
 	}
 	mr := miniredis.NewMiniRedis()
+	// It listens on loopback, where any local process could reach it: a
+	// password made now, known only to this process, keeps them out.
+	secret := make([]byte, 24)
+	if _, err := rand.Read(secret); err != nil {
+		return nil, err
+	}
+	password := hex.EncodeToString(secret)
+	mr.RequireAuth(password)
 	if err := mr.StartAddr("127.0.0.1:0"); err != nil {
 		return nil, fmt.Errorf("start in-process redis: %w", err)
 	}
@@ -59,7 +69,7 @@ func OpenRedis(ctx context.Context, addr string, db int) (*Redis, error) {
 		}
 	}()
 	return &Redis{
-		Opt:         asynq.RedisClientOpt{Addr: mr.Addr()},
+		Opt:         asynq.RedisClientOpt{Addr: mr.Addr(), Password: password},
 		Description: "in-process redis (miniredis, keeps nothing) at " + mr.Addr(),
 		stop:        func() { close(done); wg.Wait(); mr.Close() },
 	}, nil

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime/debug"
+	"strings"
 	"testing"
 	"time"
 
@@ -128,5 +129,24 @@ func TestOpenRedisReportsAnUnreachableServer(t *testing.T) {
 	defer cancel()
 	if _, err := jobs.OpenRedis(ctx, "127.0.0.1:1", 0); err == nil {
 		t.Fatal("no error for a Redis that does not answer")
+	}
+}
+
+// The in-process Redis listens on loopback: a process that does not know
+// this run's password gets nothing from it.
+func TestInProcessRedisWantsItsPassword(t *testing.T) {
+	t.Parallel()
+	r, err := jobs.OpenRedis(context.Background(), "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	stranger := redis.NewClient(&redis.Options{Addr: r.Opt.Addr})
+	defer stranger.Close()
+	if err := stranger.Keys(context.Background(), "*").Err(); err == nil || !strings.Contains(err.Error(), "NOAUTH") {
+		t.Fatalf("a stranger's KEYS: %v", err)
+	}
+	if len(r.Opt.Password) < 32 {
+		t.Fatalf("password %q", r.Opt.Password)
 	}
 }

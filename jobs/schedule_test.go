@@ -48,7 +48,7 @@ func forEachRedis(t *testing.T, fn func(t *testing.T, e *env)) {
 // flush makes the queue lose everything, as a restarted in-process Redis does.
 func (e *env) flush() {
 	e.t.Helper()
-	c := redis.NewClient(&redis.Options{Addr: e.redis.Opt.Addr, DB: e.redis.Opt.DB})
+	c := redis.NewClient(&redis.Options{Addr: e.redis.Opt.Addr, Password: e.redis.Opt.Password, DB: e.redis.Opt.DB})
 	defer c.Close()
 	if err := c.FlushDB(context.Background()).Err(); err != nil {
 		e.t.Fatal(err)
