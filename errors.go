@@ -159,10 +159,11 @@ type RowError struct {
 // RowErrors lists the problems of an uploaded sheet.
 type RowErrors []RowError
 
-// Add records a row's problem; the first problem of a row and field counts.
+// Add records a row's problem; the first problem of a row and field counts
+// (problems come row by row, so only the latest row's are looked at).
 func (r *RowErrors) Add(row int, field, msg string) {
-	for _, e := range *r {
-		if e.Row == row && e.Field == field {
+	for i := len(*r) - 1; i >= 0 && (*r)[i].Row == row; i-- {
+		if (*r)[i].Field == field {
 			return
 		}
 	}

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"io"
 	"strings"
 
@@ -21,8 +22,10 @@ type table struct {
 
 // read calls each for every non-blank row after the header, with its sheet
 // row number, its fields and its cells; what each says is wrong with a row
-// is kept under its number. A missing or empty header comes back as row 0
-// ("表头"); an unreadable file as an error.
+// is kept under its number (the first MaxReportErrors, then how many more).
+// A missing or empty header comes back as row 0 ("表头"); an unreadable
+// file, a row wider than MaxTableColumns or more than MaxUploadRows rows as
+// an error, at once: the rows are streamed, never all held.
 func (t table) read(r io.Reader, each func(n int, row map[string]string, cells []string) (problem string)) (pinggu.RowErrors, error) {
 	f, err := excelize.OpenReader(r, excelize.Options{UnzipSizeLimit: 128 << 20})
 	if err != nil {
@@ -36,6 +39,7 @@ func (t table) read(r io.Reader, each func(n int, row map[string]string, cells [
 	defer rows.Close()
 	var fe pinggu.RowErrors
 	var cols map[int]string
+	data, more := 0, 0
 	for n := 1; rows.Next(); n++ {
 		var opts []excelize.Options
 		if t.raw {
@@ -44,6 +48,9 @@ func (t table) read(r io.Reader, each func(n int, row map[string]string, cells [
 		cells, err := rows.Columns(opts...)
 		if err != nil {
 			return nil, pinggu.Wrap(pinggu.Invalid, err, "无法读取工作表")
+		}
+		if len(cells) > MaxTableColumns {
+			return nil, tooWide(n, len(cells), MaxTableColumns)
 		}
 		if cols == nil {
 			cols = t.header(cells)
@@ -69,12 +76,25 @@ func (t table) read(r io.Reader, each func(n int, row map[string]string, cells [
 		if blank {
 			continue
 		}
-		if problem := each(n, row, cells); problem != "" {
-			fe.Add(n, "", problem)
+		if data++; data > MaxUploadRows {
+			return nil, tooLong()
 		}
+		if problem := each(n, row, cells); problem != "" {
+			if len(fe) < MaxReportErrors {
+				fe.Add(n, "", problem)
+			} else {
+				more++
+			}
+		}
+	}
+	if err := rows.Error(); err != nil {
+		return nil, pinggu.Wrap(pinggu.Invalid, err, "无法读取工作表")
 	}
 	if cols == nil {
 		fe.Add(0, "表头", "工作表是空的")
+	}
+	if more > 0 {
+		fe.Add(0, "其他", fmt.Sprintf("另有%d行有误，未逐一列出", more))
 	}
 	return fe, nil
 }

@@ -100,7 +100,7 @@ func (s *Server) importResponses(c echo.Context) error {
 		strings.HasPrefix(ct, "application/jsonl") {
 		rows, err = readJSONLines(c.Request().Body)
 	} else {
-		rows, err = readUploadedResponses(c)
+		rows, err = s.readUploadedResponses(c, c.Param("code"), c.Param("unit"), "请在file字段上传.xlsx或.csv文件，或以application/x-ndjson提交JSON行")
 	}
 	if err != nil {
 		return err
@@ -129,13 +129,19 @@ func (s *Server) importResponses(c echo.Context) error {
 	return c.JSON(http.StatusOK, res)
 }
 
-func readUploadedResponses(c echo.Context) ([]pinggu.ResponseRow, error) {
-	f, name, err := uploaded(c, "请在file字段上传.xlsx或.csv文件，或以application/x-ndjson提交JSON行")
+// readUploadedResponses reads the uploaded sheet of a unit's offline
+// answers, refusing one wider than the unit's form can mean.
+func (s *Server) readUploadedResponses(c echo.Context, round, unit, noFile string) ([]pinggu.ResponseRow, error) {
+	form, err := s.survey.Form(c.Request().Context(), round, unit)
+	if err != nil {
+		return nil, err
+	}
+	f, name, err := uploaded(c, noFile)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	return report.ReadResponses(f, name)
+	return report.ReadResponses(f, name, form.ImportColumns())
 }
 
 // readJSONLines reads one respondent per line; answers take the shapes of
@@ -149,6 +155,9 @@ func readJSONLines(r io.Reader) ([]pinggu.ResponseRow, error) {
 		line := bytes.TrimSpace(sc.Bytes())
 		if len(line) == 0 {
 			continue
+		}
+		if len(rows) == report.MaxUploadRows {
+			return nil, pinggu.FieldErrors{"file": fmt.Sprintf("数据超过%d行，请分批上传", report.MaxUploadRows)}.Err("文件有误")
 		}
 		var rec struct {
 			Respondent string                     `json:"respondent"`

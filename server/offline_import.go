@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"pinggu"
-	"pinggu/report"
 	"pinggu/survey"
 
 	"github.com/labstack/echo/v4"
@@ -68,13 +67,9 @@ func (s *Server) importOffline(c echo.Context) error {
 	unit, ch, validOnly := c.FormValue("unit"), c.FormValue("channel"), c.FormValue("validOnly") == "1"
 	v := &importView{Unit: unit, Channel: ch, ValidOnly: validOnly}
 	var res *survey.ImportResult
-	f, name, err := uploaded(c, "请选择要导入的.xlsx或.csv文件")
+	rows, err := s.readUploadedResponses(c, c.Param("code"), unit, "请选择要导入的.xlsx或.csv文件")
 	if err == nil {
-		defer f.Close()
-		var rows []pinggu.ResponseRow
-		if rows, err = report.ReadResponses(f, name); err == nil {
-			res, err = s.survey.Import(c.Request().Context(), c.Param("code"), unit, pinggu.Channel(ch), rows, validOnly)
-		}
+		res, err = s.survey.Import(c.Request().Context(), c.Param("code"), unit, pinggu.Channel(ch), rows, validOnly)
 	}
 	fe, msg, err := formErrors(err)
 	if err != nil {

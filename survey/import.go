@@ -14,7 +14,18 @@ type ImportResult struct {
 	Imported   int                       `json:"imported"`
 	Duplicates int                       `json:"duplicates"` // already imported before: skipped
 	Errors     []pinggu.ResponseRowError `json:"errors,omitempty"`
+	// ErrorCount counts every problem; Errors lists the first
+	// MaxImportErrors of them.
+	ErrorCount int `json:"errorCount,omitempty"`
 }
+
+// MaxImportErrors is how many problems of an import are listed.
+const MaxImportErrors = 1000
+
+// ImportColumns is how many columns an offline sheet for the form can
+// mean: the respondent's id, one per question, and a few for the
+// interviewer's own notes. A wider sheet is refused before it is read.
+func (f *Form) ImportColumns() int { return len(f.Questionnaire.Questions) + 10 }
 
 var respondentRe = regexp.MustCompile(`^[A-Za-z0-9_-]{1,40}$`)
 
@@ -41,7 +52,9 @@ func (s *Service) Import(ctx context.Context, round, unit string, ch pinggu.Chan
 	seen := map[string]int{}
 	for _, row := range rows {
 		bad := func(field, msg string) {
-			res.Errors = append(res.Errors, pinggu.ResponseRowError{Row: row.Row, Respondent: row.Respondent, Field: field, Message: msg})
+			if res.ErrorCount++; len(res.Errors) < MaxImportErrors {
+				res.Errors = append(res.Errors, pinggu.ResponseRowError{Row: row.Row, Respondent: row.Respondent, Field: field, Message: msg})
+			}
 		}
 		if row.Problem != "" {
 			bad("行", row.Problem)
@@ -71,8 +84,8 @@ func (s *Service) Import(ctx context.Context, round, unit string, ch pinggu.Chan
 		}
 		goods = append(goods, good{row, answers})
 	}
-	if len(res.Errors) > 0 && !validOnly {
-		return res, pinggu.Errorf(pinggu.Invalid, "文件有%d处错误，未导入（可下载错误报告修正后重新上传，或选择只导入正确的行）", len(res.Errors))
+	if res.ErrorCount > 0 && !validOnly {
+		return res, pinggu.Errorf(pinggu.Invalid, "文件有%d处错误，未导入（可下载错误报告修正后重新上传，或选择只导入正确的行）", res.ErrorCount)
 	}
 	for _, g := range goods {
 		rec, err := s.Submit(ctx, Submission{SID: "imp-" + unit + "-" + g.row.Respondent, Round: round, Unit: unit,
