@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -212,5 +213,66 @@ func TestUnknownNamesLookLikeWrongPasswords(t *testing.T) {
 	if !strings.Contains(audit, `"action":"login"`) || !strings.Contains(audit, `"action":"login.fail"`) || !regexp.MustCompile(`网络[0-9a-f]{32}`).MatchString(audit) ||
 		strings.Contains(audit, "127.0.0.1") {
 		t.Fatalf("audit = %s", audit)
+	}
+}
+
+// With 97 of 100 stored in close mode, two stored submissions tapped forty
+// times each and thirty new respondents at once: the unit ends at exactly
+// 100, the retries hold no slot (three new respondents get in), and the
+// tally agrees. Repeated, as races are.
+func TestRetriesHoldNoQuotaSlot(t *testing.T) {
+	t.Parallel()
+	for round := range 3 {
+		h := newHarness(t)
+		h.seed()
+		up := roundJSON()
+		up["quotaMode"] = "close"
+		up["integrity"] = map[string]any{"burstLimit": -1}
+		h.mustAPI("PUT", "/api/v1/rounds/r2024", up, http.StatusOK)
+		for i := range 97 {
+			if r := h.postJSON(responsesPath, fmt.Sprintf(`{"sid":"stored-%04d","answers":{"Q1":"5","D1":"1"}}`, i)); r.status != http.StatusCreated {
+				t.Fatalf("seed %d = %d %s", i, r.status, r.body)
+			}
+		}
+		var wg sync.WaitGroup
+		var fresh, full, dup, other atomic.Int32
+		for i := range 110 {
+			sid := fmt.Sprintf("fresh-%04d", i)
+			if i < 80 {
+				sid = fmt.Sprintf("stored-%04d", i%2) // two stored sids, forty taps each
+			}
+			wg.Go(func() {
+				r := h.postJSON(responsesPath, `{"sid":"`+sid+`","answers":{"Q1":"4","D1":"1"}}`)
+				switch {
+				case r.status == http.StatusCreated:
+					fresh.Add(1)
+				case r.status == http.StatusConflict && bytes.Contains(r.body, []byte("quota_full")):
+					full.Add(1)
+				case r.status == http.StatusOK && bytes.Contains(r.body, []byte(`"duplicate":true`)):
+					dup.Add(1)
+				default:
+					if other.Add(1) == 1 {
+						t.Logf("unexpected: %d %s", r.status, r.body)
+					}
+				}
+			})
+		}
+		wg.Wait()
+		if fresh.Load() != 3 || full.Load() != 27 || dup.Load() != 80 || other.Load() != 0 {
+			t.Fatalf("round %d: %d stored, %d full, %d duplicates, %d other", round, fresh.Load(), full.Load(), dup.Load(), other.Load())
+		}
+		if n := h.count("r2024"); n != 100 {
+			t.Fatalf("round %d: %d stored, want 100", round, n)
+		}
+		var prog struct {
+			Units []struct {
+				Unit     string
+				Received int
+			}
+		}
+		json.Unmarshal(h.mustAPI("GET", "/api/v1/rounds/r2024/progress", nil, http.StatusOK).body, &prog)
+		if len(prog.Units) == 0 || prog.Units[0].Received != 100 {
+			t.Fatalf("round %d: tally %+v", round, prog.Units)
+		}
 	}
 }

@@ -57,6 +57,16 @@ func (s *Store) InsertResponse(ctx context.Context, r *pinggu.Response) (created
 	return true, nil
 }
 
+// DeleteResponse takes back a response just stored (with its review copy),
+// for a submission that then found its unit's quota full.
+func (s *Store) DeleteResponse(ctx context.Context, round, id string) error {
+	if _, err := s.db.Collection(colResponses).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "round", Value: round}}); err != nil {
+		return mapErr(err, pinggu.ObjResponse, id)
+	}
+	_, err := s.db.Collection(colFlagged).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "round", Value: round}})
+	return mapErr(err, pinggu.ObjFlagged, id)
+}
+
 // EachResponse streams the responses of a round in the collection's natural
 // order (no sort: a sort the embedded backend cannot push down would load
 // the whole collection into memory); it holds one batch at a time. Results

@@ -13,9 +13,10 @@ import (
 // that is not open yields NotYetOpen or Closed; invalid answers yield
 // Invalid with one message per question, and nothing is written.
 //
-// It runs as steps — admit, redeem, signals, reserve, insert — and every
-// step that takes something (an invitation code, a device mark, a quota
-// slot) pushes how to give it back onto one undo list. Whenever the
+// It runs as steps — admit, redeem, signals, reserve, insert (insert
+// before reserve when the unit stops at its quota) — and every step that
+// takes something (an invitation code, a device mark, a quota slot, a
+// stored response) pushes how to give it back onto one undo list. Whenever the
 // submission ends without a new response stored (an error, a duplicate, a
 // full quota) the list runs in reverse, so no step releases by hand.
 func (s *Service) Submit(ctx context.Context, sub Submission) (Receipt, error) {
@@ -39,10 +40,24 @@ func (s *Service) take(ctx context.Context, p *pending, u *undo) (Receipt, error
 	if err := s.signals(ctx, p, u); err != nil {
 		return Receipt{}, err
 	}
+	if p.stops {
+		// A unit that stops at its quota stores first and takes its slot
+		// after: a retry of a stored response ends at the insert and never
+		// holds a slot a new respondent needs, so the unit ends exactly at
+		// its quota whatever the mix of retries and new respondents.
+		r, err := s.insert(ctx, p, u)
+		if err != nil || !r.Created {
+			return r, err
+		}
+		if _, _, err := s.reserve(ctx, p, u); err != nil {
+			return Receipt{}, err // the undo list takes the response back
+		}
+		return r, nil
+	}
 	if r, done, err := s.reserve(ctx, p, u); done || err != nil {
 		return r, err
 	}
-	return s.insert(ctx, p)
+	return s.insert(ctx, p, u)
 }
 
 // pending is a submission on its way: admitted, with the response it will
@@ -54,6 +69,7 @@ type pending struct {
 	entry pinggu.TallyEntry
 
 	quota, cellQuota int  // the unit's and its stratum's quota (0: none)
+	stops            bool // close mode: no slot beyond a quota
 	reserved         bool // a quota slot counted it already
 	cellOnlyOver     bool // beyond its stratum's quota but not the unit's
 }
@@ -134,6 +150,7 @@ func (s *Service) admit(ctx context.Context, sub Submission) (*pending, error) {
 		p.entry.Stratum = st.Cell(answers)
 		p.cellQuota = st.Quotas[p.entry.Stratum]
 	}
+	p.stops = (p.quota > 0 || p.cellQuota > 0) && f.Round.QuotaModeOf(sub.Unit) == pinggu.QuotaClose
 	return p, nil
 }
 
@@ -238,7 +255,7 @@ func (s *Service) reserve(ctx context.Context, p *pending, u *undo) (r Receipt, 
 	}
 	f, sub := p.form, p.sub
 	limit, cellLimit := 0, 0
-	if f.Round.QuotaModeOf(sub.Unit) == pinggu.QuotaClose {
+	if p.stops {
 		limit, cellLimit = p.quota, p.cellQuota
 	}
 	slot, err := s.store.ReserveSlot(ctx, sub.Round, sub.Unit, limit, cellLimit, p.entry)
@@ -246,11 +263,6 @@ func (s *Service) reserve(ctx context.Context, p *pending, u *undo) (r Receipt, 
 		return Receipt{}, true, err
 	}
 	if !slot.OK {
-		// A double tap on the last slot must still see its thank-you
-		// page: look the id up (a slow read, but only once full).
-		if _, err := s.store.Response(ctx, sub.SID); err == nil {
-			return Receipt{ID: sub.SID}, true, nil
-		}
 		if slot.CellFull {
 			return Receipt{}, true, pinggu.Errorf(pinggu.QuotaFull, "%s中%s的受访者样本已收集完毕，感谢您的参与",
 				f.Unit.Name, f.Round.Strata.Describe(f.Questionnaire, p.entry.Stratum))
@@ -269,8 +281,9 @@ func (s *Service) reserve(ctx context.Context, p *pending, u *undo) (r Receipt, 
 }
 
 // insert inserts the response under its submission id — a duplicate key
-// means it was stored before — and counts a new one.
-func (s *Service) insert(ctx context.Context, p *pending) (Receipt, error) {
+// means it was stored before — and counts a new one (in close mode the
+// slot taken after it counts it).
+func (s *Service) insert(ctx context.Context, p *pending, u *undo) (Receipt, error) {
 	sub := p.sub
 	created, err := s.store.InsertResponse(ctx, p.resp)
 	if err != nil {
@@ -278,6 +291,10 @@ func (s *Service) insert(ctx context.Context, p *pending) (Receipt, error) {
 	}
 	if !created {
 		return Receipt{ID: sub.SID}, nil
+	}
+	u.push("stored response", func(ctx context.Context) error { return s.store.DeleteResponse(ctx, sub.Round, sub.SID) })
+	if p.stops {
+		return Receipt{ID: sub.SID, Created: true}, nil // the slot taken next counts it
 	}
 	if !p.reserved { // a quota slot already counted it
 		// The response is stored and is the record; the tally is derived

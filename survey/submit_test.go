@@ -234,7 +234,7 @@ func TestInsertStepCountsOnlyANewResponse(t *testing.T) {
 	s, st := stepService(t, nil)
 	ctx := context.Background()
 	for i, want := range []bool{true, false} {
-		r, err := s.insert(ctx, admitted(t, s, stepSub("sid-insert-01")))
+		r, err := s.insert(ctx, admitted(t, s, stepSub("sid-insert-01")), &undo{log: s.log})
 		if err != nil || r.Created != want || r.ID != "sid-insert-01" {
 			t.Fatalf("insert %d: %+v %v", i, r, err)
 		}

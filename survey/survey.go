@@ -28,6 +28,7 @@ type Store interface {
 	Unit(ctx context.Context, code string) (*pinggu.Unit, error)
 	Questionnaire(ctx context.Context, code string, version int) (*pinggu.Questionnaire, error)
 	InsertResponse(ctx context.Context, r *pinggu.Response) (created bool, err error)
+	DeleteResponse(ctx context.Context, round, id string) error
 	AddToTally(ctx context.Context, round, unit string, e pinggu.TallyEntry) error
 	ReserveSlot(ctx context.Context, round, unit string, limit, cellLimit int, e pinggu.TallyEntry) (pinggu.Slot, error)
 	ReleaseSlot(ctx context.Context, round, unit string, e pinggu.TallyEntry) error
