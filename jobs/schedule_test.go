@@ -479,3 +479,34 @@ func openReport(t *testing.T, st *store.Store, id string) *excelize.File {
 	}
 	return f
 }
+
+// A job asked for now whose task the queue lost is queued again at the
+// next start; one whose round no longer exists is marked failed, saying why.
+func TestUnfinishedJobsAreResumedOrFailed(t *testing.T) {
+	forEachRedis(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		now := time.Now()
+		e.seed(pinggu.StatusOpen, now.Add(-time.Hour), now.Add(time.Hour), pinggu.Schedule{})
+		id, err := e.sched.CompileNow(ctx, "r1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		orphan := &pinggu.Job{ID: "round:export:gone:now-1", Type: jobs.TypeRoundExport, Round: "gone", State: pinggu.JobQueued}
+		if err := e.store.RecordJob(ctx, orphan); err != nil {
+			t.Fatal(err)
+		}
+		e.flush() // the queue forgets everything, as a restarted in-process Redis does
+		if err := e.sched.Reconcile(ctx); err != nil {
+			t.Fatal(err)
+		}
+		insp := asynq.NewInspector(e.redis.Opt)
+		defer insp.Close()
+		if info, err := insp.GetTaskInfo(jobs.Queue, id); err != nil || info.State != asynq.TaskStatePending {
+			t.Fatalf("the compile asked for now is not queued again: %+v %v", info, err)
+		}
+		js, err := e.store.Jobs(ctx, "gone", 10)
+		if err != nil || len(js) != 1 || js[0].State != pinggu.JobFailed || !strings.Contains(js[0].Error, "评估轮次已不存在") {
+			t.Fatalf("the orphan job = %+v %v", js, err)
+		}
+	})
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -18,6 +19,7 @@ type RoundStore interface {
 	Round(ctx context.Context, code string) (*pinggu.Round, error)
 	Rounds(ctx context.Context) ([]*pinggu.Round, error)
 	RecordJob(ctx context.Context, j *pinggu.Job) error
+	UnfinishedJobs(ctx context.Context) ([]pinggu.Job, error)
 }
 
 // Scheduler turns a round's schedule into queued tasks and keeps them in
@@ -228,6 +230,46 @@ func (s *Scheduler) Reconcile(ctx context.Context) error {
 		n++
 	}
 	s.log.Info("schedule reconciled", "rounds", n)
+	return s.resume(ctx)
+}
+
+// resume puts back the jobs asked for now that the jobs collection — the
+// truth — shows unfinished but the queue no longer holds (an in-process
+// Redis keeps nothing across a restart; a real one may have lost its
+// data). A job whose round is gone is marked failed, with the reason.
+func (s *Scheduler) resume(ctx context.Context) error {
+	js, err := s.store.UnfinishedJobs(ctx)
+	if err != nil {
+		return err
+	}
+	for _, j := range js {
+		if !strings.Contains(j.ID, onDemandMark) {
+			continue // scheduled tasks come back through Sync
+		}
+		if _, err := s.insp.GetTaskInfo(Queue, j.ID); err == nil {
+			continue
+		} else if !gone(err) {
+			return pinggu.Wrap(pinggu.Unavailable, err, "任务队列暂时不可用")
+		}
+		if _, err := s.store.Round(ctx, j.Round); pinggu.ErrorCode(err) == pinggu.NotFound {
+			if err := s.store.RecordJob(ctx, &pinggu.Job{ID: j.ID, Type: j.Type, Round: j.Round, State: pinggu.JobFailed,
+				Error: "评估轮次已不存在，任务未能在重启后继续", FinishedAt: s.stamp()}); err != nil {
+				return err
+			}
+			continue
+		} else if err != nil {
+			return err
+		}
+		task, opts := onDemandTask(j.Type, j.Round, j.ID)
+		if err := s.enqueue(ctx, task, opts, j.ID); err != nil {
+			return err
+		}
+		if err := s.store.RecordJob(ctx, &pinggu.Job{ID: j.ID, Type: j.Type, Round: j.Round, State: pinggu.JobQueued,
+			Note: "服务重启后重新排队"}); err != nil {
+			return err
+		}
+		s.log.Info("job asked for before a restart queued again", "job", j.ID)
+	}
 	return nil
 }
 

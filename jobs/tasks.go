@@ -72,10 +72,18 @@ func NewRoundTask(typ, round string, at time.Time) (*asynq.Task, []asynq.Option)
 
 // NewOnDemandTask makes a task started by a person now, with a unique id.
 func NewOnDemandTask(typ, round string, now time.Time) (*asynq.Task, []asynq.Option, string) {
+	id := fmt.Sprintf("%s:%s%s%d", typ, round, onDemandMark, now.UnixNano())
+	task, opts := onDemandTask(typ, round, id)
+	return task, opts, id
+}
+
+// onDemandMark sets the ids of tasks asked for now apart from scheduled ones.
+const onDemandMark = ":now-"
+
+func onDemandTask(typ, round, id string) (*asynq.Task, []asynq.Option) {
 	b, _ := json.Marshal(RoundPayload{Round: round})
-	id := fmt.Sprintf("%s:%s:now-%d", typ, round, now.UnixNano())
 	return asynq.NewTask(typ, b), []asynq.Option{asynq.TaskID(id), asynq.Queue(Queue),
-		asynq.MaxRetry(5), asynq.Timeout(30 * time.Minute)}, id
+		asynq.MaxRetry(5), asynq.Timeout(30 * time.Minute)}
 }
 
 func decodePayload(t *asynq.Task) (RoundPayload, error) {

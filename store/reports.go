@@ -143,6 +143,15 @@ type jobDoc struct {
 	FinishedAt time.Time `bson:"finishedAt"`
 }
 
+// UnfinishedJobs lists the jobs recorded as queued, running or retrying.
+func (s *Store) UnfinishedJobs(ctx context.Context) ([]pinggu.Job, error) {
+	return findAll(ctx, s.db.Collection(colJobs), pinggu.ObjJob, bson.D{{Key: "state", Value: bson.D{{Key: "$in",
+		Value: bson.A{string(pinggu.JobQueued), string(pinggu.JobRunning), string(pinggu.JobRetrying)}}}}},
+		func(d *jobDoc) pinggu.Job {
+			return pinggu.Job{ID: d.ID, Type: d.Type, Round: d.Round, State: pinggu.JobState(d.State), CreatedAt: d.CreatedAt.UTC()}
+		}, options.Find().SetSort(bson.D{{Key: "createdAt", Value: 1}, {Key: "_id", Value: 1}}))
+}
+
 // RecordJob writes what is known of a job. Zero times and empty strings
 // leave earlier values alone, so each step records only what it learned.
 func (s *Store) RecordJob(ctx context.Context, j *pinggu.Job) error {

@@ -69,7 +69,13 @@ func startProduct(t *testing.T, dataDir string, env map[string]string) *running 
 
 func startProductWith(t *testing.T, dataDir string, env map[string]string, clock *testClock) *running {
 	t.Helper()
-	cfg, err := parseConfig("serve", []string{"-data", dataDir}, func(k string) string { return env[k] }, io.Discard)
+	return startCommand(t, "serve", dataDir, env, clock)
+}
+
+// startCommand starts the product as `pinggu <cmd>` (serve or web).
+func startCommand(t *testing.T, cmd, dataDir string, env map[string]string, clock *testClock) *running {
+	t.Helper()
+	cfg, err := parseConfig(cmd, []string{"-data", dataDir}, func(k string) string { return env[k] }, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +89,7 @@ func startProductWith(t *testing.T, dataDir string, env map[string]string, clock
 	go func() {
 		// The queue is polled every 100 ms instead of asynq's 1 s and 5 s:
 		// tests wait for jobs, people do not notice.
-		a, err := newApp(ctx, "serve", cfg, appOptions{Now: clock.Now, Stdout: r.out, Stderr: io.Discard,
+		a, err := newApp(ctx, cmd, cfg, appOptions{Now: clock.Now, Stdout: r.out, Stderr: io.Discard,
 			Worker: jobs.WorkerOptions{PollInterval: 100 * time.Millisecond}})
 		if err != nil {
 			r.done <- err
@@ -332,5 +338,53 @@ func TestServeWithRedisDown(t *testing.T) {
 	}
 	if status, body := p.api(t, "tok", "POST", "/api/v1/rounds/nope/compile", nil); status != 404 {
 		t.Fatalf("compile of an unknown round = %d %v", status, body)
+	}
+}
+
+// A compile asked for from the console is in the jobs collection before it
+// runs; when the process stops first (here: a web process with no worker
+// and the in-process Redis, which keeps nothing), the next start finds it
+// unfinished, queues it again, and it runs.
+func TestJobsAskedForNowSurviveARestart(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	env := map[string]string{"PINGGU_ADMIN_TOKEN": "tok"}
+	web := startCommand(t, "web", dir, env, &testClock{})
+	now := time.Now()
+	for _, s := range []struct {
+		path string
+		body any
+	}{
+		{"/api/v1/units", map[string]any{"code": "u1", "name": "崇川区", "type": "county", "peerGroup": "县市区"}},
+		{"/api/v1/questionnaires", map[string]any{"code": "q", "title": "满意度", "questions": []any{map[string]any{"code": "Q1", "type": "scale", "text": "满意吗",
+			"options": []any{map[string]any{"code": "5", "label": "很满意", "score": 100}, map[string]any{"code": "1", "label": "不满意", "score": 20}}}}}},
+		{"/api/v1/rounds", map[string]any{"code": "r1", "title": "测评", "kind": "satisfaction", "questionnaire": "q", "units": []string{"u1"},
+			"opensAt": now.Add(-time.Hour).Format(time.RFC3339), "closesAt": now.Add(time.Hour).Format(time.RFC3339)}},
+	} {
+		if status, body := web.api(t, "tok", "POST", s.path, s.body); status != 201 {
+			t.Fatalf("POST %s = %d %v", s.path, status, body)
+		}
+	}
+	status, body := web.api(t, "tok", "POST", "/api/v1/rounds/r1/compile", nil)
+	if status != http.StatusAccepted {
+		t.Fatalf("compile = %d %v", status, body)
+	}
+	job := body["job"].(string)
+	web.shutdown(t)
+
+	p := startProduct(t, dir, env)
+	defer p.shutdown(t)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		_, js := p.api(t, "tok", "GET", "/api/v1/jobs?round=r1", nil)
+		for _, j := range js["jobs"].([]any) {
+			if m := j.(map[string]any); m["id"] == job && m["state"] == "succeeded" {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the compile asked for before the restart never ran: %v", js)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
