@@ -287,6 +287,55 @@ type Tally struct {
 // are counted as answered under "Q14:*", never by content.
 func TallyKey(question, value string) string { return question + ":" + value }
 
+// EachCount calls fn for every count one response adds to its unit's
+// tally, as (field, key): ("received", ""), ("days", day), ("channels",
+// channel), ("strata", cell), ("durations", bucket), ("flags", flag) and
+// ("counts", "Q1:5"). The store's atomic increment and a rebuild from the
+// responses both count through it, so they cannot disagree.
+func (e TallyEntry) EachCount(fn func(field, key string)) {
+	fn("received", "")
+	fn("days", e.Day)
+	if e.Channel != "" {
+		fn("channels", string(e.Channel))
+	}
+	if e.Stratum != "" {
+		fn("strata", e.Stratum)
+	}
+	if e.DurationMs >= 0 {
+		fn("durations", DurationBucket(e.DurationMs))
+	}
+	for _, f := range e.Flags {
+		fn("flags", f)
+	}
+	for _, qq := range e.Questionnaire.Questions {
+		for _, v := range e.Answers[qq.Code] {
+			if qq.Type == Text {
+				v = "*"
+			}
+			fn("counts", TallyKey(qq.Code, v))
+		}
+	}
+}
+
+// Add counts one response into the tally, as the store's increment does.
+func (t *Tally) Add(e TallyEntry) {
+	e.EachCount(func(field, key string) {
+		m := map[string]*map[string]int{"days": &t.Days, "channels": &t.Channels, "strata": &t.Strata,
+			"durations": &t.Durations, "flags": &t.Flags, "counts": &t.Counts}[field]
+		if m == nil {
+			t.Received++
+			return
+		}
+		if *m == nil {
+			*m = map[string]int{}
+		}
+		(*m)[key]++
+	})
+	if e.At.After(t.LastAt) {
+		t.LastAt = e.At
+	}
+}
+
 // Exclusion takes a response out of a round's results, with the reason an
 // assessor gave. Restoring it deletes the exclusion; both are audited.
 type Exclusion struct {

@@ -74,3 +74,13 @@ func roundJSON(c echo.Context) func(*pinggu.Round, error) error {
 		return c.JSON(http.StatusOK, r)
 	}
 }
+
+// rebuildTallies counts a round's tallies again from its stored responses
+// and says what it corrected (also in the audit log and on the dashboard).
+func (s *Server) rebuildTallies(c echo.Context) error {
+	res, err := s.survey.Rebuild(c.Request().Context(), c.Param("code"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, res)
+}

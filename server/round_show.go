@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"pinggu"
+	"pinggu/store"
 	"sort"
 	"strings"
 
@@ -108,13 +109,22 @@ func (s *Server) consoleRound(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.pageStatus(c, http.StatusOK, "round.html", &roundView{consoleView: consoleView{Done: s.takeNotice(c)},
+	repaired, err := s.reports.AuditLog(ctx, store.AuditFilter{ActionPrefix: "tally.repair", Object: "round/" + r.Code, Limit: 1})
+	if err != nil {
+		return err
+	}
+	v := &roundView{consoleView: consoleView{Done: s.takeNotice(c)},
 		Round: r, Status: pinggu.StatusLabel(r.Status),
 		Opens: r.OpensAt.In(loc).Format(consoleTimestamp), Closes: r.ClosesAt.In(loc).Format(consoleTimestamp),
 		Next: nextStep(r), Progress: prog, Reports: rrows, Days: dayRows(days), Jobs: jrows,
 		IsAdmin: adminAccess.allows(session(c).Role), Tag: tag,
 		BadTag: tag == "" && c.QueryParam("tag") != "", ScoresFinal: scoresFinal(reps),
-		Finished: r.Status.Finished(), CanSchedule: r.Status == pinggu.StatusDraft})
+		Finished: r.Status.Finished(), CanSchedule: r.Status == pinggu.StatusDraft}
+	if len(repaired) > 0 {
+		v.Repaired = "计数已于" + repaired[0].At.In(loc).Format(consoleTimestamp) + "核对答卷后更正：" +
+			strings.TrimPrefix(repaired[0].Summary, "按答卷重建计数：")
+	}
+	return s.pageStatus(c, http.StatusOK, "round.html", v)
 }
 
 // roundView is a round's dashboard.
@@ -132,6 +142,7 @@ type roundView struct {
 	BadTag                bool   // a tag was asked for but is not valid
 	ScoresFinal           bool   // the scores shown are from a final compile
 	Finished, CanSchedule bool
+	Repaired              string // when and how the tallies were last corrected from the responses
 }
 
 // doneText says what a button did: a transition, or the job it queued.

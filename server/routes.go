@@ -87,6 +87,7 @@ func (s *Server) routes() {
 	a.POST("/rounds/:code/schedule", s.scheduleRound, admin)
 	a.POST("/rounds/:code/cancel", s.cancelRound, admin)
 	a.POST("/rounds/:code/publish", s.publishRound, admin)
+	a.POST("/rounds/:code/tallies/rebuild", s.rebuildTallies, admin)
 	a.POST("/rounds/:code/compile", s.compileRound, staff)
 	a.POST("/rounds/:code/export", s.exportRound, staff)
 	a.GET("/rounds/:code/reports", s.listReports, staff)

@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
@@ -47,6 +49,32 @@ func (s *Store) Secrets(ctx context.Context) (*Secrets, error) {
 func (s *Store) SetAdminTokenHash(ctx context.Context, hash string) error {
 	_, err := s.db.Collection(colSettings).UpdateOne(ctx, bson.D{{Key: "_id", Value: secretsID}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "adminTokenHash", Value: hash}}}})
+	return mapErr(err, pinggu.ObjSettings)
+}
+
+// runID is the settings document that says whether a serving process is
+// running: set at its start, cleared when it stops cleanly.
+const runID = "run"
+
+// Started records that a serving process runs and reports whether the
+// previous one stopped cleanly (true at the very first start).
+func (s *Store) Started(ctx context.Context) (clean bool, err error) {
+	var before struct {
+		Running bool `bson:"running"`
+	}
+	err = s.db.Collection(colSettings).FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: runID}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "running", Value: true}}}},
+		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.Before)).Decode(&before)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return true, nil
+	}
+	return !before.Running, mapErr(err, pinggu.ObjSettings)
+}
+
+// Stopped records a clean stop.
+func (s *Store) Stopped(ctx context.Context) error {
+	_, err := s.db.Collection(colSettings).UpdateOne(ctx, bson.D{{Key: "_id", Value: runID}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "running", Value: false}}}})
 	return mapErr(err, pinggu.ObjSettings)
 }
 

@@ -35,27 +35,13 @@ type tallyDoc struct {
 // tallyInc is the $inc of one response: received, its day, its time, its
 // quality flags and its answers' counts; sign is 1 to count, -1 to take back.
 func tallyInc(e pinggu.TallyEntry, sign int) bson.D {
-	inc := bson.D{{Key: "received", Value: sign}, {Key: "days." + e.Day, Value: sign}}
-	if e.Channel != "" {
-		inc = append(inc, bson.E{Key: "channels." + string(e.Channel), Value: sign})
-	}
-	if e.Stratum != "" {
-		inc = append(inc, bson.E{Key: "strata." + e.Stratum, Value: sign})
-	}
-	if e.DurationMs >= 0 {
-		inc = append(inc, bson.E{Key: "durations." + pinggu.DurationBucket(e.DurationMs), Value: sign})
-	}
-	for _, f := range e.Flags {
-		inc = append(inc, bson.E{Key: "flags." + f, Value: sign})
-	}
-	for _, qq := range e.Questionnaire.Questions {
-		for _, v := range e.Answers[qq.Code] {
-			if qq.Type == pinggu.Text {
-				v = "*"
-			}
-			inc = append(inc, bson.E{Key: "counts." + pinggu.TallyKey(qq.Code, v), Value: sign})
+	var inc bson.D
+	e.EachCount(func(field, key string) {
+		if key != "" {
+			field += "." + key
 		}
-	}
+		inc = append(inc, bson.E{Key: field, Value: sign})
+	})
 	return inc
 }
 
@@ -149,4 +135,26 @@ func (s *Store) ReleaseSlot(ctx context.Context, round, unit string, e pinggu.Ta
 	_, err := s.db.Collection(colTallies).UpdateOne(ctx, bson.D{{Key: "_id", Value: round + "/" + unit}},
 		bson.D{{Key: "$inc", Value: tallyInc(e, -1)}})
 	return mapErr(err, pinggu.ObjTally)
+}
+
+// ReplaceTally writes a unit's tally rebuilt from its responses, only if
+// the stored one is still the one read before the rebuild (was; zero when
+// there was none): a submission counted meanwhile makes it report false
+// and leaves the tally alone.
+func (s *Store) ReplaceTally(ctx context.Context, round string, t, was pinggu.Tally) (bool, error) {
+	d := tallyDoc{ID: round + "/" + t.Unit, Round: round, Unit: t.Unit, Received: t.Received, Counts: t.Counts, Days: t.Days,
+		Flags: t.Flags, Durations: t.Durations, Strata: t.Strata, Channels: t.Channels, LastAt: t.LastAt}
+	col := s.db.Collection(colTallies)
+	if was.Unit == "" {
+		_, err := col.InsertOne(ctx, d)
+		if mongo.IsDuplicateKeyError(err) {
+			return false, nil
+		}
+		return err == nil, mapErr(err, pinggu.ObjTally)
+	}
+	res, err := col.ReplaceOne(ctx, bson.D{{Key: "_id", Value: d.ID}, {Key: "received", Value: was.Received}, {Key: "lastAt", Value: was.LastAt}}, d)
+	if err != nil {
+		return false, mapErr(err, pinggu.ObjTally)
+	}
+	return res.MatchedCount == 1, nil
 }

@@ -244,3 +244,57 @@ func TestInsertStepCountsOnlyANewResponse(t *testing.T) {
 		t.Fatalf("tally %+v %v", ts, err)
 	}
 }
+
+// A crash leaves a response stored but not counted, or a slot taken for a
+// response never stored; a rebuild from the responses corrects both, says
+// what it corrected, and changes nothing when run again.
+func TestRebuildCorrectsDriftedTallies(t *testing.T) {
+	t.Parallel()
+	s, st := stepService(t, func(r *pinggu.Round) { r.Quotas = map[string]int{"u": 10} })
+	ctx := context.Background()
+	for _, sid := range []string{"sid-counted-1", "sid-counted-2"} {
+		if _, err := s.Submit(ctx, stepSub(sid)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Stored, never counted (the process died between the two writes).
+	p := admitted(t, s, stepSub("sid-uncounted"))
+	if created, err := st.InsertResponse(ctx, p.resp); err != nil || !created {
+		t.Fatal(err)
+	}
+	// Counted, never stored (a slot taken a day later, then the process died).
+	phantom := admitted(t, s, stepSub("sid-never-kept")).entry
+	phantom.Day = "2024-10-02"
+	if _, err := st.ReserveSlot(ctx, "r", "u", 0, 0, phantom); err != nil {
+		t.Fatal(err)
+	}
+	if ts, _ := st.Tallies(ctx, "r"); ts[0].Received != 3 || ts[0].Counts["Q1:5"] != 3 {
+		t.Fatalf("before: %+v", ts)
+	}
+	res, err := s.Rebuild(ctx, "r")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 3 stored and 3 counted: the total agrees, the days do not.
+	if len(res.Fixed) != 1 || res.Fixed[0].Before != 3 || res.Fixed[0].After != 3 || len(res.Busy) != 0 {
+		t.Fatalf("first rebuild: %+v", res)
+	}
+	if ts, _ := st.Tallies(ctx, "r"); ts[0].Days["2024-10-02"] != 0 || ts[0].Days["2024-10-01"] != 3 {
+		t.Fatalf("days after the first rebuild: %+v", ts[0].Days)
+	}
+	// Now drift for real: one more stored and not counted.
+	p = admitted(t, s, stepSub("sid-uncounted-2"))
+	if _, err := st.InsertResponse(ctx, p.resp); err != nil {
+		t.Fatal(err)
+	}
+	if res, err = s.Rebuild(ctx, "r"); err != nil || len(res.Fixed) != 1 || res.Fixed[0].Before != 3 || res.Fixed[0].After != 4 {
+		t.Fatalf("rebuild: %+v %v", res, err)
+	}
+	ts, _ := st.Tallies(ctx, "r")
+	if ts[0].Received != 4 || ts[0].Counts["Q1:5"] != 4 || ts[0].Days["2024-10-01"] != 4 {
+		t.Fatalf("after: %+v", ts[0])
+	}
+	if res, err = s.Rebuild(ctx, "r"); err != nil || len(res.Fixed) != 0 {
+		t.Fatalf("a second rebuild: %+v %v", res, err)
+	}
+}

@@ -130,6 +130,22 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 		}
 		fmt.Fprintf(a.out, "demo: round %s loaded, %d new responses stored\n", res.Round.Code, res.Submitted)
 	}
+	if a.cmd == "serve" || a.cmd == "demo" {
+		// One process takes every submission here, and none is taken yet:
+		// after a run that did not stop cleanly (it may have died between
+		// storing a response and counting it), count the open rounds'
+		// tallies again from their responses.
+		clean, err := a.store.Started(ctx)
+		if err != nil {
+			return err
+		}
+		defer a.store.Stopped(context.WithoutCancel(ctx))
+		if !clean {
+			if err := a.rebuildOpenRounds(ctx); err != nil {
+				return err
+			}
+		}
+	}
 	if a.cmd != "web" {
 		w := jobs.NewWorker(a.redis, a.log, a.worker)
 		jobs.NewHandlers(a.store, a.sched, a.rounds, jobs.NewCompiler(a.store, a.now), a.now, a.log).Register(w.Mux())
@@ -271,4 +287,25 @@ func localURL(a net.Addr) string {
 		return "http://" + a.String()
 	}
 	return "http://localhost:" + port
+}
+
+// rebuildOpenRounds corrects the tallies of the rounds taking answers.
+func (a *app) rebuildOpenRounds(ctx context.Context) error {
+	rounds, err := a.catalog.Rounds(ctx)
+	if err != nil {
+		return err
+	}
+	for _, r := range rounds {
+		if !r.Status.Collecting() {
+			continue
+		}
+		res, err := a.survey.Rebuild(pinggu.WithActor(ctx, "startup"), r.Code)
+		if err != nil {
+			return fmt.Errorf("rebuild the tallies of %s: %w", r.Code, err)
+		}
+		for _, f := range res.Fixed {
+			a.log.Warn("tally corrected from the responses", "round", r.Code, "unit", f.Unit, "counted", f.Before, "stored", f.After)
+		}
+	}
+	return nil
 }

@@ -61,6 +61,8 @@ const usage = `usage: pinggu [serve|web|worker|demo|token|user|healthcheck] [fla
   token   issue a new bootstrap administrator token (restart the server after)
   user add --role admin|assessor|reporter --name NAME [--unit CODE]
           create a console account (password asked on the terminal, or read from stdin)
+  repair [-round CODE]
+          count the rounds' tallies again from their stored responses (with the server stopped)
   healthcheck  exit 0 when this host's server answers (-deps: MongoDB and Redis)
 
 Environment (flags override): PINGGU_ADDR, PINGGU_DATA_DIR, PINGGU_MONGO_URI,
@@ -117,6 +119,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return err
 		}
 		return userCommand(ctx, args, cfg, stdin, stdout, stderr)
+	case "repair":
+		cfg, err := parseConfig(cmd, nil, getenv, stderr)
+		if err != nil {
+			return err
+		}
+		return repairCommand(ctx, args, cfg, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net"
 	"net/http"
 	"net/url"
+	"path/filepath"
+	"pinggu"
 	"regexp"
 	"strings"
 	"sync"
@@ -16,6 +19,7 @@ import (
 	"time"
 
 	"pinggu/jobs"
+	"pinggu/store"
 )
 
 // syncBuffer collects what the product prints while it runs.
@@ -386,5 +390,79 @@ func TestJobsAskedForNowSurviveARestart(t *testing.T) {
 			t.Fatalf("the compile asked for before the restart never ran: %v", js)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// A run that dies between storing a response and counting it leaves the
+// tally behind the responses; the next start, finding the last run did not
+// stop cleanly, counts the open rounds again from the responses and says
+// so in the audit log; `pinggu repair` and the API find nothing more.
+func TestTalliesHealAfterAnUncleanStop(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	env := map[string]string{"PINGGU_ADMIN_TOKEN": "tok"}
+	p := startProduct(t, dir, env)
+	now := time.Now()
+	for _, s := range []struct {
+		path string
+		body any
+	}{
+		{"/api/v1/units", map[string]any{"code": "u1", "name": "崇川区", "type": "county", "peerGroup": "县市区"}},
+		{"/api/v1/questionnaires", map[string]any{"code": "q", "title": "满意度", "questions": []any{map[string]any{"code": "Q1", "type": "scale", "text": "满意吗",
+			"options": []any{map[string]any{"code": "5", "label": "很满意", "score": 100}, map[string]any{"code": "1", "label": "不满意", "score": 20}}}}}},
+		{"/api/v1/rounds", map[string]any{"code": "r1", "title": "测评", "kind": "satisfaction", "questionnaire": "q", "units": []string{"u1"},
+			"opensAt": now.Add(-time.Hour).Format(time.RFC3339), "closesAt": now.Add(time.Hour).Format(time.RFC3339)}},
+	} {
+		if status, body := p.api(t, "tok", "POST", s.path, s.body); status != 201 {
+			t.Fatalf("POST %s = %d %v", s.path, status, body)
+		}
+	}
+	if status, _ := p.api(t, "tok", "POST", "/api/v1/rounds/r1/schedule", nil); status != 200 {
+		t.Fatal("schedule")
+	}
+	for i := range 3 {
+		if status, body := p.api(t, "", "POST", "/api/v1/rounds/r1/units/u1/responses", map[string]any{"sid": fmt.Sprintf("kept-%04d", i), "answers": map[string]any{"Q1": "5"}}); status != 201 {
+			t.Fatalf("submit = %d %v", status, body)
+		}
+	}
+	p.shutdown(t)
+
+	// What a death between the two writes leaves: a fourth response stored
+	// and never counted, and the run still marked as running.
+	st, err := store.Open(context.Background(), store.Config{DataDir: filepath.Join(dir)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Started(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.InsertResponse(context.Background(), &pinggu.Response{ID: "lost-count-1", Round: "r1", Unit: "u1", Questionnaire: "q",
+		QuestionnaireVersion: 1, Answers: pinggu.Answers{"Q1": {"1"}}, Channel: pinggu.ChannelWeb, SubmittedAt: now, DurationMs: -1}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close(context.Background())
+
+	p = startProduct(t, dir, env)
+	_, prog := p.api(t, "tok", "GET", "/api/v1/rounds/r1/progress", nil)
+	if got := prog["units"].([]any)[0].(map[string]any)["received"]; got != 4.0 {
+		t.Fatalf("received after the restart = %v", got)
+	}
+	_, audit := p.api(t, "tok", "GET", "/api/v1/audit?action=tally.repair", nil)
+	if !strings.Contains(fmt.Sprint(audit), "u1 已收3→4") {
+		t.Fatalf("no repair in the audit log: %v", audit)
+	}
+	if status, res := p.api(t, "tok", "POST", "/api/v1/rounds/r1/tallies/rebuild", nil); status != 200 || len(res["fixed"].([]any)) != 0 {
+		t.Fatalf("rebuild on demand = %d %v", status, res)
+	}
+	p.shutdown(t)
+	var out bytes.Buffer
+	envf := func(k string) string {
+		if k == "PINGGU_DATA_DIR" {
+			return dir
+		}
+		return ""
+	}
+	if err := run(context.Background(), []string{"repair"}, envf, nil, &out, io.Discard); err != nil || !strings.Contains(out.String(), "round r1: tallies agree") {
+		t.Fatalf("repair: %v %s", err, out.String())
 	}
 }
