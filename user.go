@@ -30,6 +30,7 @@ type User struct {
 	FailedLogins int       `json:"-"`
 	LockedUntil  time.Time `json:"-"`
 	Locks        int       `json:"-"` // locks in a row (the back-off grows with them)
+	Disabled     bool      `json:"disabled,omitempty"` // signs in no more; its sessions and tokens fail at once
 	CreatedAt    time.Time `json:"createdAt"`
 }
 
@@ -86,6 +87,14 @@ type Session struct {
 
 // APIToken is a personal API token as listed: its id is the token's hash;
 // the token itself is shown once, when issued.
+// UnitToken is a unit reporter's token as listed: its hash (the id to revoke
+// it by), never the token.
+type UnitToken struct {
+	ID        string    `json:"id"`
+	Unit      string    `json:"unit"`
+	CreatedAt time.Time `json:"createdAt"`
+}
+
 type APIToken struct {
 	ID        string    `json:"id"`
 	User      string    `json:"user"`

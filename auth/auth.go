@@ -22,6 +22,8 @@ type Store interface {
 	CreateUser(ctx context.Context, u *pinggu.User) error
 	User(ctx context.Context, name string) (*pinggu.User, error)
 	SetUserRole(ctx context.Context, name string, role pinggu.Role, unit string) error
+	SetUserDisabled(ctx context.Context, name string, disabled bool) error
+	DeleteSessionsOf(ctx context.Context, user string) (int, error)
 	Unit(ctx context.Context, code string) (*pinggu.Unit, error)
 	TakeLoginAttempt(ctx context.Context, name string, maxFailures int, now time.Time) (bool, time.Time, error)
 	LoginFailed(ctx context.Context, name string, maxFailures int, lockFor func(locks int) time.Duration, now time.Time) (time.Time, error)
@@ -160,6 +162,39 @@ func (s *Service) SetRole(ctx context.Context, name string, role pinggu.Role, un
 		strings.TrimSpace(before)+" → "+strings.TrimSpace(pinggu.RoleLabel(role)+" "+unit))
 }
 
+// SetDisabled disables an account — its sessions end and its tokens fail
+// from the next request on — or enables it again.
+func (s *Service) SetDisabled(ctx context.Context, name string, disabled bool) (*pinggu.User, error) {
+	if err := s.store.SetUserDisabled(ctx, name, disabled); err != nil {
+		return nil, err
+	}
+	action, what := "user.enable", "启用"
+	if disabled {
+		action, what = "user.disable", "停用"
+		if _, err := s.store.DeleteSessionsOf(ctx, name); err != nil {
+			return nil, err
+		}
+	}
+	if err := pinggu.Audit(ctx, s.store, action, "user/"+name, what+"账户"); err != nil {
+		return nil, err
+	}
+	return s.store.User(ctx, name)
+}
+
+// EndSessions signs an account out everywhere.
+func (s *Service) EndSessions(ctx context.Context, name string) (int, error) {
+	if _, err := s.store.User(ctx, name); err != nil {
+		return 0, err
+	}
+	n, err := s.store.DeleteSessionsOf(ctx, name)
+	if err != nil {
+		return 0, err
+	}
+	return n, pinggu.Audit(ctx, s.store, "user.signout", "user/"+name, fmt.Sprintf("结束%d个会话", n))
+}
+
+var errDisabled = pinggu.Errorf(pinggu.Unauthorized, "账户已停用，请联系管理员")
+
 var errBadLogin = pinggu.Errorf(pinggu.Unauthorized, "用户名或密码错误")
 
 func errLocked(until time.Time) error {
@@ -214,6 +249,9 @@ func (s *Service) Login(ctx context.Context, name, password, network string) (st
 		}
 		return "", nil, s.refused(ctx, name, network, "密码错误", errBadLogin)
 	}
+	if u.Disabled { // said only to whoever knows the password
+		return "", nil, s.refused(ctx, name, network, "账户已停用", errDisabled)
+	}
 	if err := s.store.LoginSucceeded(ctx, name); err != nil {
 		return "", nil, err
 	}
@@ -262,6 +300,10 @@ func (s *Service) Session(ctx context.Context, token string) (*pinggu.Session, e
 	}
 	if err != nil {
 		return nil, err
+	}
+	if u.Disabled {
+		_ = s.store.DeleteSession(ctx, id)
+		return nil, errDisabled
 	}
 	se.Role, se.Unit = u.Role, u.Unit
 	if now.Sub(se.LastSeen) > time.Minute { // one write a minute is enough for idle expiry
@@ -319,7 +361,7 @@ func (s *Service) Revoke(ctx context.Context, user, id string) error {
 	if err := s.store.RevokeAPIToken(ctx, user, id); err != nil {
 		return err
 	}
-	return pinggu.Audit(ctx, s.store, "token.revoke", "user/"+user, id[:12])
+	return pinggu.Audit(ctx, s.store, "token.revoke", "user/"+user, id[:min(12, len(id))])
 }
 
 // PrincipalOfToken resolves a personal API token to its user and role.
@@ -334,6 +376,9 @@ func (s *Service) PrincipalOfToken(ctx context.Context, token string) (*pinggu.P
 	u, err := s.store.User(ctx, name)
 	if err != nil {
 		return nil, pinggu.Errorf(pinggu.Unauthorized, "API令牌的用户已不存在")
+	}
+	if u.Disabled {
+		return nil, errDisabled
 	}
 	return &pinggu.Principal{Name: u.Name, Role: u.Role, Unit: u.Unit}, nil
 }

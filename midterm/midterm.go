@@ -35,6 +35,8 @@ type Store interface {
 	Units(ctx context.Context) ([]pinggu.Unit, error)
 	Unit(ctx context.Context, code string) (*pinggu.Unit, error)
 	AddUnitToken(ctx context.Context, hash, unit string, at time.Time) error
+	UnitTokens(ctx context.Context, unit string) ([]pinggu.UnitToken, error)
+	RevokeUnitToken(ctx context.Context, unit, id string) error
 	UnitOfToken(ctx context.Context, hash string) (string, error)
 	pinggu.Auditor
 }
@@ -287,6 +289,22 @@ func (s *Service) IssueUnitToken(ctx context.Context, unit string) (string, erro
 		return "", err
 	}
 	return token, pinggu.Audit(ctx, s.store, "unit.token", "unit/"+unit, "签发填报令牌")
+}
+
+// UnitTokens lists a unit's reporter tokens.
+func (s *Service) UnitTokens(ctx context.Context, unit string) ([]pinggu.UnitToken, error) {
+	if _, err := s.store.Unit(ctx, unit); err != nil {
+		return nil, err
+	}
+	return s.store.UnitTokens(ctx, unit)
+}
+
+// RevokeUnitToken ends a unit reporter's token at once.
+func (s *Service) RevokeUnitToken(ctx context.Context, unit, id string) error {
+	if err := s.store.RevokeUnitToken(ctx, unit, id); err != nil {
+		return err
+	}
+	return pinggu.Audit(ctx, s.store, "unit.token.revoke", "unit/"+unit, "撤销填报令牌 "+id[:min(12, len(id))])
 }
 
 // UnitOfToken returns the unit a reporter token belongs to.

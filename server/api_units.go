@@ -52,3 +52,17 @@ func (s *Server) issueUnitToken(c echo.Context) error {
 	}
 	return c.JSON(http.StatusCreated, map[string]string{"unit": c.Param("code"), "token": token})
 }
+
+// listUnitTokens lists a unit's reporter tokens (their hashes).
+func (s *Server) listUnitTokens(c echo.Context) error {
+	ts, err := s.midterm.UnitTokens(c.Request().Context(), c.Param("code"))
+	return listJSON(c, "tokens", ts, err)
+}
+
+// revokeUnitToken ends a unit reporter's token at once.
+func (s *Server) revokeUnitToken(c echo.Context) error {
+	if err := s.midterm.RevokeUnitToken(c.Request().Context(), c.Param("code"), c.Param("id")); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}

@@ -41,3 +41,39 @@ func (s *Server) setUserRole(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, u)
 }
+
+// disableUser and enableUser: a disabled account's sessions end and its
+// API tokens fail from the next request on.
+func (s *Server) disableUser(c echo.Context) error { return s.setDisabled(c, true) }
+func (s *Server) enableUser(c echo.Context) error  { return s.setDisabled(c, false) }
+
+func (s *Server) setDisabled(c echo.Context, disabled bool) error {
+	u, err := s.auth.SetDisabled(c.Request().Context(), c.Param("name"), disabled)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, u)
+}
+
+// endUserSessions signs an account out everywhere.
+func (s *Server) endUserSessions(c echo.Context) error {
+	n, err := s.auth.EndSessions(c.Request().Context(), c.Param("name"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]int{"ended": n})
+}
+
+// listUserTokens and revokeUserToken: an administrator's view of another
+// person's API tokens.
+func (s *Server) listUserTokens(c echo.Context) error {
+	ts, err := s.auth.Tokens(c.Request().Context(), c.Param("name"))
+	return listJSON(c, "tokens", ts, err)
+}
+
+func (s *Server) revokeUserToken(c echo.Context) error {
+	if err := s.auth.Revoke(c.Request().Context(), c.Param("name"), c.Param("id")); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}

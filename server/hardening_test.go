@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"pinggu"
 	"regexp"
 	"strings"
 	"sync"
@@ -273,6 +274,75 @@ func TestRetriesHoldNoQuotaSlot(t *testing.T) {
 		json.Unmarshal(h.mustAPI("GET", "/api/v1/rounds/r2024/progress", nil, http.StatusOK).body, &prog)
 		if len(prog.Units) == 0 || prog.Units[0].Received != 100 {
 			t.Fatalf("round %d: tally %+v", round, prog.Units)
+		}
+	}
+}
+
+// An administrator disables and re-enables an account, ends its sessions,
+// revokes another person's API token and a unit's reporter token; each
+// takes effect on the very next request, and each is audited.
+func TestEverythingCanBeRevoked(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.seed()
+	h.addUser("liu", "assessor", "")
+	tok := issueToken(t, h, "liu")
+	b := newHarnessSharing(t, h)
+	if status, _ := b.signIn("liu", "correct-horse-1"); status != http.StatusSeeOther {
+		t.Fatal("liu cannot sign in")
+	}
+	api := func(token string) int { return h.bearerDo("GET", "/api/v1/rounds/r2024", token, "").status }
+	console := func() int { return b.get("/admin/reports").status }
+	if api(tok) != 200 || console() != 200 {
+		t.Fatalf("before: api %d, console %d", api(tok), console())
+	}
+
+	h.mustAPI("POST", "/api/v1/users/liu/disable", nil, http.StatusOK)
+	if api(tok) != http.StatusUnauthorized || console() != http.StatusSeeOther {
+		t.Fatalf("disabled: api %d, console %d", api(tok), console())
+	}
+	if status, body := newHarnessSharing(t, h).signIn("liu", "correct-horse-1"); status != http.StatusUnauthorized || !strings.Contains(body, "账户已停用") {
+		t.Fatalf("signing in while disabled = %d", status)
+	}
+	if status, body := newHarnessSharing(t, h).signIn("liu", "wrong-guess-1"); !strings.Contains(body, "用户名或密码错误") {
+		t.Fatalf("a wrong password on a disabled account = %d (must not say it is disabled)", status)
+	}
+	h.mustAPI("POST", "/api/v1/users/liu/enable", nil, http.StatusOK)
+	if api(tok) != 200 {
+		t.Fatalf("enabled again: api %d", api(tok))
+	}
+	if status, _ := b.signIn("liu", "correct-horse-1"); status != http.StatusSeeOther || console() != 200 {
+		t.Fatal("liu cannot sign in again")
+	}
+	if r := h.mustAPI("DELETE", "/api/v1/users/liu/sessions", nil, http.StatusOK); !bytes.Contains(r.body, []byte(`"ended":`)) || console() != http.StatusSeeOther {
+		t.Fatalf("sessions ended: %s, console %d", r.body, console())
+	}
+
+	var list struct{ Tokens []struct{ ID string } }
+	json.Unmarshal(h.mustAPI("GET", "/api/v1/users/liu/tokens", nil, http.StatusOK).body, &list)
+	if len(list.Tokens) != 1 {
+		t.Fatalf("liu's tokens = %+v", list)
+	}
+	h.mustAPI("DELETE", "/api/v1/users/liu/tokens/"+list.Tokens[0].ID, nil, http.StatusNoContent)
+	if api(tok) != http.StatusUnauthorized {
+		t.Fatalf("a revoked token = %d", api(tok))
+	}
+
+	first, second := h.unitToken("chongchuan"), h.unitToken("chongchuan")
+	var units struct{ Tokens []struct{ ID string } }
+	json.Unmarshal(h.mustAPI("GET", "/api/v1/units/chongchuan/tokens", nil, http.StatusOK).body, &units)
+	if len(units.Tokens) != 2 {
+		t.Fatalf("unit tokens = %+v", units)
+	}
+	plans := func(token string) int { return h.bearerDo("GET", "/api/v1/plans", token, "").status }
+	h.mustAPI("DELETE", "/api/v1/units/chongchuan/tokens/"+pinggu.HashToken(first), nil, http.StatusNoContent)
+	if plans(first) != http.StatusUnauthorized || plans(second) != http.StatusOK {
+		t.Fatalf("after revoking the first: %d, %d", plans(first), plans(second))
+	}
+	audit := string(h.mustAPI("GET", "/api/v1/audit", nil, http.StatusOK).body)
+	for _, action := range []string{"user.disable", "user.enable", "user.signout", "token.revoke", "unit.token.revoke"} {
+		if !strings.Contains(audit, `"action":"`+action+`"`) {
+			t.Errorf("%s is not in the audit log", action)
 		}
 	}
 }

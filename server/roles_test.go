@@ -61,6 +61,9 @@ func TestAPIRoleMatrix(t *testing.T) {
 		{"GET", "/api/v1/plans/p1/tasks", "", []string{"admin", "assessor", "reporter"}},
 		{"POST", "/api/v1/users", `{}`, []string{"admin"}},
 		{"PUT", "/api/v1/users/assessor1", `{"role":"assessor"}`, []string{"admin"}},
+		{"GET", "/api/v1/users/assessor1/tokens", "", []string{"admin"}},
+		{"GET", "/api/v1/units/chongchuan/tokens", "", []string{"admin"}},
+		{"POST", "/api/v1/rounds/r2024/tallies/rebuild", "", []string{"admin"}},
 		{"GET", "/api/v1/tokens", "", []string{"admin", "assessor", "reporter"}},
 	}
 	for _, rt := range routes {

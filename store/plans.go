@@ -278,3 +278,27 @@ func (s *Store) UnitOfToken(ctx context.Context, hash string) (string, error) {
 	}
 	return d.Unit, nil
 }
+
+// UnitTokens lists a unit's reporter tokens (hashes, never tokens).
+func (s *Store) UnitTokens(ctx context.Context, unit string) ([]pinggu.UnitToken, error) {
+	type doc struct {
+		ID        string    `bson:"_id"`
+		Unit      string    `bson:"unit"`
+		CreatedAt time.Time `bson:"createdAt"`
+	}
+	return findAll(ctx, s.db.Collection(colUnitTokens), pinggu.ObjUnitToken, bson.D{{Key: "unit", Value: unit}},
+		func(d *doc) pinggu.UnitToken { return pinggu.UnitToken{ID: d.ID, Unit: d.Unit, CreatedAt: d.CreatedAt.UTC()} },
+		options.Find().SetSort(bson.D{{Key: "createdAt", Value: 1}, {Key: "_id", Value: 1}}))
+}
+
+// RevokeUnitToken deletes one of a unit's reporter tokens.
+func (s *Store) RevokeUnitToken(ctx context.Context, unit, id string) error {
+	res, err := s.db.Collection(colUnitTokens).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "unit", Value: unit}})
+	if err != nil {
+		return mapErr(err, pinggu.ObjUnitToken)
+	}
+	if res.DeletedCount == 0 {
+		return pinggu.Missing(pinggu.ObjUnitToken, "")
+	}
+	return nil
+}

@@ -18,6 +18,7 @@ type userDoc struct {
 	FailedLogins int       `bson:"failedLogins"`
 	LockedUntil  time.Time `bson:"lockedUntil"`
 	Locks        int       `bson:"locks"` // locks in a row, for the back-off
+	Disabled     bool      `bson:"disabled"`
 	CreatedAt    time.Time `bson:"createdAt"`
 }
 
@@ -35,7 +36,7 @@ func (s *Store) User(ctx context.Context, name string) (*pinggu.User, error) {
 		return nil, mapErr(err, pinggu.ObjUser, name)
 	}
 	u := &pinggu.User{Name: d.Name, Role: pinggu.Role(d.Role), Unit: d.Unit, PasswordHash: d.PasswordHash,
-		FailedLogins: d.FailedLogins, LockedUntil: utc(d.LockedUntil), Locks: d.Locks, CreatedAt: d.CreatedAt.UTC()}
+		FailedLogins: d.FailedLogins, LockedUntil: utc(d.LockedUntil), Locks: d.Locks, Disabled: d.Disabled, CreatedAt: d.CreatedAt.UTC()}
 	return u, nil
 }
 
@@ -47,6 +48,25 @@ func (s *Store) SetUserRole(ctx context.Context, name string, role pinggu.Role, 
 		return pinggu.Missing(pinggu.ObjUser, name)
 	}
 	return mapErr(err, pinggu.ObjUser, name)
+}
+
+// SetUserDisabled disables or enables an account.
+func (s *Store) SetUserDisabled(ctx context.Context, name string, disabled bool) error {
+	res, err := s.db.Collection(colUsers).UpdateOne(ctx, bson.D{{Key: "_id", Value: name}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "disabled", Value: disabled}}}})
+	if err == nil && res.MatchedCount == 0 {
+		return pinggu.Missing(pinggu.ObjUser, name)
+	}
+	return mapErr(err, pinggu.ObjUser, name)
+}
+
+// DeleteSessionsOf ends every session of a user.
+func (s *Store) DeleteSessionsOf(ctx context.Context, user string) (int, error) {
+	res, err := s.db.Collection(colSessions).DeleteMany(ctx, bson.D{{Key: "user", Value: user}})
+	if err != nil {
+		return 0, mapErr(err, pinggu.ObjSession)
+	}
+	return int(res.DeletedCount), nil
 }
 
 // TakeLoginAttempt counts a sign-in attempt before its password is
