@@ -17,7 +17,7 @@ import (
 // Store is what reviewing flagged responses needs.
 type Store interface {
 	EachResponse(ctx context.Context, round string, fn func(*pinggu.Response) error) error
-	Response(ctx context.Context, id string) (*pinggu.Response, error)
+	Response(ctx context.Context, round, id string) (*pinggu.Response, error)
 	Flagged(ctx context.Context, round, unit string) ([]pinggu.Response, error)
 	Exclude(ctx context.Context, es []pinggu.Exclusion) (int, error)
 	Restore(ctx context.Context, round, response string) error
@@ -72,7 +72,7 @@ func (q *Service) Flagged(ctx context.Context, round, unit string) ([]Flagged, e
 		if seen[e.Response] || unit != "" && e.Unit != unit {
 			continue
 		}
-		r, err := q.store.Response(ctx, e.Response)
+		r, err := q.store.Response(ctx, round, e.Response)
 		if err != nil {
 			return nil, err
 		}
@@ -111,7 +111,7 @@ func (q *Service) targeted(ctx context.Context, round string, t Target) ([]pingg
 	switch {
 	case len(t.IDs) > 0:
 		for _, id := range t.IDs {
-			r, err := q.store.Response(ctx, id)
+			r, err := q.store.Response(ctx, round, id)
 			if pinggu.ErrorCode(err) == pinggu.NotFound || err == nil && r.Round != round {
 				return nil, pinggu.FieldErrors{"ids": "部分答卷编号不属于本轮次"}.Err("排除条件有误")
 			}

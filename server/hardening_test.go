@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -344,5 +345,35 @@ func TestEverythingCanBeRevoked(t *testing.T) {
 		if !strings.Contains(audit, `"action":"`+action+`"`) {
 			t.Errorf("%s is not in the audit log", action)
 		}
+	}
+}
+
+// A submission id is the client's, unique within a round: the same id sent
+// to another round is a new response there, and a retry within its round
+// is still the same response.
+func TestSubmissionIDsArePerRound(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.seed()
+	second := roundJSON()
+	second["code"] = "r2025"
+	h.mustAPI("POST", "/api/v1/rounds", second, http.StatusCreated)
+	h.mustAPI("POST", "/api/v1/rounds/r2025/schedule", nil, http.StatusOK)
+	body := `{"sid":"app-shared-0001","answers":{"Q1":"5","D1":"1"}}`
+	if r := h.postJSON(responsesPath, body); r.status != http.StatusCreated {
+		t.Fatalf("r2024 = %d %s", r.status, r.body)
+	}
+	other := "/api/v1/rounds/r2025/units/haimen/responses"
+	if r := h.postJSON(other, body); r.status != http.StatusCreated {
+		t.Fatalf("the same id in another round = %d %s (it was dropped as a duplicate before)", r.status, r.body)
+	}
+	if r := h.postJSON(other, body); r.status != http.StatusOK || !bytes.Contains(r.body, []byte(`"duplicate":true`)) {
+		t.Fatalf("a retry in its round = %d %s", r.status, r.body)
+	}
+	if h.count("r2024") != 1 || h.count("r2025") != 1 {
+		t.Fatalf("stored %d and %d", h.count("r2024"), h.count("r2025"))
+	}
+	if r, err := h.store.Response(context.Background(), "r2025", "app-shared-0001"); err != nil || r.Unit != "haimen" {
+		t.Fatalf("the second round's response: %+v %v", r, err)
 	}
 }

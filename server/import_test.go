@@ -87,7 +87,7 @@ func TestOfflineImport(t *testing.T) {
 	if res := again.json(t); res["imported"] != 0.0 || res["duplicates"] != 2.0 {
 		t.Fatalf("re-upload = %s", again.body)
 	}
-	stored, err := h.store.Response(context.Background(), "imp-chongchuan-T001")
+	stored, err := h.store.Response(context.Background(), "r2024", "imp-chongchuan-T001")
 	if err != nil || stored.Channel != "cati" || stored.Answers["Q1"][0] != "4" || strings.Join(stored.Answers["Q13"], ",") != "1,3" {
 		t.Fatalf("stored = %+v, %v", stored, err)
 	}
@@ -148,7 +148,7 @@ func TestJSONLinesImport(t *testing.T) {
 	if n := h.count("r2024"); n != 2 {
 		t.Fatalf("stored %d, want 2", n)
 	}
-	got, err := h.store.Response(context.Background(), "imp-haimen-F002")
+	got, err := h.store.Response(context.Background(), "r2024", "imp-haimen-F002")
 	if err != nil || got.Channel != "capi" || got.Answers["Q2"][0] != "5" {
 		t.Fatalf("stored = %+v, %v", got, err)
 	}

@@ -11,7 +11,7 @@ import (
 
 func (h *harness) flagsOf(sid string) string {
 	h.t.Helper()
-	r, err := h.store.Response(context.Background(), sid)
+	r, err := h.store.Response(context.Background(), "r2024", sid)
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -81,11 +81,11 @@ func TestCloseQuotaHoldsUnderConcurrency(t *testing.T) {
 			t.Fatalf("open mode %d = %d", i, r.status)
 		}
 	}
-	third, err := h.store.Response(context.Background(), "open-000002")
+	third, err := h.store.Response(context.Background(), "r2024", "open-000002")
 	if err != nil || len(third.Flags) != 1 || third.Flags[0] != "over_quota" {
 		t.Fatalf("third = %+v, %v", third, err)
 	}
-	if second, _ := h.store.Response(context.Background(), "open-000001"); len(second.Flags) != 0 {
+	if second, _ := h.store.Response(context.Background(), "r2024", "open-000001"); len(second.Flags) != 0 {
 		t.Fatalf("second flagged: %v", second.Flags)
 	}
 }
@@ -148,10 +148,10 @@ func TestStratumQuotas(t *testing.T) {
 			t.Fatalf("open mode %d = %d", i, r.status)
 		}
 	}
-	if r, _ := h.store.Response(context.Background(), "hm-cell-000003"); strings.Join(r.Flags, ",") != "over_quota" {
+	if r, _ := h.store.Response(context.Background(), "r2024", "hm-cell-000003"); strings.Join(r.Flags, ",") != "over_quota" {
 		t.Fatalf("fourth in an open cell flagged %v", r.Flags)
 	}
-	if r, _ := h.store.Response(context.Background(), "hm-cell-000002"); len(r.Flags) != 0 {
+	if r, _ := h.store.Response(context.Background(), "r2024", "hm-cell-000002"); len(r.Flags) != 0 {
 		t.Fatalf("third in an open cell flagged %v", r.Flags)
 	}
 	hm := h.mustAPI("GET", "/api/v1/rounds/r2024/progress", nil, http.StatusOK).json(t)["units"].([]any)[1].(map[string]any)

@@ -45,7 +45,7 @@ func TestFormSubmissionStoresOnceAndThanks(t *testing.T) {
 		t.Fatalf("stored %d responses, want 1", n)
 	}
 
-	resp, err := h.store.Response(context.Background(), form.Get("sid"))
+	resp, err := h.store.Response(context.Background(), "r2024", form.Get("sid"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +136,7 @@ func TestHiddenQuestionAnswerIsDropped(t *testing.T) {
 	if r := h.postForm("/s/r2024/haimen", form); r.status != http.StatusSeeOther {
 		t.Fatalf("submit = %d: %s", r.status, r.body)
 	}
-	resp, err := h.store.Response(context.Background(), form.Get("sid"))
+	resp, err := h.store.Response(context.Background(), "r2024", form.Get("sid"))
 	if err != nil {
 		t.Fatal(err)
 	}

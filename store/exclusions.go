@@ -13,7 +13,8 @@ import (
 )
 
 type exclusionDoc struct {
-	ID     string    `bson:"_id"` // the response id
+	ID     string    `bson:"_id"` // responseKey(round, sid)
+	SID    string    `bson:"sid"`
 	Round  string    `bson:"round"`
 	Unit   string    `bson:"unit"`
 	Reason string    `bson:"reason"`
@@ -26,7 +27,7 @@ type exclusionDoc struct {
 func (s *Store) Exclude(ctx context.Context, es []pinggu.Exclusion) (int, error) {
 	n := 0
 	for _, e := range es {
-		_, err := s.db.Collection(colExclusions).InsertOne(ctx, exclusionDoc{ID: e.Response, Round: e.Round, Unit: e.Unit,
+		_, err := s.db.Collection(colExclusions).InsertOne(ctx, exclusionDoc{ID: responseKey(e.Round, e.Response), SID: e.Response, Round: e.Round, Unit: e.Unit,
 			Reason: e.Reason, By: e.By, At: e.At})
 		if mongo.IsDuplicateKeyError(err) {
 			continue
@@ -41,7 +42,7 @@ func (s *Store) Exclude(ctx context.Context, es []pinggu.Exclusion) (int, error)
 
 // Restore takes a response back into the results.
 func (s *Store) Restore(ctx context.Context, round, response string) error {
-	res, err := s.db.Collection(colExclusions).DeleteOne(ctx, bson.D{{Key: "_id", Value: response}, {Key: "round", Value: round}})
+	res, err := s.db.Collection(colExclusions).DeleteOne(ctx, bson.D{{Key: "_id", Value: responseKey(round, response)}})
 	if err != nil {
 		return mapErr(err, pinggu.ObjExclusion)
 	}
@@ -55,13 +56,14 @@ func (s *Store) Restore(ctx context.Context, round, response string) error {
 func (s *Store) Exclusions(ctx context.Context, round string) ([]pinggu.Exclusion, error) {
 	return findAll(ctx, s.db.Collection(colExclusions), pinggu.ObjExclusion, bson.D{{Key: "round", Value: round}},
 		func(d *exclusionDoc) pinggu.Exclusion {
-			return pinggu.Exclusion{Response: d.ID, Round: d.Round, Unit: d.Unit, Reason: d.Reason, By: d.By, At: d.At.UTC()}
+			return pinggu.Exclusion{Response: d.SID, Round: d.Round, Unit: d.Unit, Reason: d.Reason, By: d.By, At: d.At.UTC()}
 		})
 }
 
 // flaggedDoc is the review copy of a response that carries a quality flag.
 type flaggedDoc struct {
-	ID          string    `bson:"_id"` // the response id
+	ID          string    `bson:"_id"` // responseKey(round, sid)
+	SID         string    `bson:"sid"`
 	Round       string    `bson:"round"`
 	Unit        string    `bson:"unit"`
 	Flags       []string  `bson:"flags"`
@@ -77,7 +79,7 @@ func (s *Store) RecordFlagged(ctx context.Context, rs []*pinggu.Response) error 
 	docs := make([]any, 0, len(rs))
 	for _, r := range rs {
 		if len(r.Flags) > 0 {
-			docs = append(docs, flaggedDoc{ID: r.ID, Round: r.Round, Unit: r.Unit, Flags: r.Flags, Channel: string(r.Channel),
+			docs = append(docs, flaggedDoc{ID: responseKey(r.Round, r.ID), SID: r.ID, Round: r.Round, Unit: r.Unit, Flags: r.Flags, Channel: string(r.Channel),
 				SubmittedAt: r.SubmittedAt, DurationMs: r.DurationMs})
 		}
 	}
@@ -109,7 +111,7 @@ func (s *Store) Flagged(ctx context.Context, round, unit string) ([]pinggu.Respo
 		filter = append(filter, bson.E{Key: "unit", Value: unit})
 	}
 	return findAll(ctx, s.db.Collection(colFlagged), pinggu.ObjFlagged, filter, func(d *flaggedDoc) pinggu.Response {
-		return pinggu.Response{ID: d.ID, Round: d.Round, Unit: d.Unit, Flags: d.Flags, Channel: pinggu.Channel(d.Channel),
+		return pinggu.Response{ID: d.SID, Round: d.Round, Unit: d.Unit, Flags: d.Flags, Channel: pinggu.Channel(d.Channel),
 			SubmittedAt: d.SubmittedAt.UTC(), DurationMs: d.DurationMs}
 	}, options.Find().SetSort(bson.D{{Key: "submittedAt", Value: 1}}))
 }

@@ -12,8 +12,15 @@ import (
 	"pinggu"
 )
 
+// responseKey is a stored response's key: its round and its submission id.
+// A submission id is the client's, unique per round: the same id in two
+// rounds is two responses, and a retry within its round is the same one.
+// Neither part can hold a "/".
+func responseKey(round, sid string) string { return round + "/" + sid }
+
 type responseDoc struct {
-	ID                   string              `bson:"_id"` // the submission id
+	ID                   string              `bson:"_id"` // responseKey(round, sid)
+	SID                  string              `bson:"sid"` // the submission id
 	Round                string              `bson:"round"`
 	Unit                 string              `bson:"unit"`
 	Questionnaire        string              `bson:"questionnaire"`
@@ -29,7 +36,7 @@ type responseDoc struct {
 }
 
 func (d *responseDoc) response() pinggu.Response {
-	return pinggu.Response{ID: d.ID, Round: d.Round, Unit: d.Unit, Questionnaire: d.Questionnaire,
+	return pinggu.Response{ID: d.SID, Round: d.Round, Unit: d.Unit, Questionnaire: d.Questionnaire,
 		QuestionnaireVersion: d.QuestionnaireVersion, Answers: d.Answers, Channel: pinggu.Channel(d.Channel), Tag: d.Tag,
 		Device: d.Device, SubmittedAt: d.SubmittedAt.UTC(), DurationMs: d.DurationMs, IPHash: d.IPHash, Flags: d.Flags}
 }
@@ -41,7 +48,7 @@ func (d *responseDoc) response() pinggu.Response {
 // never scans the responses.
 func (s *Store) InsertResponse(ctx context.Context, r *pinggu.Response) (created bool, err error) {
 	_, err = s.db.Collection(colResponses).InsertOne(ctx, responseDoc{
-		ID: r.ID, Round: r.Round, Unit: r.Unit, Questionnaire: r.Questionnaire,
+		ID: responseKey(r.Round, r.ID), SID: r.ID, Round: r.Round, Unit: r.Unit, Questionnaire: r.Questionnaire,
 		QuestionnaireVersion: r.QuestionnaireVersion, Answers: r.Answers, Channel: string(r.Channel), Tag: r.Tag,
 		Device: r.Device, SubmittedAt: r.SubmittedAt, DurationMs: r.DurationMs, IPHash: r.IPHash, Flags: r.Flags,
 	})
@@ -60,10 +67,10 @@ func (s *Store) InsertResponse(ctx context.Context, r *pinggu.Response) (created
 // DeleteResponse takes back a response just stored (with its review copy),
 // for a submission that then found its unit's quota full.
 func (s *Store) DeleteResponse(ctx context.Context, round, id string) error {
-	if _, err := s.db.Collection(colResponses).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "round", Value: round}}); err != nil {
+	if _, err := s.db.Collection(colResponses).DeleteOne(ctx, bson.D{{Key: "_id", Value: responseKey(round, id)}}); err != nil {
 		return mapErr(err, pinggu.ObjResponse, id)
 	}
-	_, err := s.db.Collection(colFlagged).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "round", Value: round}})
+	_, err := s.db.Collection(colFlagged).DeleteOne(ctx, bson.D{{Key: "_id", Value: responseKey(round, id)}})
 	return mapErr(err, pinggu.ObjFlagged, id)
 }
 
@@ -92,12 +99,12 @@ func (s *Store) EachResponse(ctx context.Context, round string, fn func(*pinggu.
 	return mapErr(cur.Err(), pinggu.ObjResponse)
 }
 
-// Response reads one response by id (a full scan on the embedded backend:
-// not for hot paths).
-func (s *Store) Response(ctx context.Context, id string) (*pinggu.Response, error) {
+// Response reads one response of a round by its submission id (a full
+// scan on the embedded backend: not for hot paths).
+func (s *Store) Response(ctx context.Context, round, id string) (*pinggu.Response, error) {
 	var d responseDoc
-	if err := s.db.Collection(colResponses).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
-		return nil, mapErr(err, pinggu.ObjResponse)
+	if err := s.db.Collection(colResponses).FindOne(ctx, bson.D{{Key: "_id", Value: responseKey(round, id)}}).Decode(&d); err != nil {
+		return nil, mapErr(err, pinggu.ObjResponse, id)
 	}
 	r := d.response()
 	return &r, nil
@@ -119,7 +126,7 @@ func (s *Store) InsertResponses(ctx context.Context, rs []*pinggu.Response) (int
 	}
 	docs := make([]any, len(rs))
 	for i, r := range rs {
-		docs[i] = responseDoc{ID: r.ID, Round: r.Round, Unit: r.Unit, Questionnaire: r.Questionnaire,
+		docs[i] = responseDoc{ID: responseKey(r.Round, r.ID), SID: r.ID, Round: r.Round, Unit: r.Unit, Questionnaire: r.Questionnaire,
 			QuestionnaireVersion: r.QuestionnaireVersion, Answers: r.Answers, Channel: string(r.Channel), Tag: r.Tag,
 			Device: r.Device, SubmittedAt: r.SubmittedAt, DurationMs: r.DurationMs, IPHash: r.IPHash, Flags: r.Flags}
 	}

@@ -73,6 +73,10 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		s.Close(context.Background())
 		return nil, err
 	}
+	if err := s.migrate(ctx); err != nil {
+		s.Close(context.Background())
+		return nil, err
+	}
 	return s, nil
 }
 

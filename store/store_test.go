@@ -40,7 +40,7 @@ func TestResponseInsertIsIdempotent(t *testing.T) {
 	if n, err := s.CountResponses(ctx, "r1"); err != nil || n != 1 {
 		t.Fatalf("count = %d, %v; want 1", n, err)
 	}
-	got, err := s.Response(ctx, "sid-00000001")
+	got, err := s.Response(ctx, "r1", "sid-00000001")
 	if err != nil {
 		t.Fatal(err)
 	}

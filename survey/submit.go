@@ -234,7 +234,7 @@ func (s *Service) signals(ctx context.Context, p *pending, u *undo) error {
 	}
 	if in.Device == "refuse" {
 		// The same submission retried is not a second response.
-		if _, err := s.store.Response(ctx, sub.SID); err == nil {
+		if _, err := s.store.Response(ctx, sub.Round, sub.SID); err == nil {
 			return nil
 		}
 		return pinggu.Errorf(pinggu.Conflict, "本设备已参加过本次测评，感谢您的参与")

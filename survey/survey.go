@@ -33,7 +33,7 @@ type Store interface {
 	ReserveSlot(ctx context.Context, round, unit string, limit, cellLimit int, e pinggu.TallyEntry) (pinggu.Slot, error)
 	ReleaseSlot(ctx context.Context, round, unit string, e pinggu.TallyEntry) error
 	CountFlag(ctx context.Context, round, unit, flag string) error
-	Response(ctx context.Context, id string) (*pinggu.Response, error)
+	Response(ctx context.Context, round, id string) (*pinggu.Response, error)
 	SeeDevice(ctx context.Context, round, device string) (first bool, err error)
 	ForgetDevice(ctx context.Context, round, device string) error
 	InvitationUnit(ctx context.Context, round, code string) (string, error)

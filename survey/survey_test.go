@@ -54,7 +54,7 @@ func TestDurationTrustsOnlyASignedStamp(t *testing.T) {
 			Channel: pinggu.ChannelWeb, Stamp: tt.stamp, IP: "192.0.2.1"}); err != nil {
 			t.Fatal(err)
 		}
-		r, err := st.Response(ctx, tt.sid)
+		r, err := st.Response(ctx, "r", tt.sid)
 		if err != nil {
 			t.Fatal(err)
 		}
