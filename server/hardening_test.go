@@ -377,3 +377,27 @@ func TestSubmissionIDsArePerRound(t *testing.T) {
 		t.Fatalf("the second round's response: %+v %v", r, err)
 	}
 }
+
+// A retry of a stored submission with another, unused invitation code
+// consumes nothing: the code still admits its own respondent.
+func TestARetryBurnsNoInvitation(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.seed()
+	up := roundJSON()
+	up["integrity"] = map[string]any{"invitations": true}
+	h.mustAPI("PUT", "/api/v1/rounds/r2024", up, http.StatusOK)
+	codes := h.mustAPI("POST", "/api/v1/rounds/r2024/units/chongchuan/invitations", map[string]any{"count": 2}, http.StatusCreated).json(t)["codes"].([]any)
+	submit := func(sid string, code any) reply {
+		return h.postJSON(responsesPath, fmt.Sprintf(`{"sid":%q,"code":%q,"answers":{"Q1":"5","D1":"1"}}`, sid, code))
+	}
+	if r := submit("invited-0001", codes[0]); r.status != http.StatusCreated {
+		t.Fatalf("first = %d %s", r.status, r.body)
+	}
+	if r := submit("invited-0001", codes[1]); r.status != http.StatusOK {
+		t.Fatalf("retry with another code = %d %s", r.status, r.body)
+	}
+	if r := submit("invited-0002", codes[1]); r.status != http.StatusCreated {
+		t.Fatalf("the second code's owner = %d %s (the retry burnt it)", r.status, r.body)
+	}
+}
