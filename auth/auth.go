@@ -23,6 +23,7 @@ type Store interface {
 	User(ctx context.Context, name string) (*pinggu.User, error)
 	SetUserRole(ctx context.Context, name string, role pinggu.Role, unit string) error
 	SetUserDisabled(ctx context.Context, name string, disabled bool) error
+	Users(ctx context.Context) ([]pinggu.User, error)
 	DeleteSessionsOf(ctx context.Context, user string) (int, error)
 	Unit(ctx context.Context, code string) (*pinggu.Unit, error)
 	TakeLoginAttempt(ctx context.Context, name string, maxFailures int, now time.Time) (bool, time.Time, error)
@@ -165,6 +166,9 @@ func (s *Service) SetRole(ctx context.Context, name string, role pinggu.Role, un
 // SetDisabled disables an account — its sessions end and its tokens fail
 // from the next request on — or enables it again.
 func (s *Service) SetDisabled(ctx context.Context, name string, disabled bool) (*pinggu.User, error) {
+	if disabled && pinggu.Actor(ctx) == "user:"+name {
+		return nil, pinggu.Errorf(pinggu.Conflict, "不能停用自己正在使用的账户")
+	}
 	if err := s.store.SetUserDisabled(ctx, name, disabled); err != nil {
 		return nil, err
 	}
@@ -180,6 +184,9 @@ func (s *Service) SetDisabled(ctx context.Context, name string, disabled bool) (
 	}
 	return s.store.User(ctx, name)
 }
+
+// Users lists the accounts.
+func (s *Service) Users(ctx context.Context) ([]pinggu.User, error) { return s.store.Users(ctx) }
 
 // EndSessions signs an account out everywhere.
 func (s *Service) EndSessions(ctx context.Context, name string) (int, error) {

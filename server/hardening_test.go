@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"pinggu"
 	"regexp"
 	"strings"
@@ -399,5 +400,39 @@ func TestARetryBurnsNoInvitation(t *testing.T) {
 	}
 	if r := submit("invited-0002", codes[1]); r.status != http.StatusCreated {
 		t.Fatalf("the second code's owner = %d %s (the retry burnt it)", r.status, r.body)
+	}
+}
+
+// The same from the console: an administrator's 账户 page disables an
+// account (its session ends at once), enables it, and revokes a token.
+func TestConsoleUsersPage(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.seed()
+	csrf := h.admin()
+	h.addUser("liu", "assessor", "")
+	tok := issueToken(t, h, "liu")
+	b := newHarnessSharing(t, h)
+	b.signIn("liu", "correct-horse-1")
+	page := h.get("/admin/users")
+	mustContain(t, "users page", page, 200, "liu", "评估人员", "正常", "测试", "结束全部会话")
+	mustContain(t, "disabling oneself", h.postForm("/admin/users/wang", url.Values{"csrf": {csrf}, "do": {"disable"}}), 422, "不能停用自己正在使用的账户")
+	if r := h.postForm("/admin/users/liu", url.Values{"csrf": {csrf}, "do": {"disable"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("disable = %d %s", r.status, r.body)
+	}
+	if b.get("/admin/reports").status != http.StatusSeeOther {
+		t.Fatal("the disabled account's session still works")
+	}
+	mustContain(t, "disabled", h.get("/admin/users"), 200, "已停用", "已停用账户 liu")
+	h.postForm("/admin/users/liu", url.Values{"csrf": {csrf}, "do": {"enable"}})
+	id := regexp.MustCompile(`name="id" value="([0-9a-f]{64})"`).FindStringSubmatch(string(h.get("/admin/users").body))
+	if id == nil {
+		t.Fatal("no token to revoke on the page")
+	}
+	if r := h.postForm("/admin/users/liu", url.Values{"csrf": {csrf}, "do": {"revoke"}, "id": {id[1]}}); r.status != http.StatusSeeOther {
+		t.Fatalf("revoke = %d", r.status)
+	}
+	if h.bearerDo("GET", "/api/v1/rounds/r2024", tok, "").status != http.StatusUnauthorized {
+		t.Fatal("a token revoked from the console still works")
 	}
 }

@@ -40,6 +40,8 @@ func (s *Server) routes() {
 	consoleStaff.GET("/rounds/:code/units/:unit/invitations.xlsx", s.invitationsXLSX)
 	consoleAdmin := e.Group("/admin", s.requireSession(adminAccess))
 	consoleAdmin.GET("/audit", s.consoleAudit)
+	consoleAdmin.GET("/users", s.consoleUsers)
+	consoleAdmin.POST("/users/:name", s.userAction)
 	consoleAdmin.GET("/units", s.consoleUnits)
 	consoleAdmin.POST("/units", s.saveUnit)
 	s.upload(consoleAdmin.POST("/units/import", s.importUnits))

@@ -25,7 +25,7 @@ func TestPagesReadOnlyWhatTheirViewsHave(t *testing.T) {
 		"poster.html": posterView{}, "questionnaire.html": questionnaireView{}, "questionnaires.html": questionnairesView{},
 		"reports.html": reportsView{}, "review.html": reviewView{}, "round_form.html": roundFormView{},
 		"round.html": roundView{}, "task.html": taskView{}, "units.html": unitsView{}, "login.html": loginPage{},
-		"survey.html": surveyPage{}, "notice.html": noticePage{},
+		"survey.html": surveyPage{}, "notice.html": noticePage{}, "users.html": usersView{},
 	}
 	for name, v := range views {
 		tpl := pages.Lookup(name)

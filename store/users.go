@@ -6,6 +6,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"pinggu"
 )
@@ -38,6 +39,14 @@ func (s *Store) User(ctx context.Context, name string) (*pinggu.User, error) {
 	u := &pinggu.User{Name: d.Name, Role: pinggu.Role(d.Role), Unit: d.Unit, PasswordHash: d.PasswordHash,
 		FailedLogins: d.FailedLogins, LockedUntil: utc(d.LockedUntil), Locks: d.Locks, Disabled: d.Disabled, CreatedAt: d.CreatedAt.UTC()}
 	return u, nil
+}
+
+// Users lists every account by name.
+func (s *Store) Users(ctx context.Context) ([]pinggu.User, error) {
+	return findAll(ctx, s.db.Collection(colUsers), pinggu.ObjUser, bson.D{}, func(d *userDoc) pinggu.User {
+		return pinggu.User{Name: d.Name, Role: pinggu.Role(d.Role), Unit: d.Unit, Disabled: d.Disabled,
+			LockedUntil: utc(d.LockedUntil), CreatedAt: d.CreatedAt.UTC()}
+	}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
 }
 
 // SetUserRole changes an account's role and unit.
