@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"pinggu"
 	"strings"
 	"sync"
@@ -27,7 +26,7 @@ type child struct {
 	out bytes.Buffer
 }
 
-func startChild(t *testing.T, bin, dir string) *child {
+func startChild(t *testing.T, dir string) *child {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -36,8 +35,8 @@ func startChild(t *testing.T, bin, dir string) *child {
 	addr := ln.Addr().String()
 	ln.Close()
 	c := &child{url: "http://" + addr}
-	c.cmd = exec.Command(bin, "serve")
-	c.cmd.Env = append(os.Environ(), "PINGGU_DATA_DIR="+dir, "PINGGU_ADDR="+addr, "PINGGU_ADMIN_TOKEN=tok")
+	c.cmd = exec.Command(os.Args[0]) // this test binary, as `pinggu serve` (see TestMain)
+	c.cmd.Env = append(os.Environ(), "PINGGU_TEST_CHILD=serve", "PINGGU_DATA_DIR="+dir, "PINGGU_ADDR="+addr, "PINGGU_ADMIN_TOKEN=tok")
 	c.cmd.Stdout, c.cmd.Stderr = &c.out, &c.out
 	if err := c.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -81,12 +80,8 @@ func (c *child) post(t *testing.T, path, body string, auth bool) (int, map[strin
 // responses.
 func TestKilledMidStreamLosesNothing(t *testing.T) {
 	t.Parallel()
-	bin := filepath.Join(t.TempDir(), "pinggu")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
 	dir := t.TempDir()
-	c := startChild(t, bin, dir)
+	c := startChild(t, dir)
 	now := time.Now()
 	for _, s := range []struct{ path, body string }{
 		{"/api/v1/units", `{"code":"u1","name":"崇川区","type":"county","peerGroup":"县市区"}`},
@@ -126,7 +121,7 @@ func TestKilledMidStreamLosesNothing(t *testing.T) {
 	c.cmd.Wait()
 	wg.Wait()
 
-	c = startChild(t, bin, dir)
+	c = startChild(t, dir)
 	resp, err := http.Get(c.url + "/healthz")
 	if err == nil {
 		resp.Body.Close()
