@@ -29,7 +29,7 @@ type Redis struct {
 // OpenRedis connects to addr, or starts an in-process Redis when addr is empty.
 func OpenRedis(ctx context.Context, addr string, db int) (*Redis, error) {
 	if addr != "" {
-		c := redis.NewClient(&redis.Options{Addr: addr, DB: db})
+		c := redis.NewClient(&redis.Options{Addr: addr, DB: db, MaxRetries: -1, DialerRetries: 2})
 		defer c.Close()
 		if err := c.Ping(ctx).Err(); err != nil {
 			return nil, fmt.Errorf("redis at %s does not answer: %w", addr, err)
@@ -82,6 +82,14 @@ func RemoteRedis(addr string, db int) *Redis {
 	return &Redis{Opt: asynq.RedisClientOpt{Addr: addr, DB: db}, Description: fmt.Sprintf("redis %s db %d (not answering yet)", addr, db), stop: func() {}}
 }
 
+// failFast is a connection that gives up on a command at once when Redis
+// does not answer (no retries, one dial): the callers either loop by
+// themselves (the worker) or answer a person "try again" (the scheduler).
+func (r *Redis) failFast() *redis.Client {
+	return redis.NewClient(&redis.Options{Addr: r.Opt.Addr, Username: r.Opt.Username, Password: r.Opt.Password, DB: r.Opt.DB,
+		TLSConfig: r.Opt.TLSConfig, MaxRetries: -1, DialerRetries: 1})
+}
+
 // Close stops the in-process Redis, if any.
 func (r *Redis) Close() { r.stop() }
 
@@ -89,6 +97,7 @@ func (r *Redis) Close() { r.stop() }
 type Worker struct {
 	srv *asynq.Server
 	mux *asynq.ServeMux
+	rc  *redis.Client // closed after the server: asynq does not close a connection it was given
 }
 
 // WorkerOptions tune a worker; the zero value is the production setting.
@@ -111,7 +120,11 @@ func NewWorker(r *Redis, log *slog.Logger, opts ...WorkerOptions) *Worker {
 	if o.PollInterval > 0 && o.PollInterval < time.Second {
 		idle = o.PollInterval
 	}
-	srv := asynq.NewServer(r.Opt, asynq.Config{
+	// The worker's own connection gives up on a command at once when Redis
+	// does not answer: asynq's loops try again by themselves, and stopping
+	// while Redis is away then takes milliseconds, not seconds of retries.
+	rc := r.failFast()
+	srv := asynq.NewServerFromRedisClient(rc, asynq.Config{
 		Concurrency: 4,
 		// Longer than any task should take, so a deploy lets work finish
 		// instead of handing it back half done.
@@ -122,7 +135,7 @@ func NewWorker(r *Redis, log *slog.Logger, opts ...WorkerOptions) *Worker {
 		DelayedTaskCheckInterval: o.PollInterval,
 		TaskCheckInterval:        idle,
 	})
-	return &Worker{srv: srv, mux: asynq.NewServeMux()}
+	return &Worker{srv: srv, mux: asynq.NewServeMux(), rc: rc}
 }
 
 // Mux is where task handlers are registered before Start.
@@ -135,6 +148,7 @@ func (w *Worker) Start() error { return w.srv.Start(w.mux) }
 func (w *Worker) Shutdown() {
 	w.srv.Stop()
 	w.srv.Shutdown()
+	w.rc.Close()
 }
 
 type slogAdapter struct{ l *slog.Logger }

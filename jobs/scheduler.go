@@ -36,16 +36,14 @@ type Scheduler struct {
 
 // NewScheduler connects a scheduler to the queue.
 func NewScheduler(r *Redis, store RoundStore, now func() time.Time, log *slog.Logger) *Scheduler {
-	rdb := r.Opt.MakeRedisClient().(redis.UniversalClient)
-	return &Scheduler{rdb: rdb, client: asynq.NewClient(r.Opt), insp: asynq.NewInspector(r.Opt), store: store, now: now, log: log}
+	rdb := r.failFast()
+	return &Scheduler{rdb: rdb, client: asynq.NewClientFromRedisClient(rdb), insp: asynq.NewInspectorFromRedisClient(rdb),
+		store: store, now: now, log: log}
 }
 
-// Close releases the queue connections.
-func (s *Scheduler) Close() {
-	s.client.Close()
-	s.insp.Close()
-	s.rdb.Close()
-}
+// Close releases the queue connection (asynq does not close one it was
+// given).
+func (s *Scheduler) Close() { s.rdb.Close() }
 
 // CompileNow queues a compile to run at once and returns its job id; it is
 // final if the round has closed, provisional otherwise.

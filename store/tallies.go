@@ -60,6 +60,19 @@ func (s *Store) AddToTally(ctx context.Context, round, unit string, e pinggu.Tal
 	return mapErr(err, pinggu.ObjTally)
 }
 
+// Tally returns one unit's tally (zero when it has none yet).
+func (s *Store) Tally(ctx context.Context, round, unit string) (pinggu.Tally, error) {
+	var d tallyDoc
+	err := s.db.Collection(colTallies).FindOne(ctx, bson.D{{Key: "_id", Value: round + "/" + unit}}).Decode(&d)
+	if err == mongo.ErrNoDocuments {
+		return pinggu.Tally{Unit: unit}, nil
+	}
+	if err != nil {
+		return pinggu.Tally{}, mapErr(err, pinggu.ObjTally)
+	}
+	return pinggu.Tally{Unit: d.Unit, Received: d.Received, Strata: d.Strata}, nil
+}
+
 // Tallies returns the tallies of a round, one per unit that has responses.
 func (s *Store) Tallies(ctx context.Context, round string) ([]pinggu.Tally, error) {
 	return findAll(ctx, s.db.Collection(colTallies), pinggu.ObjTally, bson.D{{Key: "round", Value: round}},

@@ -45,6 +45,9 @@ func (s *Service) take(ctx context.Context, p *pending, u *undo) (Receipt, error
 		// after: a retry of a stored response ends at the insert and never
 		// holds a slot a new respondent needs, so the unit ends exactly at
 		// its quota whatever the mix of retries and new respondents.
+		if r, full, err := s.full(ctx, p); full || err != nil {
+			return r, err
+		}
 		r, err := s.insert(ctx, p, u)
 		if err != nil || !r.Created {
 			return r, err
@@ -245,15 +248,16 @@ func (s *Service) signals(ctx context.Context, p *pending, u *undo) error {
 }
 
 // reserve takes a quota slot for a unit with a quota, or a response whose
-// stratum has one, before the response is stored, in one conditional
-// update: in close mode that is what stops the sample (and each stratum) at
-// exactly its quota under any concurrency; in open mode it tells whether
-// this response is beyond it. done is true when the submission ends here.
+// stratum has one, in one conditional update: in close mode (after the
+// insert) that is what stops the sample (and each stratum) at exactly its
+// quota under any concurrency; in open mode (before the insert) it tells
+// whether this response is beyond it. done is true when the submission
+// ends here.
 func (s *Service) reserve(ctx context.Context, p *pending, u *undo) (r Receipt, done bool, err error) {
 	if p.quota == 0 && p.cellQuota == 0 {
 		return Receipt{}, false, nil
 	}
-	f, sub := p.form, p.sub
+	sub := p.sub
 	limit, cellLimit := 0, 0
 	if p.stops {
 		limit, cellLimit = p.quota, p.cellQuota
@@ -263,11 +267,7 @@ func (s *Service) reserve(ctx context.Context, p *pending, u *undo) (r Receipt, 
 		return Receipt{}, true, err
 	}
 	if !slot.OK {
-		if slot.CellFull {
-			return Receipt{}, true, pinggu.Errorf(pinggu.QuotaFull, "%s中%s的受访者样本已收集完毕，感谢您的参与",
-				f.Unit.Name, f.Round.Strata.Describe(f.Questionnaire, p.entry.Stratum))
-		}
-		return Receipt{}, true, pinggu.Errorf(pinggu.QuotaFull, "%s的样本已收集完毕，感谢您的参与", f.Unit.Name)
+		return Receipt{}, true, s.quotaFull(p, slot.CellFull)
 	}
 	p.reserved = true
 	entry := p.entry
@@ -278,6 +278,36 @@ func (s *Service) reserve(ctx context.Context, p *pending, u *undo) (r Receipt, 
 		p.resp.Flags = append(p.resp.Flags, pinggu.FlagOverQuota)
 	}
 	return Receipt{}, false, nil
+}
+
+// full answers, before anything is written, a submission to a unit (or
+// stratum) already at its quota: the thank-you page for a retry of a
+// stored response, QuotaFull for anyone else. Only a shortcut — the slot
+// taken after the insert is what stops the sample — so an unfull unit
+// costs one small read.
+func (s *Service) full(ctx context.Context, p *pending) (Receipt, bool, error) {
+	t, err := s.store.Tally(ctx, p.sub.Round, p.sub.Unit)
+	if err != nil {
+		return Receipt{}, true, err
+	}
+	unitFull := p.quota > 0 && t.Received >= p.quota
+	cellFull := p.cellQuota > 0 && t.Strata[p.entry.Stratum] >= p.cellQuota
+	if !unitFull && !cellFull {
+		return Receipt{}, false, nil
+	}
+	if _, err := s.store.Response(ctx, p.sub.Round, p.sub.SID); err == nil {
+		return Receipt{ID: p.sub.SID}, true, nil
+	}
+	return Receipt{}, true, s.quotaFull(p, !unitFull)
+}
+
+// quotaFull says whose sample is complete: the unit's, or its stratum's.
+func (s *Service) quotaFull(p *pending, cell bool) error {
+	if cell {
+		return pinggu.Errorf(pinggu.QuotaFull, "%s中%s的受访者样本已收集完毕，感谢您的参与",
+			p.form.Unit.Name, p.form.Round.Strata.Describe(p.form.Questionnaire, p.entry.Stratum))
+	}
+	return pinggu.Errorf(pinggu.QuotaFull, "%s的样本已收集完毕，感谢您的参与", p.form.Unit.Name)
 }
 
 // insert inserts the response under its submission id — a duplicate key

@@ -41,6 +41,7 @@ type Store interface {
 	Unredeem(ctx context.Context, round, code, sid string) error
 	AddInvitations(ctx context.Context, round, unit string, codes []string, at time.Time) error
 	Tallies(ctx context.Context, round string) ([]pinggu.Tally, error)
+	Tally(ctx context.Context, round, unit string) (pinggu.Tally, error)
 	ReplaceTally(ctx context.Context, round string, t, was pinggu.Tally) (bool, error)
 	EachResponse(ctx context.Context, round string, fn func(*pinggu.Response) error) error
 	pinggu.Auditor
