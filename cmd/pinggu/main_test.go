@@ -354,21 +354,7 @@ func TestJobsAskedForNowSurviveARestart(t *testing.T) {
 	dir := t.TempDir()
 	env := map[string]string{"PINGGU_ADMIN_TOKEN": "tok"}
 	web := startCommand(t, "web", dir, env, &testClock{})
-	now := time.Now()
-	for _, s := range []struct {
-		path string
-		body any
-	}{
-		{"/api/v1/units", map[string]any{"code": "u1", "name": "崇川区", "type": "county", "peerGroup": "县市区"}},
-		{"/api/v1/questionnaires", map[string]any{"code": "q", "title": "满意度", "questions": []any{map[string]any{"code": "Q1", "type": "scale", "text": "满意吗",
-			"options": []any{map[string]any{"code": "5", "label": "很满意", "score": 100}, map[string]any{"code": "1", "label": "不满意", "score": 20}}}}}},
-		{"/api/v1/rounds", map[string]any{"code": "r1", "title": "测评", "kind": "satisfaction", "questionnaire": "q", "units": []string{"u1"},
-			"opensAt": now.Add(-time.Hour).Format(time.RFC3339), "closesAt": now.Add(time.Hour).Format(time.RFC3339)}},
-	} {
-		if status, body := web.api(t, "tok", "POST", s.path, s.body); status != 201 {
-			t.Fatalf("POST %s = %d %v", s.path, status, body)
-		}
-	}
+	oneUnitRound(t, web)
 	status, body := web.api(t, "tok", "POST", "/api/v1/rounds/r1/compile", nil)
 	if status != http.StatusAccepted {
 		t.Fatalf("compile = %d %v", status, body)
@@ -403,20 +389,7 @@ func TestTalliesHealAfterAnUncleanStop(t *testing.T) {
 	env := map[string]string{"PINGGU_ADMIN_TOKEN": "tok"}
 	p := startProduct(t, dir, env)
 	now := time.Now()
-	for _, s := range []struct {
-		path string
-		body any
-	}{
-		{"/api/v1/units", map[string]any{"code": "u1", "name": "崇川区", "type": "county", "peerGroup": "县市区"}},
-		{"/api/v1/questionnaires", map[string]any{"code": "q", "title": "满意度", "questions": []any{map[string]any{"code": "Q1", "type": "scale", "text": "满意吗",
-			"options": []any{map[string]any{"code": "5", "label": "很满意", "score": 100}, map[string]any{"code": "1", "label": "不满意", "score": 20}}}}}},
-		{"/api/v1/rounds", map[string]any{"code": "r1", "title": "测评", "kind": "satisfaction", "questionnaire": "q", "units": []string{"u1"},
-			"opensAt": now.Add(-time.Hour).Format(time.RFC3339), "closesAt": now.Add(time.Hour).Format(time.RFC3339)}},
-	} {
-		if status, body := p.api(t, "tok", "POST", s.path, s.body); status != 201 {
-			t.Fatalf("POST %s = %d %v", s.path, status, body)
-		}
-	}
+	oneUnitRound(t, p)
 	if status, _ := p.api(t, "tok", "POST", "/api/v1/rounds/r1/schedule", nil); status != 200 {
 		t.Fatal("schedule")
 	}
@@ -464,5 +437,26 @@ func TestTalliesHealAfterAnUncleanStop(t *testing.T) {
 	}
 	if err := run(context.Background(), []string{"repair"}, envf, nil, &out, io.Discard); err != nil || !strings.Contains(out.String(), "round r1: tallies agree") {
 		t.Fatalf("repair: %v %s", err, out.String())
+	}
+}
+
+// oneUnitRound creates unit u1, a one-question questionnaire q and round r1,
+// open from an hour ago to an hour from now.
+func oneUnitRound(t *testing.T, p *running) {
+	t.Helper()
+	now := time.Now()
+	for _, s := range []struct {
+		path string
+		body any
+	}{
+		{"/api/v1/units", map[string]any{"code": "u1", "name": "崇川区", "type": "county", "peerGroup": "县市区"}},
+		{"/api/v1/questionnaires", map[string]any{"code": "q", "title": "满意度", "questions": []any{map[string]any{"code": "Q1", "type": "scale", "text": "满意吗",
+			"options": []any{map[string]any{"code": "5", "label": "很满意", "score": 100}, map[string]any{"code": "1", "label": "不满意", "score": 20}}}}}},
+		{"/api/v1/rounds", map[string]any{"code": "r1", "title": "测评", "kind": "satisfaction", "questionnaire": "q", "units": []string{"u1"},
+			"opensAt": now.Add(-time.Hour).Format(time.RFC3339), "closesAt": now.Add(time.Hour).Format(time.RFC3339)}},
+	} {
+		if status, body := p.api(t, "tok", "POST", s.path, s.body); status != 201 {
+			t.Fatalf("POST %s = %d %v", s.path, status, body)
+		}
 	}
 }
