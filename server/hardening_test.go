@@ -219,10 +219,11 @@ func TestUnknownNamesLookLikeWrongPasswords(t *testing.T) {
 	}
 }
 
-// With 97 of 100 stored in close mode, two stored submissions tapped forty
-// times each and thirty new respondents at once: the unit ends at exactly
-// 100, the retries hold no slot (three new respondents get in), and the
-// tally agrees. Repeated, as races are.
+// The issue's case scaled down — with 7 of 10 stored in close mode (97 of
+// 100 there), two stored submissions tapped forty times each and thirty new
+// respondents at once: the unit ends at exactly 10, the retries hold no
+// slot (three new respondents get in), and the tally agrees. Repeated, as
+// races are.
 func TestRetriesHoldNoQuotaSlot(t *testing.T) {
 	t.Parallel()
 	for round := range 3 {
@@ -230,9 +231,10 @@ func TestRetriesHoldNoQuotaSlot(t *testing.T) {
 		h.seed()
 		up := roundJSON()
 		up["quotaMode"] = "close"
+		up["quotas"] = map[string]int{"chongchuan": 10, "haimen": 50}
 		up["integrity"] = map[string]any{"burstLimit": -1}
 		h.mustAPI("PUT", "/api/v1/rounds/r2024", up, http.StatusOK)
-		for i := range 97 {
+		for i := range 7 {
 			if r := h.postJSON(responsesPath, fmt.Sprintf(`{"sid":"stored-%04d","answers":{"Q1":"5","D1":"1"}}`, i)); r.status != http.StatusCreated {
 				t.Fatalf("seed %d = %d %s", i, r.status, r.body)
 			}
@@ -264,8 +266,8 @@ func TestRetriesHoldNoQuotaSlot(t *testing.T) {
 		if fresh.Load() != 3 || full.Load() != 27 || dup.Load() != 80 || other.Load() != 0 {
 			t.Fatalf("round %d: %d stored, %d full, %d duplicates, %d other", round, fresh.Load(), full.Load(), dup.Load(), other.Load())
 		}
-		if n := h.count("r2024"); n != 100 {
-			t.Fatalf("round %d: %d stored, want 100", round, n)
+		if n := h.count("r2024"); n != 10 {
+			t.Fatalf("round %d: %d stored, want 10", round, n)
 		}
 		var prog struct {
 			Units []struct {
@@ -274,7 +276,7 @@ func TestRetriesHoldNoQuotaSlot(t *testing.T) {
 			}
 		}
 		json.Unmarshal(h.mustAPI("GET", "/api/v1/rounds/r2024/progress", nil, http.StatusOK).body, &prog)
-		if len(prog.Units) == 0 || prog.Units[0].Received != 100 {
+		if len(prog.Units) == 0 || prog.Units[0].Received != 10 {
 			t.Fatalf("round %d: tally %+v", round, prog.Units)
 		}
 	}
