@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"pinggu/store/storetest"
 	"strings"
 	"testing"
 	"time"
@@ -45,7 +46,7 @@ func upload(t *testing.T, p *running, path string, file []byte) (int, map[string
 // grades and ranks checked against hand computation.
 func TestAssessmentRound(t *testing.T) {
 	t.Parallel() // its own data folder, port and in-process Redis
-	p := startProduct(t, t.TempDir(), map[string]string{"PINGGU_ADMIN_TOKEN": "tok"})
+	p := startProduct(t, storetest.Dir(t), map[string]string{"PINGGU_ADMIN_TOKEN": "tok"})
 	defer p.shutdown(t)
 	rows := [][]any{
 		{"A", "", 1, "依法履职", 60, "", "", ""},

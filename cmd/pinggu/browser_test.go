@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"pinggu/store/storetest"
 	"strings"
 	"testing"
 	"time"
@@ -52,7 +53,7 @@ func TestBrowserConsoleAndPhoneSurvey(t *testing.T) {
 	t.Parallel() // its own data folder, port and in-process Redis
 	exe := chromium(t)
 	shots := artefacts(t)
-	p := startProduct(t, t.TempDir(), map[string]string{"PINGGU_ADMIN_TOKEN": "tok"})
+	p := startProduct(t, storetest.Dir(t), map[string]string{"PINGGU_ADMIN_TOKEN": "tok"})
 	defer p.shutdown(t)
 	now := time.Now().UTC()
 	for _, step := range []struct {

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"pinggu/store"
+	"pinggu/store/storetest"
 )
 
 // child is the pinggu binary running as its own process, to be killed.
@@ -80,7 +81,7 @@ func (c *child) post(t *testing.T, path, body string, auth bool) (int, map[strin
 // responses.
 func TestKilledMidStreamLosesNothing(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
+	dir := storetest.Dir(t)
 	c := startChild(t, dir)
 	now := time.Now()
 	for _, s := range []struct{ path, body string }{

@@ -20,6 +20,7 @@ import (
 
 	"pinggu/jobs"
 	"pinggu/store"
+	"pinggu/store/storetest"
 )
 
 // syncBuffer collects what the product prints while it runs.
@@ -180,7 +181,7 @@ var tokenRe = regexp.MustCompile(`admin token: ([0-9a-f]{64})`)
 
 func TestServeEndToEnd(t *testing.T) {
 	t.Parallel() // its own data folder, port and in-process Redis
-	dir := t.TempDir()
+	dir := storetest.Dir(t)
 	p := startProduct(t, dir, nil)
 	m := tokenRe.FindStringSubmatch(p.out.String())
 	if m == nil {
@@ -265,7 +266,7 @@ func TestServeEndToEnd(t *testing.T) {
 
 func TestAdminTokenFromEnvironment(t *testing.T) {
 	t.Parallel() // its own data folder, port and in-process Redis
-	p := startProduct(t, t.TempDir(), map[string]string{"PINGGU_ADMIN_TOKEN": "from-env-token"})
+	p := startProduct(t, storetest.Dir(t), map[string]string{"PINGGU_ADMIN_TOKEN": "from-env-token"})
 	defer p.shutdown(t)
 	if status, _ := p.api(t, "from-env-token", "GET", "/api/v1/units", nil); status != 200 {
 		t.Fatalf("env token rejected: %d", status)
@@ -295,7 +296,7 @@ func TestParseConfig(t *testing.T) {
 
 func TestUserAddCommand(t *testing.T) {
 	t.Parallel() // its own data folder, port and in-process Redis
-	dir := t.TempDir()
+	dir := storetest.Dir(t)
 	env := func(k string) string {
 		if k == "PINGGU_DATA_DIR" {
 			return dir
@@ -335,7 +336,7 @@ func TestUserAddCommand(t *testing.T) {
 // unreachable; the survey side does not need Redis.
 func TestServeWithRedisDown(t *testing.T) {
 	t.Parallel() // its own data folder, port and in-process Redis
-	p := startProduct(t, t.TempDir(), map[string]string{"PINGGU_ADMIN_TOKEN": "tok", "PINGGU_REDIS_ADDR": "127.0.0.1:1"})
+	p := startProduct(t, storetest.Dir(t), map[string]string{"PINGGU_ADMIN_TOKEN": "tok", "PINGGU_REDIS_ADDR": "127.0.0.1:1"})
 	defer p.shutdown(t)
 	if status, _ := p.api(t, "tok", "POST", "/api/v1/units", map[string]any{"code": "u1", "name": "崇川区", "type": "county", "peerGroup": "县市区"}); status != 201 {
 		t.Fatalf("unit = %d", status)
@@ -351,7 +352,7 @@ func TestServeWithRedisDown(t *testing.T) {
 // unfinished, queues it again, and it runs.
 func TestJobsAskedForNowSurviveARestart(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
+	dir := storetest.Dir(t)
 	env := map[string]string{"PINGGU_ADMIN_TOKEN": "tok"}
 	web := startCommand(t, "web", dir, env, &testClock{})
 	oneUnitRound(t, web)
@@ -385,7 +386,7 @@ func TestJobsAskedForNowSurviveARestart(t *testing.T) {
 // so in the audit log; `pinggu repair` and the API find nothing more.
 func TestTalliesHealAfterAnUncleanStop(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
+	dir := storetest.Dir(t)
 	env := map[string]string{"PINGGU_ADMIN_TOKEN": "tok"}
 	p := startProduct(t, dir, env)
 	now := time.Now()

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"pinggu/store/storetest"
 	"strings"
 	"testing"
 	"time"
@@ -16,7 +17,7 @@ import (
 // unit's counts checked against hand computation.
 func TestMidtermEvaluation(t *testing.T) {
 	t.Parallel() // its own data folder, port and in-process Redis
-	p := startProduct(t, t.TempDir(), map[string]string{"PINGGU_ADMIN_TOKEN": "tok"})
+	p := startProduct(t, storetest.Dir(t), map[string]string{"PINGGU_ADMIN_TOKEN": "tok"})
 	defer p.shutdown(t)
 	var names []string
 	for i := 0; i < 15; i++ {

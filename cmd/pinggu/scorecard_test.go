@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"pinggu/store/storetest"
 	"strconv"
 	"strings"
 	"testing"
@@ -24,7 +25,7 @@ import (
 func TestScheduledRoundCompilesAScorecard(t *testing.T) {
 	t.Parallel()
 	clock := &testClock{}
-	p := startProductWith(t, t.TempDir(), map[string]string{"PINGGU_ADMIN_TOKEN": "tok"}, clock)
+	p := startProductWith(t, storetest.Dir(t), map[string]string{"PINGGU_ADMIN_TOKEN": "tok"}, clock)
 	defer p.shutdown(t)
 	now := time.Now()
 	clock.Freeze(now)
