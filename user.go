@@ -29,7 +29,7 @@ type User struct {
 	PasswordHash string    `json:"-"`
 	FailedLogins int       `json:"-"`
 	LockedUntil  time.Time `json:"-"`
-	Locks        int       `json:"-"` // locks in a row (the back-off grows with them)
+	Locks        int       `json:"-"`                  // locks in a row (the back-off grows with them)
 	Disabled     bool      `json:"disabled,omitempty"` // signs in no more; its sessions and tokens fail at once
 	CreatedAt    time.Time `json:"createdAt"`
 }

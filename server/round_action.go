@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/url"
+
 	"pinggu"
 
 	"github.com/labstack/echo/v4"
@@ -38,4 +39,17 @@ func (s *Server) roundAction(c echo.Context) error {
 		return s.redirectWith(c, "/admin/reports", doneText(done))
 	}
 	return s.redirectWith(c, "/admin/rounds/"+url.PathEscape(code), doneText(done))
+}
+
+// doneText says what a button did: a transition, or the job it queued.
+func doneText(done string) string {
+	switch done {
+	case "schedule":
+		return "已排期"
+	case "cancel":
+		return "已取消排期"
+	case "publish":
+		return "已发布结果"
+	}
+	return "已提交后台任务 " + done + "，进度见“后台任务”"
 }

@@ -5,10 +5,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"pinggu"
-	"pinggu/store"
 	"sort"
 	"strings"
+
+	"pinggu"
+	"pinggu/store"
 
 	"github.com/labstack/echo/v4"
 )
@@ -24,28 +25,6 @@ type progressRow struct {
 	Channels           string   // "网页 40 · 扫码 20"
 	Excluded           int
 	Score              *pinggu.UnitScore
-}
-
-type flagCount struct {
-	Label string
-	N     int
-}
-
-// flagCounts lists the flags that fired, in the reports' order.
-func flagCounts(m map[string]int) []flagCount {
-	var out []flagCount
-	for _, f := range pinggu.QualityFlags {
-		if n := m[f.Flag]; n > 0 {
-			out = append(out, flagCount{f.Label, n})
-		}
-	}
-	return out
-}
-
-type dayRow struct {
-	Day     string
-	Count   int
-	Percent int
 }
 
 // consoleRound is a round's dashboard: sample progress and reports.
@@ -145,30 +124,6 @@ type roundView struct {
 	Repaired              string // when and how the tallies were last corrected from the responses
 }
 
-// doneText says what a button did: a transition, or the job it queued.
-func doneText(done string) string {
-	switch done {
-	case "schedule":
-		return "已排期"
-	case "cancel":
-		return "已取消排期"
-	case "publish":
-		return "已发布结果"
-	}
-	return "已提交后台任务 " + done + "，进度见“后台任务”"
-}
-
-// channelCounts says how a unit's responses came in, in a fixed order.
-func channelCounts(m map[string]int) string {
-	var parts []string
-	for _, ch := range pinggu.Channels {
-		if n := m[string(ch)]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%s %d", pinggu.ChannelLabel(ch), n))
-		}
-	}
-	return strings.Join(parts, " · ")
-}
-
 // strataLines formats a unit's stratum counts against their quotas.
 func (s *Server) strataLines(ctx context.Context, r *pinggu.Round) (func(map[string]int) []string, error) {
 	if r.Strata == nil || len(r.Strata.Quotas) == 0 {
@@ -190,29 +145,4 @@ func (s *Server) strataLines(ctx context.Context, r *pinggu.Round) (func(map[str
 		}
 		return out
 	}, nil
-}
-
-// dayRows lists responses per day, oldest first, scaled for a bar chart.
-func dayRows(days map[string]int) []dayRow {
-	keys := make([]string, 0, len(days))
-	top := 0
-	for d, n := range days {
-		keys = append(keys, d)
-		top = max(top, n)
-	}
-	sort.Strings(keys)
-	out := make([]dayRow, len(keys))
-	for i, d := range keys {
-		out[i] = dayRow{Day: d, Count: days[d], Percent: days[d] * 100 / max(1, top)}
-	}
-	return out
-}
-
-// progressJSON feeds the round page's live update.
-func (s *Server) progressJSON(c echo.Context) error {
-	ps, err := s.survey.Progress(c.Request().Context(), c.Param("code"))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, map[string]any{"units": ps})
 }

@@ -287,7 +287,9 @@ func (s *Store) UnitTokens(ctx context.Context, unit string) ([]pinggu.UnitToken
 		CreatedAt time.Time `bson:"createdAt"`
 	}
 	return findAll(ctx, s.db.Collection(colUnitTokens), pinggu.ObjUnitToken, bson.D{{Key: "unit", Value: unit}},
-		func(d *doc) pinggu.UnitToken { return pinggu.UnitToken{ID: d.ID, Unit: d.Unit, CreatedAt: d.CreatedAt.UTC()} },
+		func(d *doc) pinggu.UnitToken {
+			return pinggu.UnitToken{ID: d.ID, Unit: d.Unit, CreatedAt: d.CreatedAt.UTC()}
+		},
 		options.Find().SetSort(bson.D{{Key: "createdAt", Value: 1}, {Key: "_id", Value: 1}}))
 }
 
