@@ -39,6 +39,9 @@ func (s *Service) Rebuild(ctx context.Context, round string) (*Rebuilt, error) {
 	if err != nil {
 		return nil, err
 	}
+	if r.Questionnaire == "" { // a mid-term round: no survey, no tallies
+		return &Rebuilt{Round: round, Fixed: []TallyFix{}}, nil
+	}
 	q, err := s.store.Questionnaire(ctx, r.Questionnaire, r.QuestionnaireVersion)
 	if err != nil {
 		return nil, err

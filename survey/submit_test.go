@@ -297,4 +297,12 @@ func TestRebuildCorrectsDriftedTallies(t *testing.T) {
 	if res, err = s.Rebuild(ctx, "r"); err != nil || len(res.Fixed) != 0 {
 		t.Fatalf("a second rebuild: %+v %v", res, err)
 	}
+	// A mid-term round has no survey and nothing to rebuild.
+	if err := st.CreateRound(ctx, &pinggu.Round{Code: "m", Title: "中期评估", Kind: pinggu.Midterm, OpensAt: stepOpens,
+		ClosesAt: stepOpens.Add(time.Hour), Timezone: pinggu.DefaultTimezone, Status: pinggu.StatusOpen}); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := s.Rebuild(ctx, "m"); err != nil || len(res.Fixed) != 0 {
+		t.Fatalf("a mid-term round: %+v %v", res, err)
+	}
 }

@@ -300,8 +300,9 @@ func (a *app) rebuildOpenRounds(ctx context.Context) error {
 			continue
 		}
 		res, err := a.survey.Rebuild(pinggu.WithActor(ctx, "startup"), r.Code)
-		if err != nil {
-			return fmt.Errorf("rebuild the tallies of %s: %w", r.Code, err)
+		if err != nil { // the tallies serve progress, not results: start anyway
+			a.log.Error("tallies not rebuilt; run pinggu repair", "round", r.Code, "err", err)
+			continue
 		}
 		for _, f := range res.Fixed {
 			a.log.Warn("tally corrected from the responses", "round", r.Code, "unit", f.Unit, "counted", f.Before, "stored", f.After)
