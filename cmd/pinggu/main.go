@@ -61,6 +61,8 @@ const usage = `usage: pinggu [serve|web|worker|demo|token|user|healthcheck] [fla
   token   issue a new bootstrap administrator token (restart the server after)
   user add --role admin|assessor|reporter --name NAME [--unit CODE]
           create a console account (password asked on the terminal, or read from stdin)
+  bench -url http://HOST/s/ROUND/UNIT [-c 8] [-d 10s] [-json] [-token T]
+          drive a running server with virtual respondents; sessions/s, latency, count read back
   repair [-round CODE]
           count the rounds' tallies again from their stored responses (with the server stopped)
   healthcheck  exit 0 when this host's server answers (-deps: MongoDB and Redis)
@@ -119,6 +121,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return err
 		}
 		return userCommand(ctx, args, cfg, stdin, stdout, stderr)
+	case "bench":
+		return benchCommand(ctx, args, stdout, stderr)
 	case "repair":
 		cfg, err := parseConfig(cmd, nil, getenv, stderr)
 		if err != nil {
