@@ -31,7 +31,11 @@ type Handlers struct {
 	compiler *Compiler
 	now      func() time.Time
 	log      *slog.Logger
+	observe  func(typ string, ok bool, d time.Duration) // optional: metrics
 }
+
+// Observe has every job's type, outcome and duration reported to fn.
+func (h *Handlers) Observe(fn func(typ string, ok bool, d time.Duration)) { h.observe = fn }
 
 // Lifecycle makes the transitions the jobs are due to make (package
 // rounds), with their side effects; the handlers decide only whether a
@@ -89,7 +93,11 @@ func (h *Handlers) tracked(fn roundHandler) asynq.Handler {
 		rec := context.WithoutCancel(ctx) // record the outcome even when ctx was cancelled
 		_ = h.store.RecordJob(rec, &pinggu.Job{ID: id, Type: t.Type(), Round: p.Round, State: pinggu.JobRunning,
 			Attempts: retried + 1, StartedAt: h.now().UTC()})
+		began := time.Now()
 		err = fn(pinggu.WithActor(ctx, "job:"+t.Type()), p, run)
+		if h.observe != nil {
+			h.observe(t.Type(), err == nil, time.Since(began))
+		}
 		j := &pinggu.Job{ID: id, Type: t.Type(), Round: p.Round, State: pinggu.JobSucceeded, Progress: 1,
 			Note: run.note, Report: run.report, FinishedAt: h.now().UTC()}
 		if err != nil {

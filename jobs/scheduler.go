@@ -309,3 +309,16 @@ type QueuedTask struct {
 	Type string    `json:"type"`
 	At   time.Time `json:"at"`
 }
+
+// QueueSizes counts the queue's tasks by state, for monitoring.
+func (s *Scheduler) QueueSizes() (map[string]int, error) {
+	info, err := s.insp.GetQueueInfo(Queue)
+	if errors.Is(err, asynq.ErrQueueNotFound) {
+		return map[string]int{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return map[string]int{"pending": info.Pending, "active": info.Active, "scheduled": info.Scheduled,
+		"retry": info.Retry, "archived": info.Archived}, nil
+}

@@ -50,7 +50,7 @@ func (s *Server) apiSubmit(c echo.Context) error {
 	if !pinggu.ValidSID(b.Device) {
 		b.Device = survey.NewDeviceToken()
 	}
-	rec, err := s.survey.Submit(c.Request().Context(), survey.Submission{
+	rec, err := s.submit(c, survey.Submission{
 		SID: b.SID, Round: c.Param("round"), Unit: c.Param("unit"), Answers: answers,
 		Channel: b.Channel, Tag: b.Tag, IP: c.RealIP(), Code: b.Code, Device: b.Device,
 	})
@@ -181,4 +181,18 @@ func readJSONLines(r io.Reader) ([]pinggu.ResponseRow, error) {
 		return nil, pinggu.FieldErrors{"body": "没有任何一行"}.Err("导入内容为空")
 	}
 	return rows, nil
+}
+
+// submit stores a submission and records its outcome.
+func (s *Server) submit(c echo.Context, sub survey.Submission) (survey.Receipt, error) {
+	rec, err := s.survey.Submit(c.Request().Context(), sub)
+	switch {
+	case err != nil:
+		s.cfg.Metrics.Submission(string(pinggu.ErrorCode(err)))
+	case rec.Created:
+		s.cfg.Metrics.Submission("created")
+	default:
+		s.cfg.Metrics.Submission("duplicate")
+	}
+	return rec, err
 }

@@ -81,6 +81,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	err = fromEcho(err)
 	code := pinggu.ErrorCode(err)
 	status := statusOf(code)
+	s.cfg.Metrics.Error(string(code))
 	reqID := c.Response().Header().Get(echo.HeaderXRequestID)
 	if status == http.StatusServiceUnavailable {
 		c.Response().Header().Set("Retry-After", "30")

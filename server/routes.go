@@ -1,9 +1,16 @@
 package server
 
+import "github.com/labstack/echo/v4"
+
 // routes is the one route table of the product.
 func (s *Server) routes() {
 	e := s.echo
 	e.GET("/healthz", s.healthz)
+	if s.cfg.Metrics != nil {
+		// For administrators' monitoring: the admin token or an
+		// administrator's API token.
+		e.GET("/metrics", echo.WrapHandler(s.cfg.Metrics.Handler()), s.apiAuth, s.allow(adminAccess))
+	}
 
 	// Respondents: the survey page of one unit in one round.
 	e.GET("/s/:round/:unit", s.surveyForm)

@@ -24,6 +24,7 @@ import (
 	"pinggu/assessment"
 	"pinggu/auth"
 	"pinggu/catalog"
+	"pinggu/metrics"
 	"pinggu/midterm"
 	"pinggu/quality"
 	"pinggu/rounds"
@@ -103,6 +104,9 @@ type Config struct {
 	BaseURL string
 	Logger  *slog.Logger
 	Now     func() time.Time
+	// Metrics, when set, records requests, submissions and errors and is
+	// served at /metrics to administrators.
+	Metrics *metrics.Metrics
 }
 
 // Server is the HTTP server; Handler returns what to serve.
@@ -166,8 +170,10 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			c.Error(err)
 		}
+		d := time.Since(start)
+		s.cfg.Metrics.Request(c.Path(), c.Request().Method, c.Response().Status, d)
 		s.cfg.Logger.Debug("request", "method", c.Request().Method, "path", c.Path(),
-			"status", c.Response().Status, "ms", time.Since(start).Milliseconds(),
+			"status", c.Response().Status, "ms", d.Milliseconds(),
 			"id", c.Response().Header().Get(echo.HeaderXRequestID))
 		return nil
 	}

@@ -40,7 +40,7 @@ func (s *Server) surveySubmit(c echo.Context) error {
 		// gets a new one rather than an error the respondent cannot fix.
 		sub.SID, sub.Stamp = survey.NewSID(), ""
 	}
-	rec, err := s.survey.Submit(c.Request().Context(), sub)
+	rec, err := s.submit(c, sub)
 	switch pinggu.ErrorCode(err) {
 	case "":
 	case pinggu.Invalid:

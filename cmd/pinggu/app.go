@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"strings"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 	"pinggu/catalog"
 	"pinggu/demo"
 	"pinggu/jobs"
+	"pinggu/metrics"
 	"pinggu/midterm"
 	"pinggu/quality"
 	"pinggu/rounds"
@@ -42,6 +44,7 @@ type app struct {
 	store   *store.Store
 	redis   *jobs.Redis
 	sched   *jobs.Scheduler
+	metrics *metrics.Metrics
 	survey  *survey.Service
 	catalog *catalog.Service
 	rounds  *rounds.Service
@@ -104,6 +107,8 @@ func newApp(ctx context.Context, cmd string, cfg config, o appOptions) (a *app, 
 	a.log.Info("queue ready", "redis", a.redis.Description)
 	a.sched = jobs.NewScheduler(a.redis, a.store, a.now, a.log)
 	a.closers = append(a.closers, a.sched.Close)
+	a.metrics = metrics.New()
+	a.metrics.QueueDepth(a.sched.QueueSizes)
 	a.rounds = rounds.New(a.store, a.sched, a.survey, a.now)
 	return a, nil
 }
@@ -148,7 +153,9 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	}
 	if a.cmd != "web" {
 		w := jobs.NewWorker(a.redis, a.log, a.worker)
-		jobs.NewHandlers(a.store, a.sched, a.rounds, jobs.NewCompiler(a.store, a.now), a.now, a.log).Register(w.Mux())
+		h := jobs.NewHandlers(a.store, a.sched, a.rounds, jobs.NewCompiler(a.store, a.now), a.now, a.log)
+		h.Observe(a.metrics.Job)
+		h.Register(w.Mux())
 		if err := w.Start(); err != nil {
 			return fmt.Errorf("start worker: %w", err)
 		}
@@ -157,6 +164,11 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 		// rebuild every pending task from the rounds in MongoDB, retrying
 		// in the background while Redis is away.
 		go a.sched.ReconcileUntilDone(ctx, 30*time.Second)
+	}
+	if a.cfg.PprofAddr != "" {
+		if err := a.servePprof(ctx); err != nil {
+			return err
+		}
 	}
 	if a.cmd == "worker" {
 		<-ctx.Done()
@@ -185,7 +197,7 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 // server builds the HTTP layer on the app's services.
 func (a *app) server(base string) (*server.Server, error) {
 	return server.New(server.Config{AdminTokenHash: a.tokenHash, SecureCookies: strings.HasPrefix(base, "https://"),
-		TrustProxy: a.cfg.TrustProxy, BaseURL: base, Logger: a.log, Now: a.now},
+		TrustProxy: a.cfg.TrustProxy, BaseURL: base, Logger: a.log, Now: a.now, Metrics: a.metrics},
 		server.Deps{Survey: a.survey, Catalog: a.catalog, Assessment: assessment.New(a.store, a.now), Rounds: a.rounds, Scheduler: a.sched, Reports: a.store,
 			Midterm: midterm.New(a.store, a.now), Auth: auth.New(a.store, a.now, auth.Policy{}),
 			Quality: quality.New(a.store, a.now), Store: a.store})
@@ -308,5 +320,28 @@ func (a *app) rebuildOpenRounds(ctx context.Context) error {
 			a.log.Warn("tally corrected from the responses", "round", r.Code, "unit", f.Unit, "counted", f.Before, "stored", f.After)
 		}
 	}
+	return nil
+}
+
+// servePprof starts the opt-in profiling listener (loopback only, checked
+// with the flags) until ctx ends.
+func (a *app) servePprof(ctx context.Context) error {
+	ln, err := net.Listen("tcp", a.cfg.PprofAddr)
+	if err != nil {
+		return fmt.Errorf("pprof listener: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go hs.Serve(ln)
+	go func() {
+		<-ctx.Done()
+		hs.Close()
+	}()
+	a.log.Info("profiling", "addr", ln.Addr().String())
 	return nil
 }

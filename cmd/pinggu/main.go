@@ -18,6 +18,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/signal"
 	"strconv"
@@ -50,6 +51,7 @@ type config struct {
 	Verbose    bool
 	Responses  int
 	Deps       bool
+	PprofAddr  string // an opt-in profiling listener, loopback only
 }
 
 const usage = `usage: pinggu [serve|web|worker|demo|token|user|healthcheck] [flags]
@@ -69,7 +71,7 @@ const usage = `usage: pinggu [serve|web|worker|demo|token|user|healthcheck] [fla
 
 Environment (flags override): PINGGU_ADDR, PINGGU_DATA_DIR, PINGGU_MONGO_URI,
 PINGGU_REDIS_ADDR, PINGGU_REDIS_DB, PINGGU_ADMIN_TOKEN, PINGGU_BASE_URL,
-PINGGU_TRUST_PROXY.
+PINGGU_TRUST_PROXY, PINGGU_PPROF_ADDR.
 `
 
 func parseConfig(cmd string, args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -95,6 +97,7 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 	fs.StringVar(&cfg.BaseURL, "base-url", env("PINGGU_BASE_URL", ""), "public base URL for printed links")
 	fs.BoolVar(&cfg.TrustProxy, "trust-proxy", env("PINGGU_TRUST_PROXY", "") == "true", "take client addresses from X-Forwarded-For")
 	fs.BoolVar(&cfg.Verbose, "v", false, "log every request")
+	fs.StringVar(&cfg.PprofAddr, "pprof", env("PINGGU_PPROF_ADDR", ""), "profiling listener for operators, loopback only (e.g. 127.0.0.1:6060; empty: off)")
 	fs.IntVar(&cfg.Responses, "responses", 1500, "demo: number of sample responses (enough that the smallest unit reaches the minimum sample of 30)")
 	fs.BoolVar(&cfg.Deps, "deps", false, "healthcheck: check MongoDB and Redis instead of the web server")
 	if err := fs.Parse(args); err != nil {
@@ -102,6 +105,12 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 	}
 	if fs.NArg() > 0 {
 		return config{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if cfg.PprofAddr != "" {
+		host, _, err := net.SplitHostPort(cfg.PprofAddr)
+		if ip := net.ParseIP(host); err != nil || host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			return config{}, fmt.Errorf("-pprof %q: the profiling listener takes a loopback address only (127.0.0.1:6060)", cfg.PprofAddr)
+		}
 	}
 	cfg.AdminToken = getenv("PINGGU_ADMIN_TOKEN")
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
