@@ -13,6 +13,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/connstring"
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/topology"
 
@@ -54,9 +55,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		s.embedded, uri = e, e.uri
 		s.backend = "embedded FerretDB (SQLite) in " + e.dir
 	}
-	client, err := mongo.Connect(options.Client().ApplyURI(uri).
-		SetServerSelectionTimeout(10 * time.Second).
-		SetAppName("pinggu"))
+	client, err := mongo.Connect(clientOptions(uri, cfg.URI != ""))
 	if err != nil {
 		s.closeEmbedded()
 		return nil, pinggu.Wrap(pinggu.Unavailable, fmt.Errorf("connect to the database: %w", err), "")
@@ -207,4 +206,16 @@ func utc(t time.Time) time.Time {
 		return time.Time{}
 	}
 	return t.UTC()
+}
+
+// clientOptions are the driver's settings. With a real MongoDB an answer
+// is acknowledged once a majority of the replica set has it, and a write
+// is retried once across a failover, so an acknowledged answer survives
+// the loss of a node.
+func clientOptions(uri string, real bool) *options.ClientOptions {
+	opts := options.Client().ApplyURI(uri).SetServerSelectionTimeout(10 * time.Second).SetAppName("pinggu")
+	if real {
+		opts.SetWriteConcern(writeconcern.Majority()).SetRetryWrites(true)
+	}
+	return opts
 }

@@ -64,3 +64,16 @@ func TestEveryCollectionWriteIsSerialized(t *testing.T) {
 		t.Fatal("a write inside a section waited for the section's own lock")
 	}
 }
+
+// A real MongoDB is written with majority acknowledgement and retryable
+// writes; the embedded one, a single process, takes the driver's defaults.
+func TestRealMongoDBWritesAreMajority(t *testing.T) {
+	t.Parallel()
+	real := clientOptions("mongodb://mongo:27017/pinggu?replicaSet=rs0", true)
+	if real.WriteConcern == nil || real.WriteConcern.W != "majority" || real.RetryWrites == nil || !*real.RetryWrites {
+		t.Fatalf("real MongoDB: %+v, retry %v", real.WriteConcern, real.RetryWrites)
+	}
+	if embedded := clientOptions("mongodb://127.0.0.1:27017/", false); embedded.WriteConcern != nil {
+		t.Fatalf("embedded: %+v", embedded.WriteConcern)
+	}
+}
