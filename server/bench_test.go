@@ -58,3 +58,19 @@ func BenchmarkSubmitJSON(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSurveyPage is a citizen opening the form: a fresh device cookie,
+// a fresh submission id and stamp, the whole page.
+func BenchmarkSurveyPage(b *testing.B) {
+	h := benchHarness(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		req := httptest.NewRequest("GET", "/s/r2024/chongchuan?ch=qr&tag=%E6%94%BF%E5%8A%A1%E5%A4%A7%E5%8E%85", nil)
+		rec := httptest.NewRecorder()
+		h.handler.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			b.Fatalf("status %d", rec.Code)
+		}
+	}
+}

@@ -125,6 +125,7 @@ type Server struct {
 	quality    *quality.Service
 	store      Pinger
 	uploads    map[string]bool // "POST /path/:param" of the routes that take files; set by routes()
+	fresh      *pageCache      // fresh survey pages, rendered once per unit
 }
 
 // New builds the server and its routes. It fails if a template does not parse.
@@ -146,7 +147,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		e.IPExtractor = echo.ExtractIPFromXFFHeader()
 	}
 	s := &Server{cfg: cfg, echo: e, pages: pages, survey: d.Survey, catalog: d.Catalog, assessment: d.Assessment, rounds: d.Rounds, sched: d.Scheduler,
-		reports: d.Reports, midterm: d.Midterm, auth: d.Auth, quality: d.Quality, store: d.Store, uploads: map[string]bool{}}
+		reports: d.Reports, midterm: d.Midterm, auth: d.Auth, quality: d.Quality, store: d.Store, uploads: map[string]bool{}, fresh: newPageCache()}
 	e.HTTPErrorHandler = s.handleError
 	e.Use(s.bodyLimit, middleware.RequestID(), middleware.Recover(), securityHeaders, s.accessLog)
 	s.routes()

@@ -135,7 +135,16 @@ func (s *Server) renderSurvey(c echo.Context, status int, f *survey.Form, p *sur
 	p.CondCSS = conditionalCSS(f.Questionnaire)
 	p.NeedCode = f.Round.Integrity.Invitations
 	p.ErrorList = orderedErrors(f.Questionnaire, p.Errors)
-	body, err := s.renderPage("survey.html", p)
+	var body []byte
+	var err error
+	if len(p.Errors) == 0 && len(p.Values) == 0 && p.Notice == "" {
+		// A fresh page is the same for every respondent of the unit but
+		// for a few values: render it once, fill them in per request.
+		body, err = s.fresh.page(pageKey(f, p.Tag != "", p.Code != ""), s.cfg.Now(), p,
+			func(marked *surveyPage) ([]byte, error) { return s.renderPage("survey.html", marked) })
+	} else {
+		body, err = s.renderPage("survey.html", p)
+	}
 	if err != nil {
 		return err
 	}

@@ -202,3 +202,41 @@ func TestMalformedFormIsRejected(t *testing.T) {
 		t.Fatalf("stored %d", n)
 	}
 }
+
+// The fresh page is rendered once per unit and filled in per request: two
+// citizens get their own submission ids and stamps (each valid on submit),
+// a code typed into the link is escaped as the template would, and the
+// rest of the page is the same bytes.
+func TestFreshPagesAreFilledInPerRequest(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.seed()
+	first, second := h.get("/s/r2024/chongchuan?ch=qr"), h.get("/s/r2024/chongchuan?ch=qr")
+	ids := hiddenRe.FindAllStringSubmatch(string(first.body), -1)
+	ids2 := hiddenRe.FindAllStringSubmatch(string(second.body), -1)
+	if len(ids) < 3 || len(ids2) < 3 || ids[0][2] == ids2[0][2] || ids[1][2] == ids2[1][2] || ids[2][2] != "qr" {
+		t.Fatalf("hidden fields %v / %v", ids, ids2)
+	}
+	strip := func(b []byte, fields [][]string) string {
+		s := string(b)
+		for _, f := range fields {
+			s = strings.ReplaceAll(s, f[2], "")
+		}
+		return s
+	}
+	if strip(first.body, ids) != strip(second.body, ids2) {
+		t.Fatal("two fresh pages differ beyond their own values")
+	}
+	for _, body := range [][]byte{first.body, second.body} {
+		form := url.Values{"Q1": {"5"}, "D1": {"1"}}
+		for _, f := range hiddenRe.FindAllStringSubmatch(string(body), -1) {
+			form.Set(f[1], f[2])
+		}
+		if r := h.postForm("/s/r2024/chongchuan", form); r.status != http.StatusSeeOther {
+			t.Fatalf("submit from a cached page = %d", r.status)
+		}
+	}
+	if n := h.count("r2024"); n != 2 {
+		t.Fatalf("stored %d", n)
+	}
+}
