@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -73,4 +74,25 @@ func BenchmarkSurveyPage(b *testing.B) {
 			b.Fatalf("status %d", rec.Code)
 		}
 	}
+}
+
+// BenchmarkSubmitJSONParallel is BenchmarkSubmitJSON from 8 concurrent
+// clients (4 per core): compare with store's BenchmarkInsertResponseParallel.
+func BenchmarkSubmitJSONParallel(b *testing.B) {
+	h := benchHarness(b)
+	var n atomic.Int64
+	b.SetParallelism(4)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			body := fmt.Sprintf(`{"sid":"bench-par-%08d","answers":{"Q1":"5","D1":"2","Q2":"4","Q13":["1","3"],"Q14":"窗口服务很好","Q15":9}}`, n.Add(1))
+			req := httptest.NewRequest("POST", responsesPath, strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			rec := httptest.NewRecorder()
+			h.handler.ServeHTTP(rec, req)
+			if rec.Code != http.StatusCreated {
+				b.Fatalf("status %d: %s", rec.Code, rec.Body)
+			}
+		}
+	})
 }

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -39,4 +40,27 @@ func BenchmarkAddToTally(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkInsertResponseParallel is the backend's own one-by-one write
+// from 8 concurrent writers (4 per core on the 2-core machine), the floor
+// under server's BenchmarkSubmitJSONParallel: compare their rates from one
+// run (go test ./server ./store -run XXX -bench Parallel).
+func BenchmarkInsertResponseParallel(b *testing.B) {
+	s := storetest.New(b)
+	ctx := context.Background()
+	answers := pinggu.Answers{"Q1": {"5"}, "D1": {"2"}, "Q2": {"4"}, "Q13": {"1", "3"}, "Q14": {"窗口服务很好"}, "Q15": {"9"}}
+	var n atomic.Int64
+	b.SetParallelism(4)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			r := &pinggu.Response{ID: fmt.Sprintf("bench-par-%08d", n.Add(1)), Round: "r2024", Unit: "chongchuan",
+				Questionnaire: "fz2024", QuestionnaireVersion: 1, Answers: answers, Channel: pinggu.ChannelWeb,
+				SubmittedAt: time.Now(), DurationMs: 1000}
+			if created, err := s.InsertResponse(ctx, r); err != nil || !created {
+				b.Fatalf("insert: %v %v", created, err)
+			}
+		}
+	})
 }
