@@ -5,11 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
 	"syscall"
-	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/connstring"
@@ -60,7 +58,6 @@ func startEmbedded(dir string, logger *slog.Logger) (*embedded, error) {
 	}
 	// MkdirTemp makes the directory 0700; the path stays short enough for
 	// a socket address.
-	removeDeadSockets()
 	if e.sockDir, err = os.MkdirTemp("", "pinggu-db-"); err != nil {
 		return nil, err
 	}
@@ -129,28 +126,4 @@ func connstringHost(uri string) (string, error) {
 		return "", err
 	}
 	return fmt.Sprintf("%v/%s", cs.Hosts, cs.Database), nil
-}
-
-// removeDeadSockets clears the socket directories of embedded databases
-// that died without cleaning up (a killed process): nothing answers on
-// their socket any more. Directories of other users cannot be entered
-// and are left alone.
-func removeDeadSockets() {
-	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "pinggu-db-*"))
-	for _, dir := range dirs {
-		sock := filepath.Join(dir, "ferretdb.sock")
-		c, err := net.DialTimeout("unix", sock, 100*time.Millisecond)
-		if err == nil {
-			c.Close()
-			continue // alive
-		}
-		// Refused: the socket outlived its listener. No socket at all: a
-		// database just starting has none yet either, so only an old
-		// directory counts as dead.
-		info, serr := os.Stat(dir)
-		old := serr == nil && time.Since(info.ModTime()) > time.Minute
-		if errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, os.ErrNotExist) && old {
-			os.RemoveAll(dir)
-		}
-	}
 }
