@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"syscall"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
@@ -26,6 +27,11 @@ type embedded struct {
 	cancel  context.CancelFunc
 	done    chan struct{}
 }
+
+// ferretdbNew serializes ferretdb.New, which writes a package variable of
+// FerretDB's own: two stores opened at once in one process (the tests)
+// would race on it.
+var ferretdbNew sync.Mutex
 
 // ErrDataInUse is the error of a data folder another process has open.
 var ErrDataInUse = errors.New("the data folder is in use by another pinggu process")
@@ -64,12 +70,14 @@ func startEmbedded(dir string, logger *slog.Logger) (*embedded, error) {
 	// FerretDB logs every connection at info level and warns about commands
 	// the driver sends that it does not know (endSessions); only its errors matter here.
 	quiet := slog.New(levelFilter{logger.Handler(), slog.LevelError})
+	ferretdbNew.Lock()
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{Unix: filepath.Join(e.sockDir, "ferretdb.sock")},
 		Handler:   "sqlite",
 		SQLiteURL: "file:" + abs + "/",
 		Logger:    quiet,
 	})
+	ferretdbNew.Unlock()
 	if err != nil {
 		return nil, fmt.Errorf("ferretdb: %w", err)
 	}
