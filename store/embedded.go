@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/connstring"
@@ -64,6 +66,7 @@ func startEmbedded(dir string, logger *slog.Logger) (*embedded, error) {
 	}
 	// MkdirTemp makes the directory 0700; the path stays short enough for
 	// a socket address.
+	removeDeadSockets()
 	if e.sockDir, err = os.MkdirTemp("", "pinggu-db-"); err != nil {
 		return nil, err
 	}
@@ -134,4 +137,27 @@ func connstringHost(uri string) (string, error) {
 		return "", err
 	}
 	return fmt.Sprintf("%v/%s", cs.Hosts, cs.Database), nil
+}
+
+// removeDeadSockets clears the socket directories of embedded databases
+// that died without cleaning up (a killed process). Directories of other
+// users cannot be entered and are left alone.
+func removeDeadSockets() {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "pinggu-db-*"))
+	for _, dir := range dirs {
+		c, err := net.DialTimeout("unix", filepath.Join(dir, "ferretdb.sock"), 100*time.Millisecond)
+		if err == nil {
+			c.Close()
+			continue // alive
+		}
+		// Refused, or no socket at all, in a directory over a minute old:
+		// the socket outlived its listener. A database just starting looks
+		// the same for a moment (its socket is bound before it listens, and
+		// before that there is none), so a young directory is never dead.
+		info, serr := os.Stat(dir)
+		old := serr == nil && time.Since(info.ModTime()) > time.Minute
+		if old && (errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, os.ErrNotExist)) {
+			os.RemoveAll(dir)
+		}
+	}
 }

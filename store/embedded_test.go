@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The embedded database holds its data folder: a second store on the same
@@ -47,4 +48,49 @@ func TestEmbeddedIsLockedAndPrivate(t *testing.T) {
 		t.Fatalf("after the first closed: %v", err)
 	}
 	again.Close(ctx)
+}
+
+// A database killed without cleaning up leaves its socket directory; the
+// next start clears it, and leaves a live one alone.
+func TestDeadSocketDirectoriesAreCleared(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	live, err := Open(ctx, Config{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer live.Close(ctx)
+	dead, err := os.MkdirTemp("", "pinggu-db-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("unix", dead+"/ferretdb.sock")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln.(*net.UnixListener).SetUnlinkOnClose(false)
+	ln.Close() // the socket file stays, nothing listens: as after a kill
+	long := time.Now().Add(-2 * time.Minute)
+	if err := os.Chtimes(dead, long, long); err != nil {
+		t.Fatal(err)
+	}
+	young, err := os.MkdirTemp("", "pinggu-db-") // as a database just starting
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(young)
+	other, err := Open(ctx, Config{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close(ctx)
+	if _, err := os.Stat(dead); !os.IsNotExist(err) {
+		t.Fatalf("a dead socket directory was left: %v", err)
+	}
+	if _, err := os.Stat(live.embedded.sockDir); err != nil {
+		t.Fatalf("a live socket directory was removed: %v", err)
+	}
+	if _, err := os.Stat(young); err != nil {
+		t.Fatalf("a starting database's directory was removed: %v", err)
+	}
 }
