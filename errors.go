@@ -192,16 +192,22 @@ func (r RowErrors) Sorted() RowErrors {
 func (r RowErrors) Fields() FieldErrors {
 	fe := FieldErrors{}
 	for _, e := range r {
-		k := e.Field
-		if e.Row > 0 {
-			k = fmt.Sprintf("第%d行", e.Row)
-			if e.Field != "" {
-				k += "." + e.Field
-			}
-		}
-		fe.Add(k, e.Message)
+		fe.Add(e.Place(), e.Message)
 	}
 	return fe
+}
+
+// Place names where the problem is as people read it: "第5行", "第5行.points",
+// or the sheet's own field ("表头").
+func (e RowError) Place() string {
+	if e.Row == 0 {
+		return e.Field
+	}
+	place := fmt.Sprintf("第%d行", e.Row)
+	if e.Field != "" {
+		place += "." + e.Field
+	}
+	return place
 }
 
 // Err returns nil without problems, else an Invalid error carrying them.

@@ -102,14 +102,7 @@ func rowErrors(err error) []fieldError {
 func sheetRows(rows pinggu.RowErrors) []fieldError {
 	out := make([]fieldError, 0, len(rows))
 	for _, e := range rows.Sorted() {
-		name := e.Field
-		if e.Row > 0 {
-			name = fmt.Sprintf("第%d行", e.Row)
-			if e.Field != "" {
-				name += "." + e.Field
-			}
-		}
-		out = append(out, fieldError{Code: name, No: e.Row, Message: e.Message})
+		out = append(out, fieldError{Code: e.Place(), No: e.Row, Message: e.Message})
 	}
 	return out
 }

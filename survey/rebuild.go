@@ -55,6 +55,7 @@ func (s *Service) Rebuild(ctx context.Context, round string) (*Rebuilt, error) {
 		before[t.Unit] = t
 	}
 	rebuilt, overFlagged := map[string]*pinggu.Tally{}, map[string]int{}
+	loc := r.Location() // loaded once, not per response
 	err = s.store.EachResponse(ctx, round, func(resp *pinggu.Response) error {
 		t := rebuilt[resp.Unit]
 		if t == nil {
@@ -62,7 +63,7 @@ func (s *Service) Rebuild(ctx context.Context, round string) (*Rebuilt, error) {
 			rebuilt[resp.Unit] = t
 		}
 		e := pinggu.TallyEntry{Questionnaire: q, Answers: resp.Answers, At: resp.SubmittedAt,
-			Day: resp.SubmittedAt.In(r.Location()).Format(pinggu.DateLayout), DurationMs: resp.DurationMs, Channel: resp.Channel}
+			Day: resp.SubmittedAt.In(loc).Format(pinggu.DateLayout), DurationMs: resp.DurationMs, Channel: resp.Channel}
 		for _, f := range resp.Flags {
 			if f == pinggu.FlagOverQuota { // a unit's overflow is derived, not counted
 				overFlagged[resp.Unit]++
