@@ -94,6 +94,12 @@ func (c *StatusConflict) Error() string {
 	return fmt.Sprintf("round %s is %s, cannot become %s", c.Round, c.From, c.To)
 }
 
+// Clash is the error of an operation that met the object in another state
+// than it expected, and why.
+func Clash(k ObjectKind, id string, why Reason) *Error {
+	return &Error{Code: Conflict, Object: &Object{Kind: k, ID: id}, Reason: why}
+}
+
 // Missing is the error of an object that does not exist.
 func Missing(k ObjectKind, id string) *Error {
 	return &Error{Code: NotFound, Object: &Object{Kind: k, ID: id}}

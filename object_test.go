@@ -18,7 +18,7 @@ func TestErrorWordsFromObjects(t *testing.T) {
 		{Missing(ObjAPIToken, ""), "API令牌不存在"},
 		{Missing(ObjExclusion, "sid-1"), "答卷sid-1未被排除"},
 		{&Error{Code: Conflict, Object: &Object{Kind: ObjQuestionnaire, ID: "q", Version: 2}}, "问卷q的第2版已存在"},
-		{&Error{Code: Conflict, Object: round, Reason: ReasonChanged}, "评估轮次r2024已被他人修改，请刷新后重试"},
+		{Clash(ObjRound, "r2024", ReasonChanged), "评估轮次r2024已被他人修改，请刷新后重试"},
 		{&Error{Code: Conflict, Object: round, Reason: ReasonBusy}, "评估轮次r2024正被同时修改，请重试"},
 		{&Error{Code: Conflict, Object: &Object{Kind: ObjPlan, ID: "fzzf"}, Reason: ReasonBusy}, "规划fzzf的任务正被同时导入，请稍后重试"},
 		{&Error{Code: Conflict, Object: &Object{Kind: ObjProgress, ID: "p1"}, Reason: ReasonReviewed}, "进展报送p1已审核"},

@@ -112,7 +112,7 @@ func (s *Store) replaceTasks(ctx context.Context, plan string, tasks []pinggu.Pl
 		return mapErr(err, pinggu.ObjPlan)
 	}
 	if res.MatchedCount == 0 {
-		return &pinggu.Error{Code: pinggu.Conflict, Object: &pinggu.Object{Kind: pinggu.ObjPlan, ID: plan}, Reason: pinggu.ReasonBusy}
+		return pinggu.Clash(pinggu.ObjPlan, plan, pinggu.ReasonBusy)
 	}
 	_, err = col.DeleteMany(ctx, bson.D{{Key: "plan", Value: plan}, {Key: "version", Value: bson.D{{Key: "$lt", Value: version}}}})
 	return mapErr(err, pinggu.ObjTask)
@@ -204,7 +204,7 @@ func (s *Store) ReviewProgress(ctx context.Context, id string, status pinggu.Rep
 		if _, err := s.Progress(ctx, id); err != nil {
 			return err
 		}
-		return &pinggu.Error{Code: pinggu.Conflict, Object: &pinggu.Object{Kind: pinggu.ObjProgress, ID: id}, Reason: pinggu.ReasonReviewed}
+		return pinggu.Clash(pinggu.ObjProgress, id, pinggu.ReasonReviewed)
 	}
 	return nil
 }

@@ -157,7 +157,7 @@ func (s *Store) UpdateRound(ctx context.Context, r *pinggu.Round, ifUpdatedAt ti
 		if _, err := s.Round(ctx, r.Code); err != nil {
 			return err
 		}
-		return &pinggu.Error{Code: pinggu.Conflict, Object: &pinggu.Object{Kind: pinggu.ObjRound, ID: r.Code}, Reason: pinggu.ReasonChanged}
+		return pinggu.Clash(pinggu.ObjRound, r.Code, pinggu.ReasonChanged)
 	}
 	return nil
 }
@@ -204,7 +204,7 @@ func (s *Store) transitionRound(ctx context.Context, code string, from []pinggu.
 			return r, nil
 		}
 	}
-	return nil, &pinggu.Error{Code: pinggu.Conflict, Object: &pinggu.Object{Kind: pinggu.ObjRound, ID: code}, Reason: pinggu.ReasonBusy}
+	return nil, pinggu.Clash(pinggu.ObjRound, code, pinggu.ReasonBusy)
 }
 
 func note(n string) string {
