@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"pinggu"
-	"pinggu/store"
 
 	"github.com/labstack/echo/v4"
 )
@@ -88,7 +87,7 @@ func (s *Server) consoleRound(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	repaired, err := s.reports.AuditLog(ctx, store.AuditFilter{ActionPrefix: "tally.repair", Object: "round/" + r.Code, Limit: 1})
+	repairedAt, repair, err := s.survey.LastRepair(ctx, r.Code)
 	if err != nil {
 		return err
 	}
@@ -99,9 +98,8 @@ func (s *Server) consoleRound(c echo.Context) error {
 		IsAdmin: adminAccess.allows(session(c).Role), Tag: tag,
 		BadTag: tag == "" && c.QueryParam("tag") != "", ScoresFinal: scoresFinal(reps),
 		Finished: r.Status.Finished(), CanSchedule: r.Status == pinggu.StatusDraft}
-	if len(repaired) > 0 {
-		v.Repaired = "计数已于" + repaired[0].At.In(loc).Format(consoleTimestamp) + "核对答卷后更正：" +
-			strings.TrimPrefix(repaired[0].Summary, "按答卷重建计数：")
+	if !repairedAt.IsZero() {
+		v.Repaired = "计数已于" + repairedAt.In(loc).Format(consoleTimestamp) + "核对答卷后更正：" + repair
 	}
 	return s.pageStatus(c, http.StatusOK, "round.html", v)
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -84,4 +85,33 @@ func randomHex(n int) string {
 		panic(pinggu.Wrap(pinggu.Internal, err, "")) // crypto/rand never fails on Linux
 	}
 	return hex.EncodeToString(b)
+}
+
+// repairDoc is the last correction of a round's tallies, kept by key so
+// the dashboard reads it without scanning the audit log.
+type repairDoc struct {
+	ID      string    `bson:"_id"` // "repair/" + round
+	At      time.Time `bson:"at"`
+	Summary string    `bson:"summary"`
+}
+
+// RecordRepair keeps the last correction of a round's tallies.
+func (s *Store) RecordRepair(ctx context.Context, round string, at time.Time, summary string) error {
+	_, err := s.db.Collection(colSettings).ReplaceOne(ctx, bson.D{{Key: "_id", Value: "repair/" + round}},
+		repairDoc{ID: "repair/" + round, At: at, Summary: summary}, options.Replace().SetUpsert(true))
+	return mapErr(err, pinggu.ObjSettings)
+}
+
+// LastRepair returns the last correction of a round's tallies (zero time
+// when there was none).
+func (s *Store) LastRepair(ctx context.Context, round string) (time.Time, string, error) {
+	var d repairDoc
+	err := s.db.Collection(colSettings).FindOne(ctx, bson.D{{Key: "_id", Value: "repair/" + round}}).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return time.Time{}, "", nil
+	}
+	if err != nil {
+		return time.Time{}, "", mapErr(err, pinggu.ObjSettings)
+	}
+	return d.At.UTC(), d.Summary, nil
 }

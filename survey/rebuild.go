@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"pinggu"
 )
@@ -114,7 +115,11 @@ func (s *Service) Rebuild(ctx context.Context, round string) (*Rebuilt, error) {
 		for _, f := range res.Fixed {
 			parts = append(parts, fmt.Sprintf("%s 已收%d→%d", f.Unit, f.Before, f.After))
 		}
-		if err := pinggu.Audit(ctx, s.store, "tally.repair", "round/"+round, "按答卷重建计数："+strings.Join(parts, "；")); err != nil {
+		summary := strings.Join(parts, "；")
+		if err := s.store.RecordRepair(ctx, round, s.now().UTC().Truncate(time.Millisecond), summary); err != nil {
+			return nil, err
+		}
+		if err := pinggu.Audit(ctx, s.store, "tally.repair", "round/"+round, "按答卷重建计数："+summary); err != nil {
 			return nil, err
 		}
 	}
@@ -149,4 +154,10 @@ func sameCounts(a, b pinggu.Tally) bool {
 	}
 	return a.Received == b.Received && eq(a.Counts, b.Counts) && eq(a.Days, b.Days) && eq(a.Flags, b.Flags) &&
 		eq(a.Durations, b.Durations) && eq(a.Strata, b.Strata) && eq(a.Channels, b.Channels)
+}
+
+// LastRepair says when a round's tallies were last corrected and how
+// (zero time when never).
+func (s *Service) LastRepair(ctx context.Context, round string) (time.Time, string, error) {
+	return s.store.LastRepair(ctx, round)
 }

@@ -43,6 +43,8 @@ type Store interface {
 	Tallies(ctx context.Context, round string) ([]pinggu.Tally, error)
 	Tally(ctx context.Context, round, unit string) (pinggu.Tally, error)
 	ReplaceTally(ctx context.Context, round string, t, was pinggu.Tally) (bool, error)
+	RecordRepair(ctx context.Context, round string, at time.Time, summary string) error
+	LastRepair(ctx context.Context, round string) (time.Time, string, error)
 	EachResponse(ctx context.Context, round string, fn func(*pinggu.Response) error) error
 	pinggu.Auditor
 }
