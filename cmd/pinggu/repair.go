@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -10,7 +9,6 @@ import (
 	"time"
 
 	"pinggu"
-	"pinggu/store"
 	"pinggu/survey"
 )
 
@@ -28,12 +26,8 @@ func repairCommand(ctx context.Context, args []string, cfg config, stdout, stder
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	quiet := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError}))
-	st, err := store.Open(ctx, store.Config{URI: cfg.MongoURI, DataDir: cfg.DataDir, Logger: quiet})
-	if errors.Is(err, store.ErrDataInUse) {
-		return fmt.Errorf("a running pinggu holds the data folder %s: stop it first, or ask it: "+
-			"curl -X POST <server>/api/v1/rounds/<code>/tallies/rebuild -H 'Authorization: Bearer <admin token>'", cfg.DataDir)
-	}
+	st, err := openStoreAlone(ctx, cfg, stderr,
+		"ask it: curl -X POST <server>/api/v1/rounds/<code>/tallies/rebuild -H 'Authorization: Bearer <admin token>'")
 	if err != nil {
 		return err
 	}
@@ -42,7 +36,7 @@ func repairCommand(ctx context.Context, args []string, cfg config, stdout, stder
 	if err != nil {
 		return err
 	}
-	sv := survey.New(st, time.Now, sec.FormKey, sec.IPSalt, quiet)
+	sv := survey.New(st, time.Now, sec.FormKey, sec.IPSalt, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError})))
 	rounds, err := st.Rounds(ctx)
 	if err != nil {
 		return err

@@ -40,13 +40,9 @@ func userCommand(ctx context.Context, args []string, cfg config, stdin io.Reader
 	if err != nil {
 		return err
 	}
-	quiet := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError}))
-	st, err := store.Open(ctx, store.Config{URI: cfg.MongoURI, DataDir: cfg.DataDir, Logger: quiet})
-	if errors.Is(err, store.ErrDataInUse) {
-		return fmt.Errorf("a running pinggu holds the data folder %s: stop it first, or add the account on the running server:\n"+
-			"  curl -X POST <server>/api/v1/users -H 'Authorization: Bearer <admin token>' -H 'Content-Type: application/json' \\\n"+
-			"    -d '{\"name\":\"%s\",\"role\":\"%s\",\"unit\":\"%s\",\"password\":\"…\"}'", cfg.DataDir, *name, *role, *unit)
-	}
+	st, err := openStoreAlone(ctx, cfg, stderr, fmt.Sprintf("add the account on the running server:\n"+
+		"  curl -X POST <server>/api/v1/users -H 'Authorization: Bearer <admin token>' -H 'Content-Type: application/json' \\\n"+
+		"    -d '{\"name\":\"%s\",\"role\":\"%s\",\"unit\":\"%s\",\"password\":\"…\"}'", *name, *role, *unit))
 	if err != nil {
 		return err
 	}
@@ -86,4 +82,16 @@ func readPassword(stdin io.Reader, stdout io.Writer) (string, error) {
 		return "", err
 	}
 	return strings.TrimRight(line, "\r\n"), nil
+}
+
+// openStoreAlone opens the store for a one-off command (user add, repair)
+// with only its errors logged. Beside a running server on the same
+// embedded data folder it says to stop the server first, or instead.
+func openStoreAlone(ctx context.Context, cfg config, stderr io.Writer, instead string) (*store.Store, error) {
+	quiet := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	st, err := store.Open(ctx, store.Config{URI: cfg.MongoURI, DataDir: cfg.DataDir, Logger: quiet})
+	if errors.Is(err, store.ErrDataInUse) {
+		return nil, fmt.Errorf("a running pinggu holds the data folder %s: stop it first, or %s", cfg.DataDir, instead)
+	}
+	return st, err
 }
