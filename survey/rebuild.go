@@ -113,7 +113,11 @@ func (s *Service) Rebuild(ctx context.Context, round string) (*Rebuilt, error) {
 		s.ForgetRound(round)
 		var parts []string
 		for _, f := range res.Fixed {
-			parts = append(parts, fmt.Sprintf("%s 已收%d→%d", f.Unit, f.Before, f.After))
+			name := f.Unit // said in the unit's name where it is known
+			if u, err := s.store.Unit(ctx, f.Unit); err == nil {
+				name = u.Name
+			}
+			parts = append(parts, fmt.Sprintf("%s 已收%d→%d", name, f.Before, f.After))
 		}
 		summary := strings.Join(parts, "；")
 		if err := s.store.RecordRepair(ctx, round, s.now().UTC().Truncate(time.Millisecond), summary); err != nil {

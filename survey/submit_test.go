@@ -290,7 +290,7 @@ func TestRebuildCorrectsDriftedTallies(t *testing.T) {
 	if res, err = s.Rebuild(ctx, "r"); err != nil || len(res.Fixed) != 1 || res.Fixed[0].Before != 3 || res.Fixed[0].After != 4 {
 		t.Fatalf("rebuild: %+v %v", res, err)
 	}
-	if at, summary, err := s.LastRepair(ctx, "r"); err != nil || at.IsZero() || summary != "u 已收3→4" {
+	if at, summary, err := s.LastRepair(ctx, "r"); err != nil || at.IsZero() || summary != "某单位 已收3→4" {
 		t.Fatalf("the dashboard's note: %v %q %v", at, summary, err)
 	}
 	ts, _ := st.Tallies(ctx, "r")

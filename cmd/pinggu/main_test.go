@@ -422,7 +422,7 @@ func TestTalliesHealAfterAnUncleanStop(t *testing.T) {
 		t.Fatalf("received after the restart = %v", got)
 	}
 	_, audit := p.api(t, "tok", "GET", "/api/v1/audit?action=tally.repair", nil)
-	if !strings.Contains(fmt.Sprint(audit), "u1 已收3→4") {
+	if !strings.Contains(fmt.Sprint(audit), "崇川区 已收3→4") {
 		t.Fatalf("no repair in the audit log: %v", audit)
 	}
 	if status, res := p.api(t, "tok", "POST", "/api/v1/rounds/r1/tallies/rebuild", nil); status != 200 || len(res["fixed"].([]any)) != 0 {
