@@ -52,13 +52,13 @@ func (s *Service) take(ctx context.Context, p *pending, u *undo) (Receipt, error
 		if err != nil || !r.Created {
 			return r, err
 		}
-		if _, _, err := s.reserve(ctx, p, u); err != nil {
+		if err := s.reserve(ctx, p, u); err != nil {
 			return Receipt{}, err // the undo list takes the response back
 		}
 		return r, nil
 	}
-	if r, done, err := s.reserve(ctx, p, u); done || err != nil {
-		return r, err
+	if err := s.reserve(ctx, p, u); err != nil {
+		return Receipt{}, err
 	}
 	return s.insert(ctx, p, u)
 }
@@ -251,11 +251,10 @@ func (s *Service) signals(ctx context.Context, p *pending, u *undo) error {
 // stratum has one, in one conditional update: in close mode (after the
 // insert) that is what stops the sample (and each stratum) at exactly its
 // quota under any concurrency; in open mode (before the insert) it tells
-// whether this response is beyond it. done is true when the submission
-// ends here.
-func (s *Service) reserve(ctx context.Context, p *pending, u *undo) (r Receipt, done bool, err error) {
+// whether this response is beyond it. An error ends the submission.
+func (s *Service) reserve(ctx context.Context, p *pending, u *undo) error {
 	if p.quota == 0 && p.cellQuota == 0 {
-		return Receipt{}, false, nil
+		return nil
 	}
 	sub := p.sub
 	limit, cellLimit := 0, 0
@@ -264,10 +263,10 @@ func (s *Service) reserve(ctx context.Context, p *pending, u *undo) (r Receipt, 
 	}
 	slot, err := s.store.ReserveSlot(ctx, sub.Round, sub.Unit, limit, cellLimit, p.entry)
 	if err != nil {
-		return Receipt{}, true, err
+		return err
 	}
 	if !slot.OK {
-		return Receipt{}, true, s.quotaFull(p, slot.CellFull)
+		return s.quotaFull(p, slot.CellFull)
 	}
 	p.reserved = true
 	entry := p.entry
@@ -277,7 +276,7 @@ func (s *Service) reserve(ctx context.Context, p *pending, u *undo) (r Receipt, 
 	if unitOver || p.cellOnlyOver {
 		p.resp.Flags = append(p.resp.Flags, pinggu.FlagOverQuota)
 	}
-	return Receipt{}, false, nil
+	return nil
 }
 
 // full answers, before anything is written, a submission to a unit (or

@@ -213,19 +213,19 @@ func TestReserveStep(t *testing.T) {
 	ctx := context.Background()
 	u := &undo{log: s.log}
 	p := admitted(t, s, stepSub("sid-slot-0001"))
-	if _, done, err := s.reserve(ctx, p, u); done || err != nil || !p.reserved || len(u.steps) != 1 {
-		t.Fatalf("first slot: done %v, %v, reserved %v, %d undo steps", done, err, p.reserved, len(u.steps))
+	if err := s.reserve(ctx, p, u); err != nil || !p.reserved || len(u.steps) != 1 {
+		t.Fatalf("first slot: %v, reserved %v, %d undo steps", err, p.reserved, len(u.steps))
 	}
-	if _, done, err := s.reserve(ctx, admitted(t, s, stepSub("sid-slot-0002")), &undo{log: s.log}); !done || pinggu.ErrorCode(err) != pinggu.QuotaFull {
-		t.Fatalf("second slot of a quota of 1: done %v, %v", done, err)
+	if err := s.reserve(ctx, admitted(t, s, stepSub("sid-slot-0002")), &undo{log: s.log}); pinggu.ErrorCode(err) != pinggu.QuotaFull {
+		t.Fatalf("second slot of a quota of 1: %v", err)
 	}
 	u.run(ctx)
 	ts, err := st.Tallies(ctx, "r")
 	if err != nil || len(ts) != 1 || ts[0].Received != 0 {
 		t.Fatalf("slot not given back: %+v %v", ts, err)
 	}
-	if _, done, err := s.reserve(ctx, admitted(t, s, stepSub("sid-slot-0003")), &undo{log: s.log}); done || err != nil {
-		t.Fatalf("slot given back but not free: %v %v", done, err)
+	if err := s.reserve(ctx, admitted(t, s, stepSub("sid-slot-0003")), &undo{log: s.log}); err != nil {
+		t.Fatalf("slot given back but not free: %v", err)
 	}
 }
 
