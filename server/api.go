@@ -6,6 +6,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"pinggu"
+	"pinggu/evidence"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
@@ -62,6 +63,14 @@ func created(c echo.Context, location string, v any) error {
 	return c.JSON(http.StatusCreated, v)
 }
 
-func openFile(fh *multipart.FileHeader) func() (io.ReadCloser, error) {
-	return func() (io.ReadCloser, error) { return fh.Open() }
+// evidenceUploads are the files of a form's "evidence" field, for the
+// evidence package's checks and storage (progress reports today; self-
+// assessments and appeals next).
+func evidenceUploads(form *multipart.Form) []evidence.Upload {
+	var files []evidence.Upload
+	for _, fh := range form.File["evidence"] {
+		files = append(files, evidence.Upload{Name: fh.Filename, Size: fh.Size,
+			Open: func() (io.ReadCloser, error) { return fh.Open() }})
+	}
+	return files
 }

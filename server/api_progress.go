@@ -25,9 +25,7 @@ func (s *Server) fileProgress(c echo.Context) error {
 			return pinggu.FieldErrors{"progress": "进度须为0–100之间的数字"}.Err("进展报送有误")
 		}
 		r.Progress = p
-		for _, fh := range form.File["evidence"] {
-			files = append(files, evidence.Upload{Name: fh.Filename, Size: fh.Size, Open: openFile(fh)})
-		}
+		files = evidenceUploads(form)
 	} else {
 		var body struct {
 			AsOf        pinggu.Date `json:"asOf"`

@@ -22,9 +22,7 @@ func (s *Server) fileTaskProgress(c echo.Context) error {
 	if r.Progress, err = strconv.ParseFloat(strings.TrimSpace(c.FormValue("progress")), 64); err != nil {
 		err = pinggu.FieldErrors{"progress": "进度须为0–100之间的数字"}.Err("进展报送有误")
 	} else if form, ferr := c.MultipartForm(); ferr == nil {
-		for _, fh := range form.File["evidence"] {
-			files = append(files, evidence.Upload{Name: fh.Filename, Size: fh.Size, Open: openFile(fh)})
-		}
+		files = evidenceUploads(form)
 	}
 	if err == nil {
 		err = s.midterm.FileProgress(c.Request().Context(), c.Param("plan"), c.Param("no"), se.Unit, &r, files)
