@@ -121,6 +121,12 @@ type TallyEntry struct {
 	Channel       Channel
 }
 
+// TallyAdd is one stored response to count in its unit's tally.
+type TallyAdd struct {
+	Round, Unit string
+	Entry       TallyEntry
+}
+
 // Slot is what a quota reservation found: the unit's count and the
 // stratum's after it, or that the unit or the stratum was full.
 type Slot struct {

@@ -21,6 +21,7 @@ type Metrics struct {
 	submissions *prometheus.CounterVec
 	errors      *prometheus.CounterVec
 	jobs        *prometheus.HistogramVec
+	batches     prometheus.Histogram
 }
 
 // New makes the collectors, with the Go runtime's and the process's.
@@ -38,8 +39,10 @@ func New() *Metrics {
 		jobs: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "pinggu_job_duration_seconds",
 			Help: "Background jobs by type and outcome.", Buckets: prometheus.ExponentialBuckets(0.01, 3, 10)},
 			[]string{"type", "outcome"}),
+		batches: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "pinggu_submission_batch_size",
+			Help: "Responses written per group commit.", Buckets: prometheus.ExponentialBuckets(1, 2, 9)}),
 	}
-	m.reg.MustRegister(m.requests, m.submissions, m.errors, m.jobs,
+	m.reg.MustRegister(m.requests, m.submissions, m.errors, m.jobs, m.batches,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -59,6 +62,13 @@ func (m *Metrics) Request(route, method string, status int, d time.Duration) {
 func (m *Metrics) Submission(outcome string) {
 	if m != nil {
 		m.submissions.WithLabelValues(outcome).Inc()
+	}
+}
+
+// Batch records the size of one group commit of submissions.
+func (m *Metrics) Batch(size int) {
+	if m != nil {
+		m.batches.Observe(float64(size))
 	}
 }
 

@@ -35,6 +35,12 @@ type responseDoc struct {
 	Flags                []string            `bson:"flags,omitempty"`
 }
 
+func newResponseDoc(r *pinggu.Response) responseDoc {
+	return responseDoc{ID: responseKey(r.Round, r.ID), SID: r.ID, Round: r.Round, Unit: r.Unit, Questionnaire: r.Questionnaire,
+		QuestionnaireVersion: r.QuestionnaireVersion, Answers: r.Answers, Channel: string(r.Channel), Tag: r.Tag,
+		Device: r.Device, SubmittedAt: r.SubmittedAt, DurationMs: r.DurationMs, IPHash: r.IPHash, Flags: r.Flags}
+}
+
 func (d *responseDoc) response() pinggu.Response {
 	return pinggu.Response{ID: d.SID, Round: d.Round, Unit: d.Unit, Questionnaire: d.Questionnaire,
 		QuestionnaireVersion: d.QuestionnaireVersion, Answers: d.Answers, Channel: pinggu.Channel(d.Channel), Tag: d.Tag,
@@ -47,11 +53,7 @@ func (d *responseDoc) response() pinggu.Response {
 // response also gets its review copy (see RecordFlagged), so reviewing
 // never scans the responses.
 func (s *Store) InsertResponse(ctx context.Context, r *pinggu.Response) (created bool, err error) {
-	_, err = s.db.Collection(colResponses).InsertOne(ctx, responseDoc{
-		ID: responseKey(r.Round, r.ID), SID: r.ID, Round: r.Round, Unit: r.Unit, Questionnaire: r.Questionnaire,
-		QuestionnaireVersion: r.QuestionnaireVersion, Answers: r.Answers, Channel: string(r.Channel), Tag: r.Tag,
-		Device: r.Device, SubmittedAt: r.SubmittedAt, DurationMs: r.DurationMs, IPHash: r.IPHash, Flags: r.Flags,
-	})
+	_, err = s.db.Collection(colResponses).InsertOne(ctx, newResponseDoc(r))
 	if mongo.IsDuplicateKeyError(err) {
 		return false, nil
 	}
@@ -62,6 +64,60 @@ func (s *Store) InsertResponse(ctx context.Context, r *pinggu.Response) (created
 	// the next compile, so this does not fail a stored response.
 	_ = s.RecordFlagged(context.WithoutCancel(ctx), []*pinggu.Response{r})
 	return true, nil
+}
+
+// InsertResponseBatch stores the responses of concurrent submissions in
+// one unordered InsertMany — one commit for all of them on the embedded
+// backend, one round trip to MongoDB — and says of each what InsertResponse
+// would have: created[i] is false for an id already stored, errs[i] is its
+// own write error. When the command itself fails every response gets that
+// error: none is reported stored that might not be.
+func (s *Store) InsertResponseBatch(ctx context.Context, rs []*pinggu.Response) (created []bool, errs []error) {
+	docs := make([]any, len(rs))
+	for i, r := range rs {
+		docs[i] = newResponseDoc(r)
+	}
+	created, errs = insertEach(ctx, s.db.Collection(colResponses), docs, pinggu.ObjResponse)
+	var stored []*pinggu.Response
+	for i, r := range rs {
+		if created[i] {
+			stored = append(stored, r)
+		}
+	}
+	// As in InsertResponse: the review copies never fail a stored response.
+	_ = s.RecordFlagged(context.WithoutCancel(ctx), stored)
+	return created, errs
+}
+
+// insertEach inserts documents in one unordered InsertMany and tells of
+// each whether it was new (a duplicate key is not an error) or its own
+// error; a failed command fails every one.
+func insertEach(ctx context.Context, col collection, docs []any, kind pinggu.ObjectKind) (created []bool, errs []error) {
+	created, errs = make([]bool, len(docs)), make([]error, len(docs))
+	if len(docs) == 0 {
+		return created, errs
+	}
+	_, err := col.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	var bwe mongo.BulkWriteException
+	if err != nil && !(errors.As(err, &bwe) && bwe.WriteConcernError == nil) {
+		for i := range docs {
+			errs[i] = mapErr(err, kind)
+		}
+		return created, errs
+	}
+	for i := range docs {
+		created[i] = true
+	}
+	for _, we := range bwe.WriteErrors {
+		if we.Index < 0 || we.Index >= len(docs) {
+			continue
+		}
+		created[we.Index] = false
+		if !mongo.IsDuplicateKeyError(we) {
+			errs[we.Index] = mapErr(we, kind)
+		}
+	}
+	return created, errs
 }
 
 // DeleteResponse takes back a response just stored (with its review copy),
@@ -126,9 +182,7 @@ func (s *Store) InsertResponses(ctx context.Context, rs []*pinggu.Response) (int
 	}
 	docs := make([]any, len(rs))
 	for i, r := range rs {
-		docs[i] = responseDoc{ID: responseKey(r.Round, r.ID), SID: r.ID, Round: r.Round, Unit: r.Unit, Questionnaire: r.Questionnaire,
-			QuestionnaireVersion: r.QuestionnaireVersion, Answers: r.Answers, Channel: string(r.Channel), Tag: r.Tag,
-			Device: r.Device, SubmittedAt: r.SubmittedAt, DurationMs: r.DurationMs, IPHash: r.IPHash, Flags: r.Flags}
+		docs[i] = newResponseDoc(r)
 	}
 	res, err := s.db.Collection(colResponses).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
 	var bwe mongo.BulkWriteException
@@ -158,6 +212,30 @@ func (s *Store) SeeDevice(ctx context.Context, round, device string) (first bool
 // ForgetDevice undoes SeeDevice for a response that was not stored.
 func (s *Store) ForgetDevice(ctx context.Context, round, device string) error {
 	_, err := s.db.Collection(colDevices).DeleteOne(ctx, bson.D{{Key: "_id", Value: round + "/" + device}})
+	return mapErr(err, pinggu.ObjDevice)
+}
+
+// SeeDevices is SeeDevice for the responses of a batch (their round and
+// device), in one insert: first[i] is false when the device had answered
+// the round before (in this batch too).
+func (s *Store) SeeDevices(ctx context.Context, rs []*pinggu.Response) (first []bool, errs []error) {
+	docs := make([]any, len(rs))
+	for i, r := range rs {
+		docs[i] = bson.D{{Key: "_id", Value: r.Round + "/" + r.Device}}
+	}
+	return insertEach(ctx, s.db.Collection(colDevices), docs, pinggu.ObjDevice)
+}
+
+// ForgetDevices undoes SeeDevices for responses that were not stored.
+func (s *Store) ForgetDevices(ctx context.Context, rs []*pinggu.Response) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	ids := make(bson.A, len(rs))
+	for i, r := range rs {
+		ids[i] = r.Round + "/" + r.Device
+	}
+	_, err := s.db.Collection(colDevices).DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
 	return mapErr(err, pinggu.ObjDevice)
 }
 

@@ -35,29 +35,120 @@ type tallyDoc struct {
 // tallyInc is the $inc of one response: received, its day, its time, its
 // quality flags and its answers' counts; sign is 1 to count, -1 to take back.
 func tallyInc(e pinggu.TallyEntry, sign int) bson.D {
-	var inc bson.D
-	e.EachCount(func(field, key string) {
-		if key != "" {
-			field += "." + key
+	return groupByUnit([]pinggu.TallyAdd{{Entry: e}})[0].inc(sign)
+}
+
+// AddToTally counts one response of a unit (AddToTallies of one). Text
+// answers count as "Q14:*" (answered), never by their content; the
+// entry's day is the submission's date in the round's time zone.
+func (s *Store) AddToTally(ctx context.Context, round, unit string, e pinggu.TallyEntry) error {
+	return s.AddToTallies(ctx, []pinggu.TallyAdd{{Round: round, Unit: unit, Entry: e}})
+}
+
+// AddToTallies counts many stored responses with one atomic upsert per
+// unit — the increments of a unit's responses summed, its lastAt the
+// latest — sent as one unordered bulk write. A group commit calls it once
+// per batch, so a popular unit's tally document is written once per batch
+// instead of once per response.
+func (s *Store) AddToTallies(ctx context.Context, adds []pinggu.TallyAdd) error {
+	return s.bumpTallies(ctx, adds, 1)
+}
+
+// TakeFromTallies takes back what AddToTallies or CountSlots counted, for
+// responses that were not stored after all (duplicates, failed inserts).
+func (s *Store) TakeFromTallies(ctx context.Context, adds []pinggu.TallyAdd) error {
+	return s.bumpTallies(ctx, adds, -1)
+}
+
+func (s *Store) bumpTallies(ctx context.Context, adds []pinggu.TallyAdd, sign int) error {
+	var models []mongo.WriteModel
+	for _, g := range groupByUnit(adds) {
+		var update bson.D
+		if sign > 0 {
+			update = tallyUpdate(g.inc(1), g.last, g.round, g.unit)
+		} else {
+			update = bson.D{{Key: "$inc", Value: g.inc(-1)}}
 		}
-		inc = append(inc, bson.E{Key: field, Value: sign})
-	})
+		models = append(models, mongo.NewUpdateOneModel().SetFilter(bson.D{{Key: "_id", Value: g.round + "/" + g.unit}}).
+			SetUpdate(update).SetUpsert(sign > 0))
+	}
+	if len(models) == 0 {
+		return nil
+	}
+	_, err := s.db.Collection(colTallies).BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false))
+	return mapErr(err, pinggu.ObjTally)
+}
+
+// CountSlots counts a unit's responses about to be stored in one atomic
+// upsert and returns the unit's count and its strata's after it: the last
+// len(entries) of those positions are theirs, in order, which tells each
+// whether it is beyond a quota. No limit: a unit that stops at its quota
+// takes its slots one by one (ReserveSlot).
+func (s *Store) CountSlots(ctx context.Context, round, unit string, entries []pinggu.TallyEntry) (received int, strata map[string]int, err error) {
+	adds := make([]pinggu.TallyAdd, len(entries))
+	for i, e := range entries {
+		adds[i] = pinggu.TallyAdd{Round: round, Unit: unit, Entry: e}
+	}
+	g := groupByUnit(adds)[0]
+	var d tallyDoc
+	err = s.db.Collection(colTallies).FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: round + "/" + unit}},
+		tallyUpdate(g.inc(1), g.last, round, unit),
+		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(&d)
+	return d.Received, d.Strata, mapErr(err, pinggu.ObjTally)
+}
+
+// unitCounts is the summed increments of one unit's responses.
+type unitCounts struct {
+	round, unit string
+	keys        []string // in first-counted order, for a stable update
+	counts      map[string]int
+	last        time.Time
+}
+
+func (g *unitCounts) inc(sign int) bson.D {
+	inc := make(bson.D, len(g.keys))
+	for i, k := range g.keys {
+		inc[i] = bson.E{Key: k, Value: sign * g.counts[k]}
+	}
 	return inc
 }
 
-// AddToTally counts one response of a unit in a single atomic upsert.
-// Text answers count as "Q14:*" (answered), never by their content. day is
-// the submission's date in the round's time zone, for daily counts.
-func (s *Store) AddToTally(ctx context.Context, round, unit string, e pinggu.TallyEntry) error {
-	_, err := s.db.Collection(colTallies).UpdateOne(ctx,
-		bson.D{{Key: "_id", Value: round + "/" + unit}},
-		bson.D{
-			{Key: "$inc", Value: tallyInc(e, 1)},
-			{Key: "$set", Value: bson.D{{Key: "lastAt", Value: e.At}}},
-			{Key: "$setOnInsert", Value: bson.D{{Key: "round", Value: round}, {Key: "unit", Value: unit}}},
-		},
-		options.UpdateOne().SetUpsert(true))
-	return mapErr(err, pinggu.ObjTally)
+// groupByUnit sums the increments of responses per unit, units in the
+// order first met.
+func groupByUnit(adds []pinggu.TallyAdd) []*unitCounts {
+	var order []*unitCounts
+	byID := map[string]*unitCounts{}
+	for _, a := range adds {
+		id := a.Round + "/" + a.Unit
+		g := byID[id]
+		if g == nil {
+			g = &unitCounts{round: a.Round, unit: a.Unit, counts: map[string]int{}}
+			byID[id] = g
+			order = append(order, g)
+		}
+		a.Entry.EachCount(func(field, key string) {
+			if key != "" {
+				field += "." + key
+			}
+			if _, seen := g.counts[field]; !seen {
+				g.keys = append(g.keys, field)
+			}
+			g.counts[field]++
+		})
+		if a.Entry.At.After(g.last) {
+			g.last = a.Entry.At
+		}
+	}
+	return order
+}
+
+// tallyUpdate adds inc to a unit's tally, creating it if need be.
+func tallyUpdate(inc bson.D, at time.Time, round, unit string) bson.D {
+	return bson.D{
+		{Key: "$inc", Value: inc},
+		{Key: "$max", Value: bson.D{{Key: "lastAt", Value: at}}},
+		{Key: "$setOnInsert", Value: bson.D{{Key: "round", Value: round}, {Key: "unit", Value: unit}}},
+	}
 }
 
 // Tally returns one unit's tally (zero when it has none yet).
@@ -98,7 +189,7 @@ func (s *Store) ReserveSlot(ctx context.Context, round, unit string, limit, cell
 		// $not also matches a cell not counted yet (no field at all).
 		filter = append(filter, bson.E{Key: "strata." + e.Stratum, Value: bson.D{{Key: "$not", Value: bson.D{{Key: "$gte", Value: cellLimit}}}}})
 	}
-	update := bson.D{{Key: "$inc", Value: tallyInc(e, 1)}, {Key: "$set", Value: bson.D{{Key: "lastAt", Value: e.At}}}}
+	update := bson.D{{Key: "$inc", Value: tallyInc(e, 1)}, {Key: "$max", Value: bson.D{{Key: "lastAt", Value: e.At}}}}
 	take := func(ctx context.Context) error {
 		var d tallyDoc
 		err := col.FindOneAndUpdate(ctx, filter, update, options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&d)

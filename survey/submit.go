@@ -13,12 +13,13 @@ import (
 // that is not open yields NotYetOpen or Closed; invalid answers yield
 // Invalid with one message per question, and nothing is written.
 //
-// It runs as steps — admit, redeem, signals, reserve, insert (insert
-// before reserve when the unit stops at its quota) — and every step that
-// takes something (an invitation code, a device mark, a quota slot, a
-// stored response) pushes how to give it back onto one undo list. Whenever the
+// It runs as steps — admit, redeem, signals, insert, and reserve after the
+// insert when the unit stops at its quota — and every step that takes
+// something (an invitation code, a device mark, a quota slot, a stored
+// response) pushes how to give it back onto one undo list. Whenever the
 // submission ends without a new response stored (an error, a duplicate, a
-// full quota) the list runs in reverse, so no step releases by hand.
+// full quota) the list runs in reverse, so no step releases by hand. The
+// insert joins concurrent submissions' in one group commit (commit.go).
 func (s *Service) Submit(ctx context.Context, sub Submission) (Receipt, error) {
 	p, err := s.admit(ctx, sub)
 	if err != nil {
@@ -40,27 +41,24 @@ func (s *Service) take(ctx context.Context, p *pending, u *undo) (Receipt, error
 	if err := s.signals(ctx, p, u); err != nil {
 		return Receipt{}, err
 	}
-	if p.stops {
-		// A unit that stops at its quota stores first and takes its slot
-		// after: a retry of a stored response ends at the insert and never
-		// holds a slot a new respondent needs, so the unit ends exactly at
-		// its quota whatever the mix of retries and new respondents.
-		if r, full, err := s.full(ctx, p); full || err != nil {
-			return r, err
-		}
-		r, err := s.insert(ctx, p, u)
-		if err != nil || !r.Created {
-			return r, err
-		}
-		if err := s.reserve(ctx, p, u); err != nil {
-			return Receipt{}, err // the undo list takes the response back
-		}
-		return r, nil
+	if !p.stops {
+		return s.insert(ctx, p, u)
+	}
+	// A unit that stops at its quota stores first and takes its slot
+	// after: a retry of a stored response ends at the insert and never
+	// holds a slot a new respondent needs, so the unit ends exactly at its
+	// quota whatever the mix of retries and new respondents.
+	if r, full, err := s.full(ctx, p); full || err != nil {
+		return r, err
+	}
+	r, err := s.insert(ctx, p, u)
+	if err != nil || !r.Created {
+		return r, err
 	}
 	if err := s.reserve(ctx, p, u); err != nil {
-		return Receipt{}, err
+		return Receipt{}, err // the undo list takes the response back
 	}
-	return s.insert(ctx, p, u)
+	return r, nil
 }
 
 // pending is a submission on its way: admitted, with the response it will
@@ -73,8 +71,7 @@ type pending struct {
 
 	quota, cellQuota int  // the unit's and its stratum's quota (0: none)
 	stops            bool // close mode: no slot beyond a quota
-	reserved         bool // a quota slot counted it already
-	cellOnlyOver     bool // beyond its stratum's quota but not the unit's
+	markDevice       bool // flag it if its device answered the round before
 }
 
 // undo is what a submission has taken so far, given back in reverse order.
@@ -190,8 +187,9 @@ func (s *Service) redeem(ctx context.Context, p *pending, u *undo) error {
 }
 
 // signals computes the quality flags of a submission and applies the
-// round's device rule; a device seen for the first time is forgotten again
-// if the response is not stored.
+// round's device rule: refusing a device seen before is decided here, with
+// a mark forgotten again if the response is not stored; flagging it is
+// left to the group commit.
 func (s *Service) signals(ctx context.Context, p *pending, u *undo) error {
 	f, sub, resp := p.form, p.sub, p.resp
 	in := f.Round.Integrity
@@ -227,6 +225,12 @@ func (s *Service) signals(ctx context.Context, p *pending, u *undo) error {
 	if sub.Device == "" || in.Device == "off" {
 		return nil
 	}
+	if in.Device != "refuse" {
+		// Flagging needs no answer before the insert: the group commit
+		// marks the batch's devices together (commit.go).
+		p.markDevice = true
+		return nil
+	}
 	first, err := s.store.SeeDevice(ctx, sub.Round, sub.Device)
 	if err != nil {
 		return err
@@ -235,47 +239,30 @@ func (s *Service) signals(ctx context.Context, p *pending, u *undo) error {
 		u.push("device mark", func(ctx context.Context) error { return s.store.ForgetDevice(ctx, sub.Round, sub.Device) })
 		return nil
 	}
-	if in.Device == "refuse" {
-		// The same submission retried is not a second response.
-		if _, err := s.store.Response(ctx, sub.Round, sub.SID); err == nil {
-			return nil
-		}
-		return pinggu.Errorf(pinggu.Conflict, "本设备已参加过本次测评，感谢您的参与")
-	}
-	resp.Flags = append(resp.Flags, pinggu.FlagDuplicateDevice)
-	p.entry.Flags = resp.Flags
-	return nil
-}
-
-// reserve takes a quota slot for a unit with a quota, or a response whose
-// stratum has one, in one conditional update: in close mode (after the
-// insert) that is what stops the sample (and each stratum) at exactly its
-// quota under any concurrency; in open mode (before the insert) it tells
-// whether this response is beyond it. An error ends the submission.
-func (s *Service) reserve(ctx context.Context, p *pending, u *undo) error {
-	if p.quota == 0 && p.cellQuota == 0 {
+	// The same submission retried is not a second response.
+	if _, err := s.store.Response(ctx, sub.Round, sub.SID); err == nil {
 		return nil
 	}
+	return pinggu.Errorf(pinggu.Conflict, "本设备已参加过本次测评，感谢您的参与")
+}
+
+// reserve takes a quota slot, after the insert, for a unit that stops at
+// its quota (or a response whose stratum does), in one conditional update:
+// of any number of concurrent submissions at most the quota get one, so
+// the sample (and each stratum) stops at exactly its quota. A submission
+// that gets none ends with QuotaFull, and the undo list takes its response
+// back.
+func (s *Service) reserve(ctx context.Context, p *pending, u *undo) error {
 	sub := p.sub
-	limit, cellLimit := 0, 0
-	if p.stops {
-		limit, cellLimit = p.quota, p.cellQuota
-	}
-	slot, err := s.store.ReserveSlot(ctx, sub.Round, sub.Unit, limit, cellLimit, p.entry)
+	slot, err := s.store.ReserveSlot(ctx, sub.Round, sub.Unit, p.quota, p.cellQuota, p.entry)
 	if err != nil {
 		return err
 	}
 	if !slot.OK {
 		return s.quotaFull(p, slot.CellFull)
 	}
-	p.reserved = true
 	entry := p.entry
 	u.push("quota slot", func(ctx context.Context) error { return s.store.ReleaseSlot(ctx, sub.Round, sub.Unit, entry) })
-	unitOver := p.quota > 0 && slot.Received > p.quota
-	p.cellOnlyOver = !unitOver && p.cellQuota > 0 && slot.Cell > p.cellQuota
-	if unitOver || p.cellOnlyOver {
-		p.resp.Flags = append(p.resp.Flags, pinggu.FlagOverQuota)
-	}
 	return nil
 }
 
@@ -309,31 +296,29 @@ func (s *Service) quotaFull(p *pending, cell bool) error {
 	return pinggu.Errorf(pinggu.QuotaFull, "%s的样本已收集完毕，感谢您的参与", p.form.Unit.Name)
 }
 
-// insert inserts the response under its submission id — a duplicate key
-// means it was stored before — and counts a new one (in close mode the
-// slot taken after it counts it).
+// insert stores the response under its submission id in the next group
+// commit — a duplicate key means it was stored before — which also counts
+// a new one in its unit's tally: after the insert, before it when the unit
+// has a quota it does not stop at (to flag what is beyond it), not at all
+// when the unit stops at its quota (the slot taken next counts it).
 func (s *Service) insert(ctx context.Context, p *pending, u *undo) (Receipt, error) {
 	sub := p.sub
-	created, err := s.store.InsertResponse(ctx, p.resp)
-	if err != nil {
-		return Receipt{}, err
+	mode := countAfter
+	switch {
+	case p.stops:
+		mode = countNot
+	case p.quota > 0 || p.cellQuota > 0:
+		mode = countFirst
 	}
-	if !created {
+	res := s.commits.write(p, mode)
+	if res.err != nil {
+		return Receipt{}, res.err
+	}
+	if !res.created {
 		return Receipt{ID: sub.SID}, nil
 	}
 	u.push("stored response", func(ctx context.Context) error { return s.store.DeleteResponse(ctx, sub.Round, sub.SID) })
-	if p.stops {
-		return Receipt{ID: sub.SID, Created: true}, nil // the slot taken next counts it
-	}
-	if !p.reserved { // a quota slot already counted it
-		// The response is stored and is the record; the tally is derived
-		// from it. Failing the request now would make the client retry into
-		// "already stored", so log instead.
-		if err := s.store.AddToTally(ctx, sub.Round, sub.Unit, p.entry); err != nil {
-			s.log.Error("response stored but not counted", "round", sub.Round, "unit", sub.Unit, "sid", sub.SID, "err", err)
-		}
-	}
-	if p.cellOnlyOver {
+	if res.cellOnlyOver {
 		// The unit's overflow is derived from its count; a stratum's is
 		// counted here, once the response is stored (rare: open mode only).
 		if err := s.store.CountFlag(ctx, sub.Round, sub.Unit, pinggu.FlagOverQuota); err != nil {

@@ -27,15 +27,19 @@ type Store interface {
 	Round(ctx context.Context, code string) (*pinggu.Round, error)
 	Unit(ctx context.Context, code string) (*pinggu.Unit, error)
 	Questionnaire(ctx context.Context, code string, version int) (*pinggu.Questionnaire, error)
-	InsertResponse(ctx context.Context, r *pinggu.Response) (created bool, err error)
+	InsertResponseBatch(ctx context.Context, rs []*pinggu.Response) (created []bool, errs []error)
 	DeleteResponse(ctx context.Context, round, id string) error
-	AddToTally(ctx context.Context, round, unit string, e pinggu.TallyEntry) error
+	AddToTallies(ctx context.Context, adds []pinggu.TallyAdd) error
+	TakeFromTallies(ctx context.Context, adds []pinggu.TallyAdd) error
+	CountSlots(ctx context.Context, round, unit string, entries []pinggu.TallyEntry) (received int, strata map[string]int, err error)
 	ReserveSlot(ctx context.Context, round, unit string, limit, cellLimit int, e pinggu.TallyEntry) (pinggu.Slot, error)
 	ReleaseSlot(ctx context.Context, round, unit string, e pinggu.TallyEntry) error
 	CountFlag(ctx context.Context, round, unit, flag string) error
 	Response(ctx context.Context, round, id string) (*pinggu.Response, error)
 	SeeDevice(ctx context.Context, round, device string) (first bool, err error)
 	ForgetDevice(ctx context.Context, round, device string) error
+	SeeDevices(ctx context.Context, rs []*pinggu.Response) (first []bool, errs []error)
+	ForgetDevices(ctx context.Context, rs []*pinggu.Response) error
 	InvitationUnit(ctx context.Context, round, code string) (string, error)
 	Redeem(ctx context.Context, round, code, sid string) (pinggu.Redemption, error)
 	Unredeem(ctx context.Context, round, code, sid string) error
@@ -63,6 +67,8 @@ type Service struct {
 	ipSalt  []byte
 	log     *slog.Logger
 
+	commits *committer // the group commit of responses and their counts
+
 	forms   *cache[Form]  // by round/unit
 	medians *cache[int64] // by round: one read of its tallies for all its units
 
@@ -77,8 +83,12 @@ type Service struct {
 // New returns a survey service. now is injectable so tests control time.
 func New(store Store, now func() time.Time, formKey, ipSalt string, log *slog.Logger) *Service {
 	return &Service{store: store, now: now, formKey: []byte(formKey), ipSalt: []byte(ipSalt), log: log,
-		forms: newCache[Form](), medians: newCache[int64]()}
+		commits: &committer{store: store, log: log, more: make(chan struct{}, 1)},
+		forms:   newCache[Form](), medians: newCache[int64]()}
 }
+
+// ObserveBatches reports the size of every group commit (for metrics).
+func (s *Service) ObserveBatches(fn func(size int)) { s.commits.observe = fn }
 
 // Form is everything the survey page of one unit in one round shows.
 type Form struct {

@@ -109,6 +109,7 @@ func newApp(ctx context.Context, cmd string, cfg config, o appOptions) (a *app, 
 	a.closers = append(a.closers, a.sched.Close)
 	a.metrics = metrics.New()
 	a.metrics.QueueDepth(a.sched.QueueSizes)
+	a.survey.ObserveBatches(a.metrics.Batch)
 	a.rounds = rounds.New(a.store, a.sched, a.survey, a.now)
 	return a, nil
 }
