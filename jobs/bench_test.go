@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+
 	"pinggu"
 	"pinggu/jobs"
 	"pinggu/store"
@@ -86,6 +88,24 @@ func peakHeap(fn func()) uint64 {
 	return peak.Load()
 }
 
+// scanFloor times a raw cursor scan of the round's responses (undecoded
+// bson.Raw), the floor under every job that reads them, and reports the
+// job's time per op as a multiple of it ("x-scan"; the targets: compile
+// ≤ 1.5, export ≤ 2).
+func scanFloor(b *testing.B, st *store.Store) func() {
+	b.Helper()
+	t0 := time.Now()
+	n := 0
+	if err := st.ScanResponses(context.Background(), "r1", func(bson.Raw) error { n++; return nil }); err != nil {
+		b.Fatal(err)
+	}
+	scan := time.Since(t0)
+	return func() { // after the run: ResetTimer drops metrics reported before it
+		b.ReportMetric(float64(scan.Milliseconds()), "scan-ms")
+		b.ReportMetric(float64(b.Elapsed())/float64(b.N)/float64(scan), "x-scan")
+	}
+}
+
 // BenchmarkCompile compiles a closed round of 10k and of 100k responses
 // over 15 units into a final scorecard. peak-heap-MB must not grow with
 // the response count: responses are streamed into option counts.
@@ -95,6 +115,7 @@ func BenchmarkCompile(b *testing.B) {
 			st := benchRound(b, n)
 			c := jobs.NewCompiler(st, time.Now)
 			var peak uint64
+			defer scanFloor(b, st)()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				// A different clock each run keeps the idempotence check from short-cutting.
@@ -113,6 +134,7 @@ func BenchmarkCompile(b *testing.B) {
 func BenchmarkExport(b *testing.B) {
 	st := benchRound(b, 100_000)
 	var peak uint64
+	defer scanFloor(b, st)()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		st2 := &freshReports{Store: st}

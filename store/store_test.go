@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"reflect"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -303,5 +304,41 @@ func TestPublishingSettingsRoundTrip(t *testing.T) {
 	}
 	if p := got.Midterm.Pass; p == nil || p.Minimum != 0.6 || p.Against != pinggu.PassAgainstExpected || !p.NoOverdueBinding {
 		t.Errorf("pass rule = %+v", p)
+	}
+}
+
+// The scan decodes responses from their bytes by hand; it must read back
+// exactly what the driver reads, field by field, including the sparse ones.
+func TestEachResponseReadsWhatTheDriverReads(t *testing.T) {
+	t.Parallel()
+	s := storetest.New(t)
+	ctx := context.Background()
+	at := time.Date(2024, 10, 2, 3, 4, 5, 678e6, time.UTC)
+	in := []*pinggu.Response{
+		{ID: "sid-full-0001", Round: "r1", Unit: "u1", Questionnaire: "fz", QuestionnaireVersion: 3,
+			Answers: pinggu.Answers{"Q1": {"5"}, "Q2": {"1", "2"}, "Q3": {"窗口服务很好，希望延长办理时间"}, "Q4": {}},
+			Channel: pinggu.ChannelQR, Tag: "区政务中心", Device: "dev-0001", SubmittedAt: at, DurationMs: 93_000,
+			IPHash: "abcdef", Flags: []string{pinggu.FlagTooFast, pinggu.FlagOverQuota}},
+		{ID: "sid-bare-0002", Round: "r1", Unit: "u2", Questionnaire: "fz", QuestionnaireVersion: 1,
+			Answers: pinggu.Answers{}, Channel: pinggu.ChannelWeb, SubmittedAt: at.Add(time.Hour), DurationMs: -1},
+		{ID: "sid-other-003", Round: "r2", Unit: "u1", Answers: pinggu.Answers{"Q1": {"4"}}, Channel: pinggu.ChannelWeb, SubmittedAt: at},
+	}
+	if n, err := s.InsertResponses(ctx, in); err != nil || n != 3 {
+		t.Fatalf("insert: %d %v", n, err)
+	}
+	seen := 0
+	err := s.EachResponse(ctx, "r1", func(got *pinggu.Response) error {
+		seen++
+		want, err := s.Response(ctx, "r1", got.ID)
+		if err != nil {
+			return err
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("scan read\n%#v\nthe driver read\n%#v", got, want)
+		}
+		return nil
+	})
+	if err != nil || seen != 2 {
+		t.Fatalf("%d responses of r1 read: %v", seen, err)
 	}
 }
