@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -72,6 +73,34 @@ type flaggedDoc struct {
 	DurationMs  int64     `bson:"durationMs"`
 }
 
+// FlagResponses adds a flag found after responses were stored (beyond an
+// open quota) to them and to their review copies, each by its key (the one
+// lookup the embedded backend does not answer by scanning).
+func (s *Store) FlagResponses(ctx context.Context, rs []*pinggu.Response, flag string) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	resps, copies := make([]mongo.WriteModel, len(rs)), make([]mongo.WriteModel, len(rs))
+	for i, r := range rs {
+		if !slices.Contains(r.Flags, flag) {
+			r.Flags = append(r.Flags[:len(r.Flags):len(r.Flags)], flag)
+		}
+		key := bson.D{{Key: "_id", Value: responseKey(r.Round, r.ID)}}
+		resps[i] = mongo.NewUpdateOneModel().SetFilter(key).SetUpdate(bson.D{{Key: "$addToSet", Value: bson.D{{Key: "flags", Value: flag}}}})
+		copies[i] = mongo.NewReplaceOneModel().SetFilter(key).SetUpsert(true).SetReplacement(newFlaggedDoc(r))
+	}
+	if _, err := s.db.Collection(colResponses).BulkWrite(ctx, resps, options.BulkWrite().SetOrdered(false)); err != nil {
+		return mapErr(err, pinggu.ObjResponse)
+	}
+	_, err := s.db.Collection(colFlagged).BulkWrite(ctx, copies, options.BulkWrite().SetOrdered(false))
+	return mapErr(err, pinggu.ObjFlagged)
+}
+
+func newFlaggedDoc(r *pinggu.Response) flaggedDoc {
+	return flaggedDoc{ID: responseKey(r.Round, r.ID), SID: r.ID, Round: r.Round, Unit: r.Unit, Flags: r.Flags, Channel: string(r.Channel),
+		SubmittedAt: r.SubmittedAt, DurationMs: r.DurationMs}
+}
+
 // RecordFlagged keeps a review copy of flagged responses; copies already
 // kept are left as they are, so recording again (a retry, a compile's
 // backfill) changes nothing.
@@ -79,8 +108,7 @@ func (s *Store) RecordFlagged(ctx context.Context, rs []*pinggu.Response) error 
 	docs := make([]any, 0, len(rs))
 	for _, r := range rs {
 		if len(r.Flags) > 0 {
-			docs = append(docs, flaggedDoc{ID: responseKey(r.Round, r.ID), SID: r.ID, Round: r.Round, Unit: r.Unit, Flags: r.Flags, Channel: string(r.Channel),
-				SubmittedAt: r.SubmittedAt, DurationMs: r.DurationMs})
+			docs = append(docs, newFlaggedDoc(r))
 		}
 	}
 	if len(docs) == 0 {

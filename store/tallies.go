@@ -51,26 +51,10 @@ func (s *Store) AddToTally(ctx context.Context, round, unit string, e pinggu.Tal
 // per batch, so a popular unit's tally document is written once per batch
 // instead of once per response.
 func (s *Store) AddToTallies(ctx context.Context, adds []pinggu.TallyAdd) error {
-	return s.bumpTallies(ctx, adds, 1)
-}
-
-// TakeFromTallies takes back what AddToTallies or CountSlots counted, for
-// responses that were not stored after all (duplicates, failed inserts).
-func (s *Store) TakeFromTallies(ctx context.Context, adds []pinggu.TallyAdd) error {
-	return s.bumpTallies(ctx, adds, -1)
-}
-
-func (s *Store) bumpTallies(ctx context.Context, adds []pinggu.TallyAdd, sign int) error {
 	var models []mongo.WriteModel
 	for _, g := range groupByUnit(adds) {
-		var update bson.D
-		if sign > 0 {
-			update = tallyUpdate(g.inc(1), g.last, g.round, g.unit)
-		} else {
-			update = bson.D{{Key: "$inc", Value: g.inc(-1)}}
-		}
 		models = append(models, mongo.NewUpdateOneModel().SetFilter(bson.D{{Key: "_id", Value: g.round + "/" + g.unit}}).
-			SetUpdate(update).SetUpsert(sign > 0))
+			SetUpdate(tallyUpdate(g.inc(1), g.last, g.round, g.unit)).SetUpsert(true))
 	}
 	if len(models) == 0 {
 		return nil
@@ -79,8 +63,8 @@ func (s *Store) bumpTallies(ctx context.Context, adds []pinggu.TallyAdd, sign in
 	return mapErr(err, pinggu.ObjTally)
 }
 
-// CountSlots counts a unit's responses about to be stored in one atomic
-// upsert and returns the unit's count and its strata's after it: the last
+// CountSlots counts a unit's stored responses in one atomic upsert and
+// returns the unit's count and its strata's after it: the last
 // len(entries) of those positions are theirs, in order, which tells each
 // whether it is beyond a quota. No limit: a unit that stops at its quota
 // takes its slots one by one (ReserveSlot).

@@ -18,27 +18,28 @@ const MaxBatch = 256
 const commitTimeout = 30 * time.Second
 
 // committer writes the responses of concurrent submissions together: while
-// one batch is being committed the next collects, and is written with one
+// one batch is being written the next collects, and is written with one
 // insert of the batch's device marks, one unordered InsertMany of its
 // responses and one tally update per unit. A lone submission is written
-// at once — there is no timer: the window a batch collects in is the time
-// the commit before it takes, so under load batches grow with the
-// backend's commit time and at rest nothing waits. Every submission is
+// at once; under load a batch collects while the one before is written
+// (and at most collectWindow more), so batches grow with the backend's
+// commit time and at rest nothing waits. Every submission is
 // answered after its batch's writes returned, so nothing is acknowledged
 // that is not stored; the backend syncs each commit as before, only there
 // are fewer of them.
 //
-// A unit with a quota it does not stop at (open mode) is counted before
-// the insert, one atomic increment for the batch's responses of the unit,
-// whose result gives each its position: beyond the quota it is flagged.
-// A unit that stops at its quota is counted after the insert, slot by slot
-// (Submit's reserve step), which is what keeps it exact.
+// Only stored responses are counted, after the insert. A unit with a quota
+// it does not stop at (open mode) is counted with one atomic increment for
+// the batch whose result gives each response its position: those beyond
+// the quota are then flagged (a second write, only for them). A unit that
+// stops at its quota is counted slot by slot (Submit's reserve step),
+// which is what keeps it exact.
 type committer struct {
 	store interface {
 		InsertResponseBatch(ctx context.Context, rs []*pinggu.Response) (created []bool, errs []error)
 		AddToTallies(ctx context.Context, adds []pinggu.TallyAdd) error
-		TakeFromTallies(ctx context.Context, adds []pinggu.TallyAdd) error
 		CountSlots(ctx context.Context, round, unit string, entries []pinggu.TallyEntry) (received int, strata map[string]int, err error)
+		FlagResponses(ctx context.Context, rs []*pinggu.Response, flag string) error
 		SeeDevices(ctx context.Context, rs []*pinggu.Response) (first []bool, errs []error)
 		ForgetDevices(ctx context.Context, rs []*pinggu.Response) error
 	}
@@ -63,8 +64,8 @@ const collectWindow = time.Millisecond
 type countMode int
 
 const (
-	countAfter countMode = iota // once stored
-	countFirst                  // before the insert, to learn its position against the quota
+	countPlain countMode = iota // one increment per unit
+	countQuota                  // with its position against the unit's (or its stratum's) quota
 	countNot                    // not here: the unit stops at its quota and its slot counts it
 )
 
@@ -73,12 +74,12 @@ type commitReq struct {
 	resp             *pinggu.Response
 	entry            pinggu.TallyEntry
 	mode             countMode
-	quota, cellQuota int  // countFirst: the unit's and its stratum's quota
+	quota, cellQuota int  // countQuota: the unit's and its stratum's quota
 	markDevice       bool // flag the response if its device answered before
 	done             chan commitResult
 
-	counted, marked bool // what the batch took for it before the insert
-	res             commitResult
+	marked bool // its device was marked first by this batch
+	res    commitResult
 }
 
 type commitResult struct {
@@ -150,10 +151,10 @@ func (c *committer) next() []*commitReq {
 }
 
 // commit writes one batch and answers each of its submissions: marks the
-// devices and counts the open-quota units' responses first, inserts the
-// responses, gives back what was taken for those not stored, and counts
-// the others that were. The same submission twice in one batch (a double
-// tap) is written once; the second is answered as a resubmission.
+// devices, inserts the responses, gives back the device marks of those not
+// stored and counts those stored. The same submission twice in one batch
+// (a double tap) is written once; the second is answered as a
+// resubmission.
 func (c *committer) commit(batch []*commitReq) {
 	ctx, cancel := context.WithTimeout(context.Background(), commitTimeout)
 	defer cancel()
@@ -162,7 +163,6 @@ func (c *committer) commit(batch []*commitReq) {
 	}
 	reqs, repeats := firstOfEach(batch)
 	c.markDevices(ctx, reqs)
-	c.countFirst(ctx, reqs)
 	var rs []*pinggu.Response
 	var inserting []*commitReq
 	for _, r := range reqs {
@@ -232,83 +232,75 @@ func (c *committer) markDevices(ctx context.Context, reqs []*commitReq) {
 	}
 }
 
-// countFirst counts the batch's responses to units with an open quota, one
-// increment per unit, and flags those beyond the unit's or their stratum's
-// quota. A unit whose count fails fails its responses, unwritten.
-func (c *committer) countFirst(ctx context.Context, reqs []*commitReq) {
-	units := map[string][]*commitReq{}
-	var order []string
-	for _, r := range reqs {
-		if r.mode != countFirst || r.res.err != nil {
-			continue
-		}
-		key := r.resp.Round + "/" + r.resp.Unit
-		if units[key] == nil {
-			order = append(order, key)
-		}
-		units[key] = append(units[key], r)
-	}
-	for _, key := range order {
-		rs := units[key]
-		entries := make([]pinggu.TallyEntry, len(rs))
-		for i, r := range rs {
-			entries[i] = r.entry
-		}
-		received, strata, err := c.store.CountSlots(ctx, rs[0].resp.Round, rs[0].resp.Unit, entries)
-		if err != nil {
-			for _, r := range rs {
-				r.res.err = err
-			}
-			continue
-		}
-		// The batch's responses hold the last positions of the unit, in
-		// batch order; of a stratum likewise.
-		pos := received - len(rs)
-		cellPos := map[string]int{}
-		for _, r := range rs {
-			cellPos[r.entry.Stratum]--
-		}
-		for _, r := range rs {
-			r.counted = true
-			pos++
-			cellPos[r.entry.Stratum]++
-			cell := strata[r.entry.Stratum] + cellPos[r.entry.Stratum]
-			unitOver := r.quota > 0 && pos > r.quota
-			r.res.cellOnlyOver = !unitOver && r.cellQuota > 0 && r.entry.Stratum != "" && cell > r.cellQuota
-			if unitOver || r.res.cellOnlyOver {
-				r.resp.Flags = append(r.resp.Flags, pinggu.FlagOverQuota)
-			}
-		}
-	}
-}
-
-// settle gives back the counts and device marks of responses not stored
-// and counts the stored ones counted after the insert. Failures are
-// logged: the responses' outcomes are decided, and the tallies are derived
-// from the stored responses (a start after a crash or `pinggu repair`
-// counts them again).
+// settle forgets the device marks of responses not stored and counts the
+// stored ones. Failures are logged: the responses are stored and are the
+// record, and the tallies are derived from them (a start after a crash or
+// `pinggu repair` counts them again); failing the requests now would make
+// the clients retry into "already stored".
 func (c *committer) settle(ctx context.Context, reqs []*commitReq) {
-	var add, takeBack []pinggu.TallyAdd
+	var plain []pinggu.TallyAdd
 	var forget []*pinggu.Response
+	quota := map[string][]*commitReq{}
+	var units []string
 	for _, r := range reqs {
-		a := pinggu.TallyAdd{Round: r.resp.Round, Unit: r.resp.Unit, Entry: r.entry}
-		if r.counted && !r.res.created {
-			takeBack = append(takeBack, a)
-		}
 		if r.marked && !r.res.created {
 			forget = append(forget, r.resp)
 		}
-		if r.mode == countAfter && r.res.created {
-			add = append(add, a)
+		if !r.res.created {
+			continue
 		}
-	}
-	if err := c.store.TakeFromTallies(ctx, takeBack); err != nil {
-		c.log.Error("counts of responses not stored not taken back", "responses", len(takeBack), "err", err)
+		switch r.mode {
+		case countPlain:
+			plain = append(plain, pinggu.TallyAdd{Round: r.resp.Round, Unit: r.resp.Unit, Entry: r.entry})
+		case countQuota:
+			key := r.resp.Round + "/" + r.resp.Unit
+			if quota[key] == nil {
+				units = append(units, key)
+			}
+			quota[key] = append(quota[key], r)
+		}
 	}
 	if err := c.store.ForgetDevices(ctx, forget); err != nil {
 		c.log.Error("device marks of responses not stored not forgotten", "responses", len(forget), "err", err)
 	}
-	if err := c.store.AddToTallies(ctx, add); err != nil {
-		c.log.Error("responses stored but not counted", "responses", len(add), "err", err)
+	if err := c.store.AddToTallies(ctx, plain); err != nil {
+		c.log.Error("responses stored but not counted", "responses", len(plain), "err", err)
 	}
+	for _, key := range units {
+		if err := c.countQuota(ctx, quota[key]); err != nil {
+			c.log.Error("responses stored but not counted or flagged", "unit", key, "responses", len(quota[key]), "err", err)
+		}
+	}
+}
+
+// countQuota counts one unit's stored responses of the batch with one
+// increment, whose result gives them the unit's last positions in batch
+// order (of their stratum likewise), and flags those beyond the unit's or
+// their stratum's quota.
+func (c *committer) countQuota(ctx context.Context, rs []*commitReq) error {
+	entries := make([]pinggu.TallyEntry, len(rs))
+	for i, r := range rs {
+		entries[i] = r.entry
+	}
+	received, strata, err := c.store.CountSlots(ctx, rs[0].resp.Round, rs[0].resp.Unit, entries)
+	if err != nil {
+		return err
+	}
+	pos := received - len(rs)
+	cellPos := map[string]int{}
+	for _, r := range rs {
+		cellPos[r.entry.Stratum]--
+	}
+	var over []*pinggu.Response
+	for _, r := range rs {
+		pos++
+		cellPos[r.entry.Stratum]++
+		cell := strata[r.entry.Stratum] + cellPos[r.entry.Stratum]
+		unitOver := r.quota > 0 && pos > r.quota
+		r.res.cellOnlyOver = !unitOver && r.cellQuota > 0 && r.entry.Stratum != "" && cell > r.cellQuota
+		if unitOver || r.res.cellOnlyOver {
+			over = append(over, r.resp)
+		}
+	}
+	return c.store.FlagResponses(ctx, over, pinggu.FlagOverQuota)
 }

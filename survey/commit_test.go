@@ -20,9 +20,9 @@ func batchOf(t *testing.T, s *Service, subs ...Submission) []commitResult {
 		if err := s.signals(context.Background(), p, &undo{log: s.log}); err != nil {
 			t.Fatal(err)
 		}
-		mode := countAfter
+		mode := countPlain
 		if p.quota > 0 || p.cellQuota > 0 {
-			mode = countFirst
+			mode = countQuota
 		}
 		batch = append(batch, &commitReq{resp: p.resp, entry: p.entry, mode: mode, quota: p.quota, cellQuota: p.cellQuota,
 			markDevice: p.markDevice, done: make(chan commitResult, 1)})

@@ -298,17 +298,17 @@ func (s *Service) quotaFull(p *pending, cell bool) error {
 
 // insert stores the response under its submission id in the next group
 // commit — a duplicate key means it was stored before — which also counts
-// a new one in its unit's tally: after the insert, before it when the unit
-// has a quota it does not stop at (to flag what is beyond it), not at all
-// when the unit stops at its quota (the slot taken next counts it).
+// a new one in its unit's tally (flagging it if it is beyond a quota the
+// unit does not stop at), unless the unit stops at its quota: then the
+// slot taken next counts it.
 func (s *Service) insert(ctx context.Context, p *pending, u *undo) (Receipt, error) {
 	sub := p.sub
-	mode := countAfter
+	mode := countPlain
 	switch {
 	case p.stops:
 		mode = countNot
 	case p.quota > 0 || p.cellQuota > 0:
-		mode = countFirst
+		mode = countQuota
 	}
 	res := s.commits.write(p, mode)
 	if res.err != nil {

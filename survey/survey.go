@@ -30,7 +30,7 @@ type Store interface {
 	InsertResponseBatch(ctx context.Context, rs []*pinggu.Response) (created []bool, errs []error)
 	DeleteResponse(ctx context.Context, round, id string) error
 	AddToTallies(ctx context.Context, adds []pinggu.TallyAdd) error
-	TakeFromTallies(ctx context.Context, adds []pinggu.TallyAdd) error
+	FlagResponses(ctx context.Context, rs []*pinggu.Response, flag string) error
 	CountSlots(ctx context.Context, round, unit string, entries []pinggu.TallyEntry) (received int, strata map[string]int, err error)
 	ReserveSlot(ctx context.Context, round, unit string, limit, cellLimit int, e pinggu.TallyEntry) (pinggu.Slot, error)
 	ReleaseSlot(ctx context.Context, round, unit string, e pinggu.TallyEntry) error
