@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"runtime"
 	"sync/atomic"
 	"testing"
@@ -110,7 +111,7 @@ func scanFloor(b *testing.B, st *store.Store) func() {
 // over 15 units into a final scorecard. peak-heap-MB must not grow with
 // the response count: responses are streamed into option counts.
 func BenchmarkCompile(b *testing.B) {
-	for _, n := range []int{10_000, 100_000} {
+	for _, n := range benchSizes() {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			st := benchRound(b, n)
 			c := jobs.NewCompiler(st, time.Now)
@@ -130,22 +131,37 @@ func BenchmarkCompile(b *testing.B) {
 	}
 }
 
-// BenchmarkExport writes the raw data of 100k responses as .xlsx and .csv.
+// BenchmarkExport writes the raw data of 10k and 100k responses as .xlsx
+// and .csv.
 func BenchmarkExport(b *testing.B) {
-	st := benchRound(b, 100_000)
-	var peak uint64
-	defer scanFloor(b, st)()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		st2 := &freshReports{Store: st}
-		c := jobs.NewCompiler(st2, time.Now)
-		peak = max(peak, peakHeap(func() {
-			if _, err := c.Export(context.Background(), "r1", nil); err != nil {
-				b.Fatal(err)
+	for _, n := range benchSizes() {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			st := benchRound(b, n)
+			var peak uint64
+			defer scanFloor(b, st)()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				st2 := &freshReports{Store: st}
+				c := jobs.NewCompiler(st2, time.Now)
+				peak = max(peak, peakHeap(func() {
+					if _, err := c.Export(context.Background(), "r1", nil); err != nil {
+						b.Fatal(err)
+					}
+				}))
 			}
-		}))
+			b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+		})
 	}
-	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+}
+
+// benchSizes are the rounds' response counts: 10k and 100k, and 1M with
+// PINGGU_BENCH_LARGE=1 (for the capacity table in docs/architecture.md:
+// about half an hour and 1 GB of disk on the 2-core machine).
+func benchSizes() []int {
+	if os.Getenv("PINGGU_BENCH_LARGE") != "" {
+		return []int{10_000, 100_000, 1_000_000}
+	}
+	return []int{10_000, 100_000}
 }
 
 // freshReports hides stored reports so every run writes its files anew.
