@@ -27,6 +27,31 @@ const (
 	RubricManual       Rubric = "manual"       // a reviewer's score
 )
 
+// RubricWords says how a leaf is scored and what its entry is, in the
+// words a unit filling its self-assessment reads.
+func (in *Indicator) RubricWords() string {
+	capped := in.Cap
+	if capped == 0 {
+		capped = in.Points
+	}
+	switch in.Rubric {
+	case RubricBinary:
+		return fmt.Sprintf("达标得%g分，未达标不得分：达标填1，未达标填0", in.Points)
+	case RubricProportional:
+		if in.Target > 0 {
+			return fmt.Sprintf("按比例得分：%g分×实际值÷目标值%g（最高%g分）：填实际值", in.Points, in.Target, in.Points)
+		}
+		return fmt.Sprintf("按比例得分：%g分×比率（0–1，最高%g分）：填比率", in.Points, in.Points)
+	case RubricDeduction:
+		return fmt.Sprintf("每发生一次扣%g分，最多扣%g分（满分%g分）：填发生次数", in.PerInstance, capped, in.Points)
+	case RubricManual:
+		return fmt.Sprintf("评审打分：填0–%g之间的得分", in.Points)
+	case RubricSurvey:
+		return "由满意度测评结果计算"
+	}
+	return ""
+}
+
 // Threshold is one row of a survey leaf's table: a dimension mean of at
 // least Min earns Share of the points. Rows go from high Min to low.
 type Threshold struct {

@@ -33,6 +33,7 @@ type Store interface {
 	AddAdjustment(ctx context.Context, a *pinggu.Adjustment) error
 	DeleteAdjustment(ctx context.Context, round, id string) error
 	Adjustments(ctx context.Context, round, unit string) ([]pinggu.Adjustment, error)
+	SelfStore
 	pinggu.Auditor
 }
 

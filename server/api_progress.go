@@ -1,6 +1,7 @@
 package server
 
 import (
+	"io"
 	"net/http"
 	"pinggu"
 	"pinggu/evidence"
@@ -99,6 +100,12 @@ func (s *Server) downloadEvidence(c echo.Context) error { return s.serveEvidence
 // (unit set) only its own unit's.
 func (s *Server) serveEvidence(c echo.Context, unit string) error {
 	ev, rc, err := s.midterm.Evidence(c.Request().Context(), c.Param("id"), c.Param("eid"), unit)
+	return streamEvidence(c, ev, rc, err)
+}
+
+// streamEvidence sends an evidence file as an attachment, never shown in
+// the browser, with the type read from its content at upload.
+func streamEvidence(c echo.Context, ev *pinggu.Evidence, rc io.ReadCloser, err error) error {
 	if err != nil {
 		return err
 	}

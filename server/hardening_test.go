@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"pinggu"
@@ -23,16 +22,7 @@ import (
 // bearerDo sends a JSON request with a bearer token of the caller's.
 func (h *harness) bearerDo(method, path, token, body string) reply {
 	h.t.Helper()
-	req, _ := http.NewRequest(method, h.url+path, strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return reply{status: resp.StatusCode, header: resp.Header, body: b}
+	return h.as(token, method, path, "application/json", strings.NewReader(body))
 }
 
 func (h *harness) unitToken(unit string) string {

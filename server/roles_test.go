@@ -65,6 +65,14 @@ func TestAPIRoleMatrix(t *testing.T) {
 		{"GET", "/api/v1/units/chongchuan/tokens", "", []string{"admin"}},
 		{"POST", "/api/v1/rounds/r2024/tallies/rebuild", "", []string{"admin"}},
 		{"GET", "/api/v1/tokens", "", []string{"admin", "assessor", "reporter"}},
+		// Self-assessment: the unit's own reporters fill it; assessors read and return.
+		{"GET", "/api/v1/rounds/r2024/units/chongchuan/self", "", []string{"admin", "assessor", "reporter"}},
+		{"GET", "/api/v1/rounds/r2024/units/haimen/self", "", []string{"admin", "assessor"}},
+		{"PUT", "/api/v1/rounds/r2024/units/chongchuan/self/A1", `{}`, []string{"reporter"}},
+		{"PUT", "/api/v1/rounds/r2024/units/haimen/self/A1", `{}`, nil},
+		{"POST", "/api/v1/rounds/r2024/units/chongchuan/self/submit", "", []string{"reporter"}},
+		{"POST", "/api/v1/rounds/r2024/units/chongchuan/self/A1/return", `{}`, []string{"admin", "assessor"}},
+		{"GET", "/api/v1/rounds/r2024/units/haimen/self/A1/evidence/x", "", []string{"admin", "assessor"}},
 	}
 	for _, rt := range routes {
 		for role, tok := range tokens {

@@ -113,6 +113,13 @@ func (s *Server) routes() {
 	a.PUT("/rounds/:code/units/:unit/inputs/:indicator", s.setInput, staff)
 	a.POST("/rounds/:code/units/:unit/adjustments", s.addAdjustment, staff)
 	a.DELETE("/rounds/:code/units/:unit/adjustments/:id", s.deleteAdjustment, staff)
+	// A unit's self-assessment: its reporters fill and submit it, assessors
+	// return leaves (api_self.go checks a reporter's unit).
+	a.GET("/rounds/:code/units/:unit/self", s.getSelf, reporters)
+	s.upload(a.PUT("/rounds/:code/units/:unit/self/:indicator", s.saveSelf, reporters))
+	a.POST("/rounds/:code/units/:unit/self/submit", s.submitSelf, reporters)
+	a.POST("/rounds/:code/units/:unit/self/:indicator/return", s.returnSelf, staff)
+	a.GET("/rounds/:code/units/:unit/self/:indicator/evidence/:eid", s.selfEvidence, reporters)
 	a.GET("/plans", s.listPlans, reporters)
 	a.POST("/plans", s.createPlan, admin)
 	a.GET("/plans/:plan", s.getPlan, reporters)

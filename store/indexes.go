@@ -22,6 +22,8 @@ const (
 	colIndicatorSystems = "indicatorSystems"
 	colInputs           = "inputs"
 	colAdjustments      = "adjustments"
+	colSelfEntries      = "selfEntries" // _id round/unit/indicator: a unit's self-assessment of a leaf
+	colSelfSheets       = "selfSheets"  // _id round/unit: the state of a unit's self-assessment
 	colPlans            = "plans"
 	colTasks            = "tasks" // versioned task lists; the plan names the current one
 	colProgress         = "progress"
@@ -60,6 +62,9 @@ func indexes() map[string][]mongo.IndexModel {
 			{Keys: bson.D{{Key: "round", Value: 1}, {Key: "unit", Value: 1}}, Options: options.Index().SetName("round_unit")},
 		},
 		colAdjustments: {
+			{Keys: bson.D{{Key: "round", Value: 1}, {Key: "unit", Value: 1}}, Options: options.Index().SetName("round_unit")},
+		},
+		colSelfEntries: {
 			{Keys: bson.D{{Key: "round", Value: 1}, {Key: "unit", Value: 1}}, Options: options.Index().SetName("round_unit")},
 		},
 		colTasks: {

@@ -1,0 +1,240 @@
+package server_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// as sends a request with a bearer token (none when token is "").
+func (h *harness) as(token, method, path, contentType string, body io.Reader) reply {
+	h.t.Helper()
+	req, err := http.NewRequest(method, h.url+path, body)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return reply{status: resp.StatusCode, header: resp.Header, body: b}
+}
+
+// asJSON sends v as JSON with a bearer token.
+func (h *harness) asJSON(token, method, path string, v any) reply {
+	h.t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return h.as(token, method, path, "application/json", bytes.NewReader(b))
+}
+
+// assessmentHarness is a seeded server with an assessment round "kh" over
+// 崇川区 and 海门区 on an indicator system with all five rubrics, one leaf
+// only for city departments, and reporter tokens for both units.
+func assessmentHarness(t *testing.T) (h *harness, chongchuan, haimen string) {
+	t.Helper()
+	h = newHarness(t)
+	h.seed()
+	h.mustAPI("POST", "/api/v1/indicator-systems", map[string]any{"code": "fzzf", "name": "法治政府建设考核指标", "indicators": []any{
+		map[string]any{"code": "A", "level": 1, "name": "依法履职", "points": 60},
+		map[string]any{"code": "A1", "parent": "A", "level": 2, "name": "权责清单公开", "points": 20, "rubric": "binary"},
+		map[string]any{"code": "A2", "parent": "A", "level": 2, "name": "执法案卷不合格", "points": 20, "rubric": "deduction", "perInstance": 2, "cap": 10},
+		map[string]any{"code": "A3", "parent": "A", "level": 2, "name": "行政复议纠错率", "points": 20, "rubric": "proportional", "target": 100},
+		map[string]any{"code": "B", "level": 1, "name": "群众满意", "points": 40},
+		map[string]any{"code": "B1", "parent": "B", "level": 2, "name": "政务服务满意度", "points": 15, "rubric": "survey", "dimension": "zwfw"},
+		map[string]any{"code": "B2", "parent": "B", "level": 2, "name": "法治宣传", "points": 15, "rubric": "manual"},
+		map[string]any{"code": "B3", "parent": "B", "level": 2, "name": "部门普法责任", "points": 10, "rubric": "manual", "appliesTo": []string{"department"}},
+	}}, http.StatusCreated)
+	r := roundJSON()
+	r["code"], r["kind"], r["title"] = "kh", "assessment", "2024年度法治政府建设考核"
+	r["assessment"] = map[string]any{"indicatorSystem": "fzzf", "bonusCap": 3, "deductionCap": 5}
+	delete(r, "quotas")
+	h.mustAPI("POST", "/api/v1/rounds", r, http.StatusCreated)
+	return h, h.unitToken("chongchuan"), h.unitToken("haimen")
+}
+
+// selfUpload is a multipart self-assessment with one evidence file.
+func selfUpload(t *testing.T, fields map[string]string, name string, content []byte) (string, io.Reader) {
+	t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	for k, v := range fields {
+		w.WriteField(k, v)
+	}
+	fw, _ := w.CreateFormFile("evidence", name)
+	fw.Write(content)
+	w.Close()
+	return w.FormDataContentType(), &buf
+}
+
+// TestSelfAssessment: a unit fills its sheet per leaf (with evidence),
+// cannot submit it incomplete, submits, is held to it, gets a leaf
+// returned, answers that leaf only and resubmits; another unit and the
+// assessors stay out of what is not theirs.
+func TestSelfAssessment(t *testing.T) {
+	t.Parallel()
+	h, cc, hm := assessmentHarness(t)
+	const sheet = "/api/v1/rounds/kh/units/chongchuan/self"
+
+	r := h.as(cc, "GET", sheet, "", nil)
+	if r.status != 200 {
+		t.Fatalf("sheet = %d %s", r.status, r.body)
+	}
+	var got struct {
+		StateLabel string
+		Missing    []string
+		Leaves     []struct {
+			Indicator, RubricWords, StateLabel string
+			Path                               []string
+			Entry                              *struct {
+				State    string
+				Evidence []struct{ ID, Name string }
+			}
+		}
+	}
+	decode := func(r reply) {
+		t.Helper()
+		got.Leaves = nil
+		if err := json.Unmarshal(r.body, &got); err != nil {
+			t.Fatal(err)
+		}
+	}
+	decode(r)
+	// The survey leaf is computed and the department leaf does not apply.
+	if got.StateLabel != "未填报" || strings.Join(got.Missing, ",") != "A1,A2,A3,B2" || len(got.Leaves) != 4 {
+		t.Fatalf("a new sheet: %s", r.body)
+	}
+	if got.Leaves[1].RubricWords != "每发生一次扣2分，最多扣10分（满分20分）：填发生次数" || strings.Join(got.Leaves[1].Path, "›") != "依法履职" {
+		t.Fatalf("rubric in words: %+v", got.Leaves[1])
+	}
+
+	bad := []struct {
+		indicator string
+		body      map[string]any
+		status    int
+		field     string
+	}{
+		{"A1", map[string]any{"value": 0.5}, 422, "value"},
+		{"A2", map[string]any{"count": -1}, 422, "count"},
+		{"B2", map[string]any{"score": 16}, 422, "score"},
+		{"A1", map[string]any{"value": 1, "explanation": strings.Repeat("很", 2001)}, 422, "explanation"},
+		{"B1", map[string]any{"value": 1}, 422, "indicator"},
+		{"B3", map[string]any{"score": 5}, 422, "indicator"},
+		{"Z9", map[string]any{"value": 1}, 404, ""},
+	}
+	for _, b := range bad {
+		r := h.asJSON(cc, "PUT", sheet+"/"+b.indicator, b.body)
+		if r.status != b.status || (b.field != "" && r.errorFields(t)[b.field] == nil) {
+			t.Errorf("%s %v = %d %s, want %d on %s", b.indicator, b.body, r.status, r.body, b.status, b.field)
+		}
+	}
+	// A page renamed .pdf is refused and nothing is stored.
+	ct, body := selfUpload(t, map[string]string{"value": "1", "explanation": "已公开"}, "清单.pdf", []byte("<html>not a pdf</html>"))
+	if r := h.as(cc, "PUT", sheet+"/A1", ct, body); r.status != 422 || r.errorFields(t)["evidence"] == nil {
+		t.Fatalf("fake pdf = %d %s", r.status, r.body)
+	}
+	pdf := []byte("%PDF-1.4 权责清单")
+	ct, body = selfUpload(t, map[string]string{"value": "1", "explanation": "已在门户网站公开"}, "权责清单.pdf", pdf)
+	if r := h.as(cc, "PUT", sheet+"/A1", ct, body); r.status != 200 {
+		t.Fatalf("A1 with evidence = %d %s", r.status, r.body)
+	}
+	if r := h.asJSON(cc, "PUT", sheet+"/A2", map[string]any{"count": 3, "explanation": "抽查3件不合格"}); r.status != 200 {
+		t.Fatalf("A2 = %d %s", r.status, r.body)
+	}
+	// Incomplete: the list of what is missing.
+	r = h.as(cc, "POST", sheet+"/submit", "", nil)
+	if f := r.errorFields(t); r.status != 422 || len(f) != 2 || f["A3"] == nil || f["B2"] == nil {
+		t.Fatalf("incomplete submit = %d %s", r.status, r.body)
+	}
+	decode(h.as(cc, "GET", sheet, "", nil))
+	if got.StateLabel != "填报中" || strings.Join(got.Missing, ",") != "A3,B2" {
+		t.Fatalf("after two leaves: %+v", got)
+	}
+	h.asJSON(cc, "PUT", sheet+"/A3", map[string]any{"value": 92.5})
+	h.asJSON(cc, "PUT", sheet+"/B2", map[string]any{"score": 13, "explanation": "开展宣传活动12场"})
+
+	// Only the unit's own reporters fill or read it.
+	if r := h.asJSON(hm, "PUT", sheet+"/B2", map[string]any{"score": 1}); r.status != 403 {
+		t.Fatalf("another unit's reporter = %d", r.status)
+	}
+	if r := h.as(hm, "GET", sheet, "", nil); r.status != 403 {
+		t.Fatalf("another unit reads = %d", r.status)
+	}
+	if r := h.api("PUT", sheet+"/B2", map[string]any{"score": 1}); r.status != 403 {
+		t.Fatalf("an administrator fills a unit's self-assessment = %d", r.status)
+	}
+	if r := h.as(cc, "POST", sheet+"/submit", "", nil); r.status != 200 {
+		t.Fatalf("submit = %d %s", r.status, r.body)
+	}
+	if r := h.asJSON(cc, "PUT", sheet+"/B2", map[string]any{"score": 15}); r.status != 409 {
+		t.Fatalf("a change after submission = %d %s", r.status, r.body)
+	}
+	if r := h.as(cc, "POST", sheet+"/submit", "", nil); r.status != 409 {
+		t.Fatalf("a second submit = %d", r.status)
+	}
+
+	// An assessor returns A2 with a reason; a reporter cannot.
+	if r := h.asJSON(cc, "POST", sheet+"/A2/return", map[string]any{"reason": "x"}); r.status != 403 {
+		t.Fatalf("a reporter returns = %d", r.status)
+	}
+	if r := h.api("POST", sheet+"/A2/return", map[string]any{"reason": " "}); r.status != 422 {
+		t.Fatalf("a return without reason = %d", r.status)
+	}
+	h.mustAPI("POST", sheet+"/A2/return", map[string]any{"reason": "请附不合格案卷清单"}, 200)
+	decode(h.as(cc, "GET", sheet, "", nil))
+	if got.StateLabel != "退回补充" || got.Leaves[1].StateLabel != "退回补充" || got.Leaves[0].StateLabel != "已提交" {
+		t.Fatalf("after the return: %+v", got)
+	}
+	if r := h.as(cc, "POST", sheet+"/submit", "", nil); r.status != 422 || r.errorFields(t)["A2"] == nil ||
+		!strings.Contains(string(r.body), "请附不合格案卷清单") {
+		t.Fatalf("resubmit before answering = %d %s", r.status, r.body)
+	}
+	if r := h.asJSON(cc, "PUT", sheet+"/B2", map[string]any{"score": 15}); r.status != 409 {
+		t.Fatalf("a leaf not returned = %d", r.status)
+	}
+	ct, body = selfUpload(t, map[string]string{"count": "3", "explanation": "附清单"}, "案卷清单.pdf", []byte("%PDF-1.4 清单"))
+	if r := h.as(cc, "PUT", sheet+"/A2", ct, body); r.status != 200 {
+		t.Fatalf("answering the return = %d %s", r.status, r.body)
+	}
+	if r := h.as(cc, "POST", sheet+"/submit", "", nil); r.status != 200 {
+		t.Fatalf("resubmit = %d %s", r.status, r.body)
+	}
+	decode(h.as(cc, "GET", sheet, "", nil))
+	if got.StateLabel != "已提交" || got.Leaves[1].StateLabel != "已提交" || len(got.Leaves[0].Entry.Evidence) != 1 {
+		t.Fatalf("resubmitted: %+v", got)
+	}
+
+	// Evidence: the unit and assessors, not another unit.
+	ev := sheet + "/A1/evidence/" + got.Leaves[0].Entry.Evidence[0].ID
+	if r := h.as(cc, "GET", ev, "", nil); r.status != 200 || !bytes.Equal(r.body, pdf) ||
+		!strings.Contains(r.header.Get("Content-Disposition"), "attachment") {
+		t.Fatalf("evidence = %d %q", r.status, r.header.Get("Content-Disposition"))
+	}
+	if r := h.do("GET", ev, "", nil, true); r.status != 200 {
+		t.Fatalf("assessor's evidence = %d", r.status)
+	}
+	if r := h.as(hm, "GET", ev, "", nil); r.status != 403 {
+		t.Fatalf("another unit's evidence = %d", r.status)
+	}
+	// Every step is in the audit log, a change with its old and new value.
+	audit := string(h.mustAPI("GET", "/api/v1/audit?limit=100", nil, 200).body)
+	for _, want := range []string{"self.save", "self.submit", "self.return", "自评：3次 → 3次，新增1个佐证材料", "退回补充：请附不合格案卷清单"} {
+		if !strings.Contains(audit, want) {
+			t.Errorf("audit lacks %q", want)
+		}
+	}
+}
