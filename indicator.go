@@ -360,7 +360,8 @@ type InputValue struct {
 	Comment string   `json:"comment,omitempty"`
 }
 
-// Input is a reviewer's entry for a leaf indicator of a unit in a round.
+// Input is a reviewer's entry for a leaf indicator of a unit in a round
+// (初审), and its confirmation by a second assessor (复核).
 type Input struct {
 	Round     string `json:"round"`
 	Unit      string `json:"unit"`
@@ -368,7 +369,40 @@ type Input struct {
 	InputValue
 	By string    `json:"by"`
 	At time.Time `json:"at"`
+	// Confirmed is set by a second assessor, never the one who entered
+	// it; a later entry clears it.
+	Confirmed *Confirmation `json:"confirmed,omitempty"`
+	// History is every entry, change and confirmation, oldest first.
+	History []InputChange `json:"history,omitempty"`
+	Version int           `json:"version"`
 }
+
+// Confirmation is a second assessor's confirmation of an entry, with the
+// reviewed value it replaced when it changed it.
+type Confirmation struct {
+	By     string      `json:"by"`
+	At     time.Time   `json:"at"`
+	Reason string      `json:"reason,omitempty"`
+	Was    *InputValue `json:"was,omitempty"`
+}
+
+// InputChange is one step of an entry's history: who, when, the value
+// before and after, and why.
+type InputChange struct {
+	Action string      `json:"action"` // entered, confirmed, changed (on confirmation)
+	By     string      `json:"by"`
+	At     time.Time   `json:"at"`
+	Old    *InputValue `json:"old,omitempty"`
+	New    InputValue  `json:"new"`
+	Reason string      `json:"reason,omitempty"`
+}
+
+// Actions of an entry's history.
+const (
+	InputEntered   = "entered"
+	InputConfirmed = "confirmed"
+	InputChanged   = "changed"
+)
 
 // EntriesByUnit indexes reviewers' entries: unit → indicator → value.
 func EntriesByUnit(ins []Input) map[string]map[string]InputValue {

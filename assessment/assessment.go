@@ -28,7 +28,7 @@ type Store interface {
 	AddIndicatorSystem(ctx context.Context, s *pinggu.IndicatorSystem) error
 	IndicatorSystem(ctx context.Context, code string, version int) (*pinggu.IndicatorSystem, error)
 	IndicatorSystems(ctx context.Context) ([]*pinggu.IndicatorSystem, error)
-	SetInput(ctx context.Context, in *pinggu.Input) error
+	SetInput(ctx context.Context, in *pinggu.Input, was int) error
 	Inputs(ctx context.Context, round, unit string) ([]pinggu.Input, error)
 	AddAdjustment(ctx context.Context, a *pinggu.Adjustment) error
 	DeleteAdjustment(ctx context.Context, round, id string) error
@@ -115,30 +115,121 @@ func (s *Service) assessmentUnit(ctx context.Context, round, unit string) (*ping
 	return r, u, sys, nil
 }
 
-// SetInput records a reviewer's entry for one leaf indicator of a unit.
+// SetInput records a reviewer's entry for one leaf indicator of a unit
+// (初审). A new entry replaces the old one, keeps its history and clears a
+// confirmation: the new value has to be confirmed again.
 func (s *Service) SetInput(ctx context.Context, round, unit, indicator string, v pinggu.InputValue) (*pinggu.Input, error) {
-	_, u, sys, err := s.assessmentUnit(ctx, round, unit)
+	in, old, err := s.inputLeaf(ctx, round, unit, indicator)
 	if err != nil {
 		return nil, err
-	}
-	in := sys.Indicator(indicator)
-	if in == nil {
-		return nil, pinggu.Errorf(pinggu.NotFound, "指标%s不在指标体系%s第%d版中", indicator, sys.Code, sys.Version)
-	}
-	if !in.Applies(u.Type) {
-		return nil, pinggu.FieldErrors{"indicator": fmt.Sprintf("指标%s不适用于%s", indicator, u.Name)}.Err("录入内容有误")
-	}
-	if len(sys.Children()[in.Code]) > 0 {
-		return nil, pinggu.FieldErrors{"indicator": "只有末级指标可以录入，上级指标得分为下级之和"}.Err("录入内容有误")
 	}
 	if err := v.Check(in); err != nil {
 		return nil, err
 	}
 	input := &pinggu.Input{Round: round, Unit: unit, Indicator: indicator, InputValue: v, By: pinggu.Actor(ctx), At: s.stamp()}
-	if err := s.store.SetInput(ctx, input); err != nil {
+	change := pinggu.InputChange{Action: pinggu.InputEntered, By: input.By, At: input.At, New: v}
+	was := 0
+	if old != nil {
+		was, input.History, change.Old = old.Version, old.History, &old.InputValue
+	}
+	input.History = append(input.History, change)
+	if err := s.store.SetInput(ctx, input, was); err != nil {
 		return nil, err
 	}
-	return input, pinggu.Audit(ctx, s.store, "input.set", fmt.Sprintf("round/%s/unit/%s/indicator/%s", round, unit, indicator), inputSummary(v))
+	summary := inputSummary(v)
+	if old != nil {
+		summary = inputSummary(old.InputValue) + " → " + summary
+	}
+	return input, pinggu.Audit(ctx, s.store, "input.set", inputObject(round, unit, indicator), summary)
+}
+
+func inputObject(round, unit, indicator string) string {
+	return fmt.Sprintf("round/%s/unit/%s/indicator/%s", round, unit, indicator)
+}
+
+// inputLeaf finds a leaf reviewers enter for the unit, and its entry so far.
+func (s *Service) inputLeaf(ctx context.Context, round, unit, indicator string) (*pinggu.Indicator, *pinggu.Input, error) {
+	_, u, sys, err := s.assessmentUnit(ctx, round, unit)
+	if err != nil {
+		return nil, nil, err
+	}
+	in := sys.Indicator(indicator)
+	if in == nil {
+		return nil, nil, pinggu.Errorf(pinggu.NotFound, "指标%s不在指标体系%s第%d版中", indicator, sys.Code, sys.Version)
+	}
+	if !in.Applies(u.Type) {
+		return nil, nil, pinggu.FieldErrors{"indicator": fmt.Sprintf("指标%s不适用于%s", indicator, u.Name)}.Err("录入内容有误")
+	}
+	if len(sys.Children()[in.Code]) > 0 {
+		return nil, nil, pinggu.FieldErrors{"indicator": "只有末级指标可以录入，上级指标得分为下级之和"}.Err("录入内容有误")
+	}
+	ins, err := s.store.Inputs(ctx, round, unit)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i := range ins {
+		if ins[i].Indicator == indicator {
+			return in, &ins[i], nil
+		}
+	}
+	return in, nil, nil
+}
+
+// ConfirmInput is a second assessor's confirmation of an entry (复核): as
+// it is, or changed to v with a reason. The assessor who made the entry
+// cannot confirm it (four eyes).
+func (s *Service) ConfirmInput(ctx context.Context, round, unit, indicator string, v *pinggu.InputValue, reason string) (*pinggu.Input, error) {
+	in, old, err := s.inputLeaf(ctx, round, unit, indicator)
+	if err != nil {
+		return nil, err
+	}
+	if old == nil {
+		return nil, pinggu.Errorf(pinggu.Conflict, "指标%s「%s」尚未初审录入，不能复核", in.Code, in.Name)
+	}
+	actor := pinggu.Actor(ctx)
+	if actor == old.By {
+		return nil, pinggu.Errorf(pinggu.Forbidden, "指标%s「%s」由您录入，须由另一名评估人员复核", in.Code, in.Name)
+	}
+	reason = strings.TrimSpace(reason)
+	fe := pinggu.FieldErrors{}
+	if len([]rune(reason)) > 500 {
+		fe.Add("reason", "复核意见不能超过500个字")
+	}
+	changed := v != nil && !sameValue(*v, old.InputValue)
+	if changed {
+		if err := v.Check(in); err != nil {
+			return nil, err
+		}
+		if reason == "" {
+			fe.Add("reason", "改变初审结果须写明理由")
+		}
+	}
+	if err := fe.Err("复核意见有误"); err != nil {
+		return nil, err
+	}
+	input := *old
+	now := s.stamp()
+	input.Confirmed = &pinggu.Confirmation{By: actor, At: now, Reason: reason}
+	change := pinggu.InputChange{Action: pinggu.InputConfirmed, By: actor, At: now, New: old.InputValue, Reason: reason}
+	summary := "复核确认：" + inputSummary(old.InputValue)
+	if changed {
+		was := old.InputValue
+		input.InputValue, input.Confirmed.Was = *v, &was
+		change.Action, change.Old, change.New = pinggu.InputChanged, &was, *v
+		summary = fmt.Sprintf("复核改为：%s → %s，理由：%s", inputSummary(was), inputSummary(*v), reason)
+	}
+	input.History = append(append([]pinggu.InputChange(nil), old.History...), change)
+	if err := s.store.SetInput(ctx, &input, old.Version); err != nil {
+		return nil, err
+	}
+	return &input, pinggu.Audit(ctx, s.store, "input.confirm", inputObject(round, unit, indicator), summary)
+}
+
+// sameValue compares entries by what is scored, not by their comments.
+func sameValue(a, b pinggu.InputValue) bool {
+	eqF := func(x, y *float64) bool { return (x == nil) == (y == nil) && (x == nil || *x == *y) }
+	eqI := func(x, y *int) bool { return (x == nil) == (y == nil) && (x == nil || *x == *y) }
+	return eqF(a.Value, b.Value) && eqI(a.Count, b.Count) && eqF(a.Score, b.Score)
 }
 
 // Inputs lists a unit's entries and events.

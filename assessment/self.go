@@ -58,6 +58,25 @@ func (f *SelfForm) Missing() []pinggu.Indicator {
 	return out
 }
 
+// Stage is where the unit's sheet stands in the whole review: its own
+// state until it is submitted, then 已初审 once every leaf has a
+// reviewer's entry and 已复核 once every entry is confirmed.
+func (f *SelfForm) Stage() pinggu.SheetState {
+	if f.Sheet.State != pinggu.SheetSubmitted || len(f.Leaves) == 0 {
+		return f.Sheet.State
+	}
+	stage := pinggu.SheetConfirmed
+	for _, l := range f.Leaves {
+		switch {
+		case l.Input == nil:
+			return f.Sheet.State
+		case l.Input.Confirmed == nil:
+			stage = pinggu.SheetReviewed
+		}
+	}
+	return stage
+}
+
 // Self loads a unit's self-assessment sheet.
 func (s *Service) Self(ctx context.Context, round, unit string) (*SelfForm, error) {
 	r, u, sys, err := s.assessmentUnit(ctx, round, unit)
@@ -190,11 +209,7 @@ func (s *Service) SaveSelf(ctx context.Context, round, unit, indicator string, e
 			return nil, err // a conflict: another leaf's first save began the sheet
 		}
 	}
-	return &e, pinggu.Audit(ctx, s.store, "self.save", selfObject(round, unit, indicator), changeSummary(old, &e, len(added)))
-}
-
-func selfObject(round, unit, indicator string) string {
-	return fmt.Sprintf("round/%s/unit/%s/indicator/%s", round, unit, indicator)
+	return &e, pinggu.Audit(ctx, s.store, "self.save", inputObject(round, unit, indicator), changeSummary(old, &e, len(added)))
 }
 
 // changeSummary says what a save changed, for the audit log.
@@ -301,7 +316,7 @@ func (s *Service) ReturnSelf(ctx context.Context, round, unit, indicator, reason
 			return nil, err
 		}
 	}
-	return &e, pinggu.Audit(ctx, s.store, "self.return", selfObject(round, unit, indicator), "退回补充："+reason)
+	return &e, pinggu.Audit(ctx, s.store, "self.return", inputObject(round, unit, indicator), "退回补充："+reason)
 }
 
 // SelfStates is the state of every unit's self-assessment in a round, for

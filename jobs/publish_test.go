@@ -139,7 +139,7 @@ func assessmentRound(t *testing.T, st *store.Store, ctx context.Context, allowGa
 		{Round: "k", Unit: "b", Indicator: "A1", InputValue: pinggu.InputValue{Score: score(60)}},
 	} {
 		in.At = now
-		if err := st.SetInput(ctx, &in); err != nil {
+		if err := st.SetInput(ctx, &in, 0); err != nil {
 			t.Fatal(err)
 		}
 	}

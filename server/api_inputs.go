@@ -33,6 +33,29 @@ func (s *Server) setInput(c echo.Context) error {
 	return c.JSON(http.StatusOK, in)
 }
 
+// confirmInput is a second assessor's confirmation (复核): as entered, or
+// changed to the value in the body with a reason.
+func (s *Server) confirmInput(c echo.Context) error {
+	var body struct {
+		Value  *float64 `json:"value"`
+		Count  *int     `json:"count"`
+		Score  *float64 `json:"score"`
+		Reason string   `json:"reason"`
+	}
+	if err := decodeJSON(c, &body); err != nil {
+		return err
+	}
+	var v *pinggu.InputValue
+	if body.Value != nil || body.Count != nil || body.Score != nil {
+		v = &pinggu.InputValue{Value: body.Value, Count: body.Count, Score: body.Score}
+	}
+	in, err := s.assessment.ConfirmInput(c.Request().Context(), c.Param("code"), c.Param("unit"), c.Param("indicator"), v, body.Reason)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, in)
+}
+
 func (s *Server) addAdjustment(c echo.Context) error {
 	var a pinggu.Adjustment
 	if err := decodeJSON(c, &a); err != nil {

@@ -67,7 +67,7 @@ func (s *Server) getSelf(c echo.Context) error {
 	for _, in := range f.Missing() {
 		missing = append(missing, in.Code)
 	}
-	return c.JSON(http.StatusOK, map[string]any{"sheet": f.Sheet, "stateLabel": pinggu.SheetStateLabel(f.Sheet.State),
+	return c.JSON(http.StatusOK, map[string]any{"sheet": f.Sheet, "stage": f.Stage(), "stateLabel": pinggu.SheetStateLabel(f.Stage()),
 		"leaves": leaves, "missing": missing})
 }
 

@@ -34,7 +34,7 @@ func TestFinalCompileWithGapsIsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := h.store.SetInput(ctx, &pinggu.Input{Round: "k", Unit: "chongchuan", Indicator: "A1",
-		InputValue: pinggu.InputValue{Score: ptrTo(90.0)}, At: now}); err != nil {
+		InputValue: pinggu.InputValue{Score: ptrTo(90.0)}, At: now}, 0); err != nil {
 		t.Fatal(err)
 	}
 	r := h.api("POST", "/api/v1/rounds/k/compile", nil)

@@ -111,6 +111,7 @@ func (s *Server) routes() {
 	s.upload(a.POST("/indicator-systems/:code/import", s.importIndicatorSystem, admin))
 	a.GET("/rounds/:code/units/:unit/inputs", s.listInputs, staff)
 	a.PUT("/rounds/:code/units/:unit/inputs/:indicator", s.setInput, staff)
+	a.POST("/rounds/:code/units/:unit/inputs/:indicator/confirm", s.confirmInput, staff)
 	a.POST("/rounds/:code/units/:unit/adjustments", s.addAdjustment, staff)
 	a.DELETE("/rounds/:code/units/:unit/adjustments/:id", s.deleteAdjustment, staff)
 	// A unit's self-assessment: its reporters fill and submit it, assessors

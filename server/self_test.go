@@ -238,3 +238,97 @@ func TestSelfAssessment(t *testing.T) {
 		}
 	}
 }
+
+// TestReviewAndConfirmation: an assessor's entries (初审) next to the
+// unit's self-assessment, a second assessor's confirmation (复核) as
+// entered or changed with a reason, never by the one who entered it, and
+// every step kept with who, when, old and new value.
+func TestReviewAndConfirmation(t *testing.T) {
+	t.Parallel()
+	h, cc, _ := assessmentHarness(t)
+	h.addUser("li.na", "assessor", "")
+	li := issueToken(t, h, "li.na")
+	const sheet = "/api/v1/rounds/kh/units/chongchuan/self"
+	for code, v := range map[string]map[string]any{"A1": {"value": 1}, "A2": {"count": 3}, "A3": {"value": 92.5}, "B2": {"score": 13}} {
+		h.asJSON(cc, "PUT", sheet+"/"+code, v)
+	}
+	if r := h.as(cc, "POST", sheet+"/submit", "", nil); r.status != 200 {
+		t.Fatalf("submit = %d %s", r.status, r.body)
+	}
+	stage := func() string {
+		t.Helper()
+		var s struct{ StateLabel string }
+		json.Unmarshal(h.as(cc, "GET", sheet, "", nil).body, &s)
+		return s.StateLabel
+	}
+	const inputs = "/api/v1/rounds/kh/units/chongchuan/inputs/"
+	// The administrator reviews three leaves: not yet 已初审.
+	h.mustAPI("PUT", inputs+"A1", map[string]any{"value": 1}, 200)
+	h.mustAPI("PUT", inputs+"A2", map[string]any{"count": 4, "comment": "另查出1件"}, 200)
+	h.mustAPI("PUT", inputs+"A3", map[string]any{"value": 90}, 200)
+	if got := stage(); got != "已提交" {
+		t.Fatalf("three of four reviewed: %s", got)
+	}
+	if r := h.asJSON(li, "POST", inputs+"B2/confirm", map[string]any{}); r.status != 409 {
+		t.Fatalf("confirming a leaf not reviewed = %d", r.status)
+	}
+	h.mustAPI("PUT", inputs+"B2", map[string]any{"score": 12}, 200)
+	if got := stage(); got != "已初审" {
+		t.Fatalf("all reviewed: %s", got)
+	}
+	// Four eyes: the administrator entered it, so cannot confirm it.
+	if r := h.api("POST", inputs+"A1/confirm", map[string]any{}); r.status != 403 {
+		t.Fatalf("confirming one's own entry = %d %s", r.status, r.body)
+	}
+	h.asJSON(li, "POST", inputs+"A1/confirm", map[string]any{})
+	h.asJSON(li, "POST", inputs+"A2/confirm", map[string]any{"count": 4})
+	h.asJSON(li, "POST", inputs+"A3/confirm", map[string]any{"reason": "核对无误"})
+	if r := h.asJSON(li, "POST", inputs+"B2/confirm", map[string]any{"score": 14}); r.status != 422 || r.errorFields(t)["reason"] == nil {
+		t.Fatalf("a change without reason = %d %s", r.status, r.body)
+	}
+	if r := h.asJSON(li, "POST", inputs+"B2/confirm", map[string]any{"score": 16}); r.status != 422 || r.errorFields(t)["score"] == nil {
+		t.Fatalf("a change beyond the points = %d %s", r.status, r.body)
+	}
+	r := h.asJSON(li, "POST", inputs+"B2/confirm", map[string]any{"score": 14, "reason": "宣传台账补充2场"})
+	var b2 struct {
+		Score     float64
+		Confirmed struct {
+			By  string
+			Was struct{ Score float64 }
+		}
+		History []struct {
+			Action, By, Reason string
+			Old                *struct{ Score float64 }
+			New                struct{ Score float64 }
+		}
+	}
+	if err := json.Unmarshal(r.body, &b2); err != nil || r.status != 200 {
+		t.Fatalf("change on confirmation = %d %s", r.status, r.body)
+	}
+	if b2.Score != 14 || b2.Confirmed.By != "li.na" || b2.Confirmed.Was.Score != 12 || len(b2.History) != 2 ||
+		b2.History[0].Action != "entered" || b2.History[1].Action != "changed" || b2.History[1].Old.Score != 12 ||
+		b2.History[1].New.Score != 14 || b2.History[1].Reason != "宣传台账补充2场" {
+		t.Fatalf("B2 after the change: %s", r.body)
+	}
+	if got := stage(); got != "已复核" {
+		t.Fatalf("all confirmed: %s", got)
+	}
+	// A new entry needs confirming again, and keeps the history.
+	r = h.mustAPI("PUT", inputs+"A1", map[string]any{"value": 0, "comment": "清单未更新"}, 200)
+	if strings.Contains(string(r.body), `"confirmed":{`) || strings.Count(string(r.body), `"action"`) != 3 {
+		t.Fatalf("re-entry: %s", r.body)
+	}
+	if got := stage(); got != "已初审" {
+		t.Fatalf("after a re-entry: %s", got)
+	}
+	// The unit sees its reviewers' entries next to its own.
+	if r := h.as(cc, "GET", sheet, "", nil); !strings.Contains(string(r.body), `"review":{`) {
+		t.Fatalf("sheet without reviews: %s", r.body)
+	}
+	audit := string(h.mustAPI("GET", "/api/v1/audit?limit=100", nil, 200).body)
+	for _, want := range []string{"input.confirm", "复核改为：得分12 → 得分14，理由：宣传台账补充2场", "数值1 → 数值0，说明：清单未更新"} {
+		if !strings.Contains(audit, want) {
+			t.Errorf("audit lacks %q", want)
+		}
+	}
+}

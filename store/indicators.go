@@ -56,33 +56,86 @@ func (s *Store) IndicatorSystems(ctx context.Context) ([]*pinggu.IndicatorSystem
 }
 
 type inputDoc struct {
-	ID        string    `bson:"_id"` // round/unit/indicator
-	Round     string    `bson:"round"`
-	Unit      string    `bson:"unit"`
-	Indicator string    `bson:"indicator"`
-	Value     *float64  `bson:"value"`
-	Count     *int      `bson:"count"`
-	Score     *float64  `bson:"score"`
-	Comment   string    `bson:"comment"`
-	By        string    `bson:"by"`
-	At        time.Time `bson:"at"`
+	ID        string `bson:"_id"` // round/unit/indicator
+	Round     string `bson:"round"`
+	Unit      string `bson:"unit"`
+	Indicator string `bson:"indicator"`
+	ValueDoc  `bson:",inline"`
+	By        string           `bson:"by"`
+	At        time.Time        `bson:"at"`
+	Confirmed *confirmationDoc `bson:"confirmed"`
+	History   []inputChangeDoc `bson:"history"`
+	Version   int              `bson:"version"`
 }
 
-// SetInput records a reviewer's entry for a leaf of a unit, replacing an
-// earlier one (one document per round, unit and indicator).
-func (s *Store) SetInput(ctx context.Context, in *pinggu.Input) error {
-	id := in.Round + "/" + in.Unit + "/" + in.Indicator
-	_, err := s.db.Collection(colInputs).ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, inputDoc{
-		ID: id, Round: in.Round, Unit: in.Unit, Indicator: in.Indicator, Value: in.Value, Count: in.Count,
-		Score: in.Score, Comment: in.Comment, By: in.By, At: in.At}, options.Replace().SetUpsert(true))
-	return mapErr(err, pinggu.ObjInput)
+type ValueDoc struct {
+	Value   *float64 `bson:"value"`
+	Count   *int     `bson:"count"`
+	Score   *float64 `bson:"score"`
+	Comment string   `bson:"comment"`
 }
 
-// Inputs lists a round's inputs (all units when unit is empty).
+type confirmationDoc struct {
+	By     string    `bson:"by"`
+	At     time.Time `bson:"at"`
+	Reason string    `bson:"reason"`
+	Was    *ValueDoc `bson:"was"`
+}
+
+type inputChangeDoc struct {
+	Action string    `bson:"action"`
+	By     string    `bson:"by"`
+	At     time.Time `bson:"at"`
+	Old    *ValueDoc `bson:"old"`
+	New    ValueDoc  `bson:"new"`
+	Reason string    `bson:"reason"`
+}
+
+func toValueDoc(v *pinggu.InputValue) *ValueDoc {
+	if v == nil {
+		return nil
+	}
+	return &ValueDoc{Value: v.Value, Count: v.Count, Score: v.Score, Comment: v.Comment}
+}
+
+func (d *ValueDoc) value() *pinggu.InputValue {
+	if d == nil {
+		return nil
+	}
+	return &pinggu.InputValue{Value: d.Value, Count: d.Count, Score: d.Score, Comment: d.Comment}
+}
+
+// SetInput records a reviewer's entry for a leaf of a unit (one document
+// per round, unit and indicator) if the stored one is still the one read
+// (was: its version, 0 when there was none).
+func (s *Store) SetInput(ctx context.Context, in *pinggu.Input, was int) error {
+	d := inputDoc{ID: in.Round + "/" + in.Unit + "/" + in.Indicator, Round: in.Round, Unit: in.Unit, Indicator: in.Indicator,
+		ValueDoc: *toValueDoc(&in.InputValue), By: in.By, At: in.At, Version: was + 1}
+	if c := in.Confirmed; c != nil {
+		d.Confirmed = &confirmationDoc{By: c.By, At: c.At, Reason: c.Reason, Was: toValueDoc(c.Was)}
+	}
+	for _, h := range in.History {
+		d.History = append(d.History, inputChangeDoc{Action: h.Action, By: h.By, At: h.At, Old: toValueDoc(h.Old), New: *toValueDoc(&h.New), Reason: h.Reason})
+	}
+	if err := saveVersioned(ctx, s.db.Collection(colInputs), pinggu.ObjInput, d.ID, was, d); err != nil {
+		return err
+	}
+	in.Version = d.Version
+	return nil
+}
+
+// Inputs lists a round's reviewers' entries (one unit's when unit is set).
 func (s *Store) Inputs(ctx context.Context, round, unit string) ([]pinggu.Input, error) {
 	return findAll(ctx, s.db.Collection(colInputs), pinggu.ObjInput, roundUnit(round, unit), func(d *inputDoc) pinggu.Input {
-		return pinggu.Input{Round: d.Round, Unit: d.Unit, Indicator: d.Indicator, By: d.By, At: d.At.UTC(),
-			InputValue: pinggu.InputValue{Value: d.Value, Count: d.Count, Score: d.Score, Comment: d.Comment}}
+		in := pinggu.Input{Round: d.Round, Unit: d.Unit, Indicator: d.Indicator, By: d.By, At: d.At.UTC(), Version: d.Version,
+			InputValue: *d.ValueDoc.value()}
+		if c := d.Confirmed; c != nil {
+			in.Confirmed = &pinggu.Confirmation{By: c.By, At: c.At.UTC(), Reason: c.Reason, Was: c.Was.value()}
+		}
+		for _, h := range d.History {
+			in.History = append(in.History, pinggu.InputChange{Action: h.Action, By: h.By, At: h.At.UTC(), Old: h.Old.value(), New: *h.New.value(), Reason: h.Reason})
+		}
+		return in
 	}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
 }
 

@@ -12,13 +12,11 @@ import (
 )
 
 type selfEntryDoc struct {
-	ID          string            `bson:"_id"` // round/unit/indicator
-	Round       string            `bson:"round"`
-	Unit        string            `bson:"unit"`
-	Indicator   string            `bson:"indicator"`
-	Value       *float64          `bson:"value"`
-	Count       *int              `bson:"count"`
-	Score       *float64          `bson:"score"`
+	ID          string `bson:"_id"` // round/unit/indicator
+	Round       string `bson:"round"`
+	Unit        string `bson:"unit"`
+	Indicator   string `bson:"indicator"`
+	ValueDoc    `bson:",inline"`
 	Explanation string            `bson:"explanation"`
 	Evidence    []pinggu.Evidence `bson:"evidence"`
 	State       string            `bson:"state"`
@@ -51,7 +49,7 @@ func selfEntryKey(round, unit, indicator string) string { return round + "/" + u
 // and counts the version up; a change in between is a conflict.
 func (s *Store) SaveSelfEntry(ctx context.Context, e *pinggu.SelfEntry, was int) error {
 	d := selfEntryDoc{ID: selfEntryKey(e.Round, e.Unit, e.Indicator), Round: e.Round, Unit: e.Unit, Indicator: e.Indicator,
-		Value: e.Value, Count: e.Count, Score: e.Score, Explanation: e.Explanation, Evidence: e.Evidence,
+		ValueDoc: *toValueDoc(&e.InputValue), Explanation: e.Explanation, Evidence: e.Evidence,
 		State: string(e.State), By: e.By, At: e.At, Version: was + 1}
 	if e.Return != nil {
 		d.Return = &noteDoc{Text: e.Return.Text, By: e.Return.By, At: e.Return.At}
@@ -68,7 +66,7 @@ func (s *Store) SaveSelfEntry(ctx context.Context, e *pinggu.SelfEntry, was int)
 func (s *Store) SelfEntries(ctx context.Context, round, unit string) ([]pinggu.SelfEntry, error) {
 	return findAll(ctx, s.db.Collection(colSelfEntries), pinggu.ObjSelfEntry, roundUnit(round, unit), func(d *selfEntryDoc) pinggu.SelfEntry {
 		e := pinggu.SelfEntry{Round: d.Round, Unit: d.Unit, Indicator: d.Indicator,
-			InputValue:  pinggu.InputValue{Value: d.Value, Count: d.Count, Score: d.Score},
+			InputValue:  *d.ValueDoc.value(),
 			Explanation: d.Explanation, Evidence: d.Evidence, State: pinggu.EntryState(d.State), By: d.By, At: d.At.UTC(), Version: d.Version}
 		if d.Return != nil {
 			e.Return = &pinggu.Note{Text: d.Return.Text, By: d.Return.By, At: d.Return.At.UTC()}
@@ -124,16 +122,20 @@ func (s *Store) SaveSelfSheet(ctx context.Context, sh *pinggu.SelfSheet, was int
 }
 
 // saveVersioned inserts a document (was 0) or replaces the one at version
-// was; either finding another writer first is a conflict.
+// was; either finding another writer first is a conflict. The writes stay
+// single-document and conditional, so they hold on MongoDB with several
+// replicas as on the embedded backend.
 func saveVersioned(ctx context.Context, col collection, kind pinggu.ObjectKind, id string, was int, doc any) error {
+	filter := bson.D{{Key: "_id", Value: id}, {Key: "version", Value: was}}
 	if was == 0 {
 		_, err := col.InsertOne(ctx, doc)
-		if mongo.IsDuplicateKeyError(err) {
-			return pinggu.Clash(kind, id, pinggu.ReasonChanged)
+		if !mongo.IsDuplicateKeyError(err) {
+			return mapErr(err, kind, id)
 		}
-		return mapErr(err, kind, id)
+		// A document written before versions were kept reads as version 0.
+		filter[1].Value = bson.D{{Key: "$exists", Value: false}}
 	}
-	res, err := col.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "version", Value: was}}, doc)
+	res, err := col.ReplaceOne(ctx, filter, doc)
 	if err != nil {
 		return mapErr(err, kind, id)
 	}
