@@ -18,6 +18,15 @@ type TaskRow struct {
 	Task PlanTask
 }
 
+// DataRow is one unit's objective data (客观数据) from a sheet with one
+// column per indicator: the unit as written and each non-empty cell by its
+// column's header.
+type DataRow struct {
+	Row   int
+	Unit  string
+	Cells map[string]string // header → cell
+}
+
 // ResponseRow is one respondent's answers from an offline import (a sheet,
 // a CSV or a JSON line).
 type ResponseRow struct {

@@ -102,14 +102,14 @@ func (t table) read(r io.Reader, each func(n int, row map[string]string, cells [
 // header maps column numbers to fields; names match with or without spaces.
 func (t table) header(cells []string) map[int]string {
 	cols := map[int]string{}
-	for i, h := range cells {
-		h = strings.ToLower(strings.TrimSpace(h))
+	for i, cell := range cells {
+		h := strings.ToLower(strings.TrimSpace(cell))
 		if field, ok := t.columns[h]; ok {
 			cols[i] = field
 		} else if field, ok := t.columns[strings.Join(strings.Fields(h), "")]; ok {
 			cols[i] = field
 		} else if t.other != nil {
-			t.other(i, h)
+			t.other(i, strings.TrimSpace(cell)) // as written: codes keep their case
 		}
 	}
 	return cols

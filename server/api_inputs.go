@@ -56,6 +56,21 @@ func (s *Server) confirmInput(c echo.Context) error {
 	return c.JSON(http.StatusOK, in)
 }
 
+// importData fills reviewers' entries of all units from an objective-data
+// sheet (.xlsx in "file"): all or nothing, every bad row reported.
+func (s *Server) importData(c echo.Context) error {
+	f, _, err := uploaded(c, "请在file字段上传.xlsx文件")
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	n, err := s.assessment.ImportData(c.Request().Context(), c.Param("code"), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]int{"entries": n})
+}
+
 func (s *Server) addAdjustment(c echo.Context) error {
 	var a pinggu.Adjustment
 	if err := decodeJSON(c, &a); err != nil {

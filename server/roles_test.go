@@ -57,6 +57,7 @@ func TestAPIRoleMatrix(t *testing.T) {
 		{"GET", "/api/v1/jobs", "", []string{"admin", "assessor"}},
 		{"PUT", "/api/v1/rounds/r2024/units/chongchuan/inputs/A1", `{}`, []string{"admin", "assessor"}},
 		{"POST", "/api/v1/rounds/r2024/units/chongchuan/inputs/A1/confirm", `{}`, []string{"admin", "assessor"}},
+		{"POST", "/api/v1/rounds/r2024/inputs/import", "", []string{"admin", "assessor"}},
 		{"POST", "/api/v1/progress/x/review", `{}`, []string{"admin", "assessor"}},
 		{"POST", "/api/v1/plans", `{}`, []string{"admin"}},
 		{"GET", "/api/v1/plans/p1/tasks", "", []string{"admin", "assessor", "reporter"}},

@@ -112,6 +112,7 @@ func (s *Server) routes() {
 	a.GET("/rounds/:code/units/:unit/inputs", s.listInputs, staff)
 	a.PUT("/rounds/:code/units/:unit/inputs/:indicator", s.setInput, staff)
 	a.POST("/rounds/:code/units/:unit/inputs/:indicator/confirm", s.confirmInput, staff)
+	s.upload(a.POST("/rounds/:code/inputs/import", s.importData, staff))
 	a.POST("/rounds/:code/units/:unit/adjustments", s.addAdjustment, staff)
 	a.DELETE("/rounds/:code/units/:unit/adjustments/:id", s.deleteAdjustment, staff)
 	// A unit's self-assessment: its reporters fill and submit it, assessors

@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -330,5 +331,84 @@ func TestReviewAndConfirmation(t *testing.T) {
 		if !strings.Contains(audit, want) {
 			t.Errorf("audit lacks %q", want)
 		}
+	}
+}
+
+// TestObjectiveDataImport: one sheet fills a leaf for every unit — refused
+// whole, with every bad header, row and cell named, while anything is
+// wrong; then written, each cell an ordinary entry.
+func TestObjectiveDataImport(t *testing.T) {
+	t.Parallel()
+	h, _, _ := assessmentHarness(t)
+	const path = "/api/v1/rounds/kh/inputs/import"
+	entries := func() map[string]string {
+		var body struct {
+			Inputs []struct {
+				Unit, Indicator string
+				Value, Score    *float64
+				Count           *int
+			}
+		}
+		out := map[string]string{}
+		for _, u := range []string{"chongchuan", "haimen"} {
+			json.Unmarshal(h.mustAPI("GET", "/api/v1/rounds/kh/units/"+u+"/inputs", nil, 200).body, &body)
+			for _, in := range body.Inputs {
+				v := ""
+				switch {
+				case in.Value != nil:
+					v = fmt.Sprint(*in.Value)
+				case in.Count != nil:
+					v = fmt.Sprint(*in.Count)
+				case in.Score != nil:
+					v = fmt.Sprint(*in.Score)
+				}
+				out[in.Unit+"/"+in.Indicator] = v
+			}
+		}
+		return out
+	}
+	head := []any{"单位", "A1", "A3 行政复议纠错率", "执法案卷不合格", "B2"}
+	badHead := h.upload(path, nil, "客观数据.xlsx", sheetOf(t, [][]any{{"单位", "A1", "B1", "Z9 不存在", "A"}, {"崇川区", 1, 1, 1, 1}}))
+	if badHead.status != 422 || !strings.Contains(string(badHead.body), "由满意度测评结果计算") ||
+		!strings.Contains(string(badHead.body), "Z9 不存在") || !strings.Contains(string(badHead.body), "不是末级指标") {
+		t.Fatalf("bad headers = %d %s", badHead.status, badHead.body)
+	}
+	bad := h.upload(path, nil, "客观数据.xlsx", sheetOf(t, [][]any{head,
+		{"崇川区", "达标", "92.5%", 3, 14},
+		{"haimen", 0.5, "很高", 2.5, 16},
+		{"如皋市", 1, 90, 0, 10},
+		{"崇川区", 1, 90, 0, 10},
+	}))
+	var refused struct {
+		Error struct {
+			Rows []struct {
+				Row     int
+				Field   string
+				Message string
+			}
+		}
+	}
+	json.Unmarshal(bad.body, &refused)
+	got := []string{}
+	for _, r := range refused.Error.Rows {
+		got = append(got, fmt.Sprintf("%d %s", r.Row, r.Field))
+	}
+	if bad.status != 422 || strings.Join(got, ",") != "3 A1,3 A2,3 A3,3 B2,4 单位,5 单位" {
+		t.Fatalf("bad rows = %d %v %s", bad.status, got, bad.body)
+	}
+	if e := entries(); len(e) != 0 {
+		t.Fatalf("a refused sheet wrote %v", e)
+	}
+	ok := h.upload(path, nil, "客观数据.xlsx", sheetOf(t, [][]any{head,
+		{"崇川区", "达标", "92.5%", 3, 14},
+		{"haimen", "否", 100, 0, ""},
+	}))
+	if ok.status != 200 || !strings.Contains(string(ok.body), `"entries":7`) {
+		t.Fatalf("import = %d %s", ok.status, ok.body)
+	}
+	want := map[string]string{"chongchuan/A1": "1", "chongchuan/A3": "92.5", "chongchuan/A2": "3", "chongchuan/B2": "14",
+		"haimen/A1": "0", "haimen/A3": "100", "haimen/A2": "0"}
+	if e := entries(); fmt.Sprint(e) != fmt.Sprint(want) {
+		t.Fatalf("entries %v, want %v", e, want)
 	}
 }
