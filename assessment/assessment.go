@@ -34,6 +34,7 @@ type Store interface {
 	DeleteAdjustment(ctx context.Context, round, id string) error
 	Adjustments(ctx context.Context, round, unit string) ([]pinggu.Adjustment, error)
 	SelfStore
+	AppealStore
 	pinggu.Auditor
 }
 

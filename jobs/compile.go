@@ -32,6 +32,7 @@ type CompileStore interface {
 	IndicatorSystem(ctx context.Context, code string, version int) (*pinggu.IndicatorSystem, error)
 	Inputs(ctx context.Context, round, unit string) ([]pinggu.Input, error)
 	Adjustments(ctx context.Context, round, unit string) ([]pinggu.Adjustment, error)
+	Appeals(ctx context.Context, round, unit string) ([]pinggu.Appeal, error)
 	Plan(ctx context.Context, code string) (*pinggu.Plan, error)
 	Tasks(ctx context.Context, plan string) ([]pinggu.PlanTask, error)
 	EachProgress(ctx context.Context, plan, task string, fn func(*pinggu.ProgressReport) error) error
@@ -318,6 +319,12 @@ func (c *Compiler) Compile(ctx context.Context, code string, final bool, expecte
 			return nil, err
 		}
 	}
+	if final && r.Assessment != nil {
+		// The result is final only once every appeal is answered.
+		if err := pinggu.OpenAppealsError(sc.Appeals, pinggu.UnitNames(sc.Units), r.Location()); err != nil {
+			return nil, fmt.Errorf("%w: %w", err, asynq.SkipRetry)
+		}
+	}
 	if err := c.saveMethod(ctx, p, final); err != nil {
 		return nil, err
 	}
@@ -562,6 +569,9 @@ func (c *Compiler) assess(ctx context.Context, sc *report.Scorecard) error {
 	}
 	adj, err := c.store.Adjustments(ctx, sc.Round.Code, "")
 	if err != nil {
+		return err
+	}
+	if sc.Appeals, err = c.store.Appeals(ctx, sc.Round.Code, ""); err != nil {
 		return err
 	}
 	sc.System, sc.Inputs, sc.Adjustments = sys, map[string]map[string]pinggu.Input{}, map[string][]pinggu.Adjustment{}

@@ -59,6 +59,13 @@ func methodOf(sc *report.Scorecard, t *scoring.Tally, raw *report.Raw, q *Qualit
 		return m
 	}
 	m.Assessment, m.IndicatorSystem, m.Entries = r.Assessment, sc.System, sc.Entries
+	for _, a := range sc.Appeals {
+		ma := report.MethodAppeal{Unit: a.Unit, Indicator: a.Indicator, Reason: a.Reason, Decision: string(a.Decision)}
+		if a.Answer != nil {
+			ma.Answer = a.Answer.Text
+		}
+		m.Appeals = append(m.Appeals, ma)
+	}
 	for unit, xs := range sc.Adjustments {
 		for _, x := range xs {
 			m.Adjustments = append(m.Adjustments, report.MethodAdjustment{Unit: unit, Kind: string(x.Kind), Points: x.Points, Rule: x.Rule, Basis: x.Basis})

@@ -73,6 +73,9 @@ type Method struct {
 	IndicatorSystem *pinggu.IndicatorSystem                 `json:"indicatorSystem,omitempty"`
 	Entries         map[string]map[string]pinggu.InputValue `json:"entries,omitempty"`
 	Adjustments     []MethodAdjustment                      `json:"adjustments,omitempty"`
+	// Appeals are the units' appeals and their answers (an upheld one's
+	// change is already in Entries), in the order filed.
+	Appeals []MethodAppeal `json:"appeals,omitempty"`
 }
 
 // MethodUnit is a unit as the ranking saw it.
@@ -90,6 +93,15 @@ type MethodAdjustment struct {
 	Points float64 `json:"points,omitempty"`
 	Rule   string  `json:"rule,omitempty"`
 	Basis  string  `json:"basis"`
+}
+
+// MethodAppeal is one appeal as the method file records it.
+type MethodAppeal struct {
+	Unit      string `json:"unit"`
+	Indicator string `json:"indicator,omitempty"` // empty: the total
+	Reason    string `json:"reason"`
+	Decision  string `json:"decision,omitempty"` // upheld, rejected; empty while unanswered
+	Answer    string `json:"answer,omitempty"`
 }
 
 // Encode writes the method file: indented JSON with sorted map keys and no

@@ -30,6 +30,7 @@ type Scorecard struct {
 	Inputs      map[string]map[string]pinggu.Input      // unit → indicator → entry, as entered (who, comment)
 	Entries     map[string]map[string]pinggu.InputValue // the same values, as scoring takes them
 	Adjustments map[string][]pinggu.Adjustment          // unit → events
+	Appeals     []pinggu.Appeal                         // in the order filed
 	Responses   int
 	// Excluded counts responses left out, unit → reason → n; Flags counts
 	// quality flags over all responses, unit → flag → n.
@@ -99,6 +100,9 @@ func WriteScorecard(w io.Writer, sc *Scorecard) error {
 	b.reliability(sc)
 	b.importance(sc)
 	b.quality(sc)
+	if sc.Assessments != nil {
+		b.appeals(sc)
+	}
 	b.method(sc)
 	return b.write(w)
 }
@@ -526,6 +530,47 @@ func (b *book) quality(sc *Scorecard) {
 	}
 }
 
+// appeals is 申诉处理: every appeal with its answer and, when upheld on a
+// leaf, the entry before and after, so a changed place can be traced.
+func (b *book) appeals(sc *Scorecard) {
+	sheet := b.newSheet("申诉处理")
+	b.header(sheet, 1, []string{"单位", "申诉对象", "申诉理由", "提出时间", "佐证材料", "处理结果", "答复理由", "改正", "答复时间"},
+		[]int{16, 24, 40, 16, 24, 12, 40, 24, 16})
+	loc := sc.Round.Location()
+	for i, a := range sc.Appeals {
+		on := "总分"
+		if in := sc.System.Indicator(a.Indicator); in != nil {
+			on = in.Code + " " + in.Name
+		}
+		var files []string
+		for _, e := range a.Evidence {
+			files = append(files, e.Name)
+		}
+		answer, answered, change := "", "", ""
+		if a.Answer != nil {
+			answer, answered = a.Answer.Text, a.Answer.At.In(loc).Format("2006-01-02 15:04")
+		}
+		if c := a.Change; c != nil && c.Old != nil {
+			change = entryWords(*c.Old) + " → " + entryWords(c.New)
+		}
+		b.row(sheet, i+2, []any{sc.nameOf(a.Unit), on, Neutralize(a.Reason), a.At.In(loc).Format("2006-01-02 15:04"),
+			Neutralize(strings.Join(files, "、")), pinggu.DecisionLabel(a.Decision), Neutralize(answer), change, answered}, nil)
+	}
+}
+
+// entryWords is an entry's value as a sheet shows it.
+func entryWords(v pinggu.InputValue) string {
+	switch {
+	case v.Value != nil:
+		return strconv.FormatFloat(*v.Value, 'f', -1, 64)
+	case v.Count != nil:
+		return strconv.Itoa(*v.Count) + "次"
+	case v.Score != nil:
+		return strconv.FormatFloat(*v.Score, 'f', -1, 64) + "分"
+	}
+	return ""
+}
+
 // method is 说明: how the numbers were computed, with every constant and
 // the fingerprint of the inputs, so a published number can be defended.
 func (b *book) method(sc *Scorecard) {
@@ -599,6 +644,7 @@ func (b *book) method(sc *Scorecard) {
 			{"等次", grades + "；总分先四舍五入保留两位小数，再对照等次下限（总分 ≥ 下限）"},
 			{"一票否决", string(vetoes) + "（fail：直接定为最低等次；cap：最高为指定等次）；排名：" + vetoRankText(a.VetoRankOrDefault())},
 			{"考核排名", "同一考核类别内按总分（两位小数）排名，总分相同名次并列；数据不完整的单位不排名"},
+			{"申诉", "结果公示期间，单位可对某项指标或总分提出申诉；评估人员逐项答复（成立或不成立，均附理由），申诉成立的指标按改正后的录入计分并重新汇总；全部申诉答复后方可生成最终结果。处理情况见“申诉处理”表"},
 		}, lines[len(lines)-2:]...)...)
 	}
 	b.check(b.f.SetColWidth(sheet, "A", "A", 16))

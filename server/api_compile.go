@@ -16,9 +16,13 @@ func (s *Server) compileRound(c echo.Context) error {
 }
 
 // compileNow queues a compile, refusing at once (409, with the list) a
-// final one that the compile would refuse for missing entries.
+// final one that the compile would refuse for missing entries or
+// unanswered appeals.
 func (s *Server) compileNow(ctx context.Context, code string) (string, error) {
 	if err := s.assessment.FinalGaps(ctx, code); err != nil {
+		return "", err
+	}
+	if err := s.assessment.OpenAppeals(ctx, code); err != nil {
 		return "", err
 	}
 	return s.sched.CompileNow(ctx, code)

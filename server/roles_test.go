@@ -75,6 +75,12 @@ func TestAPIRoleMatrix(t *testing.T) {
 		{"POST", "/api/v1/rounds/r2024/units/chongchuan/self/submit", "", []string{"reporter"}},
 		{"POST", "/api/v1/rounds/r2024/units/chongchuan/self/A1/return", `{}`, []string{"admin", "assessor"}},
 		{"GET", "/api/v1/rounds/r2024/units/haimen/self/A1/evidence/x", "", []string{"admin", "assessor"}},
+		{"POST", "/api/v1/rounds/r2024/units/chongchuan/appeals", `{}`, []string{"reporter"}},
+		{"POST", "/api/v1/rounds/r2024/units/haimen/appeals", `{}`, nil},
+		{"GET", "/api/v1/rounds/r2024/units/chongchuan/appeals", "", []string{"admin", "assessor", "reporter"}},
+		{"GET", "/api/v1/rounds/r2024/units/haimen/appeals", "", []string{"admin", "assessor"}},
+		{"GET", "/api/v1/rounds/r2024/appeals", "", []string{"admin", "assessor"}},
+		{"POST", "/api/v1/appeals/x/decision", `{}`, []string{"admin", "assessor"}},
 	}
 	for _, rt := range routes {
 		for role, tok := range tokens {

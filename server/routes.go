@@ -122,6 +122,12 @@ func (s *Server) routes() {
 	a.POST("/rounds/:code/units/:unit/self/submit", s.submitSelf, reporters)
 	a.POST("/rounds/:code/units/:unit/self/:indicator/return", s.returnSelf, staff)
 	a.GET("/rounds/:code/units/:unit/self/:indicator/evidence/:eid", s.selfEvidence, reporters)
+	// Appeals: units file them on their provisional results, assessors answer.
+	s.upload(a.POST("/rounds/:code/units/:unit/appeals", s.fileAppeal, reporters))
+	a.GET("/rounds/:code/units/:unit/appeals", s.listAppeals, reporters)
+	a.GET("/rounds/:code/appeals", s.listAppeals, staff)
+	a.POST("/appeals/:id/decision", s.decideAppeal, staff)
+	a.GET("/appeals/:id/evidence/:eid", s.appealEvidence, reporters)
 	a.GET("/plans", s.listPlans, reporters)
 	a.POST("/plans", s.createPlan, admin)
 	a.GET("/plans/:plan", s.getPlan, reporters)

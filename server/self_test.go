@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -9,6 +10,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"pinggu"
 )
 
 // as sends a request with a bearer token (none when token is "").
@@ -65,6 +68,7 @@ func assessmentHarness(t *testing.T) (h *harness, chongchuan, haimen string) {
 	r["assessment"] = map[string]any{"indicatorSystem": "fzzf", "bonusCap": 3, "deductionCap": 5}
 	delete(r, "quotas")
 	h.mustAPI("POST", "/api/v1/rounds", r, http.StatusCreated)
+	h.mustAPI("POST", "/api/v1/rounds/kh/schedule", nil, http.StatusOK)
 	return h, h.unitToken("chongchuan"), h.unitToken("haimen")
 }
 
@@ -411,4 +415,44 @@ func TestObjectiveDataImport(t *testing.T) {
 	if e := entries(); fmt.Sprint(e) != fmt.Sprint(want) {
 		t.Fatalf("entries %v, want %v", e, want)
 	}
+}
+
+// TestFinalCompileWaitsForAppeals: a closed round's final compile is
+// refused (409, naming the unit and leaf) while an appeal is unanswered.
+func TestFinalCompileWaitsForAppeals(t *testing.T) {
+	t.Parallel()
+	h, cc, _ := assessmentHarness(t)
+	if r := h.asJSON(cc, "POST", "/api/v1/rounds/kh/units/chongchuan/appeals", map[string]any{"indicator": "A2", "reason": "案卷抽查有误"}); r.status != 201 {
+		t.Fatalf("appeal = %d %s", r.status, r.body)
+	}
+	if r := h.asJSON(cc, "POST", "/api/v1/rounds/kh/units/chongchuan/appeals", map[string]any{"indicator": "B1", "reason": " "}); r.status != 422 {
+		t.Fatalf("an appeal without reason = %d", r.status)
+	}
+	ctx := context.Background()
+	r, err := h.store.Round(ctx, "kh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Assessment.AllowGaps = true // the sheet has no entries: only the appeal may hold the compile
+	if err := h.store.UpdateRound(ctx, r, r.UpdatedAt); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.store.TransitionRound(ctx, "kh", []pinggu.RoundStatus{pinggu.StatusScheduled},
+		pinggu.Transition{To: pinggu.StatusClosed, At: closesAt, By: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	if r := h.asJSON(cc, "POST", "/api/v1/rounds/kh/units/chongchuan/appeals", map[string]any{"reason": "总分有误"}); r.status != 409 {
+		t.Fatalf("an appeal after the close = %d", r.status)
+	}
+	refused := h.api("POST", "/api/v1/rounds/kh/compile", nil)
+	if refused.status != 409 || !strings.Contains(string(refused.body), "崇川区对指标A2的申诉") {
+		t.Fatalf("final compile with an open appeal = %d %s", refused.status, refused.body)
+	}
+	var list struct{ Appeals []struct{ ID string } }
+	json.Unmarshal(h.mustAPI("GET", "/api/v1/rounds/kh/appeals", nil, 200).body, &list)
+	if len(list.Appeals) != 1 {
+		t.Fatalf("appeals: %+v", list)
+	}
+	h.mustAPI("POST", "/api/v1/appeals/"+list.Appeals[0].ID+"/decision", map[string]any{"decision": "rejected", "reason": "抽查程序合规"}, 200)
+	h.mustAPI("POST", "/api/v1/rounds/kh/compile", nil, 202)
 }
