@@ -258,6 +258,54 @@ type AssessmentSettings struct {
 	// entry; those units are marked incomplete and not ranked. Without it a
 	// final compile with gaps is refused with the list.
 	AllowGaps bool `json:"allowGaps,omitempty" bson:"allowgaps"`
+	// Phases are the workflow's windows, each optional: a window not set
+	// does not restrict its step.
+	Phases Phases `json:"phases" bson:"phases"`
+}
+
+// Window is when a phase opens and closes (closing excluded).
+type Window struct {
+	Opens  time.Time `json:"opens" bson:"opens"`
+	Closes time.Time `json:"closes" bson:"closes"`
+}
+
+// Contains reports whether t falls in the window; a nil window contains
+// every time.
+func (w *Window) Contains(t time.Time) bool {
+	return w == nil || (!t.Before(w.Opens) && t.Before(w.Closes))
+}
+
+// Phases of an assessment round (自评 → 初审/复核 → 公示 → 申诉), all within
+// the round's opening and close; the final compile follows the close.
+type Phases struct {
+	SelfAssessment *Window `json:"selfAssessment,omitempty" bson:"selfassessment"`
+	Review         *Window `json:"review,omitempty" bson:"review"`
+	Notice         *Window `json:"notice,omitempty" bson:"notice"`
+	Appeals        *Window `json:"appeals,omitempty" bson:"appeals"`
+}
+
+// validate checks each window lies within the round and that they open in
+// the workflow's order.
+func (p *Phases) validate(fe FieldErrors, opens, closes time.Time) {
+	last, lastName := time.Time{}, ""
+	for _, x := range []struct {
+		key, name string
+		w         *Window
+	}{{"selfAssessment", "自评", p.SelfAssessment}, {"review", "评审", p.Review}, {"notice", "公示", p.Notice}, {"appeals", "申诉", p.Appeals}} {
+		if x.w == nil {
+			continue
+		}
+		path := "assessment.phases." + x.key
+		switch {
+		case !x.w.Closes.After(x.w.Opens):
+			fe.Add(path, x.name+"期的结束时间须晚于开始时间")
+		case x.w.Opens.Before(opens) || x.w.Closes.After(closes):
+			fe.Add(path, x.name+"期须在轮次的开始与结束时间之内")
+		case x.w.Opens.Before(last):
+			fe.Add(path, x.name+"期不能早于"+lastName+"期开始")
+		}
+		last, lastName = x.w.Opens, x.name
+	}
 }
 
 // Veto ranking rules.

@@ -94,6 +94,18 @@ type UnitScore struct {
 	Dimensions []DimensionScore `json:"dimensions,omitempty"`
 	// Change is the comparison with the round's baseline, if it has one.
 	Change *Change `json:"change,omitempty"`
+	// Assessment rounds: the unit's total, grade and rank in its peer
+	// group (0: not ranked; Incomplete says when for missing data).
+	Assessment *AssessedScore `json:"assessment,omitempty"`
+}
+
+// AssessedScore is a unit's headline result in an assessment round.
+type AssessedScore struct {
+	Total      float64 `json:"total" bson:"total"`
+	Grade      string  `json:"grade" bson:"grade"`
+	Rank       int     `json:"rank,omitempty" bson:"rank,omitempty"`
+	Incomplete bool    `json:"incomplete,omitempty" bson:"incomplete,omitempty"`
+	Vetoed     bool    `json:"vetoed,omitempty" bson:"vetoed,omitempty"`
 }
 
 // DimensionScore is a unit's headline figures on one dimension.

@@ -213,6 +213,7 @@ func (r *Round) Validate() error {
 	}
 	if r.Assessment != nil {
 		r.Assessment.Validate(fe)
+		r.Assessment.Phases.validate(fe, r.OpensAt, r.ClosesAt)
 	}
 	if !r.Schedule.CompileAt.IsZero() && r.Schedule.CompileAt.Before(r.ClosesAt) {
 		fe.Add("schedule.compileAt", "汇总时间不能早于结束时间")

@@ -12,8 +12,8 @@ import (
 	"pinggu/evidence"
 )
 
-// Appeals (申诉): while the round's provisional results stand (between its
-// opening and its close), a unit appeals against a leaf or its total with reasons and
+// Appeals (申诉): in the round's appeals phase (or, without one, while its
+// results are provisional: between its opening and its close), a unit appeals against a leaf or its total with reasons and
 // evidence; an assessor answers each — upheld, with the changed entry of a
 // leaf, or rejected — always with reasons; the final compile waits until
 // every appeal is answered.
@@ -32,7 +32,12 @@ func (s *Service) FileAppeal(ctx context.Context, round, unit, indicator, reason
 	if err != nil {
 		return nil, err
 	}
-	if r.PhaseAt(s.now()) != pinggu.Open {
+	now, loc := s.now(), r.Location()
+	if w := r.Assessment.Phases.Appeals; w != nil && !w.Contains(now) {
+		return nil, pinggu.Errorf(pinggu.Conflict, "申诉期为%s至%s，现在不能提出申诉",
+			w.Opens.In(loc).Format("1月2日 15:04"), w.Closes.In(loc).Format("1月2日 15:04"))
+	}
+	if r.PhaseAt(now) != pinggu.Open {
 		return nil, pinggu.Errorf(pinggu.Conflict, "%s已结束或尚未开始，不在申诉期内", r.Title)
 	}
 	if indicator != "" {

@@ -165,6 +165,9 @@ func (s *Service) SaveSelf(ctx context.Context, round, unit, indicator string, e
 	if err != nil {
 		return nil, err
 	}
+	if err := s.selfWindow(f); err != nil {
+		return nil, err
+	}
 	old := l.Entry
 	switch f.Sheet.State {
 	case pinggu.SheetEmpty, pinggu.SheetDrafting:
@@ -212,6 +215,25 @@ func (s *Service) SaveSelf(ctx context.Context, round, unit, indicator string, e
 	return &e, pinggu.Audit(ctx, s.store, "self.save", inputObject(round, unit, indicator), changeSummary(old, &e, len(added)))
 }
 
+// selfWindow refuses a change outside the round's self-assessment phase,
+// when it has one: before it opens, and after it closes except to answer
+// returned leaves, which the unit may do until the review phase closes.
+func (s *Service) selfWindow(f *SelfForm) error {
+	ph, now := f.Round.Assessment.Phases, s.now()
+	w, loc := ph.SelfAssessment, f.Round.Location()
+	switch {
+	case w == nil || w.Contains(now):
+		return nil
+	case now.Before(w.Opens):
+		return pinggu.Errorf(pinggu.Conflict, "自评将于%s开始", w.Opens.In(loc).Format("2006年1月2日 15:04"))
+	case f.Sheet.State != pinggu.SheetReturned:
+		return pinggu.Errorf(pinggu.Conflict, "自评已于%s截止", w.Closes.In(loc).Format("2006年1月2日 15:04"))
+	case ph.Review != nil && !now.Before(ph.Review.Closes):
+		return pinggu.Errorf(pinggu.Conflict, "评审已于%s结束，退回的指标不能再补充", ph.Review.Closes.In(loc).Format("2006年1月2日 15:04"))
+	}
+	return nil
+}
+
 // changeSummary says what a save changed, for the audit log.
 func changeSummary(old, now *pinggu.SelfEntry, files int) string {
 	s := "自评：" + valueWords(now.InputValue)
@@ -248,6 +270,9 @@ func (s *Service) SubmitSelf(ctx context.Context, round, unit string) (*pinggu.S
 	case pinggu.SheetEmpty, pinggu.SheetDrafting, pinggu.SheetReturned:
 	default:
 		return nil, pinggu.Errorf(pinggu.Conflict, "自评%s，无需再次提交", pinggu.SheetStateLabel(f.Sheet.State))
+	}
+	if err := s.selfWindow(f); err != nil {
+		return nil, err
 	}
 	fe := pinggu.FieldErrors{}
 	for _, l := range f.Leaves {

@@ -96,11 +96,23 @@ func plan(r *pinggu.Round, now time.Time) []planned {
 		if slot, ok := nextSlot(r, now); ok {
 			out = append(out, planned{TypeRoundProgress, slot})
 		}
+		if w := noticeOf(r); w != nil && w.Opens.After(now) {
+			// Opening the notice publishes its provisional results.
+			out = append(out, planned{TypeRoundProgress, w.Opens})
+		}
 	}
 	if r.Status.Collecting() || r.Status == pinggu.StatusClosed {
 		out = append(out, planned{TypeRoundCompile, r.CompileTime()})
 	}
 	return out
+}
+
+// noticeOf is an assessment round's notice phase (公示), if it has one.
+func noticeOf(r *pinggu.Round) *pinggu.Window {
+	if r.Assessment == nil {
+		return nil
+	}
+	return r.Assessment.Phases.Notice
 }
 
 // nextSlot is the next provisional compile after now: slots fall every

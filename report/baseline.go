@@ -37,6 +37,10 @@ func (sc *Scorecard) UnitScores() []pinggu.UnitScore {
 				Rate: s.Rate, RateLow: s.RateLow, RateHigh: s.RateHigh, Insufficient: s.Insufficient})
 		}
 		us.Change = sc.change(us)
+		if i < len(sc.Assessments) {
+			a := sc.Assessments[i]
+			us.Assessment = &pinggu.AssessedScore{Total: a.Total, Grade: a.Grade, Rank: a.Rank, Incomplete: a.Incomplete(), Vetoed: len(a.Vetoes) > 0}
+		}
 		out[i] = us
 	}
 	sc.scores = out

@@ -46,6 +46,7 @@ type scoreDoc struct {
 	NEff         float64                 `bson:"nEff"`
 	Dimensions   []pinggu.DimensionScore `bson:"dimensions,omitempty"`
 	Change       *pinggu.Change          `bson:"change,omitempty"`
+	Assessment   *pinggu.AssessedScore   `bson:"assessment,omitempty"`
 }
 
 func (d *reportDoc) report() pinggu.Report {
