@@ -16,6 +16,8 @@ func (s *Server) routes() {
 	e.GET("/s/:round/:unit", s.surveyForm)
 	e.POST("/s/:round/:unit", s.surveySubmit)
 	e.GET("/s/:round/:unit/thanks", s.surveyThanks)
+	// Everyone: a round's published results (公示, then 正式结果).
+	e.GET("/p/:round", s.publicResults)
 
 	// The console for administrators, assessors and unit reporters.
 	e.GET("/admin/login", s.loginForm)
@@ -33,6 +35,7 @@ func (s *Server) routes() {
 	consoleStaff.GET("/reports/:file", s.downloadReport)
 	consoleStaff.GET("/rounds/:code/units/:unit/qr.png", s.qrPNG)
 	consoleStaff.GET("/rounds/:code/units/:unit/poster", s.poster)
+	consoleStaff.GET("/rounds/:code/public-qr.png", s.publicQR)
 	consoleStaff.POST("/rounds/:code/action", s.roundAction)
 	consoleStaff.GET("/rounds/:code/progress.json", s.progressJSON)
 	consoleStaff.GET("/rounds/:code/units/:unit/flagged", s.consoleFlagged)

@@ -422,6 +422,11 @@ func TestObjectiveDataImport(t *testing.T) {
 func TestFinalCompileWaitsForAppeals(t *testing.T) {
 	t.Parallel()
 	h, cc, _ := assessmentHarness(t)
+	for path, want := range map[string]string{"/p/kh": "尚未公示", "/p/nosuch": "不存在"} {
+		if r := h.get(path); r.status != 404 || !strings.Contains(string(r.body), want) {
+			t.Fatalf("%s = %d %s", path, r.status, r.body)
+		}
+	}
 	if r := h.asJSON(cc, "POST", "/api/v1/rounds/kh/units/chongchuan/appeals", map[string]any{"indicator": "A2", "reason": "案卷抽查有误"}); r.status != 201 {
 		t.Fatalf("appeal = %d %s", r.status, r.body)
 	}

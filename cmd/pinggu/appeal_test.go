@@ -1,6 +1,8 @@
 package main
 
 import (
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -35,7 +37,9 @@ func TestAppealChangesTheRanking(t *testing.T) {
 		{"/api/v1/rounds", map[string]any{"code": "kh", "title": "2024年度法治政府建设考核", "kind": "assessment", "questionnaire": "q",
 			"units": []string{"chongchuan", "haimen"}, "opensAt": now.Add(-time.Hour).Format(time.RFC3339),
 			"closesAt": now.Add(24 * time.Hour).Format(time.RFC3339), "schedule": map[string]any{"progressMinutes": -1},
-			"assessment": map[string]any{"indicatorSystem": "fzzf"}}},
+			"assessment": map[string]any{"indicatorSystem": "fzzf", "phases": map[string]any{
+				"notice":  map[string]any{"opens": now.Add(-30 * time.Minute).Format(time.RFC3339), "closes": now.Add(2 * time.Hour).Format(time.RFC3339)},
+				"appeals": map[string]any{"opens": now.Add(-30 * time.Minute).Format(time.RFC3339), "closes": now.Add(3 * time.Hour).Format(time.RFC3339)}}}}},
 	} {
 		if status, body := p.api(t, "tok", "POST", s.path, s.body); status != 201 {
 			t.Fatalf("POST %s = %d %v", s.path, status, body)
@@ -56,6 +60,7 @@ func TestAppealChangesTheRanking(t *testing.T) {
 	checkCells(t, f, "考核排名-县市区", 2, map[string]any{"A": 1.0, "B": "海门区", "C": 85.0})
 	checkCells(t, f, "考核排名-县市区", 3, map[string]any{"A": 2.0, "B": "崇川区", "C": 80.0})
 	f.Close()
+	publicOrder(t, p, "海门区", "崇川区")
 
 	token := func(unit string) string {
 		_, b := p.api(t, "tok", "POST", "/api/v1/units/"+unit+"/tokens", nil)
@@ -91,10 +96,42 @@ func TestAppealChangesTheRanking(t *testing.T) {
 	checkCells(t, f, "申诉处理", 2, map[string]any{"A": "崇川区", "B": "A2 法治宣传", "C": "开展宣传活动40场，台账见附件",
 		"E": "宣传台账.pdf", "F": "申诉成立", "G": "台账属实，改为40分", "H": "30分 → 40分"})
 	checkCells(t, f, "申诉处理", 3, map[string]any{"A": "海门区", "B": "总分", "F": "待处理"})
+	publicOrder(t, p, "崇川区", "海门区")
 	// The unit reads the answer.
 	_, mine := do(t, p, cc, "GET", "/api/v1/rounds/kh/units/chongchuan/appeals", "", nil)
 	if as := mine["appeals"].([]any); len(as) != 1 || as[0].(map[string]any)["decision"] != "upheld" ||
 		!strings.Contains(as[0].(map[string]any)["answer"].(map[string]any)["text"].(string), "台账属实") {
 		t.Fatalf("the unit's appeals: %v", mine)
+	}
+}
+
+// publicOrder reads the public page as anyone would (no token) and checks
+// it is the notice draft, ranks first then second, says how to appeal and
+// names nobody who entered anything.
+func publicOrder(t *testing.T, p *running, first, second string) {
+	t.Helper()
+	resp, err := http.Get(p.url + "/p/kh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	page := string(b)
+	if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Cache-Control"), "public") {
+		t.Fatalf("public page = %d %q", resp.StatusCode, resp.Header.Get("Cache-Control"))
+	}
+	i, j := strings.Index(page, ">"+first+"<"), strings.Index(page, ">"+second+"<")
+	if i < 0 || j < 0 || i > j {
+		t.Fatalf("public page order: want %s before %s:\n%s", first, second, page)
+	}
+	for _, want := range []string{"公示稿", "县市区", "如何申诉", "申诉期（"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("public page lacks %q", want)
+		}
+	}
+	for _, never := range []string{"admin", "tok", "台账", "宣传台账.pdf", "<script", "http://", "https://"} {
+		if strings.Contains(page, never) {
+			t.Errorf("public page shows %q", never)
+		}
 	}
 }
