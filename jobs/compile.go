@@ -33,6 +33,7 @@ type CompileStore interface {
 	Inputs(ctx context.Context, round, unit string) ([]pinggu.Input, error)
 	Adjustments(ctx context.Context, round, unit string) ([]pinggu.Adjustment, error)
 	Appeals(ctx context.Context, round, unit string) ([]pinggu.Appeal, error)
+	SelfEntries(ctx context.Context, round, unit string) ([]pinggu.SelfEntry, error)
 	Plan(ctx context.Context, code string) (*pinggu.Plan, error)
 	Tasks(ctx context.Context, plan string) ([]pinggu.PlanTask, error)
 	EachProgress(ctx context.Context, plan, task string, fn func(*pinggu.ProgressReport) error) error
@@ -573,6 +574,17 @@ func (c *Compiler) assess(ctx context.Context, sc *report.Scorecard) error {
 	}
 	if sc.Appeals, err = c.store.Appeals(ctx, sc.Round.Code, ""); err != nil {
 		return err
+	}
+	self, err := c.store.SelfEntries(ctx, sc.Round.Code, "")
+	if err != nil {
+		return err
+	}
+	sc.Self = map[string]map[string]pinggu.SelfEntry{}
+	for _, e := range self {
+		if sc.Self[e.Unit] == nil {
+			sc.Self[e.Unit] = map[string]pinggu.SelfEntry{}
+		}
+		sc.Self[e.Unit][e.Indicator] = e
 	}
 	sc.System, sc.Inputs, sc.Adjustments = sys, map[string]map[string]pinggu.Input{}, map[string][]pinggu.Adjustment{}
 	sc.Entries = pinggu.EntriesByUnit(ins)

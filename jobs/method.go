@@ -59,6 +59,34 @@ func methodOf(sc *report.Scorecard, t *scoring.Tally, raw *report.Raw, q *Qualit
 		return m
 	}
 	m.Assessment, m.IndicatorSystem, m.Entries = r.Assessment, sc.System, sc.Entries
+	m.Review = map[string]map[string]report.MethodReview{}
+	review := func(unit, ind string) *report.MethodReview {
+		if m.Review[unit] == nil {
+			m.Review[unit] = map[string]report.MethodReview{}
+		}
+		r := m.Review[unit][ind]
+		return &r
+	}
+	for unit, es := range sc.Self {
+		for ind, e := range es {
+			r := review(unit, ind)
+			v := e.InputValue
+			r.Self = &v
+			if e.Return != nil {
+				r.Returned = e.Return.Text
+			}
+			m.Review[unit][ind] = *r
+		}
+	}
+	for unit, ins := range sc.Inputs {
+		for ind, in := range ins {
+			if c := in.Confirmed; c != nil {
+				r := review(unit, ind)
+				r.Confirmed, r.Was = true, c.Was
+				m.Review[unit][ind] = *r
+			}
+		}
+	}
 	for _, a := range sc.Appeals {
 		ma := report.MethodAppeal{Unit: a.Unit, Indicator: a.Indicator, Reason: a.Reason, Decision: string(a.Decision)}
 		if a.Answer != nil {

@@ -268,3 +268,70 @@ func TestBaselineComparison(t *testing.T) {
 		}
 	}
 }
+
+// TestUnitSheetShowsSelfReviewAndConfirmation: beside each leaf's score a
+// unit's sheet shows its self-assessment (and the score it would earn),
+// the reviewer's entry, the confirmation and why they differ, the
+// evidence and the return, by hand:
+//
+//	A1 (60): self 55, entered 45, confirmed changed to 50 → score 50;
+//	A2 (40): self 40, entered 40, confirmed as is → 40; A: 90/100 = 0.9.
+func TestUnitSheetShowsSelfReviewAndConfirmation(t *testing.T) {
+	t.Parallel()
+	st, ctx := publishEnv(t)
+	assessmentRound(t, st, ctx, true)
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	for _, e := range []pinggu.SelfEntry{
+		{Round: "k", Unit: "a", Indicator: "A1", InputValue: pinggu.InputValue{Score: score(55)}, Explanation: "决策均经集体讨论",
+			Evidence: []pinggu.Evidence{{ID: "e1", Name: "决策台账.pdf"}, {ID: "e2", Name: "会议纪要.docx"}},
+			Return:   &pinggu.Note{Text: "请补充听证记录", By: "li", At: now}, State: pinggu.EntrySubmitted},
+		{Round: "k", Unit: "a", Indicator: "A2", InputValue: pinggu.InputValue{Score: score(40)}, State: pinggu.EntrySubmitted},
+	} {
+		if err := st.SaveSelfEntry(ctx, &e, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ins, _ := st.Inputs(ctx, "k", "a")
+	for _, in := range ins {
+		in.By = "li"
+		switch in.Indicator {
+		case "A1":
+			in.Score, in.Comment = score(50), "缺重大决策听证"
+			in.Confirmed = &pinggu.Confirmation{By: "wang", At: now, Reason: "听证记录部分缺失", Was: &pinggu.InputValue{Score: score(45)}}
+		case "A2":
+			in.Confirmed = &pinggu.Confirmation{By: "wang", At: now}
+		}
+		if err := st.SetInput(ctx, &in, in.Version); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rep, err := jobs.NewCompiler(st, time.Now).Compile(ctx, "k", false, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := openReport(t, st, rep.ID)
+	defer f.Close()
+	rows, _ := f.GetRows("崇川区")
+	line := func(code string) int {
+		for i, r := range rows {
+			if len(r) > 0 && r[0] == code {
+				return i + 1
+			}
+		}
+		t.Fatalf("no row %s", code)
+		return 0
+	}
+	// E 得分, F 得分率, H 自评, I 自评得分, J 初审, K 复核, L 差异说明, M 佐证材料, N 退回补充.
+	for ref, want := range map[string]string{
+		fmt.Sprintf("E%d", line("A")): "90", fmt.Sprintf("F%d", line("A")): "0.9",
+		fmt.Sprintf("E%d", line("A1")): "50", fmt.Sprintf("H%d", line("A1")): "55分", fmt.Sprintf("I%d", line("A1")): "55",
+		fmt.Sprintf("J%d", line("A1")): "45分", fmt.Sprintf("K%d", line("A1")): "改为50分",
+		fmt.Sprintf("L%d", line("A1")): "自评55分，核定50分；复核：听证记录部分缺失",
+		fmt.Sprintf("M%d", line("A1")): "决策台账.pdf、会议纪要.docx", fmt.Sprintf("N%d", line("A1")): "请补充听证记录",
+		fmt.Sprintf("I%d", line("A2")): "40", fmt.Sprintf("K%d", line("A2")): "确认", fmt.Sprintf("L%d", line("A2")): "",
+	} {
+		if got := cellValue(t, f, "崇川区", ref); got != want {
+			t.Errorf("崇川区!%s = %q, want %q", ref, got, want)
+		}
+	}
+}

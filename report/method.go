@@ -76,6 +76,10 @@ type Method struct {
 	// Appeals are the units' appeals and their answers (an upheld one's
 	// change is already in Entries), in the order filed.
 	Appeals []MethodAppeal `json:"appeals,omitempty"`
+	// Review is, per unit and leaf, what the workbook shows beside the
+	// score: the unit's self-assessment, whether the entry was confirmed
+	// and the value a confirmation replaced.
+	Review map[string]map[string]MethodReview `json:"review,omitempty"`
 }
 
 // MethodUnit is a unit as the ranking saw it.
@@ -93,6 +97,14 @@ type MethodAdjustment struct {
 	Points float64 `json:"points,omitempty"`
 	Rule   string  `json:"rule,omitempty"`
 	Basis  string  `json:"basis"`
+}
+
+// MethodReview is one leaf's review record.
+type MethodReview struct {
+	Self      *pinggu.InputValue `json:"self,omitempty"`
+	Confirmed bool               `json:"confirmed,omitempty"`
+	Was       *pinggu.InputValue `json:"was,omitempty"`
+	Returned  string             `json:"returned,omitempty"`
 }
 
 // MethodAppeal is one appeal as the method file records it.

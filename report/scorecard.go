@@ -31,6 +31,7 @@ type Scorecard struct {
 	Entries     map[string]map[string]pinggu.InputValue // the same values, as scoring takes them
 	Adjustments map[string][]pinggu.Adjustment          // unit → events
 	Appeals     []pinggu.Appeal                         // in the order filed
+	Self        map[string]map[string]pinggu.SelfEntry  // unit → indicator → the unit's self-assessment
 	Responses   int
 	// Excluded counts responses left out, unit → reason → n; Flags counts
 	// quality flags over all responses, unit → flag → n.
@@ -410,14 +411,25 @@ func (b *book) indicatorLines(sheet string, row int, sc *Scorecard, u pinggu.Uni
 			a = sc.Assessments[i]
 		}
 	}
-	b.row(sheet, row, []any{"指标编码", "指标", "层级", "分值", "得分", "评分依据", "录入说明", "录入人"},
-		[]int{b.st.header, b.st.header, b.st.header, b.st.header, b.st.header, b.st.header, b.st.header, b.st.header})
+	titles := []string{"指标编码", "指标", "层级", "分值", "得分", "得分率", "评分依据", "自评", "自评得分", "初审", "复核", "差异说明", "佐证材料", "退回补充", "录入说明", "录入人"}
+	head := make([]any, len(titles))
+	styles := make([]int, len(titles))
+	for i, t := range titles {
+		head[i], styles[i] = t, b.st.header
+	}
+	b.row(sheet, row, head, styles)
 	row++
 	for _, n := range a.Nodes {
 		in := sc.Inputs[u.Code][n.Code]
 		name := strings.Repeat("　", n.Level-1) + n.Name
-		b.row(sheet, row, []any{n.Code, name, n.Level, n.Max, n.Score, n.Input, in.Comment, in.By},
-			[]int{0, b.st.wrap, 0, b.st.score, b.st.score, b.st.wrap, b.st.wrap})
+		var rate any
+		if n.Level == 1 && n.Max > 0 {
+			rate = n.Score / n.Max
+		}
+		l := leafReview(sc.System.Indicator(n.Code), n.Score, in, sc.Self[u.Code][n.Code])
+		b.row(sheet, row, []any{n.Code, name, n.Level, n.Max, n.Score, rate, n.Input, l.self, l.selfScore, l.reviewed, l.confirmed,
+			Neutralize(l.why), Neutralize(l.files), Neutralize(l.returned), Neutralize(in.Comment), in.By},
+			[]int{0, b.st.wrap, 0, b.st.score, b.st.score, b.st.rate, b.st.wrap, b.st.wrap, b.st.score, b.st.wrap, b.st.wrap, b.st.wrap, b.st.wrap, b.st.wrap, b.st.wrap})
 		row++
 	}
 	row++
@@ -556,6 +568,55 @@ func (b *book) appeals(sc *Scorecard) {
 		b.row(sheet, i+2, []any{sc.nameOf(a.Unit), on, Neutralize(a.Reason), a.At.In(loc).Format("2006-01-02 15:04"),
 			Neutralize(strings.Join(files, "、")), pinggu.DecisionLabel(a.Decision), Neutralize(answer), change, answered}, nil)
 	}
+}
+
+// leafLine is what a unit's sheet says of one leaf beside its score: the
+// unit's self-assessment, the reviewer's entry and the confirmation, why
+// they differ, the evidence and any return.
+type leafLine struct {
+	self, reviewed, confirmed, why, files, returned string
+	selfScore                                       any
+}
+
+func leafReview(ind *pinggu.Indicator, score float64, in pinggu.Input, self pinggu.SelfEntry) leafLine {
+	var l leafLine
+	if ind == nil {
+		return l
+	}
+	var why []string
+	if self.Indicator != "" {
+		l.self = entryWords(self.InputValue)
+		if s, missing := scoring.LeafScore(ind, self.InputValue); !missing {
+			l.selfScore = s
+			if s != score {
+				why = append(why, fmt.Sprintf("自评%s分，核定%s分", strconv.FormatFloat(s, 'f', -1, 64), strconv.FormatFloat(score, 'f', -1, 64)))
+			}
+		}
+		var names []string
+		for _, e := range self.Evidence {
+			names = append(names, e.Name)
+		}
+		l.files = strings.Join(names, "、")
+		if self.Return != nil {
+			l.returned = self.Return.Text
+		}
+	}
+	if in.Indicator == "" {
+		return l
+	}
+	l.reviewed = entryWords(in.InputValue)
+	if c := in.Confirmed; c != nil {
+		l.confirmed = "确认"
+		if c.Was != nil {
+			l.reviewed, l.confirmed = entryWords(*c.Was), "改为"+entryWords(in.InputValue)
+			why = append(why, "复核："+c.Reason)
+		}
+	}
+	if c := in.Confirmed; len(why) > 0 && in.Comment != "" && (c == nil || c.Was == nil) {
+		why = append(why, "初审："+in.Comment)
+	}
+	l.why = strings.Join(why, "；")
+	return l
 }
 
 // entryWords is an entry's value as a sheet shows it.

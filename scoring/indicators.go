@@ -161,6 +161,14 @@ func clamp(v, lo, hi float64) float64 { return math.Max(lo, math.Min(hi, v)) }
 
 // leafScore applies a leaf's rubric; a leaf without its input scores 0 and
 // is marked missing, so a gap is visible rather than silently full marks.
+// LeafScore is what a value earns on a leaf by its rubric, rounded as
+// published (a survey leaf earns nothing from a value); missing when the
+// value is not of the rubric's kind.
+func LeafScore(in *pinggu.Indicator, v pinggu.InputValue) (score float64, missing bool) {
+	s, _, missing := leafScore(in, v, nil)
+	return RoundScore(s), missing
+}
+
 func leafScore(in *pinggu.Indicator, v pinggu.InputValue, dims map[string]Stat) (score float64, desc string, missing bool) {
 	max := in.Points
 	switch in.Rubric {

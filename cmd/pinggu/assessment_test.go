@@ -158,7 +158,7 @@ func TestAssessmentRound(t *testing.T) {
 	checkCells(t, f, "总表", findRow(t, f, "总表", "海门区"), map[string]any{"D": 40.0, "E": "较差", "F": "数据不完整"})
 	checkCells(t, f, "崇川区", findRow(t, f, "崇川区", "A2a"), map[string]any{"D": 20.0, "E": 10.0})
 	checkCells(t, f, "崇川区", findRow(t, f, "崇川区", "B1"), map[string]any{"E": 17.0})
-	checkCells(t, f, "崇川区", findRow(t, f, "崇川区", "A1"), map[string]any{"E": 30.0, "G": "已在门户网站公开"})
+	checkCells(t, f, "崇川区", findRow(t, f, "崇川区", "A1"), map[string]any{"E": 30.0, "O": "已在门户网站公开"})
 	if findRow(t, f, "崇川区", "获评省法治建设创新项目") == 0 {
 		t.Fatal("bonus basis missing")
 	}
