@@ -261,6 +261,24 @@ type AssessmentSettings struct {
 	// Phases are the workflow's windows, each optional: a window not set
 	// does not restrict its step.
 	Phases Phases `json:"phases" bson:"phases"`
+	// RectifyLoss is the share of a leaf's points it must lose (more than)
+	// to become a rectification item at the final result (0: the default,
+	// DefaultRectifyLoss; 1: none); RectifyDays the deadline in days after
+	// it (0: DefaultRectifyDays).
+	RectifyLoss float64 `json:"rectifyLoss,omitempty" bson:"rectifyloss"`
+	RectifyDays int     `json:"rectifyDays,omitempty" bson:"rectifydays"`
+}
+
+// RectifyRule is the loss share and deadline in force.
+func (a *AssessmentSettings) RectifyRule() (loss float64, days int) {
+	loss, days = a.RectifyLoss, a.RectifyDays
+	if loss == 0 {
+		loss = DefaultRectifyLoss
+	}
+	if days == 0 {
+		days = DefaultRectifyDays
+	}
+	return loss, days
 }
 
 // Window is when a phase opens and closes (closing excluded).
@@ -364,6 +382,12 @@ func (a *AssessmentSettings) Veto(code string) *VetoRule {
 
 // Validate checks the settings on their own.
 func (a *AssessmentSettings) Validate(fe FieldErrors) {
+	if a.RectifyLoss < 0 || a.RectifyLoss > 1 {
+		fe.Add("assessment.rectifyLoss", "整改失分比例须在0–1之间（如0.2表示失分超过该项分值的20%）")
+	}
+	if a.RectifyDays < 0 || a.RectifyDays > 3650 {
+		fe.Add("assessment.rectifyDays", "整改期限须在0–3650天之间")
+	}
 	if !codeRe.MatchString(a.IndicatorSystem) {
 		fe.Add("assessment.indicatorSystem", "考核轮次须指定指标体系")
 	}

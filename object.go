@@ -33,6 +33,7 @@ const (
 	ObjSelfEntry       ObjectKind = "selfEntry"
 	ObjSelfSheet       ObjectKind = "selfSheet"
 	ObjAppeal          ObjectKind = "appeal"
+	ObjRectification   ObjectKind = "rectification"
 	ObjReport          ObjectKind = "report"
 	ObjReportFile      ObjectKind = "reportFile"
 	ObjJob             ObjectKind = "job"
@@ -47,7 +48,7 @@ var kindNouns = map[ObjectKind]string{
 	ObjUnit: "单位", ObjQuestionnaire: "问卷", ObjRound: "评估轮次", ObjResponse: "答卷", ObjTally: "统计",
 	ObjInvitation: "邀请码", ObjDevice: "设备", ObjUser: "用户", ObjSession: "会话", ObjAPIToken: "API令牌",
 	ObjUnitToken: "填报令牌", ObjPlan: "规划", ObjTask: "任务", ObjProgress: "进展报送", ObjEvidence: "佐证材料",
-	ObjIndicatorSystem: "指标体系", ObjInput: "录入", ObjAdjustment: "加减分事项", ObjSelfEntry: "自评", ObjSelfSheet: "自评表", ObjAppeal: "申诉", ObjReport: "报表",
+	ObjIndicatorSystem: "指标体系", ObjInput: "录入", ObjAdjustment: "加减分事项", ObjSelfEntry: "自评", ObjSelfSheet: "自评表", ObjAppeal: "申诉", ObjRectification: "整改事项", ObjReport: "报表",
 	ObjReportFile: "报表文件", ObjJob: "任务", ObjAudit: "审计日志", ObjExclusion: "排除记录",
 	ObjFlagged: "质量标记", ObjSettings: "系统设置", ObjDatabase: "数据库",
 }

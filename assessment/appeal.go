@@ -2,8 +2,6 @@ package assessment
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"strings"
@@ -59,9 +57,7 @@ func (s *Service) FileAppeal(ctx context.Context, round, unit, indicator, reason
 	if err != nil {
 		return nil, err
 	}
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	a := &pinggu.Appeal{ID: hex.EncodeToString(b), Round: round, Unit: unit, Indicator: indicator, Reason: reason, Evidence: ev,
+	a := &pinggu.Appeal{ID: newID(), Round: round, Unit: unit, Indicator: indicator, Reason: reason, Evidence: ev,
 		By: pinggu.Actor(ctx), At: s.stamp()}
 	if err := s.store.SaveAppeal(ctx, a, 0); err != nil {
 		return nil, err

@@ -35,6 +35,7 @@ type Store interface {
 	Adjustments(ctx context.Context, round, unit string) ([]pinggu.Adjustment, error)
 	SelfStore
 	AppealStore
+	RectStore
 	pinggu.Auditor
 }
 
@@ -49,6 +50,13 @@ type Service struct {
 func New(store Store, now func() time.Time) *Service { return &Service{store: store, now: now} }
 
 func (s *Service) stamp() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
+
+// newID is a random key for an event, an appeal or a finding.
+func newID() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
 
 // CreateIndicatorSystem stores version 1 of a new indicator system.
 func (s *Service) CreateIndicatorSystem(ctx context.Context, sys *pinggu.IndicatorSystem) error {
@@ -256,9 +264,7 @@ func (s *Service) AddAdjustment(ctx context.Context, round, unit string, a *ping
 	if err := a.Validate(r.Assessment); err != nil {
 		return err
 	}
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	a.ID, a.Round, a.Unit, a.By, a.At = hex.EncodeToString(b), round, unit, pinggu.Actor(ctx), s.stamp()
+	a.ID, a.Round, a.Unit, a.By, a.At = newID(), round, unit, pinggu.Actor(ctx), s.stamp()
 	if err := s.store.AddAdjustment(ctx, a); err != nil {
 		return err
 	}

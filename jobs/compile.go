@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,6 +35,7 @@ type CompileStore interface {
 	Adjustments(ctx context.Context, round, unit string) ([]pinggu.Adjustment, error)
 	Appeals(ctx context.Context, round, unit string) ([]pinggu.Appeal, error)
 	SelfEntries(ctx context.Context, round, unit string) ([]pinggu.SelfEntry, error)
+	AddRectifications(ctx context.Context, rs []pinggu.Rectification) (int, error)
 	Plan(ctx context.Context, code string) (*pinggu.Plan, error)
 	Tasks(ctx context.Context, plan string) ([]pinggu.PlanTask, error)
 	EachProgress(ctx context.Context, plan, task string, fn func(*pinggu.ProgressReport) error) error
@@ -330,12 +332,44 @@ func (c *Compiler) Compile(ctx context.Context, code string, final bool, expecte
 		return nil, err
 	}
 	if rep := c.existing(ctx, code, pinggu.ReportScorecard, final, p.fp); rep != nil {
-		return rep, nil
+		return rep, c.rectify(ctx, sc)
 	}
 	now := c.now().UTC().Truncate(time.Millisecond)
 	rep := newReport(r, pinggu.ReportScorecard, final, p.fp, sc.Responses, now, pinggu.FinalLabel(final)+"结果", ".xlsx", xlsxType)
 	rep.Scores = sc.UnitScores()
-	return rep, c.save(ctx, rep, func(w io.Writer) error { return report.WriteScorecard(w, sc) })
+	if err := c.save(ctx, rep, func(w io.Writer) error { return report.WriteScorecard(w, sc) }); err != nil {
+		return nil, err
+	}
+	return rep, c.rectify(ctx, sc)
+}
+
+// rectify makes, from a final assessment result, a rectification item of
+// every leaf that lost more than the round's share of its points, due the
+// round's number of days after the close. Items are keyed by round, unit
+// and leaf, so a rerun adds nothing twice.
+func (c *Compiler) rectify(ctx context.Context, sc *report.Scorecard) error {
+	r := sc.Round
+	if !sc.Final || r.Assessment == nil {
+		return nil
+	}
+	loss, days := r.Assessment.RectifyRule()
+	due := pinggu.Date(r.ClosesAt.In(r.Location()).AddDate(0, 0, days).Format(pinggu.DateLayout))
+	var items []pinggu.Rectification
+	for i, u := range sc.Units {
+		for _, n := range scoring.LostPoints(sc.System, sc.Assessments[i], loss) {
+			key := sha256.Sum256([]byte(r.Code + "/" + u.Code + "/" + n.Code)) // one id per round, unit and leaf, fit for a URL
+			items = append(items, pinggu.Rectification{ID: hex.EncodeToString(key[:8]), Round: r.Code, Unit: u.Code,
+				Source: pinggu.RectLostPoints, Indicator: n.Code, Deadline: due, Status: pinggu.RectOpen, CreatedBy: "系统",
+				CreatedAt: sc.AsOf, Finding: fmt.Sprintf("%s「%s」得分%s（满分%s），失分%s：%s", n.Code, n.Name,
+					strconv.FormatFloat(n.Score, 'f', -1, 64), strconv.FormatFloat(n.Max, 'f', -1, 64),
+					strconv.FormatFloat(scoring.RoundScore(n.Max-n.Score), 'f', -1, 64), n.Input)})
+		}
+	}
+	if len(items) == 0 {
+		return nil
+	}
+	_, err := c.store.AddRectifications(ctx, items)
+	return err
 }
 
 // saveMethod stores the method file of a publication (once per fingerprint).

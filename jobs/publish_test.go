@@ -335,3 +335,42 @@ func TestUnitSheetShowsSelfReviewAndConfirmation(t *testing.T) {
 		}
 	}
 }
+
+// TestFinalResultMakesRectificationItems: a leaf that lost more than the
+// round's share of its points becomes an item at the final result, due the
+// round's days after the close; a rerun adds nothing twice. By hand, with
+// a share of 0.1: 崇川区 A1 50/60 lost 10 > 6 → an item; A2 40/40 none.
+func TestFinalResultMakesRectificationItems(t *testing.T) {
+	t.Parallel()
+	st, ctx := publishEnv(t)
+	assessmentRound(t, st, ctx, true)
+	r, err := st.Round(ctx, "k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Assessment.RectifyLoss, r.Assessment.RectifyDays = 0.1, 30
+	if err := st.UpdateRound(ctx, r, r.UpdatedAt); err != nil {
+		t.Fatal(err)
+	}
+	c := jobs.NewCompiler(st, time.Now)
+	if _, err := c.Compile(ctx, "k", false, 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	if items, _ := st.Rectifications(ctx, "k", ""); len(items) != 0 {
+		t.Fatalf("a provisional result made items: %+v", items)
+	}
+	for range 2 {
+		if _, err := c.Compile(ctx, "k", true, 0, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	items, err := st.Rectifications(ctx, "k", "")
+	if err != nil || len(items) != 1 {
+		t.Fatalf("items %+v %v", items, err)
+	}
+	due := pinggu.Date(r.ClosesAt.In(r.Location()).AddDate(0, 0, 30).Format(pinggu.DateLayout))
+	if it := items[0]; it.Unit != "a" || it.Indicator != "A1" || it.Deadline != due || it.Status != pinggu.RectOpen ||
+		it.Finding != "A1「决策程序」得分50（满分60），失分10：评审打分" {
+		t.Fatalf("item %+v, due %s", it, due)
+	}
+}

@@ -161,6 +161,20 @@ func clamp(v, lo, hi float64) float64 { return math.Max(lo, math.Min(hi, v)) }
 
 // leafScore applies a leaf's rubric; a leaf without its input scores 0 and
 // is marked missing, so a gap is visible rather than silently full marks.
+// LostPoints are a unit's leaves that lost more than the share loss of
+// their points (leaves without data are not judged), in tree order: the
+// rectification items of a final result.
+func LostPoints(sys *pinggu.IndicatorSystem, a UnitAssessment, loss float64) []NodeScore {
+	children := sys.Children()
+	var out []NodeScore
+	for _, n := range a.Nodes {
+		if len(children[n.Code]) == 0 && !n.Missing && n.Max > 0 && n.Max-n.Score > loss*n.Max+1e-9 {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
 // LeafScore is what a value earns on a leaf by its rubric, rounded as
 // published (a survey leaf earns nothing from a value); missing when the
 // value is not of the rubric's kind.

@@ -131,6 +131,14 @@ func (s *Server) routes() {
 	a.GET("/rounds/:code/appeals", s.listAppeals, staff)
 	a.POST("/appeals/:id/decision", s.decideAppeal, staff)
 	a.GET("/appeals/:id/evidence/:eid", s.appealEvidence, reporters)
+	// Rectification (整改): items from the final result and administrators'
+	// findings; the responsible unit reports, assessors review and close.
+	a.GET("/rounds/:code/rectifications", s.listRectifications, reporters)
+	a.POST("/rounds/:code/rectifications", s.addFinding, admin)
+	s.upload(a.POST("/rectifications/:id/progress", s.reportRectification, reporters))
+	a.POST("/rectifications/:id/review", s.reviewRectification, staff)
+	a.POST("/rectifications/:id/close", s.closeRectification, staff)
+	a.GET("/rectifications/:id/evidence/:eid", s.rectificationEvidence, reporters)
 	a.GET("/plans", s.listPlans, reporters)
 	a.POST("/plans", s.createPlan, admin)
 	a.GET("/plans/:plan", s.getPlan, reporters)

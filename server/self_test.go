@@ -461,3 +461,67 @@ func TestFinalCompileWaitsForAppeals(t *testing.T) {
 	h.mustAPI("POST", "/api/v1/appeals/"+list.Appeals[0].ID+"/decision", map[string]any{"decision": "rejected", "reason": "抽查程序合规"}, 200)
 	h.mustAPI("POST", "/api/v1/rounds/kh/compile", nil, 202)
 }
+
+// TestRectification: an administrator's finding for a unit, listed with
+// its days overdue; the unit reports with evidence, an assessor returns
+// it with a reason, accepts the second report and closes the item; other
+// units neither see nor report on it.
+func TestRectification(t *testing.T) {
+	t.Parallel()
+	h, cc, hm := assessmentHarness(t)
+	const items = "/api/v1/rounds/kh/rectifications"
+	if r := h.api("POST", items, map[string]any{"unit": "chongchuan", "finding": "重大决策未听证", "deadline": "9月25日"}); r.status != 422 || r.errorFields(t)["deadline"] == nil {
+		t.Fatalf("a bad deadline = %d %s", r.status, r.body)
+	}
+	if r := h.asJSON(cc, "POST", items, map[string]any{"unit": "chongchuan", "finding": "x", "deadline": "2024-09-25"}); r.status != 403 {
+		t.Fatalf("a unit adds a finding = %d", r.status)
+	}
+	var item struct{ ID string }
+	json.Unmarshal(h.mustAPI("POST", items, map[string]any{"unit": "chongchuan", "finding": "督察发现：重大决策未履行听证程序", "deadline": "2024-09-25"}, 201).body, &item)
+	list := func(token string) []map[string]any {
+		t.Helper()
+		var body struct{ Rectifications []map[string]any }
+		json.Unmarshal(h.as(token, "GET", items, "", nil).body, &body)
+		return body.Rectifications
+	}
+	// The harness's clock reads 2024-10-02 in Beijing: 7 days past the deadline.
+	if l := list(cc); len(l) != 1 || l[0]["daysOverdue"] != 7.0 || l[0]["statusLabel"] != "整改中" {
+		t.Fatalf("the unit's items: %v", l)
+	}
+	if l := list(hm); len(l) != 0 {
+		t.Fatalf("another unit sees %v", l)
+	}
+	progress := "/api/v1/rectifications/" + item.ID
+	if r := h.asJSON(hm, "POST", progress+"/progress", map[string]any{"text": "x"}); r.status != 403 {
+		t.Fatalf("another unit reports = %d", r.status)
+	}
+	if r := h.api("POST", progress+"/review", map[string]any{"decision": "accept"}); r.status != 409 {
+		t.Fatalf("accepting before any report = %d", r.status)
+	}
+	ct, body := selfUpload(t, map[string]string{"text": "已补开听证会，修订决策程序规定"}, "听证会纪要.pdf", []byte("%PDF-1.4 纪要"))
+	if r := h.as(cc, "POST", progress+"/progress", ct, body); r.status != 200 || !strings.Contains(string(r.body), `"status":"reported"`) {
+		t.Fatalf("report = %d %s", r.status, r.body)
+	}
+	if r := h.api("POST", progress+"/review", map[string]any{"decision": "return"}); r.status != 422 {
+		t.Fatalf("a return without reason = %d", r.status)
+	}
+	h.mustAPI("POST", progress+"/review", map[string]any{"decision": "return", "reason": "请附修订后的规定文本"}, 200)
+	if l := list(cc); l[0]["statusLabel"] != "退回" {
+		t.Fatalf("after the return: %v", l)
+	}
+	h.asJSON(cc, "POST", progress+"/progress", map[string]any{"text": "规定已印发，附文本"})
+	h.mustAPI("POST", progress+"/review", map[string]any{"decision": "accept"}, 200)
+	h.mustAPI("POST", progress+"/close", map[string]any{"reason": "整改到位，予以销号"}, 200)
+	if l := list(cc); l[0]["statusLabel"] != "已销号" || l[0]["daysOverdue"] != 0.0 || len(l[0]["reports"].([]any)) != 2 {
+		t.Fatalf("closed: %v", l)
+	}
+	if r := h.asJSON(cc, "POST", progress+"/progress", map[string]any{"text": "再报"}); r.status != 409 {
+		t.Fatalf("a report after closing = %d", r.status)
+	}
+	audit := string(h.mustAPI("GET", "/api/v1/audit?limit=100", nil, 200).body)
+	for _, want := range []string{"rectification.add", "rectification.report", "rectification.return", "rectification.close", "已销号：整改到位，予以销号"} {
+		if !strings.Contains(audit, want) {
+			t.Errorf("audit lacks %q", want)
+		}
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"pinggu"
@@ -58,16 +57,7 @@ func (d *appealDoc) appeal() pinggu.Appeal {
 
 // Appeal reads one appeal.
 func (s *Store) Appeal(ctx context.Context, id string) (*pinggu.Appeal, error) {
-	var d appealDoc
-	err := s.db.Collection(colAppeals).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
-	if err == mongo.ErrNoDocuments {
-		return nil, pinggu.Missing(pinggu.ObjAppeal, id)
-	}
-	if err != nil {
-		return nil, mapErr(err, pinggu.ObjAppeal, id)
-	}
-	a := d.appeal()
-	return &a, nil
+	return findOne(ctx, s.db.Collection(colAppeals), pinggu.ObjAppeal, id, (*appealDoc).appeal)
 }
 
 // Appeals lists a round's appeals (one unit's when unit is set), oldest first.

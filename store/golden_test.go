@@ -22,7 +22,7 @@ func goldenDocs() map[string]any {
 		"plan": &planDoc{}, "task": &taskDoc{}, "progress": &progressDoc{}, "questionnaire": &questionnaireDoc{},
 		"report": &reportDoc{}, "job": &jobDoc{}, "response": &responseDoc{}, "round": &roundDoc{},
 		"tally": &tallyDoc{}, "unit": &unitDoc{}, "user": &userDoc{}, "session": &sessionDoc{}, "apiToken": &apiTokenDoc{},
-		"selfEntry": &selfEntryDoc{}, "selfSheet": &selfSheetDoc{}, "appeal": &appealDoc{},
+		"selfEntry": &selfEntryDoc{}, "selfSheet": &selfSheetDoc{}, "appeal": &appealDoc{}, "rectification": &rectificationDoc{},
 	}
 }
 

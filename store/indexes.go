@@ -22,9 +22,10 @@ const (
 	colIndicatorSystems = "indicatorSystems"
 	colInputs           = "inputs"
 	colAdjustments      = "adjustments"
-	colSelfEntries      = "selfEntries" // _id round/unit/indicator: a unit's self-assessment of a leaf
-	colSelfSheets       = "selfSheets"  // _id round/unit: the state of a unit's self-assessment
-	colAppeals          = "appeals"     // _id random: units' appeals and their answers
+	colSelfEntries      = "selfEntries"    // _id round/unit/indicator: a unit's self-assessment of a leaf
+	colSelfSheets       = "selfSheets"     // _id round/unit: the state of a unit's self-assessment
+	colAppeals          = "appeals"        // _id random: units' appeals and their answers
+	colRectifications   = "rectifications" // _id derived from round/unit/indicator for lost points, random for findings
 	colPlans            = "plans"
 	colTasks            = "tasks" // versioned task lists; the plan names the current one
 	colProgress         = "progress"
@@ -63,6 +64,9 @@ func indexes() map[string][]mongo.IndexModel {
 			{Keys: bson.D{{Key: "round", Value: 1}, {Key: "unit", Value: 1}}, Options: options.Index().SetName("round_unit")},
 		},
 		colAdjustments: {
+			{Keys: bson.D{{Key: "round", Value: 1}, {Key: "unit", Value: 1}}, Options: options.Index().SetName("round_unit")},
+		},
+		colRectifications: {
 			{Keys: bson.D{{Key: "round", Value: 1}, {Key: "unit", Value: 1}}, Options: options.Index().SetName("round_unit")},
 		},
 		colAppeals: {

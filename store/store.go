@@ -178,6 +178,20 @@ func findAll[D, T any](ctx context.Context, col collection, what pinggu.ObjectKi
 	return out, nil
 }
 
+// findOne reads one document by its key; none is Missing.
+func findOne[D, T any](ctx context.Context, col collection, what pinggu.ObjectKind, id string, conv func(*D) T) (*T, error) {
+	var d D
+	err := col.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
+	if err == mongo.ErrNoDocuments {
+		return nil, pinggu.Missing(what, id)
+	}
+	if err != nil {
+		return nil, mapErr(err, what, id)
+	}
+	t := conv(&d)
+	return &t, nil
+}
+
 // latestVersions reads a collection of versioned documents ("code@version")
 // and keeps the newest version of each code, by code.
 func latestVersions[D, T any](ctx context.Context, col collection, what pinggu.ObjectKind, codeOf func(*D) string, conv func(*D) T) ([]T, error) {
