@@ -39,6 +39,7 @@ const (
 	ReportRawXLSX   ReportKind = "raw-xlsx"  // 原始数据 .xlsx
 	ReportRawCSV    ReportKind = "raw-csv"   // 原始数据 .csv
 	ReportMidterm   ReportKind = "midterm"   // 中期评估报告
+	ReportLedger    ReportKind = "ledger"    // 整改台账
 	ReportMethod    ReportKind = "method"    // 方法说明 .json: every input and constant behind the numbers
 )
 

@@ -36,6 +36,7 @@ type CompileStore interface {
 	Appeals(ctx context.Context, round, unit string) ([]pinggu.Appeal, error)
 	SelfEntries(ctx context.Context, round, unit string) ([]pinggu.SelfEntry, error)
 	AddRectifications(ctx context.Context, rs []pinggu.Rectification) (int, error)
+	Rectifications(ctx context.Context, round, unit string) ([]pinggu.Rectification, error)
 	Plan(ctx context.Context, code string) (*pinggu.Plan, error)
 	Tasks(ctx context.Context, plan string) ([]pinggu.PlanTask, error)
 	EachProgress(ctx context.Context, plan, task string, fn func(*pinggu.ProgressReport) error) error
@@ -707,4 +708,39 @@ func (c *Compiler) compileMidterm(ctx context.Context, r *pinggu.Round, final bo
 	out.Fingerprint = fp
 	rep := newReport(r, pinggu.ReportMidterm, final, fp, out.Reports, now, "中期评估"+pinggu.FinalLabel(final)+"报告", ".xlsx", xlsxType)
 	return rep, c.save(ctx, rep, func(w io.Writer) error { return report.WriteMidterm(w, out) })
+}
+
+// Ledger writes a round's 整改台账: every rectification item with its
+// status and days overdue today in the round's zone. The same items on
+// the same day give the same workbook, which is then not stored twice.
+func (c *Compiler) Ledger(ctx context.Context, code string) (*pinggu.Report, error) {
+	r, err := c.store.Round(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	if r.Assessment == nil {
+		return nil, fmt.Errorf("%w: %w", pinggu.Errorf(pinggu.Conflict, "评估轮次%s不是考核轮次，没有整改台账", code), asynq.SkipRetry)
+	}
+	units, err := c.store.Units(ctx)
+	if err != nil {
+		return nil, err
+	}
+	items, err := c.store.Rectifications(ctx, code, "")
+	if err != nil {
+		return nil, err
+	}
+	loss, days := r.Assessment.RectifyRule()
+	l := &report.Ledger{Round: r, Units: pinggu.RoundUnits(units, r.Units), Items: items, Loss: loss, Days: days,
+		Today: pinggu.Date(c.now().In(r.Location()).Format(pinggu.DateLayout))}
+	b, _ := json.Marshal(struct {
+		Today pinggu.Date
+		Items []pinggu.Rectification
+	}{l.Today, items})
+	sum := sha256.Sum256(b)
+	fp := hex.EncodeToString(sum[:])
+	if rep := c.existing(ctx, code, pinggu.ReportLedger, false, fp); rep != nil {
+		return rep, nil
+	}
+	rep := newReport(r, pinggu.ReportLedger, false, fp, len(items), c.now().UTC().Truncate(time.Millisecond), "整改台账", ".xlsx", xlsxType)
+	return rep, c.save(ctx, rep, func(w io.Writer) error { return report.WriteLedger(w, l) })
 }

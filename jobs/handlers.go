@@ -57,6 +57,7 @@ func (h *Handlers) Register(mux *asynq.ServeMux) {
 	mux.Handle(TypeRoundClose, h.tracked(h.close))
 	mux.Handle(TypeRoundCompile, h.tracked(h.compile))
 	mux.Handle(TypeRoundProgress, h.tracked(h.progress))
+	mux.Handle(TypeRoundLedger, h.tracked(h.ledger))
 	mux.Handle(TypeRoundRemind, h.tracked(h.remind))
 	mux.Handle(TypeRoundExport, h.tracked(h.export))
 }
@@ -270,6 +271,16 @@ func (h *Handlers) export(ctx context.Context, p RoundPayload, run *jobRun) erro
 		ids[i] = r.ID
 	}
 	run.report = strings.Join(ids, ",")
+	return nil
+}
+
+// ledger writes the round's 整改台账.
+func (h *Handlers) ledger(ctx context.Context, p RoundPayload, run *jobRun) error {
+	rep, err := h.compiler.Ledger(ctx, p.Round)
+	if err != nil {
+		return skipMissing(err)
+	}
+	run.report = rep.ID
 	return nil
 }
 

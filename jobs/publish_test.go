@@ -374,3 +374,50 @@ func TestFinalResultMakesRectificationItems(t *testing.T) {
 		t.Fatalf("item %+v, due %s", it, due)
 	}
 }
+
+// TestLedger: the 整改台账 lists every item with its status and days
+// overdue on the day it is written, overdue first within each unit, and
+// sums them per unit. By hand, on 2025-03-10 (Beijing): 崇川区's finding
+// due 2025-03-01 and still open is 9 days overdue, its item due
+// 2025-03-31 is not due; 海门区's closed item due 2025-02-01 is not overdue.
+func TestLedger(t *testing.T) {
+	t.Parallel()
+	st, ctx := publishEnv(t)
+	assessmentRound(t, st, ctx, true)
+	now := time.Date(2025, 3, 10, 2, 0, 0, 0, time.UTC) // 10:00 in Beijing
+	if _, err := st.AddRectifications(ctx, []pinggu.Rectification{
+		{ID: "r1", Round: "k", Unit: "a", Source: pinggu.RectLostPoints, Indicator: "A1", Finding: "A1失分", Deadline: "2025-03-31", Status: pinggu.RectOpen},
+		{ID: "r2", Round: "k", Unit: "a", Source: pinggu.RectFinding, Finding: "督察：决策未听证", Deadline: "2025-03-01", Status: pinggu.RectReported,
+			Reports: []pinggu.RectReport{{Text: "已补开听证会", At: now.Add(-48 * time.Hour)}}},
+		{ID: "r3", Round: "k", Unit: "b", Source: pinggu.RectFinding, Finding: "审计：合同未审查", Deadline: "2025-02-01", Status: pinggu.RectClosed,
+			Review: &pinggu.Note{Text: "整改到位"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	c := jobs.NewCompiler(st, func() time.Time { return now })
+	rep, err := c.Ledger(ctx, "k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := c.Ledger(ctx, "k")
+	if err != nil || again.ID != rep.ID {
+		t.Fatalf("the same day's ledger again: %v %v", again, err)
+	}
+	f := openReport(t, st, rep.ID)
+	defer f.Close()
+	// 整改台账: A 单位, B 来源, D 问题, E 期限, F 状态, G 逾期天数, H 报送次数, I 最近报送, K 审核意见.
+	for ref, want := range map[string]string{
+		"A2": "崇川区", "D2": "督察：决策未听证", "F2": "已报送", "G2": "9", "H2": "1", "I2": "已补开听证会",
+		"A3": "崇川区", "B3": "考核失分", "G3": "0",
+		"A4": "海门区", "F4": "已销号", "G4": "0", "K4": "整改到位",
+	} {
+		if got := cellValue(t, f, "整改台账", ref); got != want {
+			t.Errorf("整改台账!%s = %q, want %q", ref, got, want)
+		}
+	}
+	for ref, want := range map[string]string{"B2": "2", "C2": "0", "D2": "2", "E2": "1", "B3": "1", "C3": "1", "E3": "0"} {
+		if got := cellValue(t, f, "汇总", ref); got != want {
+			t.Errorf("汇总!%s = %q, want %q", ref, got, want)
+		}
+	}
+}

@@ -56,6 +56,11 @@ func (s *Scheduler) ExportNow(ctx context.Context, code string) (string, error) 
 	return s.onDemand(ctx, TypeRoundExport, code)
 }
 
+// LedgerNow queues the 整改台账 of a round.
+func (s *Scheduler) LedgerNow(ctx context.Context, code string) (string, error) {
+	return s.onDemand(ctx, TypeRoundLedger, code)
+}
+
 func (s *Scheduler) onDemand(ctx context.Context, typ, code string) (string, error) {
 	if _, err := s.store.Round(ctx, code); err != nil {
 		return "", err

@@ -18,6 +18,7 @@ const (
 	TypeRoundProgress = "round:progress" // a provisional compile while open, re-enqueuing the next
 	TypeRoundRemind   = "round:remind"   // lists the units behind their quota
 	TypeRoundExport   = "round:export"   // raw responses to .xlsx and .csv
+	TypeRoundLedger   = "round:ledger"   // the 整改台账 workbook of an assessment round
 )
 
 // Queue is the one queue round jobs use.

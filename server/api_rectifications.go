@@ -117,3 +117,12 @@ func (s *Server) rectificationEvidence(c echo.Context) error {
 	ev, rc, err := s.assessment.RectEvidence(c.Request().Context(), c.Param("id"), reporterUnit(c), c.Param("eid"))
 	return streamEvidence(c, ev, rc, err)
 }
+
+// ledger queues the round's 整改台账 workbook.
+func (s *Server) ledger(c echo.Context) error {
+	id, err := s.sched.LedgerNow(c.Request().Context(), c.Param("code"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, map[string]string{"job": id})
+}

@@ -83,6 +83,7 @@ func TestAPIRoleMatrix(t *testing.T) {
 		{"POST", "/api/v1/appeals/x/decision", `{}`, []string{"admin", "assessor"}},
 		{"GET", "/api/v1/rounds/r2024/rectifications", "", []string{"admin", "assessor", "reporter"}},
 		{"POST", "/api/v1/rounds/r2024/rectifications", `{}`, []string{"admin"}},
+		{"POST", "/api/v1/rounds/r2024/rectifications/ledger", "", []string{"admin", "assessor"}},
 		{"POST", "/api/v1/rectifications/x/progress", `{}`, []string{"reporter"}},
 		{"POST", "/api/v1/rectifications/x/review", `{}`, []string{"admin", "assessor"}},
 		{"POST", "/api/v1/rectifications/x/close", `{}`, []string{"admin", "assessor"}},

@@ -63,6 +63,8 @@ func reportKindLabel(k pinggu.ReportKind) string {
 		return "结果表（" + string(k) + "）"
 	case pinggu.ReportMidterm:
 		return "中期评估报告（" + string(k) + "）"
+	case pinggu.ReportLedger:
+		return "整改台账"
 	case pinggu.ReportMethod:
 		return "方法说明（" + string(k) + "，据此与原始数据可重算结果表）"
 	}
@@ -96,7 +98,7 @@ var jobStateLabels = map[pinggu.JobState]string{pinggu.JobQueued: "排队中", p
 // jobLabel names a task type in words, keeping the type for reference.
 func jobLabel(t string) string {
 	l, ok := map[string]string{"round:open": "开放", "round:close": "结束收集", "round:compile": "汇总",
-		"round:progress": "阶段性汇总", "round:remind": "进度提醒", "round:export": "导出原始数据"}[t]
+		"round:progress": "阶段性汇总", "round:remind": "进度提醒", "round:export": "导出原始数据", "round:ledger": "整改台账"}[t]
 	if !ok {
 		return t
 	}

@@ -135,6 +135,7 @@ func (s *Server) routes() {
 	// findings; the responsible unit reports, assessors review and close.
 	a.GET("/rounds/:code/rectifications", s.listRectifications, reporters)
 	a.POST("/rounds/:code/rectifications", s.addFinding, admin)
+	a.POST("/rounds/:code/rectifications/ledger", s.ledger, staff)
 	s.upload(a.POST("/rectifications/:id/progress", s.reportRectification, reporters))
 	a.POST("/rectifications/:id/review", s.reviewRectification, staff)
 	a.POST("/rectifications/:id/close", s.closeRectification, staff)

@@ -66,6 +66,7 @@ type Pinger interface {
 type Scheduler interface {
 	CompileNow(ctx context.Context, code string) (string, error)
 	ExportNow(ctx context.Context, code string) (string, error)
+	LedgerNow(ctx context.Context, code string) (string, error)
 }
 
 // Reports reads stored reports and job records.
