@@ -29,6 +29,8 @@ func (s *Server) roundAction(c echo.Context) error {
 		done, err = s.compileNow(ctx, code)
 	case "export":
 		done, err = s.sched.ExportNow(ctx, code)
+	case "ledger":
+		done, err = s.sched.LedgerNow(ctx, code)
 	default:
 		return pinggu.FieldErrors{"do": "未知操作"}.Err("操作有误")
 	}

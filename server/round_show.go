@@ -98,6 +98,9 @@ func (s *Server) consoleRound(c echo.Context) error {
 		IsAdmin: adminAccess.allows(session(c).Role), Tag: tag,
 		BadTag: tag == "" && c.QueryParam("tag") != "", ScoresFinal: scoresFinal(reps),
 		Finished: r.Status.Finished(), CanSchedule: r.Status == pinggu.StatusDraft}
+	if v.Workflow, err = s.workflowRows(ctx, r, names); err != nil {
+		return err
+	}
 	if !repairedAt.IsZero() {
 		v.Repaired = "计数已于" + repairedAt.In(loc).Format(consoleTimestamp) + "核对答卷后更正：" + repair
 	}
@@ -120,6 +123,33 @@ type roundView struct {
 	ScoresFinal           bool   // the scores shown are from a final compile
 	Finished, CanSchedule bool
 	Repaired              string // when and how the tallies were last corrected from the responses
+	Workflow              []flowRow
+}
+
+// flowRow is one unit's line of an assessment round's workflow.
+type flowRow struct {
+	Unit, Name, Stage       string
+	Appeals, Items, Overdue int
+	MaxOverdue              int
+}
+
+// workflowRows are an assessment round's units with their stage, open
+// appeals and rectification items (overdue counted today in the round's
+// zone); none for other rounds.
+func (s *Server) workflowRows(ctx context.Context, r *pinggu.Round, names map[string]string) ([]flowRow, error) {
+	if r.Assessment == nil {
+		return nil, nil
+	}
+	today := pinggu.Date(s.cfg.Now().In(r.Location()).Format(pinggu.DateLayout))
+	flows, err := s.assessment.Workflow(ctx, r.Code, today)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]flowRow, len(flows))
+	for i, f := range flows {
+		rows[i] = flowRow{Unit: f.Unit, Name: names[f.Unit], Stage: f.Stage, Appeals: f.Appeals, Items: f.Items, Overdue: f.Overdue, MaxOverdue: f.MaxOverdue}
+	}
+	return rows, nil
 }
 
 // strataLines formats a unit's stratum counts against their quotas.

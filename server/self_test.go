@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -490,6 +491,16 @@ func TestRectification(t *testing.T) {
 	}
 	if l := list(hm); len(l) != 0 {
 		t.Fatalf("another unit sees %v", l)
+	}
+	// The dashboard lists the overdue item against its unit.
+	csrf := h.admin()
+	page := string(h.get("/admin/rounds/kh").body)
+	if !strings.Contains(page, "<td>崇川区</td><td>未填报</td><td class=\"num\">0</td><td class=\"num\">1</td>") ||
+		!strings.Contains(page, "1（最长7天）") || !strings.Contains(page, "生成整改台账") {
+		t.Fatalf("dashboard:\n%s", page)
+	}
+	if r := h.postForm("/admin/rounds/kh/action", url.Values{"csrf": {csrf}, "do": {"ledger"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("ledger from the dashboard = %d %s", r.status, r.body)
 	}
 	progress := "/api/v1/rectifications/" + item.ID
 	if r := h.asJSON(hm, "POST", progress+"/progress", map[string]any{"text": "x"}); r.status != 403 {
