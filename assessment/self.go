@@ -236,9 +236,9 @@ func (s *Service) selfWindow(f *SelfForm) error {
 
 // changeSummary says what a save changed, for the audit log.
 func changeSummary(old, now *pinggu.SelfEntry, files int) string {
-	s := "自评：" + valueWords(now.InputValue)
+	s := "自评：" + ValueWords(now.InputValue)
 	if old != nil {
-		s = fmt.Sprintf("自评：%s → %s", valueWords(old.InputValue), valueWords(now.InputValue))
+		s = fmt.Sprintf("自评：%s → %s", ValueWords(old.InputValue), ValueWords(now.InputValue))
 	}
 	if files > 0 {
 		s += fmt.Sprintf("，新增%d个佐证材料", files)
@@ -246,8 +246,8 @@ func changeSummary(old, now *pinggu.SelfEntry, files int) string {
 	return s
 }
 
-// valueWords is an entry's value as the sheet shows it.
-func valueWords(v pinggu.InputValue) string {
+// ValueWords is an entry's value as the sheet shows it.
+func ValueWords(v pinggu.InputValue) string {
 	switch {
 	case v.Value != nil:
 		return fmt.Sprintf("数值%g", *v.Value)

@@ -131,10 +131,14 @@ func principal(c echo.Context) *pinggu.Principal {
 	return p
 }
 
-// reporterUnit is the unit of a reporter's request, "" for everyone else.
+// reporterUnit is the unit of a reporter's request (a token's or a
+// console session's), "" for everyone else.
 func reporterUnit(c echo.Context) string {
 	if p := principal(c); p != nil && p.Role == pinggu.RoleReporter {
 		return p.Unit
+	}
+	if se := session(c); se != nil && se.Role == pinggu.RoleReporter {
+		return se.Unit
 	}
 	return ""
 }

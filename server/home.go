@@ -18,8 +18,11 @@ type homeView struct {
 	Rounds           []roundRow
 	Tasks            []pinggu.PlanTask
 	Tokens           []pinggu.APIToken
-	CanOpen, IsAdmin bool // round pages; administration
+	Self             []selfLink // a reporter's self-assessments
+	CanOpen, IsAdmin bool       // round pages; administration
 }
+
+type selfLink struct{ Title, URL string }
 
 // consoleHome lists the rounds; a reporter also sees its unit's tasks.
 func (s *Server) consoleHome(c echo.Context) error {
@@ -30,7 +33,11 @@ func (s *Server) consoleHome(c echo.Context) error {
 		return err
 	}
 	var rows []roundRow
+	var self []selfLink
 	for _, r := range rounds {
+		if se.Role == pinggu.RoleReporter && r.Assessment != nil && r.HasUnit(se.Unit) {
+			self = append(self, selfLink{Title: r.Title, URL: "/admin/rounds/" + r.Code + "/units/" + se.Unit + "/self"})
+		}
 		loc := r.Location()
 		rows = append(rows, roundRow{Code: r.Code, Title: r.Title, Kind: string(r.Kind), Status: pinggu.StatusLabel(r.Status),
 			Opens: r.OpensAt.In(loc).Format(consoleTimestamp), Closes: r.ClosesAt.In(loc).Format(consoleTimestamp)})
@@ -54,5 +61,5 @@ func (s *Server) consoleHome(c echo.Context) error {
 		return err
 	}
 	return s.pageStatus(c, http.StatusOK, "home.html", &homeView{consoleView: consoleView{Done: s.takeNotice(c)},
-		Rounds: rows, Tasks: tasks, Tokens: tokens, CanOpen: staffAccess.allows(se.Role), IsAdmin: adminAccess.allows(se.Role)})
+		Rounds: rows, Tasks: tasks, Tokens: tokens, Self: self, CanOpen: staffAccess.allows(se.Role), IsAdmin: adminAccess.allows(se.Role)})
 }

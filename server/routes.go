@@ -30,6 +30,11 @@ func (s *Server) routes() {
 	signedIn.GET("/plans/:plan/tasks/:no", s.consoleTask)
 	s.upload(signedIn.POST("/plans/:plan/tasks/:no/progress", s.fileTaskProgress))
 	signedIn.GET("/progress/:id/evidence/:eid", s.consoleEvidence)
+	// A unit's self-assessment: its reporters fill it, staff read it
+	// (self_show.go checks a reporter's unit).
+	signedIn.GET("/rounds/:code/units/:unit/self", s.consoleSelf)
+	s.upload(signedIn.POST("/rounds/:code/units/:unit/self", s.saveSelfForm))
+	signedIn.GET("/rounds/:code/units/:unit/self/:indicator/evidence/:eid", s.selfEvidence)
 	consoleStaff := e.Group("/admin", s.requireSession(staffAccess))
 	consoleStaff.GET("/rounds/:code", s.consoleRound)
 	consoleStaff.GET("/reports/:file", s.downloadReport)

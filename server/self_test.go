@@ -536,3 +536,70 @@ func TestRectification(t *testing.T) {
 		}
 	}
 }
+
+// TestSelfAssessmentPage: a unit's reporter finds its sheet from the
+// console's first page, fills a leaf with evidence on the page, sees a
+// mistake next to its leaf with what was typed, and submits once every
+// leaf is filled; another unit's page is refused and staff only read it.
+func TestSelfAssessmentPage(t *testing.T) {
+	t.Parallel()
+	h, _, _ := assessmentHarness(t)
+	h.addUser("cc.tianbao", "reporter", "chongchuan")
+	rep := newHarnessSharing(t, h)
+	_, csrf := rep.signIn("cc.tianbao", "correct-horse-1")
+	const page = "/admin/rounds/kh/units/chongchuan/self"
+	if home := string(rep.get("/admin").body); !strings.Contains(home, `href="`+page+`"`) {
+		t.Fatalf("the home page has no link to the sheet:\n%s", home)
+	}
+	r := rep.get(page)
+	if r.status != 200 || !strings.Contains(string(r.body), "每发生一次扣2分，最多扣10分") || strings.Count(string(r.body), "保存本项") != 4 {
+		t.Fatalf("sheet = %d\n%s", r.status, r.body)
+	}
+	post := func(fields map[string]string, file string, content []byte) reply {
+		t.Helper()
+		fields["csrf"] = csrf
+		var ct string
+		var body io.Reader
+		if file != "" {
+			ct, body = selfUpload(t, fields, file, content)
+		} else {
+			v := url.Values{}
+			for k, x := range fields {
+				v.Set(k, x)
+			}
+			ct, body = "application/x-www-form-urlencoded", strings.NewReader(v.Encode())
+		}
+		return rep.do("POST", page, ct, body, false)
+	}
+	if r := post(map[string]string{"indicator": "B2", "field": "score", "entry": "18"}, "", nil); r.status != 422 ||
+		!strings.Contains(string(r.body), "须录入0–15之间的得分") || !strings.Contains(string(r.body), `value="18"`) {
+		t.Fatalf("a score over the points = %d\n%s", r.status, r.body)
+	}
+	if r := post(map[string]string{"indicator": "A1", "field": "value", "entry": "1", "explanation": "已公开"}, "清单.pdf", []byte("%PDF-1.4 x")); r.status != http.StatusSeeOther {
+		t.Fatalf("save A1 = %d %s", r.status, r.body)
+	}
+	if body := string(rep.get(page).body); !strings.Contains(body, "本单位自评：数值1") || !strings.Contains(body, ">清单.pdf</a>") {
+		t.Fatalf("after saving A1:\n%s", body)
+	}
+	if r := post(map[string]string{"do": "submit"}, "", nil); r.status != 422 || !strings.Contains(string(r.body), "A2「执法案卷不合格」尚未自评") {
+		t.Fatalf("an incomplete submit = %d\n%s", r.status, r.body)
+	}
+	for leaf, x := range map[string][2]string{"A2": {"count", "3"}, "A3": {"value", "92.5"}, "B2": {"score", "13"}} {
+		if r := post(map[string]string{"indicator": leaf, "field": x[0], "entry": x[1]}, "", nil); r.status != http.StatusSeeOther {
+			t.Fatalf("save %s = %d %s", leaf, r.status, r.body)
+		}
+	}
+	if r := post(map[string]string{"do": "submit"}, "", nil); r.status != http.StatusSeeOther {
+		t.Fatalf("submit = %d %s", r.status, r.body)
+	}
+	if body := string(rep.get(page).body); !strings.Contains(body, "（已提交）") || strings.Contains(body, "保存本项") {
+		t.Fatalf("a submitted sheet still offers forms:\n%s", body)
+	}
+	if r := rep.get("/admin/rounds/kh/units/haimen/self"); r.status != 403 {
+		t.Fatalf("another unit's sheet = %d", r.status)
+	}
+	h.admin()
+	if r := h.get(page); r.status != 200 || strings.Contains(string(r.body), "保存本项") {
+		t.Fatalf("staff's view = %d", r.status)
+	}
+}
