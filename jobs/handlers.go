@@ -19,6 +19,7 @@ type Store interface {
 	RoundStore
 	CompileStore
 	Tallies(ctx context.Context, round string) ([]pinggu.Tally, error)
+	SelfSheets(ctx context.Context, round string) ([]pinggu.SelfSheet, error)
 }
 
 // Handlers run a round's tasks. Every handler re-reads the round and does
@@ -58,6 +59,7 @@ func (h *Handlers) Register(mux *asynq.ServeMux) {
 	mux.Handle(TypeRoundCompile, h.tracked(h.compile))
 	mux.Handle(TypeRoundProgress, h.tracked(h.progress))
 	mux.Handle(TypeRoundLedger, h.tracked(h.ledger))
+	mux.Handle(TypeRoundSelfRemind, h.tracked(h.selfRemind))
 	mux.Handle(TypeRoundRemind, h.tracked(h.remind))
 	mux.Handle(TypeRoundExport, h.tracked(h.export))
 }
@@ -271,6 +273,46 @@ func (h *Handlers) export(ctx context.Context, p RoundPayload, run *jobRun) erro
 		ids[i] = r.ID
 	}
 	run.report = strings.Join(ids, ",")
+	return nil
+}
+
+// selfRemind lists, a day before an assessment round's self-assessment
+// closes, the units that have not submitted theirs (for the job record
+// and the log, which the dashboard and an operator's alerting read).
+func (h *Handlers) selfRemind(ctx context.Context, p RoundPayload, run *jobRun) error {
+	r, err := h.store.Round(ctx, p.Round)
+	if err != nil {
+		return skipMissing(err)
+	}
+	at, due := selfRemindAt(r)
+	if !due || !matches(p, at) || !r.Status.Collecting() {
+		run.note = "提醒已取消"
+		return nil
+	}
+	sheets, err := h.store.SelfSheets(ctx, p.Round)
+	if err != nil {
+		return err
+	}
+	units, err := h.store.Units(ctx)
+	if err != nil {
+		return err
+	}
+	state := map[string]pinggu.SheetState{}
+	for _, sh := range sheets {
+		state[sh.Unit] = sh.State
+	}
+	var behind []string
+	for _, u := range pinggu.RoundUnits(units, r.Units) {
+		switch state[u.Code] {
+		case pinggu.SheetEmpty, pinggu.SheetDrafting, pinggu.SheetReturned:
+			behind = append(behind, u.Name+"（"+pinggu.SheetStateLabel(state[u.Code])+"）")
+		}
+	}
+	run.note = "自评尚未提交：" + strings.Join(behind, "、")
+	if len(behind) == 0 {
+		run.note = "各单位均已提交自评"
+	}
+	h.log.Info("self-assessment reminder", "round", p.Round, "behind", len(behind))
 	return nil
 }
 

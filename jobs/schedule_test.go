@@ -510,3 +510,61 @@ func TestUnfinishedJobsAreResumedOrFailed(t *testing.T) {
 		}
 	})
 }
+
+// TestAssessmentPhasesArePlanned: an assessment round's phases put a
+// self-assessment reminder a day before that phase closes and a
+// provisional compile at the notice's opening into the queue; the
+// reminder, when it runs, lists the units that have not submitted.
+func TestAssessmentPhasesArePlanned(t *testing.T) {
+	forEachRedis(t, func(t *testing.T, e *env) {
+		ctx := pinggu.WithActor(context.Background(), "admin")
+		now := time.Now().Truncate(time.Second)
+		opens, closes := now.Add(-time.Hour), now.Add(72*time.Hour)
+		e.seed(pinggu.StatusDraft, opens, closes, pinggu.Schedule{ProgressMinutes: -1})
+		if err := e.store.AddIndicatorSystem(ctx, &pinggu.IndicatorSystem{Code: "s", Version: 1, Name: "指标", Indicators: []pinggu.Indicator{
+			{Code: "A", Level: 1, Name: "依法决策", Points: 100, Rubric: pinggu.RubricManual}}}); err != nil {
+			t.Fatal(err)
+		}
+		r, err := e.store.Round(ctx, "r1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		selfCloses := now.Add(24*time.Hour + 2*time.Second) // its reminder falls due in two seconds
+		notice := now.Add(48 * time.Hour)
+		r.Kind, r.Assessment = pinggu.Assessment, &pinggu.AssessmentSettings{IndicatorSystem: "s", IndicatorVersion: 1,
+			Phases: pinggu.Phases{SelfAssessment: &pinggu.Window{Opens: opens, Closes: selfCloses},
+				Notice: &pinggu.Window{Opens: notice, Closes: notice.Add(time.Hour)}}}
+		if err := e.store.UpdateRound(ctx, r, r.UpdatedAt); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.rounds.Schedule(ctx, "r1"); err != nil {
+			t.Fatal(err)
+		}
+		tasks := strings.Join(e.taskIDs(), " ")
+		for _, want := range []string{jobs.TaskID(jobs.TypeRoundSelfRemind, "r1", selfCloses.Add(-24*time.Hour)), jobs.TaskID(jobs.TypeRoundProgress, "r1", notice)} {
+			if !strings.Contains(tasks, want) {
+				t.Fatalf("tasks %s lack %s", tasks, want)
+			}
+		}
+		e.startWorker(e.store)
+		deadline := time.Now().Add(60 * time.Second)
+		for {
+			js, err := e.store.Jobs(ctx, "r1", 20)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, j := range js {
+				if j.Type == jobs.TypeRoundSelfRemind && j.State == pinggu.JobSucceeded {
+					if j.Note != "自评尚未提交：崇川区（未填报）" {
+						t.Fatalf("reminder note %q", j.Note)
+					}
+					return
+				}
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no reminder ran: %+v", js)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
+}

@@ -105,11 +105,29 @@ func plan(r *pinggu.Round, now time.Time) []planned {
 			// Opening the notice publishes its provisional results.
 			out = append(out, planned{TypeRoundProgress, w.Opens})
 		}
+		if at, ok := selfRemindAt(r); ok && at.After(now) {
+			out = append(out, planned{TypeRoundSelfRemind, at})
+		}
 	}
 	if r.Status.Collecting() || r.Status == pinggu.StatusClosed {
 		out = append(out, planned{TypeRoundCompile, r.CompileTime()})
 	}
 	return out
+}
+
+// selfRemindAt is when units behind with their self-assessment are
+// listed: a day before its phase closes (half way through a phase
+// shorter than two days); ok is false without such a phase.
+func selfRemindAt(r *pinggu.Round) (time.Time, bool) {
+	if r.Assessment == nil || r.Assessment.Phases.SelfAssessment == nil {
+		return time.Time{}, false
+	}
+	w := r.Assessment.Phases.SelfAssessment
+	at := w.Closes.Add(-24 * time.Hour)
+	if !at.After(w.Opens) {
+		at = w.Opens.Add(w.Closes.Sub(w.Opens) / 2)
+	}
+	return at, true
 }
 
 // noticeOf is an assessment round's notice phase (公示), if it has one.

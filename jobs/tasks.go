@@ -19,6 +19,9 @@ const (
 	TypeRoundRemind   = "round:remind"   // lists the units behind their quota
 	TypeRoundExport   = "round:export"   // raw responses to .xlsx and .csv
 	TypeRoundLedger   = "round:ledger"   // the 整改台账 workbook of an assessment round
+	// TypeRoundSelfRemind lists the units that have not submitted their
+	// self-assessment, a day before its phase closes.
+	TypeRoundSelfRemind = "round:selfremind"
 )
 
 // Queue is the one queue round jobs use.

@@ -98,7 +98,7 @@ var jobStateLabels = map[pinggu.JobState]string{pinggu.JobQueued: "排队中", p
 // jobLabel names a task type in words, keeping the type for reference.
 func jobLabel(t string) string {
 	l, ok := map[string]string{"round:open": "开放", "round:close": "结束收集", "round:compile": "汇总",
-		"round:progress": "阶段性汇总", "round:remind": "进度提醒", "round:export": "导出原始数据", "round:ledger": "整改台账"}[t]
+		"round:progress": "阶段性汇总", "round:remind": "进度提醒", "round:export": "导出原始数据", "round:ledger": "整改台账", "round:selfremind": "自评提醒"}[t]
 	if !ok {
 		return t
 	}
