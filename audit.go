@@ -2,6 +2,7 @@ package pinggu
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -29,4 +30,18 @@ func Audit(ctx context.Context, a Auditor, action, object, summary string) error
 	}
 	return a.Audit(ctx, &AuditEntry{At: time.Now().UTC().Truncate(time.Millisecond), Actor: Actor(ctx),
 		Action: action, Object: object, Summary: summary})
+}
+
+// ActorLabel is an actor as a page or a workbook names it: a person by
+// their user name, the bootstrap token and units' tokens in words.
+func ActorLabel(actor string) string {
+	switch {
+	case actor == "admin":
+		return "管理员令牌"
+	case strings.HasPrefix(actor, "user:"):
+		return strings.TrimPrefix(actor, "user:")
+	case strings.HasPrefix(actor, "unit:"):
+		return "单位填报令牌"
+	}
+	return actor
 }

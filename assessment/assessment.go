@@ -356,6 +356,9 @@ type ReviewSheet struct {
 	Leaves      []pinggu.Indicator
 	Inputs      map[string]pinggu.Input
 	Adjustments []pinggu.Adjustment
+	// The unit's self-assessment: its sheet and its entries by leaf.
+	SelfSheet pinggu.SelfSheet
+	Self      map[string]pinggu.SelfEntry
 }
 
 // Review loads a unit's review sheet.
@@ -372,7 +375,19 @@ func (s *Service) Review(ctx context.Context, round, unit string) (*ReviewSheet,
 	if err != nil {
 		return nil, err
 	}
-	sh := &ReviewSheet{Round: r, Unit: u, System: sys, Inputs: map[string]pinggu.Input{}, Adjustments: adj}
+	sheet, err := s.store.SelfSheet(ctx, round, unit)
+	if err != nil {
+		return nil, err
+	}
+	self, err := s.store.SelfEntries(ctx, round, unit)
+	if err != nil {
+		return nil, err
+	}
+	sh := &ReviewSheet{Round: r, Unit: u, System: sys, Inputs: map[string]pinggu.Input{}, Adjustments: adj,
+		SelfSheet: sheet, Self: map[string]pinggu.SelfEntry{}}
+	for _, e := range self {
+		sh.Self[e.Indicator] = e
+	}
 	for _, in := range ins {
 		sh.Inputs[in.Indicator] = in
 	}

@@ -428,7 +428,7 @@ func (b *book) indicatorLines(sheet string, row int, sc *Scorecard, u pinggu.Uni
 		}
 		l := leafReview(sc.System.Indicator(n.Code), n.Score, in, sc.Self[u.Code][n.Code])
 		b.row(sheet, row, []any{n.Code, name, n.Level, n.Max, n.Score, rate, n.Input, l.self, l.selfScore, l.reviewed, l.confirmed,
-			Neutralize(l.why), Neutralize(l.files), Neutralize(l.returned), Neutralize(in.Comment), in.By},
+			Neutralize(l.why), Neutralize(l.files), Neutralize(l.returned), Neutralize(in.Comment), pinggu.ActorLabel(in.By)},
 			[]int{0, b.st.wrap, 0, b.st.score, b.st.score, b.st.rate, b.st.wrap, b.st.wrap, b.st.score, b.st.wrap, b.st.wrap, b.st.wrap, b.st.wrap, b.st.wrap, b.st.wrap})
 		row++
 	}

@@ -83,6 +83,7 @@ func (s *Server) apiAuth(next echo.HandlerFunc) echo.HandlerFunc {
 		token, ok := bearer(c)
 		var p *pinggu.Principal
 		var err error
+		actor := "" // the principal's name unless set
 		switch {
 		case !ok || token == "":
 			err = errUnauthorized
@@ -94,7 +95,9 @@ func (s *Server) apiAuth(next echo.HandlerFunc) echo.HandlerFunc {
 				p = &pinggu.Principal{Name: "unit:" + unit, Role: pinggu.RoleReporter, Unit: unit}
 			}
 		case strings.HasPrefix(token, "p_"):
-			p, err = s.auth.PrincipalOfToken(ctx, token)
+			if p, err = s.auth.PrincipalOfToken(ctx, token); err == nil {
+				actor = "user:" + p.Name // a person is the same actor on the console and the API
+			}
 		default:
 			err = errUnauthorized
 		}
@@ -105,7 +108,10 @@ func (s *Server) apiAuth(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		c.Set(principalKey, p)
-		c.SetRequest(c.Request().WithContext(pinggu.WithActor(ctx, p.Name)))
+		if actor == "" {
+			actor = p.Name
+		}
+		c.SetRequest(c.Request().WithContext(pinggu.WithActor(ctx, actor)))
 		return next(c)
 	}
 }

@@ -2,8 +2,6 @@ package server
 
 import (
 	"net/http"
-	"strconv"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -11,8 +9,8 @@ import (
 	"pinggu/evidence"
 )
 
-// saveSelfForm saves one leaf from the page (its entry in "entry", an
-// explanation, evidence files) or, with do=submit, submits the sheet. A
+// saveSelfForm saves one leaf from the page (its entry in "entry", read
+// by the leaf's rubric, an explanation, evidence files) or, with do=submit, submits the sheet. A
 // mistake comes back on the page next to its leaf, with what was typed.
 func (s *Server) saveSelfForm(c echo.Context) error {
 	if err := unitOnly(c); err != nil {
@@ -32,9 +30,9 @@ func (s *Server) saveSelfForm(c echo.Context) error {
 		return s.redirectWith(c, back, "自评已提交")
 	}
 	leaf := c.FormValue("indicator")
-	var e pinggu.SelfEntry
-	e.Explanation = c.FormValue("explanation")
-	err := readEntry(c, &e)
+	v, err := s.readEntry(c)
+	e := pinggu.SelfEntry{InputValue: v, Explanation: c.FormValue("explanation")}
+	e.Comment = ""
 	if err == nil {
 		var files []evidence.Upload
 		if form, ferr := c.MultipartForm(); ferr == nil {
@@ -48,31 +46,4 @@ func (s *Server) saveSelfForm(c echo.Context) error {
 		return s.selfPage(c, http.StatusUnprocessableEntity, leaf, err, &selfView{})
 	}
 	return s.redirectWith(c, back+"#leaf-"+leaf, "已保存指标"+leaf)
-}
-
-// readEntry reads the page's "entry" field as the number the leaf's
-// rubric takes (its field is named in "field").
-func readEntry(c echo.Context, e *pinggu.SelfEntry) error {
-	raw := strings.TrimSpace(c.FormValue("entry"))
-	field := c.FormValue("field")
-	if raw == "" {
-		return pinggu.FieldErrors{field: "请填写"}.Err("自评有误")
-	}
-	n, err := strconv.ParseFloat(strings.TrimSuffix(raw, "%"), 64)
-	if err != nil {
-		return pinggu.FieldErrors{field: "须为数字"}.Err("自评有误")
-	}
-	switch field {
-	case "count":
-		k := int(n)
-		if float64(k) != n {
-			return pinggu.FieldErrors{field: "次数须为整数"}.Err("自评有误")
-		}
-		e.Count = &k
-	case "score":
-		e.Score = &n
-	default:
-		e.Value = &n
-	}
-	return nil
 }

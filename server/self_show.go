@@ -28,6 +28,7 @@ type selfView struct {
 // selfLeafRow is one leaf on the page; Field is the input its rubric takes.
 type selfLeafRow struct {
 	Code, Name, Path, Rubric string
+	RubricCode               pinggu.Rubric
 	Points                   float64
 	Field                    string // value, count or score
 	Binary                   bool
@@ -69,7 +70,7 @@ func (s *Server) selfPage(c echo.Context, status int, failedLeaf string, leafErr
 	base := "/admin/rounds/" + f.Round.Code + "/units/" + f.Unit.Code + "/self/"
 	for _, l := range f.Leaves {
 		row := selfLeafRow{Code: l.Indicator.Code, Name: l.Indicator.Name, Path: strings.Join(l.Path, " › "), Points: l.Indicator.Points,
-			Rubric: l.Indicator.RubricWords(), Field: rubricField(l.Indicator.Rubric), Binary: l.Indicator.Rubric == pinggu.RubricBinary, State: "未填"}
+			Rubric: l.Indicator.RubricWords(), RubricCode: l.Indicator.Rubric, Field: rubricField(l.Indicator.Rubric), Binary: l.Indicator.Rubric == pinggu.RubricBinary, State: "未填"}
 		if e := l.Entry; e != nil {
 			row.Current, row.Explanation, row.Entered = entryText(e.InputValue), e.Explanation, assessment.ValueWords(e.InputValue)
 			row.State = pinggu.EntryStateLabel(e.State)

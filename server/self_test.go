@@ -311,7 +311,7 @@ func TestReviewAndConfirmation(t *testing.T) {
 	if err := json.Unmarshal(r.body, &b2); err != nil || r.status != 200 {
 		t.Fatalf("change on confirmation = %d %s", r.status, r.body)
 	}
-	if b2.Score != 14 || b2.Confirmed.By != "li.na" || b2.Confirmed.Was.Score != 12 || len(b2.History) != 2 ||
+	if b2.Score != 14 || b2.Confirmed.By != "user:li.na" || b2.Confirmed.Was.Score != 12 || len(b2.History) != 2 ||
 		b2.History[0].Action != "entered" || b2.History[1].Action != "changed" || b2.History[1].Old.Score != 12 ||
 		b2.History[1].New.Score != 14 || b2.History[1].Reason != "宣传台账补充2场" {
 		t.Fatalf("B2 after the change: %s", r.body)
@@ -571,11 +571,11 @@ func TestSelfAssessmentPage(t *testing.T) {
 		}
 		return rep.do("POST", page, ct, body, false)
 	}
-	if r := post(map[string]string{"indicator": "B2", "field": "score", "entry": "18"}, "", nil); r.status != 422 ||
+	if r := post(map[string]string{"indicator": "B2", "rubric": "manual", "entry": "18"}, "", nil); r.status != 422 ||
 		!strings.Contains(string(r.body), "须录入0–15之间的得分") || !strings.Contains(string(r.body), `value="18"`) {
 		t.Fatalf("a score over the points = %d\n%s", r.status, r.body)
 	}
-	if r := post(map[string]string{"indicator": "A1", "field": "value", "entry": "1", "explanation": "已公开"}, "清单.pdf", []byte("%PDF-1.4 x")); r.status != http.StatusSeeOther {
+	if r := post(map[string]string{"indicator": "A1", "rubric": "binary", "entry": "1", "explanation": "已公开"}, "清单.pdf", []byte("%PDF-1.4 x")); r.status != http.StatusSeeOther {
 		t.Fatalf("save A1 = %d %s", r.status, r.body)
 	}
 	if body := string(rep.get(page).body); !strings.Contains(body, "本单位自评：数值1") || !strings.Contains(body, ">清单.pdf</a>") {
@@ -584,8 +584,8 @@ func TestSelfAssessmentPage(t *testing.T) {
 	if r := post(map[string]string{"do": "submit"}, "", nil); r.status != 422 || !strings.Contains(string(r.body), "A2「执法案卷不合格」尚未自评") {
 		t.Fatalf("an incomplete submit = %d\n%s", r.status, r.body)
 	}
-	for leaf, x := range map[string][2]string{"A2": {"count", "3"}, "A3": {"value", "92.5"}, "B2": {"score", "13"}} {
-		if r := post(map[string]string{"indicator": leaf, "field": x[0], "entry": x[1]}, "", nil); r.status != http.StatusSeeOther {
+	for leaf, x := range map[string][2]string{"A2": {"deduction", "3"}, "A3": {"proportional", "92.5"}, "B2": {"manual", "13"}} {
+		if r := post(map[string]string{"indicator": leaf, "rubric": x[0], "entry": x[1]}, "", nil); r.status != http.StatusSeeOther {
 			t.Fatalf("save %s = %d %s", leaf, r.status, r.body)
 		}
 	}
@@ -598,8 +598,46 @@ func TestSelfAssessmentPage(t *testing.T) {
 	if r := rep.get("/admin/rounds/kh/units/haimen/self"); r.status != 403 {
 		t.Fatalf("another unit's sheet = %d", r.status)
 	}
-	h.admin()
+	csrfAdmin := h.admin()
 	if r := h.get(page); r.status != 200 || strings.Contains(string(r.body), "保存本项") {
 		t.Fatalf("staff's view = %d", r.status)
+	}
+	// On the review page: the self-assessment beside each leaf, a return
+	// with its reason, an entry, and the confirmation offered only to
+	// another assessor.
+	const review = "/admin/rounds/kh/units/chongchuan/review"
+	if body := string(h.get(review).body); !strings.Contains(body, "（已提交）") || !strings.Contains(body, ">清单.pdf</a>") || strings.Count(body, "退回补充</button>") != 4 {
+		t.Fatalf("review page:\n%s", body)
+	}
+	if r := h.postForm(review, url.Values{"csrf": {csrfAdmin}, "do": {"return"}, "indicator": {"A1"}}); r.status != 422 || !strings.Contains(string(r.body), "请写明退回的理由") {
+		t.Fatalf("a return without reason = %d", r.status)
+	}
+	if r := h.postForm(review, url.Values{"csrf": {csrfAdmin}, "do": {"return"}, "indicator": {"A1"}, "reason": {"请附网站截图"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("return = %d %s", r.status, r.body)
+	}
+	if body := string(rep.get(page).body); !strings.Contains(body, "退回补充：请附网站截图") || strings.Count(body, "保存本项") != 1 {
+		t.Fatalf("the unit's page after the return:\n%s", body)
+	}
+	h.postForm(review, url.Values{"csrf": {csrfAdmin}, "do": {"input"}, "indicator": {"A2"}, "rubric": {"deduction"}, "entry": {"4"}})
+	if body := string(h.get(review).body); strings.Contains(body, `value="confirm"`) {
+		t.Fatal("the one who entered A2 is offered its confirmation")
+	}
+	h.addUser("li.na", "assessor", "")
+	other := newHarnessSharing(t, h)
+	_, csrfLi := other.signIn("li.na", "correct-horse-1")
+	if body := string(other.get(review).body); strings.Count(body, `value="confirm"`) != 1 {
+		t.Fatalf("another assessor is not offered the confirmation:\n%s", body)
+	}
+	if r := other.postForm(review, url.Values{"csrf": {csrfLi}, "do": {"confirm"}, "indicator": {"A2"}, "rubric": {"deduction"}, "entry": {"3"}, "reason": {"另1件不属实"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("confirm with a change = %d %s", r.status, r.body)
+	}
+	if body := string(other.get(review).body); !strings.Contains(body, "由4改为3：另1件不属实") {
+		t.Fatalf("after the confirmation:\n%s", body)
+	}
+	// The same person on the console and with an API token is one actor:
+	// an entry made on the page cannot be confirmed with the token.
+	other.postForm(review, url.Values{"csrf": {csrfLi}, "do": {"input"}, "indicator": {"B2"}, "rubric": {"manual"}, "entry": {"12"}})
+	if r := h.asJSON(issueToken(t, h, "li.na"), "POST", "/api/v1/rounds/kh/units/chongchuan/inputs/B2/confirm", map[string]any{}); r.status != 403 {
+		t.Fatalf("confirming one's own page entry with one's token = %d %s", r.status, r.body)
 	}
 }
