@@ -1,9 +1,6 @@
 package main
 
 import (
-	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -62,32 +59,9 @@ func TestBrowserSelfAssessmentAndPublicPage(t *testing.T) {
 	_, job := p.api(t, "tok", "POST", "/api/v1/rounds/kh/compile", nil)
 	downloadScorecard(t, p, "kh", job["job"].(string)).Close()
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Headless, chromedp.Flag("disable-background-networking", true))
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(alloc)
-	defer cancel()
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
-	defer cancelTimeout()
-	shot := func(name string) {
-		t.Helper()
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatalf("screenshot %s: %v", name, err)
-		}
-		if err := os.WriteFile(filepath.Join(shots, name), png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return s
-	}
+	ctx, shotAt, textAt := browser(t, exe, shots)
+	shot := func(name string) { t.Helper(); shotAt(ctx, name) }
+	text := func(sel string) string { t.Helper(); return textAt(ctx, sel) }
 	const sheet = "/admin/rounds/kh/units/chongchuan/self"
 	if err := chromedp.Do(ctx,
 		chromedp.Emulate(device.Info{Name: "phone", UserAgent: "Mozilla/5.0 (Linux; Android 10) AppleWebKit/537.36 Mobile MicroMessenger/8.0",

@@ -46,6 +46,40 @@ func artefacts(t *testing.T) string {
 	return dir
 }
 
+// browser starts headless Chromium for a test (closed with it) and gives
+// its context, a full-page screenshot into the artefacts folder and the
+// text of an element.
+func browser(t *testing.T, exe, shots string) (context.Context, func(ctx context.Context, name string), func(ctx context.Context, sel string) string) {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Headless, chromedp.Flag("disable-background-networking", true))
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancelAlloc)
+	ctx, cancel := chromedp.NewContext(alloc)
+	t.Cleanup(cancel)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(cancelTimeout)
+	shot := func(ctx context.Context, name string) {
+		t.Helper()
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatalf("screenshot %s: %v", name, err)
+		}
+		if err := os.WriteFile(filepath.Join(shots, name), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	text := func(ctx context.Context, sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+		if err != nil {
+			t.Fatalf("text of %s: %v", sel, err)
+		}
+		return s
+	}
+	return ctx, shot, text
+}
+
 // TestBrowserConsoleAndPhoneSurvey drives headless Chromium: an
 // administrator signs in, schedules a round and opens its dashboard; a
 // citizen fills the survey on a 375×667 phone; the dashboard then counts it.
@@ -77,33 +111,7 @@ func TestBrowserConsoleAndPhoneSurvey(t *testing.T) {
 		}
 	}
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Headless, chromedp.Flag("disable-background-networking", true))
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(alloc)
-	defer cancel()
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
-	defer cancelTimeout()
-	shot := func(ctx context.Context, name string) {
-		t.Helper()
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatalf("screenshot %s: %v", name, err)
-		}
-		if err := os.WriteFile(filepath.Join(shots, name), png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	text := func(ctx context.Context, sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return s
-	}
-
+	ctx, shot, text := browser(t, exe, shots)
 	// The administrator signs in, opens the round and schedules it.
 	if err := chromedp.Do(ctx,
 		chromedp.EmulateViewport(1280, 900),
