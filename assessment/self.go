@@ -344,20 +344,6 @@ func (s *Service) ReturnSelf(ctx context.Context, round, unit, indicator, reason
 	return &e, pinggu.Audit(ctx, s.store, "self.return", inputObject(round, unit, indicator), "退回补充："+reason)
 }
 
-// SelfStates is the state of every unit's self-assessment in a round, for
-// the dashboard: units that have not begun are 未填报.
-func (s *Service) SelfStates(ctx context.Context, round string) (map[string]pinggu.SheetState, error) {
-	sheets, err := s.store.SelfSheets(ctx, round)
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]pinggu.SheetState{}
-	for _, sh := range sheets {
-		out[sh.Unit] = sh.State
-	}
-	return out, nil
-}
-
 // SelfEvidence streams one evidence file of a leaf's self-assessment.
 func (s *Service) SelfEvidence(ctx context.Context, round, unit, indicator, id string) (*pinggu.Evidence, io.ReadCloser, error) {
 	_, l, err := s.selfLeaf(ctx, round, unit, indicator)
