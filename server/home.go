@@ -22,7 +22,7 @@ type homeView struct {
 	CanOpen, IsAdmin bool       // round pages; administration
 }
 
-type selfLink struct{ Title, URL string }
+type selfLink struct{ Title, URL, Followup string }
 
 // consoleHome lists the rounds; a reporter also sees its unit's tasks.
 func (s *Server) consoleHome(c echo.Context) error {
@@ -36,7 +36,8 @@ func (s *Server) consoleHome(c echo.Context) error {
 	var self []selfLink
 	for _, r := range rounds {
 		if se.Role == pinggu.RoleReporter && r.Assessment != nil && r.HasUnit(se.Unit) {
-			self = append(self, selfLink{Title: r.Title, URL: "/admin/rounds/" + r.Code + "/units/" + se.Unit + "/self"})
+			self = append(self, selfLink{Title: r.Title, URL: "/admin/rounds/" + r.Code + "/units/" + se.Unit + "/self",
+				Followup: "/admin/rounds/" + r.Code + "/followup"})
 		}
 		loc := r.Location()
 		rows = append(rows, roundRow{Code: r.Code, Title: r.Title, Kind: string(r.Kind), Status: pinggu.StatusLabel(r.Status),

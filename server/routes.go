@@ -35,6 +35,12 @@ func (s *Server) routes() {
 	signedIn.GET("/rounds/:code/units/:unit/self", s.consoleSelf)
 	s.upload(signedIn.POST("/rounds/:code/units/:unit/self", s.saveSelfForm))
 	signedIn.GET("/rounds/:code/units/:unit/self/:indicator/evidence/:eid", s.selfEvidence)
+	// Appeals and rectification: units file and report, staff answer and
+	// close (followup_show.go decides by role and a reporter's unit).
+	signedIn.GET("/rounds/:code/followup", s.consoleFollowup)
+	s.upload(signedIn.POST("/rounds/:code/followup", s.followupAction))
+	signedIn.GET("/appeals/:id/evidence/:eid", s.appealEvidence)
+	signedIn.GET("/rectifications/:id/evidence/:eid", s.rectificationEvidence)
 	consoleStaff := e.Group("/admin", s.requireSession(staffAccess))
 	consoleStaff.GET("/rounds/:code", s.consoleRound)
 	consoleStaff.GET("/reports/:file", s.downloadReport)

@@ -641,3 +641,50 @@ func TestSelfAssessmentPage(t *testing.T) {
 		t.Fatalf("confirming one's own page entry with one's token = %d %s", r.status, r.body)
 	}
 }
+
+// TestFollowupPage: appeals and rectification on the console — a unit's
+// reporter appeals with evidence and reports on its item, another unit
+// sees neither, an administrator answers the appeal, registers a finding
+// (a bad date comes back on the page) and closes the item.
+func TestFollowupPage(t *testing.T) {
+	t.Parallel()
+	h, _, _ := assessmentHarness(t)
+	h.addUser("cc.tianbao", "reporter", "chongchuan")
+	h.addUser("hm.tianbao", "reporter", "haimen")
+	cc, hm := newHarnessSharing(t, h), newHarnessSharing(t, h)
+	_, csrfCC := cc.signIn("cc.tianbao", "correct-horse-1")
+	hm.signIn("hm.tianbao", "correct-horse-1")
+	const page = "/admin/rounds/kh/followup"
+	ct, body := selfUpload(t, map[string]string{"csrf": csrfCC, "do": "appeal", "indicator": "A2", "reason": "抽查案卷中2件已整改"}, "整改台账.pdf", []byte("%PDF-1.4 x"))
+	if r := cc.do("POST", page, ct, body, false); r.status != http.StatusSeeOther {
+		t.Fatalf("appeal from the page = %d %s", r.status, r.body)
+	}
+	if p := string(cc.get(page).body); !strings.Contains(p, "抽查案卷中2件已整改") || !strings.Contains(p, ">整改台账.pdf</a>") || !strings.Contains(p, "待处理") {
+		t.Fatalf("the unit's page:\n%s", p)
+	}
+	if p := string(hm.get(page).body); strings.Contains(p, "抽查案卷中2件已整改") {
+		t.Fatal("another unit sees the appeal")
+	}
+	csrf := h.admin()
+	if r := h.postForm(page, url.Values{"csrf": {csrf}, "do": {"finding"}, "unit": {"chongchuan"}, "finding": {"督察：未听证"}, "deadline": {"下月底"}}); r.status != 422 || !strings.Contains(string(r.body), "整改期限须为日期") {
+		t.Fatalf("a finding with a bad date = %d", r.status)
+	}
+	h.postForm(page, url.Values{"csrf": {csrf}, "do": {"finding"}, "unit": {"chongchuan"}, "finding": {"督察：未听证"}, "deadline": {"2024-12-31"}})
+	var appeals struct{ Appeals []struct{ ID string } }
+	json.Unmarshal(h.mustAPI("GET", "/api/v1/rounds/kh/appeals", nil, 200).body, &appeals)
+	if r := h.postForm(page, url.Values{"csrf": {csrf}, "do": {"decide"}, "id": {appeals.Appeals[0].ID}, "decision": {"rejected"}, "reason": {"整改不影响当期扣分"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("answer = %d %s", r.status, r.body)
+	}
+	var items struct{ Rectifications []struct{ ID string } }
+	json.Unmarshal(h.mustAPI("GET", "/api/v1/rounds/kh/rectifications", nil, 200).body, &items)
+	if r := cc.postForm(page, url.Values{"csrf": {csrfCC}, "do": {"report"}, "id": {items.Rectifications[0].ID}, "text": {"已补开听证会"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("report = %d %s", r.status, r.body)
+	}
+	if r := cc.postForm(page, url.Values{"csrf": {csrfCC}, "do": {"review"}, "id": {items.Rectifications[0].ID}, "decision": {"close"}}); r.status != 403 {
+		t.Fatalf("a unit closes its own item = %d", r.status)
+	}
+	h.postForm(page, url.Values{"csrf": {csrf}, "do": {"review"}, "id": {items.Rectifications[0].ID}, "decision": {"close"}, "reason": {"到位"}})
+	if p := string(cc.get(page).body); !strings.Contains(p, "申诉不成立：整改不影响当期扣分") || !strings.Contains(p, "已销号") || strings.Contains(p, `value="report"`) {
+		t.Fatalf("the unit's page at the end:\n%s", p)
+	}
+}
