@@ -99,6 +99,9 @@ func (s *Service) Update(ctx context.Context, code string, r *pinggu.Round) erro
 	if err := s.check(ctx, r); err != nil {
 		return err
 	}
+	if p := startedPhaseChanged(old, r, s.now()); p != "" {
+		return pinggu.Errorf(pinggu.Conflict, "%s期已经开始，调整须单独说明理由（调整阶段）", p)
+	}
 	if opened && (r.Questionnaire != old.Questionnaire || r.QuestionnaireVersion != old.QuestionnaireVersion) {
 		return pinggu.Errorf(pinggu.Conflict, "评估轮次%s已开放，问卷已冻结为%s第%d版，不能更换",
 			code, old.Questionnaire, old.QuestionnaireVersion)

@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 	"pinggu"
+	"time"
 
 	"github.com/labstack/echo/v4"
 )
@@ -83,4 +84,23 @@ func (s *Server) rebuildTallies(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, res)
+}
+
+// setPhase opens an assessment round's phase early, extends or moves it,
+// with a reason (administrators only).
+func (s *Server) setPhase(c echo.Context) error {
+	var body struct {
+		Opens  time.Time `json:"opens"`
+		Closes time.Time `json:"closes"`
+		Reason string    `json:"reason"`
+	}
+	if err := decodeJSON(c, &body); err != nil {
+		return err
+	}
+	r, err := s.rounds.SetPhase(c.Request().Context(), c.Param("code"), c.Param("phase"),
+		pinggu.Window{Opens: body.Opens.UTC(), Closes: body.Closes.UTC()}, body.Reason)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, r)
 }

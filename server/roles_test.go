@@ -52,6 +52,7 @@ func TestAPIRoleMatrix(t *testing.T) {
 		{"GET", "/api/v1/rounds/r2024", "", []string{"admin", "assessor"}},
 		{"PUT", "/api/v1/rounds/r2024", `{}`, []string{"admin"}},
 		{"POST", "/api/v1/rounds/r2024/schedule", "", []string{"admin"}},
+		{"POST", "/api/v1/rounds/r2024/phases/notice", `{}`, []string{"admin"}},
 		{"POST", "/api/v1/rounds/r2024/compile", "", []string{"admin", "assessor"}},
 		{"GET", "/api/v1/rounds/r2024/reports", "", []string{"admin", "assessor"}},
 		{"GET", "/api/v1/jobs", "", []string{"admin", "assessor"}},

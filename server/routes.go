@@ -111,6 +111,7 @@ func (s *Server) routes() {
 	a.GET("/rounds/:code/progress", s.roundProgress, staff)
 	a.POST("/rounds/:code/schedule", s.scheduleRound, admin)
 	a.POST("/rounds/:code/cancel", s.cancelRound, admin)
+	a.POST("/rounds/:code/phases/:phase", s.setPhase, admin)
 	a.POST("/rounds/:code/publish", s.publishRound, admin)
 	a.POST("/rounds/:code/tallies/rebuild", s.rebuildTallies, admin)
 	a.POST("/rounds/:code/compile", s.compileRound, staff)

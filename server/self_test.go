@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"pinggu"
 )
@@ -686,5 +687,38 @@ func TestFollowupPage(t *testing.T) {
 	h.postForm(page, url.Values{"csrf": {csrf}, "do": {"review"}, "id": {items.Rectifications[0].ID}, "decision": {"close"}, "reason": {"到位"}})
 	if p := string(cc.get(page).body); !strings.Contains(p, "申诉不成立：整改不影响当期扣分") || !strings.Contains(p, "已销号") || strings.Contains(p, `value="report"`) {
 		t.Fatalf("the unit's page at the end:\n%s", p)
+	}
+}
+
+// TestPhaseChangesNeedAReason: a phase that has begun changes only
+// through the phase route, by an administrator, with a reason, which the
+// audit log keeps with the old and new times; an ordinary edit that would
+// change it is refused.
+func TestPhaseChangesNeedAReason(t *testing.T) {
+	t.Parallel()
+	h, _, _ := assessmentHarness(t)
+	now := opensAt.Add(24 * time.Hour) // the harness's clock
+	self := map[string]any{"opens": opensAt.Format(time.RFC3339), "closes": now.Add(time.Hour).Format(time.RFC3339)}
+	r := roundJSON()
+	r["code"], r["kind"], r["title"] = "kh", "assessment", "2024年度法治政府建设考核"
+	r["assessment"] = map[string]any{"indicatorSystem": "fzzf", "phases": map[string]any{"selfAssessment": self}}
+	delete(r, "quotas")
+	h.mustAPI("PUT", "/api/v1/rounds/kh", r, 200) // giving a round a phase it did not have is an ordinary edit
+	r["assessment"].(map[string]any)["phases"] = map[string]any{"selfAssessment": map[string]any{"opens": self["opens"], "closes": now.Add(48 * time.Hour).Format(time.RFC3339)}}
+	if res := h.api("PUT", "/api/v1/rounds/kh", r); res.status != 409 || !strings.Contains(string(res.body), "自评期已经开始") {
+		t.Fatalf("extending a begun phase by an edit = %d %s", res.status, res.body)
+	}
+	extend := map[string]any{"opens": self["opens"], "closes": now.Add(48 * time.Hour).Format(time.RFC3339)}
+	if res := h.api("POST", "/api/v1/rounds/kh/phases/selfAssessment", extend); res.status != 422 || res.errorFields(t)["reason"] == nil {
+		t.Fatalf("without a reason = %d %s", res.status, res.body)
+	}
+	extend["reason"] = "部分单位因防汛任务申请延期"
+	h.mustAPI("POST", "/api/v1/rounds/kh/phases/selfAssessment", extend, 200)
+	if res := h.api("POST", "/api/v1/rounds/kh/phases/nosuch", extend); res.status != 422 {
+		t.Fatalf("an unknown phase = %d", res.status)
+	}
+	audit := string(h.mustAPI("GET", "/api/v1/audit?limit=20", nil, 200).body)
+	if !strings.Contains(audit, "自评期：10月1日09:00至10月2日10:00 → 10月1日09:00至10月4日09:00，理由：部分单位因防汛任务申请延期") {
+		t.Fatalf("audit:\n%s", audit)
 	}
 }
