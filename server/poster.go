@@ -42,10 +42,11 @@ func (s *Server) qrPNG(c echo.Context) error {
 	return c.Blob(http.StatusOK, "image/png", png)
 }
 
-// posterView is a unit's printable poster.
+// posterView is a printable poster: a unit's survey, or a round's
+// public results.
 type posterView struct {
-	Title, Unit, URL, Opens, Closes string
-	QR                              template.URL
+	Title, Subject, URL, Scan, Period, Note string
+	QR                                      template.URL
 }
 
 // poster is a printable A4 page with the QR code, for service halls.
@@ -60,8 +61,14 @@ func (s *Server) poster(c echo.Context) error {
 		return err
 	}
 	loc := f.Round.Location()
-	return s.page(c, "poster.html", posterView{Title: f.Round.Title, Unit: f.Unit.Name, URL: link,
-		// Inline, so the poster prints on a closed network with nothing else to fetch.
-		QR:    template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png)),
-		Opens: f.Round.OpensAt.In(loc).Format("2006年1月2日"), Closes: f.Round.ClosesAt.In(loc).Format("2006年1月2日")})
+	return s.page(c, "poster.html", posterView{Title: f.Round.Title, Subject: "测评对象：" + f.Unit.Name, URL: link, QR: inlinePNG(png),
+		Scan:   "请用手机微信或浏览器扫描二维码参与测评",
+		Period: "测评时间：" + f.Round.OpensAt.In(loc).Format("2006年1月2日") + " 至 " + f.Round.ClosesAt.In(loc).Format("2006年1月2日"),
+		Note:   "本测评由第三方评估机构独立开展，匿名填写，不收集姓名、电话等个人信息，结果仅用于统计分析。"})
+}
+
+// inlinePNG is an image in the page itself, so a poster prints on a closed
+// network with nothing else to fetch.
+func inlinePNG(png []byte) template.URL {
+	return template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))
 }

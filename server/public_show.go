@@ -173,3 +173,23 @@ func (s *Server) publicQR(c echo.Context) error {
 	c.Response().Header().Set(echo.HeaderContentDisposition, ContentDisposition(r.Title+"-结果公示二维码.png", "public-qr.png"))
 	return c.Blob(http.StatusOK, "image/png", png)
 }
+
+// publicPoster is a printable A4 notice of a round's results with the
+// public page's QR code, for notice boards.
+func (s *Server) publicPoster(c echo.Context) error {
+	r, err := s.catalog.Round(c.Request().Context(), c.Param("code"))
+	if err != nil {
+		return err
+	}
+	link := s.cfg.BaseURL + "/p/" + url.PathEscape(r.Code)
+	png, err := qrcode.Encode(link, qrcode.Medium, 512)
+	if err != nil {
+		return err
+	}
+	v := posterView{Title: r.Title, Subject: "结果公示", URL: link, QR: inlinePNG(png),
+		Scan: "请用手机扫描二维码查看结果", Note: "结果公示期内，被评估单位如有异议，可通过评估系统提出申诉。"}
+	if r.Assessment != nil && r.Assessment.Phases.Notice != nil {
+		v.Period = "公示期：" + period(r.Assessment.Phases.Notice, r.Location())
+	}
+	return s.page(c, "poster.html", v)
+}

@@ -47,6 +47,7 @@ func (s *Server) routes() {
 	consoleStaff.GET("/rounds/:code/units/:unit/qr.png", s.qrPNG)
 	consoleStaff.GET("/rounds/:code/units/:unit/poster", s.poster)
 	consoleStaff.GET("/rounds/:code/public-qr.png", s.publicQR)
+	consoleStaff.GET("/rounds/:code/public-poster", s.publicPoster)
 	consoleStaff.POST("/rounds/:code/action", s.roundAction)
 	consoleStaff.GET("/rounds/:code/progress.json", s.progressJSON)
 	consoleStaff.GET("/rounds/:code/units/:unit/flagged", s.consoleFlagged)

@@ -503,6 +503,13 @@ func TestRectification(t *testing.T) {
 	if r := h.postForm("/admin/rounds/kh/action", url.Values{"csrf": {csrf}, "do": {"ledger"}}); r.status != http.StatusSeeOther {
 		t.Fatalf("ledger from the dashboard = %d %s", r.status, r.body)
 	}
+	// The public page's QR code and poster, for notice boards.
+	if got := decodeQR(t, h.get("/admin/rounds/kh/public-qr.png").body); got != "https://pg.example.cn/p/kh" {
+		t.Fatalf("public QR reads %q", got)
+	}
+	if p := string(h.get("/admin/rounds/kh/public-poster").body); !strings.Contains(p, "结果公示") || !strings.Contains(p, "data:image/png;base64,") {
+		t.Fatalf("public poster:\n%s", p)
+	}
 	progress := "/api/v1/rectifications/" + item.ID
 	if r := h.asJSON(hm, "POST", progress+"/progress", map[string]any{"text": "x"}); r.status != 403 {
 		t.Fatalf("another unit reports = %d", r.status)
