@@ -729,3 +729,28 @@ func TestPhaseChangesNeedAReason(t *testing.T) {
 		t.Fatalf("audit:\n%s", audit)
 	}
 }
+
+// TestWorkflowPagesByRole: each new console page admits the roles it
+// serves: a unit's sheet its own reporters and staff, the review page and
+// the poster staff only, 申诉与整改 everyone signed in (each seeing their part).
+func TestWorkflowPagesByRole(t *testing.T) {
+	t.Parallel()
+	h, _, _ := assessmentHarness(t)
+	pages := map[string]map[string]int{
+		"/admin/rounds/kh/units/chongchuan/self":   {"admin": 200, "assessor": 200, "cc": 200, "hm": 403},
+		"/admin/rounds/kh/units/chongchuan/review": {"admin": 200, "assessor": 200, "cc": 403, "hm": 403},
+		"/admin/rounds/kh/followup":                {"admin": 200, "assessor": 200, "cc": 200, "hm": 200},
+		"/admin/rounds/kh/public-poster":           {"admin": 200, "assessor": 200, "cc": 403, "hm": 403},
+	}
+	for who, user := range map[string][3]string{"admin": {"wang.admin", "admin", ""}, "assessor": {"li.assessor", "assessor", ""},
+		"cc": {"cc.tianbao", "reporter", "chongchuan"}, "hm": {"hm.tianbao", "reporter", "haimen"}} {
+		h.addUser(user[0], user[1], user[2])
+		b := newHarnessSharing(t, h)
+		b.signIn(user[0], "correct-horse-1")
+		for path, want := range pages {
+			if got := b.get(path).status; got != want[who] {
+				t.Errorf("%s %s = %d, want %d", who, path, got, want[who])
+			}
+		}
+	}
+}
