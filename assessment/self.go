@@ -222,14 +222,14 @@ func (s *Service) selfWindow(f *SelfForm) error {
 	ph, now := f.Round.Assessment.Phases, s.now()
 	w, loc := ph.SelfAssessment, f.Round.Location()
 	switch {
+	case f.Sheet.State == pinggu.SheetReturned && ph.Review != nil && !now.Before(ph.Review.Closes):
+		return pinggu.Errorf(pinggu.Conflict, "评审已于%s结束，退回的指标不能再补充", ph.Review.Closes.In(loc).Format("2006年1月2日 15:04"))
 	case w == nil || w.Contains(now):
 		return nil
 	case now.Before(w.Opens):
 		return pinggu.Errorf(pinggu.Conflict, "自评将于%s开始", w.Opens.In(loc).Format("2006年1月2日 15:04"))
 	case f.Sheet.State != pinggu.SheetReturned:
 		return pinggu.Errorf(pinggu.Conflict, "自评已于%s截止", w.Closes.In(loc).Format("2006年1月2日 15:04"))
-	case ph.Review != nil && !now.Before(ph.Review.Closes):
-		return pinggu.Errorf(pinggu.Conflict, "评审已于%s结束，退回的指标不能再补充", ph.Review.Closes.In(loc).Format("2006年1月2日 15:04"))
 	}
 	return nil
 }

@@ -36,8 +36,9 @@ type publicRow struct {
 }
 
 // publicResults serves the public page: the provisional results from the
-// opening of the round's notice phase, the final ones once the round is
-// published; before that it is not found. Cacheable for a few minutes: it
+// opening of the round's notice phase, the final ones once the final
+// compile has run (or the round is published); before that it is not
+// found. Cacheable for a few minutes: it
 // changes only with a compile.
 func (s *Server) publicResults(c echo.Context) error {
 	ctx := c.Request().Context()
@@ -45,7 +46,9 @@ func (s *Server) publicResults(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	final := r.Status == pinggu.StatusPublished || r.Status == pinggu.StatusArchived
+	// The final compile fixes the result (定稿); publishing it is the
+	// administrators' release of the workbooks, not of this page.
+	final := r.Status == pinggu.StatusCompiled || r.Status == pinggu.StatusPublished || r.Status == pinggu.StatusArchived
 	var notice, appeals *pinggu.Window
 	if r.Assessment != nil {
 		notice, appeals = r.Assessment.Phases.Notice, r.Assessment.Phases.Appeals

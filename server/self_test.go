@@ -754,3 +754,27 @@ func TestWorkflowPagesByRole(t *testing.T) {
 		}
 	}
 }
+
+// TestReturnedLeavesCloseWithTheReview: once the review phase has closed
+// a unit can no longer answer a returned leaf.
+func TestReturnedLeavesCloseWithTheReview(t *testing.T) {
+	t.Parallel()
+	h, cc, _ := assessmentHarness(t)
+	const sheet = "/api/v1/rounds/kh/units/chongchuan/self"
+	for code, v := range map[string]map[string]any{"A1": {"value": 1}, "A2": {"count": 3}, "A3": {"value": 92.5}, "B2": {"score": 13}} {
+		h.asJSON(cc, "PUT", sheet+"/"+code, v)
+	}
+	if r := h.as(cc, "POST", sheet+"/submit", "", nil); r.status != 200 {
+		t.Fatalf("submit = %d %s", r.status, r.body)
+	}
+	h.mustAPI("POST", sheet+"/A1/return", map[string]any{"reason": "请附截图"}, 200)
+	ctx := context.Background()
+	r, _ := h.store.Round(ctx, "kh")
+	r.Assessment.Phases.Review = &pinggu.Window{Opens: opensAt, Closes: opensAt.Add(12 * time.Hour)} // closed by the harness's clock
+	if err := h.store.UpdateRound(ctx, r, r.UpdatedAt); err != nil {
+		t.Fatal(err)
+	}
+	if res := h.asJSON(cc, "PUT", sheet+"/A1", map[string]any{"value": 1}); res.status != 409 || !strings.Contains(string(res.body), "评审已于2024年10月1日 21:00结束") {
+		t.Fatalf("answering a return after the review = %d %s", res.status, res.body)
+	}
+}

@@ -215,3 +215,55 @@ func TestAssessmentWorkflowEndToEnd(t *testing.T) {
 	row := findRow(t, f, "崇川区", "B2")
 	checkCells(t, f, "崇川区", row, map[string]any{"E": 16.0, "H": "18分", "J": "17分", "K": "改为16分"})
 }
+
+// TestPublicPageTurnsFinal: once the round closes and its final compile
+// runs, the public page shows the final result, marked 正式结果.
+func TestPublicPageTurnsFinal(t *testing.T) {
+	t.Parallel()
+	p := startProduct(t, storetest.Dir(t), map[string]string{"PINGGU_ADMIN_TOKEN": "tok"})
+	defer p.shutdown(t)
+	now := time.Now().UTC()
+	closes := now.Add(3 * time.Second).Truncate(time.Second).Add(time.Second)
+	for _, s := range []struct {
+		path string
+		body any
+	}{
+		{"/api/v1/units", map[string]any{"code": "chongchuan", "name": "崇川区", "type": "county", "peerGroup": "县市区"}},
+		{"/api/v1/questionnaires", map[string]any{"code": "q", "title": "满意度", "questions": []any{map[string]any{"code": "Q1", "type": "scale",
+			"text": "政务服务", "options": []any{map[string]any{"code": "5", "label": "很满意", "score": 100}, map[string]any{"code": "1", "label": "不满意", "score": 0}}}}}},
+		{"/api/v1/indicator-systems", map[string]any{"code": "fzzf", "name": "考核指标", "indicators": []any{
+			map[string]any{"code": "A1", "level": 1, "name": "法治宣传", "points": 100, "rubric": "manual"}}}},
+		{"/api/v1/rounds", map[string]any{"code": "kh", "title": "2026年度法治政府建设考核", "kind": "assessment", "questionnaire": "q",
+			"units": []string{"chongchuan"}, "opensAt": now.Add(-time.Hour).Format(time.RFC3339), "closesAt": closes.Format(time.RFC3339),
+			"schedule": map[string]any{"progressMinutes": -1, "compileAt": closes.Format(time.RFC3339)},
+			"assessment": map[string]any{"indicatorSystem": "fzzf", "phases": map[string]any{
+				"notice": map[string]any{"opens": now.Add(-time.Minute).Format(time.RFC3339), "closes": closes.Format(time.RFC3339)}}}}},
+	} {
+		if status, body := p.api(t, "tok", "POST", s.path, s.body); status != 201 {
+			t.Fatalf("POST %s = %d %v", s.path, status, body)
+		}
+	}
+	p.api(t, "tok", "POST", "/api/v1/rounds/kh/schedule", nil)
+	if status, b := p.api(t, "tok", "PUT", "/api/v1/rounds/kh/units/chongchuan/inputs/A1", map[string]any{"score": 88}); status != 200 {
+		t.Fatalf("entry = %d %v", status, b)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		resp, err := http.Get(p.url + "/p/kh")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if page := string(b); resp.StatusCode == 200 && strings.Contains(page, "正式结果") {
+			if !strings.Contains(page, "88.00") || strings.Contains(page, "如何申诉") {
+				t.Fatalf("final page:\n%s", page)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the page never turned final: %d\n%s", resp.StatusCode, b)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
