@@ -75,6 +75,7 @@ func (s *Server) routes() {
 	consoleAdmin.POST("/plans", s.savePlan)
 	s.upload(consoleAdmin.POST("/plans/:plan/tasks", s.uploadTasks))
 	consoleAdmin.POST("/rounds/:code/invitations", s.newInvitationsForm)
+	consoleAdmin.POST("/rounds/:code/phase", s.savePhase)
 	consoleAdmin.GET("/rounds/new", s.editRound)
 	consoleAdmin.POST("/rounds/new", s.saveRound)
 	consoleAdmin.GET("/rounds/:code/edit", s.editRound)

@@ -728,6 +728,19 @@ func TestPhaseChangesNeedAReason(t *testing.T) {
 	if !strings.Contains(audit, "自评期：10月1日09:00至10月2日10:00 → 10月1日09:00至10月4日09:00，理由：部分单位因防汛任务申请延期") {
 		t.Fatalf("audit:\n%s", audit)
 	}
+	// The same from the round page, in Beijing time; without a reason the
+	// page says why nothing changed.
+	csrf := h.admin()
+	form := url.Values{"csrf": {csrf}, "phase": {"selfAssessment"}, "opens": {"2024-10-01T09:00"}, "closes": {"2024-10-05T17:00"}}
+	h.postForm("/admin/rounds/kh/phase", form)
+	if page := string(h.get("/admin/rounds/kh").body); !strings.Contains(page, "阶段未调整") || !strings.Contains(page, "请写明调整阶段的理由") {
+		t.Fatalf("a change without reason from the page:\n%s", page)
+	}
+	form.Set("reason", "再延一天")
+	h.postForm("/admin/rounds/kh/phase", form)
+	if r, _ := h.store.Round(context.Background(), "kh"); !r.Assessment.Phases.SelfAssessment.Closes.Equal(time.Date(2024, 10, 5, 9, 0, 0, 0, time.UTC)) {
+		t.Fatalf("self-assessment closes %v", r.Assessment.Phases.SelfAssessment.Closes)
+	}
 }
 
 // TestWorkflowPagesByRole: each new console page admits the roles it
