@@ -1,11 +1,17 @@
 package server
 
-import "github.com/labstack/echo/v4"
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+)
 
 // routes is the one route table of the product.
 func (s *Server) routes() {
 	e := s.echo
 	e.GET("/healthz", s.healthz)
+	// The address alone leads to the console (its sign-in when signed out).
+	e.GET("/", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/admin") })
 	if s.cfg.Metrics != nil {
 		// For administrators' monitoring: the admin token or an
 		// administrator's API token.

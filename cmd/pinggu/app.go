@@ -184,10 +184,19 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	base := a.cfg.BaseURL
 	if base == "" {
 		base = localURL(ln.Addr())
+		if lan, ok := lanURL(ln.Addr()); ok {
+			base = lan
+		}
+		fmt.Fprintf(a.out, "links below use %s, which phones on this network can open; set PINGGU_BASE_URL (or -base-url) to the public address, e.g. https://pg.example.cn, to serve beyond it\n", base)
 	}
 	srv, err := a.server(base)
 	if err != nil {
 		return err
+	}
+	if a.cmd == "demo" && a.cfg.AdminToken == "" {
+		if err := demoAccount(ctx, a.cfg.DataDir, a.store, auth.New(a.store, a.now, auth.Policy{}), base, a.out); err != nil {
+			return err
+		}
 	}
 	if err := printLinks(ctx, a.catalog, base, a.now(), a.out); err != nil {
 		return err
@@ -246,7 +255,10 @@ func adminToken(ctx context.Context, cmd string, cfg config, st *store.Store, se
 		fmt.Fprintln(out, "admin token: taken from PINGGU_ADMIN_TOKEN")
 		return server.HashToken(cfg.AdminToken), nil
 	}
-	if sec.AdminTokenHash != "" && cmd != "token" && cmd != "demo" {
+	if cmd == "demo" {
+		return demoToken(ctx, cfg.DataDir, st, sec, out)
+	}
+	if sec.AdminTokenHash != "" && cmd != "token" {
 		if cmd != "worker" {
 			fmt.Fprintln(out, "admin token: issued at first start and kept only as a hash; `pinggu token` issues a new one")
 		}

@@ -77,10 +77,11 @@ func startProductWith(t *testing.T, dataDir string, env map[string]string, clock
 	return startCommand(t, "serve", dataDir, env, clock)
 }
 
-// startCommand starts the product as `pinggu <cmd>` (serve or web).
-func startCommand(t *testing.T, cmd, dataDir string, env map[string]string, clock *testClock) *running {
+// startCommand starts the product as `pinggu <cmd>` (serve, web or demo),
+// with any extra flags.
+func startCommand(t *testing.T, cmd, dataDir string, env map[string]string, clock *testClock, flags ...string) *running {
 	t.Helper()
-	cfg, err := parseConfig(cmd, []string{"-data", dataDir}, func(k string) string { return env[k] }, io.Discard)
+	cfg, err := parseConfig(cmd, append([]string{"-data", dataDir}, flags...), func(k string) string { return env[k] }, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}

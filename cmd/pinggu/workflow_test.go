@@ -17,8 +17,9 @@ import (
 	"pinggu/store/storetest"
 )
 
-// personalToken signs a person in on the console and issues an API token.
-func personalToken(t *testing.T, p *running, user string) string {
+// personalToken signs a person in on the console (password
+// "correct-horse-1" unless given) and issues an API token.
+func personalToken(t *testing.T, p *running, user string, password ...string) string {
 	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -41,7 +42,7 @@ func personalToken(t *testing.T, p *running, user string) string {
 		b, _ := io.ReadAll(resp.Body)
 		return string(b)
 	}
-	post("/admin/login", url.Values{"csrf": {csrf.FindStringSubmatch(get("/admin/login"))[1]}, "name": {user}, "password": {"correct-horse-1"}})
+	post("/admin/login", url.Values{"csrf": {csrf.FindStringSubmatch(get("/admin/login"))[1]}, "name": {user}, "password": {append(password, "correct-horse-1")[0]}})
 	page := post("/admin/tokens", url.Values{"csrf": {csrf.FindStringSubmatch(get("/admin"))[1]}, "name": {"测试"}})
 	tok := regexp.MustCompile(`p_[0-9a-f]{64}`).FindString(page)
 	if tok == "" {
