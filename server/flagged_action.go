@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"pinggu"
 	"pinggu/quality"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 )
@@ -25,6 +26,12 @@ func (s *Server) flaggedAction(c echo.Context) error {
 	if flag := c.FormValue("flag"); c.FormValue("do") == "exclude-flag" {
 		// A whole burst, say: every response of this unit with the flag.
 		target = quality.Target{Unit: unit, Flag: flag}
+	}
+	if (len(target.IDs) > 0 || target.Flag != "") && strings.TrimSpace(c.FormValue("reason")) != "" {
+		// Asked once the form is complete: a missing reason is said first.
+		if ok, err := s.confirmed(c, "排除答卷", "排除后这些答卷不计入得分、满意率和排名，原始数据中保留并注明原因；排除可以恢复。", back); !ok {
+			return err
+		}
 	}
 	var err error
 	n := 0

@@ -306,6 +306,8 @@ func TestDashboardQualityAndScores(t *testing.T) {
 	r := h.postForm("/admin/rounds/r2024/units/chongchuan/flagged", url.Values{"csrf": {csrf}, "do": {"exclude"}, "ids": {id}})
 	mustContain(t, "no reason", r, 422, `id="x-reason-err"`, "须说明排除原因")
 	r = h.postForm("/admin/rounds/r2024/units/chongchuan/flagged", url.Values{"csrf": {csrf}, "do": {"exclude"}, "ids": {id}, "reason": {"用时5秒"}})
+	mustContain(t, "exclusion asks first", r, 200, "确认排除答卷", "可以恢复", `value="用时5秒"`)
+	r = h.postForm("/admin/rounds/r2024/units/chongchuan/flagged", url.Values{"csrf": {csrf}, "do": {"exclude"}, "ids": {id}, "reason": {"用时5秒"}, "confirm": {"1"}})
 	if r.status != 303 {
 		t.Fatalf("exclude = %d %s", r.status, r.body)
 	}
@@ -317,7 +319,7 @@ func TestDashboardQualityAndScores(t *testing.T) {
 		t.Fatalf("restore = %d", r.status)
 	}
 	// A whole batch by its flag: the one too_fast response again.
-	r = h.postForm("/admin/rounds/r2024/units/chongchuan/flagged", url.Values{"csrf": {csrf}, "do": {"exclude-flag"}, "flag": {"too_fast"}, "reason": {"过快一批"}})
+	r = h.postForm("/admin/rounds/r2024/units/chongchuan/flagged", url.Values{"csrf": {csrf}, "do": {"exclude-flag"}, "flag": {"too_fast"}, "reason": {"过快一批"}, "confirm": {"1"}})
 	if n := h.notice(r); !strings.Contains(n, "已排除1份") {
 		t.Fatalf("exclude by flag notice = %q", n)
 	}

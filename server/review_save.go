@@ -51,6 +51,10 @@ func (s *Server) reviewAction(c echo.Context) error {
 		errKey = beside(code)
 		done = "已复核指标" + code
 	case "delete":
+		if ok, cerr := s.confirmed(c, "删除事项", "删除后该加分、扣分或否决事项不再计入总分；审计日志保留登记和删除的记录。",
+			"/admin/rounds/"+url.PathEscape(round)+"/units/"+url.PathEscape(unit)+"/review"); !ok {
+			return cerr
+		}
 		err = s.assessment.DeleteAdjustment(ctx, round, unit, c.FormValue("id"))
 		done = "已删除事项"
 	default:

@@ -16,6 +16,17 @@ func (s *Server) roundAction(c echo.Context) error {
 	if (do == "schedule" || do == "cancel" || do == "publish") && !adminAccess.allows(se.Role) {
 		return pinggu.Errorf(pinggu.Forbidden, "只有管理员可以排期、取消或发布")
 	}
+	back := "/admin/rounds/" + url.PathEscape(code)
+	switch do {
+	case "cancel":
+		if ok, err := s.confirmed(c, "取消排期", "取消后本轮回到草稿：问卷链接不再接受答卷，已排好的开放、结束和汇总任务全部撤销；已收到的答卷保留。", back); !ok {
+			return err
+		}
+	case "publish":
+		if ok, err := s.confirmed(c, "发布结果", "发布后本轮结果定为正式发布，结果表和原始数据供下载，本轮不能再修改设置。", back); !ok {
+			return err
+		}
+	}
 	var err error
 	done := do
 	switch do {

@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -29,7 +30,16 @@ func TestPublishHasOneMeaning(t *testing.T) {
 	}
 	h.mustAPI("POST", "/api/v1/rounds/pa/publish", nil, 200)
 	csrf := h.admin()
-	if r := h.postForm("/admin/rounds/pc/action", url.Values{"csrf": {csrf}, "do": {"publish"}}); r.status != 303 {
+	// The console asks first, saying what publishing does; nothing changes
+	// until it is confirmed.
+	if r := h.postForm("/admin/rounds/pc/action", url.Values{"csrf": {csrf}, "do": {"publish"}}); r.status != 200 ||
+		!strings.Contains(string(r.body), "确认发布结果") || !strings.Contains(string(r.body), "不能再修改设置") {
+		t.Fatalf("console publish, unconfirmed = %d %s", r.status, r.body)
+	}
+	if r, _ := h.store.Round(ctx, "pc"); r.Status != pinggu.StatusCompiled {
+		t.Fatalf("an unconfirmed publish changed the round: %s", r.Status)
+	}
+	if r := h.postForm("/admin/rounds/pc/action", url.Values{"csrf": {csrf}, "do": {"publish"}, "confirm": {"1"}}); r.status != 303 {
 		t.Fatalf("console publish = %d %s", r.status, r.body)
 	}
 	for code, by := range map[string]string{"pa": "admin", "pc": "user:wang"} {

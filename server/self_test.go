@@ -741,6 +741,21 @@ func TestPhaseChangesNeedAReason(t *testing.T) {
 	if r, _ := h.store.Round(context.Background(), "kh"); !r.Assessment.Phases.SelfAssessment.Closes.Equal(time.Date(2024, 10, 5, 9, 0, 0, 0, time.UTC)) {
 		t.Fatalf("self-assessment closes %v", r.Assessment.Phases.SelfAssessment.Closes)
 	}
+	// Deleting an event asks first, saying what it undoes.
+	var adj struct{ ID string }
+	json.Unmarshal(h.mustAPI("POST", "/api/v1/rounds/kh/units/chongchuan/adjustments", map[string]any{"kind": "bonus", "points": 1, "basis": "创新项目"}, 201).body, &adj)
+	review := "/admin/rounds/kh/units/chongchuan/review"
+	del := url.Values{"csrf": {csrf}, "do": {"delete"}, "id": {adj.ID}}
+	if res := h.postForm(review, del); res.status != 200 || !strings.Contains(string(res.body), "确认删除事项") {
+		t.Fatalf("delete, unconfirmed = %d %s", res.status, res.body)
+	}
+	del.Set("confirm", "1")
+	if res := h.postForm(review, del); res.status != http.StatusSeeOther {
+		t.Fatalf("delete = %d %s", res.status, res.body)
+	}
+	if body := string(h.mustAPI("GET", "/api/v1/rounds/kh/units/chongchuan/inputs", nil, 200).body); strings.Contains(body, "创新项目") {
+		t.Fatalf("the event is still there: %s", body)
+	}
 }
 
 // TestWorkflowPagesByRole: each new console page admits the roles it
