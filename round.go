@@ -16,6 +16,11 @@ const (
 	Midterm      RoundKind = "midterm"
 )
 
+// KindLabel is a round kind in the words of the UI.
+func KindLabel(k RoundKind) string {
+	return map[RoundKind]string{Satisfaction: "满意度测评", Assessment: "年度考核", Midterm: "中期评估"}[k]
+}
+
 // DefaultTimezone is where Chinese government rounds are scheduled.
 const DefaultTimezone = "Asia/Shanghai"
 

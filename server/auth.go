@@ -48,13 +48,13 @@ func (s *Server) requireSession(a access) echo.MiddlewareFunc {
 			if err != nil {
 				return err
 			}
+			c.Set(sessionKey, se) // also for a refusal: it is shown inside the console
 			if !a.allows(se.Role) {
 				return pinggu.Errorf(pinggu.Forbidden, "您的角色（%s）无权访问此页面", pinggu.RoleLabel(se.Role))
 			}
 			if c.Request().Method == http.MethodPost && subtle.ConstantTimeCompare([]byte(csrfToken(c)), []byte(se.CSRF)) != 1 {
 				return pinggu.Errorf(pinggu.Forbidden, "页面已过期，请刷新后重试")
 			}
-			c.Set(sessionKey, se)
 			c.SetRequest(c.Request().WithContext(pinggu.WithActor(c.Request().Context(), "user:"+se.User)))
 			return next(c)
 		}

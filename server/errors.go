@@ -101,7 +101,30 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if heading == "" {
 		heading = "出错了"
 	}
+	if strings.HasPrefix(path, "/admin") && session(c) == nil {
+		// A console address no route matched: no middleware read the session.
+		if ck, err := c.Cookie(sessionCookie); err == nil {
+			if se, err := s.auth.Session(c.Request().Context(), ck.Value); err == nil {
+				c.Set(sessionKey, se)
+			}
+		}
+	}
+	if strings.HasPrefix(path, "/admin") && session(c) != nil {
+		// Signed in, a mistake stays inside the console, with its menu.
+		if status == http.StatusForbidden {
+			heading = "无权访问"
+		}
+		if s.pageStatus(c, status, "console_error.html", &consoleErrorView{Heading: heading, Message: msg}) == nil {
+			return
+		}
+	}
 	s.notice(c, status, noticePage{Title: "满意度测评", Heading: heading, Lines: []string{msg}})
+}
+
+// consoleErrorView is a console page saying what went wrong.
+type consoleErrorView struct {
+	consoleView
+	Heading, Message string
 }
 
 // notice renders notice.html; a failure to render falls back to plain text.

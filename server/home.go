@@ -40,7 +40,7 @@ func (s *Server) consoleHome(c echo.Context) error {
 				Followup: "/admin/rounds/" + r.Code + "/followup"})
 		}
 		loc := r.Location()
-		rows = append(rows, roundRow{Code: r.Code, Title: r.Title, Kind: string(r.Kind), Status: pinggu.StatusLabel(r.Status),
+		rows = append(rows, roundRow{Code: r.Code, Title: r.Title, Kind: pinggu.KindLabel(r.Kind), Status: pinggu.StatusLabel(r.Status),
 			Opens: r.OpensAt.In(loc).Format(consoleTimestamp), Closes: r.ClosesAt.In(loc).Format(consoleTimestamp)})
 	}
 	var tasks []pinggu.PlanTask

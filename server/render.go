@@ -81,6 +81,12 @@ type consolePage interface{ chrome() *consoleView }
 // pageStatus renders a console page with a status (422 for a form error).
 func (s *Server) pageStatus(c echo.Context, status int, name string, v consolePage) error {
 	v.chrome().Nav = nav(session(c))
+	if n := &v.chrome().Nav; n.Unit != "" {
+		// A reporter's unit by its name, not its code.
+		if u, err := s.catalog.Unit(c.Request().Context(), n.Unit); err == nil {
+			n.Unit = u.Name
+		}
+	}
 	body, err := s.renderPage(name, v)
 	if err != nil {
 		return err
@@ -159,7 +165,7 @@ func parsePages(files fs.FS) (*template.Template, error) {
 		return nil, fmt.Errorf("parse templates: %w", err)
 	}
 	for _, name := range []string{"survey.html", "notice.html", "login.html", "home.html", "round.html", "poster.html", "audit.html",
-		"units.html", "questionnaires.html", "questionnaire.html", "indicators.html", "plans.html", "round_form.html", "flagged.html", "reports.html", "review.html", "task.html", "import.html", "users.html", "public.html", "self.html", "followup.html", "confirm.html"} {
+		"units.html", "questionnaires.html", "questionnaire.html", "indicators.html", "plans.html", "round_form.html", "flagged.html", "reports.html", "review.html", "task.html", "import.html", "users.html", "public.html", "self.html", "followup.html", "confirm.html", "console_error.html"} {
 		if t.Lookup(name) == nil {
 			return nil, fmt.Errorf("template %s is missing", name)
 		}

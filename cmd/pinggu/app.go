@@ -184,10 +184,11 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	base := a.cfg.BaseURL
 	if base == "" {
 		base = localURL(ln.Addr())
+		reach := "this machine only"
 		if lan, ok := lanURL(ln.Addr()); ok {
-			base = lan
+			base, reach = lan, "phones on this network can open it"
 		}
-		fmt.Fprintf(a.out, "links below use %s, which phones on this network can open; set PINGGU_BASE_URL (or -base-url) to the public address, e.g. https://pg.example.cn, to serve beyond it\n", base)
+		fmt.Fprintf(a.out, "links below use %s (%s); set PINGGU_BASE_URL (or -base-url) to the public address, e.g. https://pg.example.cn, to serve beyond it\n", base, reach)
 	}
 	srv, err := a.server(base)
 	if err != nil {
