@@ -2,7 +2,10 @@ package server
 
 import (
 	"net/http"
+	"strings"
 	"time"
+
+	"pinggu"
 
 	"github.com/labstack/echo/v4"
 )
@@ -25,6 +28,9 @@ func (s *Server) consoleAudit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if a := f.Actor; a != "" && a != "admin" && !strings.Contains(a, ":") {
+		f.Actor = "user:" + a // people are looked up by their account name
+	}
 	entries, err := s.reports.AuditLog(c.Request().Context(), f)
 	if err != nil {
 		return err
@@ -32,7 +38,7 @@ func (s *Server) consoleAudit(c echo.Context) error {
 	cst := time.FixedZone("CST", 8*3600)
 	rows := make([]auditRow, len(entries))
 	for i, e := range entries {
-		rows[i] = auditRow{At: e.At.In(cst).Format("2006-01-02 15:04:05"), Actor: e.Actor, Action: e.Action, Object: e.Object, Summary: e.Summary}
+		rows[i] = auditRow{At: e.At.In(cst).Format("2006-01-02 15:04:05"), Actor: pinggu.ActorLabel(e.Actor), Action: pinggu.ActionLabel(e.Action), Object: e.Object, Summary: e.Summary}
 	}
 	return s.pageStatus(c, http.StatusOK, "audit.html", &auditView{Rows: rows,
 		Actor: c.QueryParam("actor"), Action: c.QueryParam("action"), Object: c.QueryParam("object"),

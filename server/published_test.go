@@ -99,7 +99,7 @@ func TestDashboardShowsPublishedFigures(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.admin()
-	mustContain(t, "reports", h.get("/admin/reports"), 200, "方法说明（method，据此与原始数据可重算结果表）", "/admin/reports/r2024-method-prov-0000000000000000.json")
+	mustContain(t, "reports", h.get("/admin/reports"), 200, "方法说明（据此与原始数据可重算结果表）", "/admin/reports/r2024-method-prov-0000000000000000.json")
 	if r := h.get("/admin/reports/r2024-method-prov-0000000000000000.json"); r.status != 200 || string(r.body) != "{}" {
 		t.Errorf("method file download = %d %q", r.status, r.body)
 	}

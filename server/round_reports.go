@@ -60,15 +60,17 @@ func reportRowsOf(reps []pinggu.Report, loc *time.Location) []reportRow {
 func reportKindLabel(k pinggu.ReportKind) string {
 	switch k {
 	case pinggu.ReportScorecard:
-		return "结果表（" + string(k) + "）"
+		return "结果表"
 	case pinggu.ReportMidterm:
-		return "中期评估报告（" + string(k) + "）"
+		return "中期评估报告"
 	case pinggu.ReportLedger:
 		return "整改台账"
 	case pinggu.ReportMethod:
-		return "方法说明（" + string(k) + "，据此与原始数据可重算结果表）"
+		return "方法说明（据此与原始数据可重算结果表）"
+	case pinggu.ReportRawCSV:
+		return "原始数据（CSV）"
 	}
-	return "原始数据（" + string(k) + "）"
+	return "原始数据（Excel）"
 }
 
 func (s *Server) reportRows(ctx context.Context, r *pinggu.Round) ([]reportRow, error) {

@@ -92,7 +92,7 @@ func (s *Server) consoleRound(c echo.Context) error {
 		return err
 	}
 	v := &roundView{consoleView: consoleView{Done: s.takeNotice(c)},
-		Round: r, Status: pinggu.StatusLabel(r.Status),
+		Round: r, Status: pinggu.StatusLabel(r.Status), Zone: pinggu.ZoneLabel(r.Timezone),
 		Opens: r.OpensAt.In(loc).Format(consoleTimestamp), Closes: r.ClosesAt.In(loc).Format(consoleTimestamp),
 		Next: nextStep(r), Progress: prog, Reports: rrows, Days: dayRows(days), Jobs: jrows,
 		IsAdmin: adminAccess.allows(session(c).Role), Tag: tag,
@@ -124,6 +124,7 @@ type roundView struct {
 	Finished, CanSchedule bool
 	Repaired              string // when and how the tallies were last corrected from the responses
 	Workflow              []flowRow
+	Zone                  string // the round's time zone in words
 }
 
 // flowRow is one unit's line of an assessment round's workflow.

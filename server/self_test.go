@@ -819,3 +819,27 @@ func TestReturnedLeavesCloseWithTheReview(t *testing.T) {
 		t.Fatalf("answering a return after the review = %d %s", res.status, res.body)
 	}
 }
+
+// TestNoInternalCodesOnPages: the pages people read name kinds, zones,
+// report kinds, actors and audited actions in words, never by code.
+func TestNoInternalCodesOnPages(t *testing.T) {
+	t.Parallel()
+	h, cc, _ := assessmentHarness(t)
+	h.asJSON(cc, "PUT", "/api/v1/rounds/kh/units/chongchuan/self/A1", map[string]any{"value": 1}) // something to audit by a unit
+	h.admin()
+	codes := []string{"satisfaction", "assessment</", "Asia/Shanghai", "round.create", "round.scheduled", "self.save", "user:wang", "unit:chongchuan",
+		"（scorecard", "（method", "round:compile", "round:progress"}
+	for _, path := range []string{"/admin", "/admin/rounds/kh", "/admin/rounds/r2024", "/admin/audit", "/admin/reports",
+		"/admin/rounds/kh/followup", "/admin/rounds/kh/units/chongchuan/self", "/admin/rounds/kh/units/chongchuan/review"} {
+		page := h.get(path)
+		if page.status != 200 {
+			t.Errorf("%s = %d", path, page.status)
+			continue
+		}
+		for _, code := range codes {
+			if strings.Contains(string(page.body), code) {
+				t.Errorf("%s shows %q", path, code)
+			}
+		}
+	}
+}
