@@ -36,7 +36,8 @@ func TestInvitationCodesAreSingleUse(t *testing.T) {
 	form := h.openForm("/s/r2024/chongchuan")
 	form.Set("Q1", "5")
 	form.Set("D1", "1")
-	if r := h.postForm("/s/r2024/chongchuan", form); r.status != 422 || !strings.Contains(string(r.body), "请输入邀请码") {
+	if r := h.postForm("/s/r2024/chongchuan", form); r.status != 422 || !strings.Contains(string(r.body), `<a href="#q-code">邀请码：请输入邀请码</a>`) ||
+		strings.Contains(string(r.body), "code：") {
 		t.Fatalf("no code = %d", r.status)
 	}
 	form.Set("code", other[0].(string))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -57,12 +58,21 @@ func TestCloseQuotaHoldsUnderConcurrency(t *testing.T) {
 	if n := h.count("r2024"); n != 50 {
 		t.Fatalf("stored %d responses, want 50", n)
 	}
+	// The full unit's page says so before anyone fills it in; the open-mode
+	// unit's form is still there.
+	if r := h.get("/s/r2024/chongchuan"); r.status != 200 || !strings.Contains(string(r.body), "样本已收集完毕") || strings.Contains(string(r.body), "<form") {
+		t.Fatalf("a full unit's page = %d\n%s", r.status, r.body)
+	}
+	if r := h.get("/s/r2024/haimen"); r.status != 200 || !strings.Contains(string(r.body), "<form") {
+		t.Fatalf("an open-mode unit's page = %d", r.status)
+	}
 	p := h.mustAPI("GET", "/api/v1/rounds/r2024/progress", nil, http.StatusOK).json(t)["units"].([]any)
 	if p[0].(map[string]any)["received"] != 50.0 {
 		t.Fatalf("progress = %v", p[0])
 	}
-	// The form says the sample is complete, and a retry of a stored id still thanks.
-	form := h.openForm("/s/r2024/chongchuan")
+	// A form opened before the unit filled up says the sample is complete,
+	// and a retry of a stored id still thanks.
+	form := url.Values{"sid": {"late-opened-0001"}}
 	form.Set("Q1", "5")
 	form.Set("D1", "1")
 	if r := h.postForm("/s/r2024/chongchuan", form); r.status != http.StatusOK || !strings.Contains(string(r.body), "样本已满") {

@@ -843,3 +843,18 @@ func TestNoInternalCodesOnPages(t *testing.T) {
 		}
 	}
 }
+
+// TestCitizensReadNoCodes: a link that leads nowhere says what to do, not
+// which codes did not match.
+func TestCitizensReadNoCodes(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.seed()
+	for _, path := range []string{"/s/r2024/nosuchunit", "/s/nosuchround/chongchuan"} {
+		r := h.get(path)
+		if r.status != 404 || !strings.Contains(string(r.body), "没有找到这份问卷，请核对链接是否完整，或重新扫描二维码") ||
+			strings.Contains(string(r.body), "nosuch") {
+			t.Errorf("%s = %d\n%s", path, r.status, r.body)
+		}
+	}
+}

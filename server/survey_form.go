@@ -112,6 +112,13 @@ func (s *Server) surveyForm(c echo.Context) error {
 		s.phaseNotice(c, f, http.StatusGone)
 		return nil
 	}
+	if full, err := s.survey.Full(c.Request().Context(), f); err != nil {
+		return err
+	} else if full {
+		s.notice(c, http.StatusOK, noticePage{Title: f.Round.Title, Unit: f.Unit.Name, Heading: "样本已收集完毕",
+			Lines: []string{f.Unit.Name + "的问卷已收满，无需再填写，感谢您的关注。"}})
+		return nil
+	}
 	s.device(c)
 	ch := c.QueryParam("ch")
 	if !formChannels[ch] {

@@ -133,6 +133,18 @@ func (s *Service) countBurst(window int64, key string) int {
 	return s.bursts[key]
 }
 
+// Full reports whether the form's unit stops at its quota (close mode)
+// and has reached it, so the page can say so before anyone fills it in.
+// One small read, only for such units.
+func (s *Service) Full(ctx context.Context, f *Form) (bool, error) {
+	q := f.Round.Quotas[f.Unit.Code]
+	if q <= 0 || f.Round.QuotaModeOf(f.Unit.Code) != pinggu.QuotaClose {
+		return false, nil
+	}
+	t, err := s.store.Tally(ctx, f.Round.Code, f.Unit.Code)
+	return err == nil && t.Received >= q, err
+}
+
 // ForgetRound drops the cached forms of a round after it changed here, so
 // this replica applies the change at once (others within FormCacheTTL).
 func (s *Service) ForgetRound(round string) {
@@ -140,13 +152,22 @@ func (s *Service) ForgetRound(round string) {
 	s.medians.drop(round)
 }
 
+// errNoForm is what a respondent reads for a link that leads nowhere (a
+// mistyped or old address): what to do, not which codes did not match.
+func errNoForm() error {
+	return pinggu.Errorf(pinggu.NotFound, "没有找到这份问卷，请核对链接是否完整，或重新扫描二维码")
+}
+
 func (s *Service) loadForm(ctx context.Context, round, unit string) (*Form, error) {
 	r, err := s.store.Round(ctx, round)
+	if pinggu.ErrorCode(err) == pinggu.NotFound {
+		return nil, errNoForm()
+	}
 	if err != nil {
 		return nil, err
 	}
 	if !r.HasUnit(unit) {
-		return nil, pinggu.Errorf(pinggu.NotFound, "单位%s不在评估轮次%s中", unit, round)
+		return nil, errNoForm()
 	}
 	u, err := s.store.Unit(ctx, unit)
 	if err != nil {
