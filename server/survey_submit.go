@@ -95,10 +95,12 @@ func (s *Server) surveyThanks(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	lines := []string{"您的答卷已成功提交，感谢您对法治政府建设的关注与支持！"}
-	if id := c.QueryParam("id"); pinggu.ValidSID(id) {
-		lines = append(lines, "回执编号："+id)
-	}
+	// What happens next, and no receipt number: the answers are anonymous,
+	// so nobody could look one up, and a long code only puzzles.
+	loc := f.Round.Location()
+	lines := []string{"您的答卷已成功提交，感谢您对法治政府建设的关注与支持！",
+		"本次测评截至" + f.Round.ClosesAt.In(loc).Format(cnTime) + "，结果由第三方评估机构汇总分析后公布。",
+		"每人只需填写一次，无需重复提交。"}
 	s.notice(c, http.StatusOK, noticePage{Title: f.Round.Title, Unit: f.Unit.Name, Heading: "提交成功", Lines: lines})
 	return nil
 }

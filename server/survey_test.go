@@ -32,7 +32,8 @@ func TestFormSubmissionStoresOnceAndThanks(t *testing.T) {
 		t.Fatalf("redirect to %q", thanks)
 	}
 	page := h.get(thanks)
-	if page.status != http.StatusOK || !strings.Contains(string(page.body), "提交成功") {
+	if page.status != http.StatusOK || !strings.Contains(string(page.body), "提交成功") || !strings.Contains(string(page.body), "本次测评截至2024年11月20日 18:00") ||
+		strings.Contains(string(page.body), form.Get("sid")) {
 		t.Fatalf("thanks page = %d: %s", page.status, page.body)
 	}
 
