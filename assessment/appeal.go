@@ -49,11 +49,7 @@ func (s *Service) FileAppeal(ctx context.Context, round, unit, indicator, reason
 	} else if len([]rune(reason)) > 2000 {
 		fe.Add("reason", "申诉理由不能超过2000个字")
 	}
-	evidence.Check(files, fe)
-	if err := fe.Err("申诉有误"); err != nil {
-		return nil, err
-	}
-	ev, err := evidence.New(s.store).Save(ctx, files)
+	ev, err := s.files.CheckAndSave(ctx, files, fe, "申诉有误")
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +128,7 @@ func (s *Service) AppealEvidence(ctx context.Context, id, unit, file string) (*p
 	if unit != "" && a.Unit != unit {
 		return nil, nil, pinggu.Errorf(pinggu.Forbidden, "只能查看本单位的申诉")
 	}
-	return evidence.New(s.store).Open(ctx, a.Evidence, file)
+	return s.files.Open(ctx, a.Evidence, file)
 }
 
 // OpenAppeals refuses (409, with the list) a final compile of a round

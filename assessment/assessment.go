@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"pinggu"
+	"pinggu/evidence"
 	"pinggu/report"
 	"pinggu/scoring"
 )
@@ -43,11 +44,14 @@ type Store interface {
 // assessment rounds.
 type Service struct {
 	store Store
+	files *evidence.Files // units' evidence for self-assessments, appeals and rectification
 	now   func() time.Time
 }
 
 // New returns the assessment service; now is injectable for tests.
-func New(store Store, now func() time.Time) *Service { return &Service{store: store, now: now} }
+func New(store Store, now func() time.Time) *Service {
+	return &Service{store: store, files: evidence.New(store), now: now}
+}
 
 func (s *Service) stamp() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
 

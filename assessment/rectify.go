@@ -94,11 +94,7 @@ func (s *Service) ReportRect(ctx context.Context, id, unit, text string, files [
 	if text = strings.TrimSpace(text); text == "" || len([]rune(text)) > 5000 {
 		fe.Add("text", "请写明整改措施和进展（不超过5000字）")
 	}
-	evidence.Check(files, fe)
-	if err := fe.Err("整改报送有误"); err != nil {
-		return nil, err
-	}
-	ev, err := evidence.New(s.store).Save(ctx, files)
+	ev, err := s.files.CheckAndSave(ctx, files, fe, "整改报送有误")
 	if err != nil {
 		return nil, err
 	}
@@ -155,5 +151,5 @@ func (s *Service) RectEvidence(ctx context.Context, id, unit, file string) (*pin
 	for _, x := range r.Reports {
 		listed = append(listed, x.Evidence...)
 	}
-	return evidence.New(s.store).Open(ctx, listed, file)
+	return s.files.Open(ctx, listed, file)
 }

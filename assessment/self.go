@@ -192,11 +192,7 @@ func (s *Service) SaveSelf(ctx context.Context, round, unit, indicator string, e
 	if len(kept)+len(files) > evidence.MaxFiles {
 		fe.Add("evidence", fmt.Sprintf("每项指标的佐证材料最多%d个文件（已有%d个）", evidence.MaxFiles, len(kept)))
 	}
-	evidence.Check(files, fe)
-	if err := fe.Err(fmt.Sprintf("指标%s「%s」的自评有误", l.Indicator.Code, l.Indicator.Name)); err != nil {
-		return nil, err
-	}
-	added, err := evidence.New(s.store).Save(ctx, files)
+	added, err := s.files.CheckAndSave(ctx, files, fe, fmt.Sprintf("指标%s「%s」的自评有误", l.Indicator.Code, l.Indicator.Name))
 	if err != nil {
 		return nil, err
 	}
@@ -354,5 +350,5 @@ func (s *Service) SelfEvidence(ctx context.Context, round, unit, indicator, id s
 	if l.Entry != nil {
 		listed = l.Entry.Evidence
 	}
-	return evidence.New(s.store).Open(ctx, listed, id)
+	return s.files.Open(ctx, listed, id)
 }

@@ -101,6 +101,17 @@ func startsWithOneOf(f Upload, starts []string) bool {
 	return false
 }
 
+// CheckAndSave adds what is wrong with the uploads to fe and, if fe then
+// holds any problem (the record's own fields' too), returns it as one
+// error under message and stores nothing; otherwise it stores the files.
+func (s *Files) CheckAndSave(ctx context.Context, files []Upload, fe pinggu.FieldErrors, message string) ([]pinggu.Evidence, error) {
+	Check(files, fe)
+	if err := fe.Err(message); err != nil {
+		return nil, err
+	}
+	return s.Save(ctx, files)
+}
+
 // Save stores checked uploads and describes them for the record that
 // lists them.
 func (s *Files) Save(ctx context.Context, files []Upload) ([]pinggu.Evidence, error) {

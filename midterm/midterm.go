@@ -208,11 +208,7 @@ func (s *Service) FileProgress(ctx context.Context, plan, no, unit string, r *pi
 	if pi := scoring.Expected(task, pl, r.AsOf.Time()); r.Progress/100 < pi-DelayTolerance && r.DelayReason == "" && r.Progress < 100 {
 		fe.Add("delayReason", fmt.Sprintf("截至%s应完成约%.0f%%，进度滞后时须说明滞后原因", r.AsOf, pi*100))
 	}
-	evidence.Check(files, fe)
-	if err := fe.Err("进展报送有误"); err != nil {
-		return err
-	}
-	if r.Evidence, err = s.files.Save(ctx, files); err != nil {
+	if r.Evidence, err = s.files.CheckAndSave(ctx, files, fe, "进展报送有误"); err != nil {
 		return err
 	}
 	r.ID, r.Plan, r.Task, r.Unit = randomID(), plan, no, unit

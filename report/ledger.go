@@ -82,19 +82,11 @@ func WriteLedger(w io.Writer, l *Ledger) error {
 	b.check(b.f.SetColWidth(note, "B", "B", 90))
 	for i, line := range [][2]string{
 		{"评估轮次", fmt.Sprintf("%s（%s）", l.Round.Title, l.Round.Code)},
-		{"统计日期", string(l.Today) + "（" + zoneWords(l.Round.Timezone) + "）：逾期天数 = 统计日期 − 整改期限（已销号的事项不计逾期）"},
+		{"统计日期", string(l.Today) + "（" + pinggu.ZoneLabel(l.Round.Timezone) + "）：逾期天数 = 统计日期 − 整改期限（已销号的事项不计逾期）"},
 		{"事项来源", fmt.Sprintf("考核失分：最终结果中失分超过该项分值%.0f%%的末级指标，整改期限为轮次结束后%d天；督察等发现：管理员录入，期限由录入时确定", l.Loss*100, l.Days)},
 		{"状态", "整改中 → 已报送（单位报送措施和进展）→ 已认可或退回 → 已销号（评估人员销号）"},
 	} {
 		b.row(note, i+1, []any{line[0], line[1]}, []int{b.st.header, b.st.wrap})
 	}
 	return b.write(w)
-}
-
-// zoneWords names a round's time zone as people say it.
-func zoneWords(tz string) string {
-	if tz == pinggu.DefaultTimezone {
-		return "北京时间"
-	}
-	return tz
 }
