@@ -85,6 +85,31 @@ type SelfSheet struct {
 // but those computed from the satisfaction survey.
 func (in *Indicator) Selfable() bool { return in.Rubric != "" && in.Rubric != RubricSurvey }
 
+// Leaves are the system's leaf indicators, in tree order.
+func (s *IndicatorSystem) Leaves() []Indicator {
+	children := s.Children()
+	var out []Indicator
+	for _, in := range s.Indicators {
+		if len(children[in.Code]) == 0 {
+			out = append(out, in)
+		}
+	}
+	return out
+}
+
+// EnteredLeaves are the leaves a unit of type t is assessed on by entries
+// — its self-assessment and the reviewers': those that apply to it, but
+// for the ones computed from the survey.
+func (s *IndicatorSystem) EnteredLeaves(t UnitType) []Indicator {
+	var out []Indicator
+	for _, in := range s.Leaves() {
+		if in.Applies(t) && in.Selfable() {
+			out = append(out, in)
+		}
+	}
+	return out
+}
+
 // CheckSelf validates a self-assessment of a leaf: the value its rubric
 // takes and an explanation of at most 2000 characters.
 func (e *SelfEntry) CheckSelf(in *Indicator) error {

@@ -53,6 +53,26 @@ func UnitNames(units []Unit) map[string]string {
 	return names
 }
 
+// MatchUnits finds units as offices write them in sheets: by exact name
+// first, then by a known alias (so an alias never shadows another unit's
+// name); ok is false for neither.
+func MatchUnits(units []Unit) func(name string) (code string, ok bool) {
+	byName, byAlias := map[string]string{}, map[string]string{}
+	for _, u := range units {
+		byName[u.Name] = u.Code
+		for _, a := range u.Aliases {
+			byAlias[a] = u.Code
+		}
+	}
+	return func(name string) (string, bool) {
+		if c, ok := byName[name]; ok {
+			return c, true
+		}
+		c, ok := byAlias[name]
+		return c, ok
+	}
+}
+
 // RoundUnits are a round's units in its order, from all units; a code no
 // longer among them stands as a unit named by its code.
 func RoundUnits(all []Unit, codes []string) []Unit {

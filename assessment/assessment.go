@@ -395,12 +395,7 @@ func (s *Service) Review(ctx context.Context, round, unit string) (*ReviewSheet,
 	for _, in := range ins {
 		sh.Inputs[in.Indicator] = in
 	}
-	children := sys.Children()
-	for _, in := range sys.Indicators {
-		if len(children[in.Code]) == 0 && in.Applies(u.Type) && in.Rubric != pinggu.RubricSurvey {
-			sh.Leaves = append(sh.Leaves, in)
-		}
-	}
+	sh.Leaves = sys.EnteredLeaves(u.Type)
 	return sh, nil
 }
 

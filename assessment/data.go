@@ -51,6 +51,7 @@ func (s *Service) ImportData(ctx context.Context, round string, file io.Reader) 
 		leaves[h] = in
 	}
 	units := pinggu.RoundUnits(all, r.Units)
+	match := pinggu.MatchUnits(units)
 	type entry struct {
 		unit, indicator string
 		v               pinggu.InputValue
@@ -58,7 +59,7 @@ func (s *Service) ImportData(ctx context.Context, round string, file io.Reader) 
 	var entries []entry
 	seen := map[string]int{}
 	for _, row := range rows {
-		u := findUnit(units, row.Unit)
+		u := findUnit(units, match, row.Unit)
 		if u == nil {
 			fe.Add(row.Row, "单位", fmt.Sprintf("“%s”不是本轮参评单位", row.Unit))
 			continue
@@ -119,17 +120,16 @@ func headerLeaf(sys *pinggu.IndicatorSystem, children map[string][]int, header s
 	return in, ""
 }
 
-// findUnit finds a round's unit by code, name or alias.
-func findUnit(units []pinggu.Unit, s string) *pinggu.Unit {
+// findUnit finds a round's unit by its code, else as pinggu.MatchUnits
+// finds a written name.
+func findUnit(units []pinggu.Unit, match func(string) (string, bool), s string) *pinggu.Unit {
+	code := s
+	if c, ok := match(s); ok {
+		code = c
+	}
 	for i := range units {
-		u := &units[i]
-		if u.Code == s || u.Name == s {
-			return u
-		}
-		for _, a := range u.Aliases {
-			if a == s {
-				return u
-			}
+		if units[i].Code == code {
+			return &units[i]
 		}
 	}
 	return nil

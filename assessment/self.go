@@ -22,7 +22,7 @@ import (
 type SelfStore interface {
 	SaveSelfEntry(ctx context.Context, e *pinggu.SelfEntry, was int) error
 	SelfEntries(ctx context.Context, round, unit string) ([]pinggu.SelfEntry, error)
-	SetSelfEntryStates(ctx context.Context, round, unit string, from, to pinggu.EntryState) error
+	SetSelfEntryStates(ctx context.Context, round, unit string, from []pinggu.EntryState, to pinggu.EntryState) error
 	SelfSheet(ctx context.Context, round, unit string) (pinggu.SelfSheet, error)
 	SelfSheets(ctx context.Context, round string) ([]pinggu.SelfSheet, error)
 	SaveSelfSheet(ctx context.Context, sh *pinggu.SelfSheet, was int) error
@@ -104,11 +104,8 @@ func (s *Service) Self(ctx context.Context, round, unit string) (*SelfForm, erro
 	for i := range inputs {
 		inputOf[inputs[i].Indicator] = &inputs[i]
 	}
-	children := sys.Children()
-	for _, in := range sys.Indicators {
-		if len(children[in.Code]) == 0 && in.Applies(u.Type) && in.Selfable() {
-			f.Leaves = append(f.Leaves, SelfLeaf{Indicator: in, Path: ancestors(sys, in.Parent), Entry: byCode[in.Code], Input: inputOf[in.Code]})
-		}
+	for _, in := range sys.EnteredLeaves(u.Type) {
+		f.Leaves = append(f.Leaves, SelfLeaf{Indicator: in, Path: ancestors(sys, in.Parent), Entry: byCode[in.Code], Input: inputOf[in.Code]})
 	}
 	return f, nil
 }
@@ -293,10 +290,8 @@ func (s *Service) SubmitSelf(ctx context.Context, round, unit string) (*pinggu.S
 	// leaves entries marked draft or answered in a submitted sheet, which
 	// the next submission's refusal (already submitted) does not fix but
 	// every reader treats by the sheet's state.
-	for _, from := range []pinggu.EntryState{pinggu.EntryDraft, pinggu.EntryAnswered} {
-		if err := s.store.SetSelfEntryStates(ctx, round, unit, from, pinggu.EntrySubmitted); err != nil {
-			return nil, err
-		}
+	if err := s.store.SetSelfEntryStates(ctx, round, unit, []pinggu.EntryState{pinggu.EntryDraft, pinggu.EntryAnswered}, pinggu.EntrySubmitted); err != nil {
+		return nil, err
 	}
 	what := fmt.Sprintf("提交自评，%d项指标", len(f.Leaves))
 	if resubmit {

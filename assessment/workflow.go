@@ -63,15 +63,12 @@ func (s *Service) Workflow(ctx context.Context, round string, today pinggu.Date)
 		}
 		inputOf[in.Unit][in.Indicator] = in
 	}
-	children := sys.Children()
 	finalised := r.Status == pinggu.StatusCompiled || r.Status == pinggu.StatusPublished || r.Status == pinggu.StatusArchived
 	var out []UnitFlow
 	for _, u := range pinggu.RoundUnits(all, r.Units) {
 		f := &SelfForm{Round: r, Unit: &u, System: sys, Sheet: sheetOf[u.Code]}
-		for _, in := range sys.Indicators {
-			if len(children[in.Code]) == 0 && in.Applies(u.Type) && in.Selfable() {
-				f.Leaves = append(f.Leaves, SelfLeaf{Indicator: in, Input: inputOf[u.Code][in.Code]})
-			}
+		for _, in := range sys.EnteredLeaves(u.Type) {
+			f.Leaves = append(f.Leaves, SelfLeaf{Indicator: in, Input: inputOf[u.Code][in.Code]})
 		}
 		fl := UnitFlow{Unit: u.Code, Stage: pinggu.SheetStateLabel(f.Stage())}
 		for _, a := range appeals {

@@ -142,20 +142,7 @@ func (s *Service) unitMatcher(ctx context.Context) (func(string) (string, bool),
 	if err != nil {
 		return nil, err
 	}
-	byName, byAlias := map[string]string{}, map[string]string{}
-	for _, u := range units {
-		byName[u.Name] = u.Code
-		for _, a := range u.Aliases {
-			byAlias[a] = u.Code
-		}
-	}
-	return func(name string) (string, bool) {
-		if c, ok := byName[name]; ok {
-			return c, true
-		}
-		c, ok := byAlias[name]
-		return c, ok
-	}, nil
+	return pinggu.MatchUnits(units), nil
 }
 
 // Tasks lists a plan's tasks; with unit, only those it leads or co-leads.

@@ -79,12 +79,7 @@ func (s *Server) followupPage(c echo.Context, status int, v *followupView) error
 	v.Units = pinggu.RoundUnits(units, r.Units)
 	today := pinggu.Date(s.cfg.Now().In(loc).Format(pinggu.DateLayout))
 	v.Today = string(today)
-	children := sys.Children()
-	for _, in := range sys.Indicators {
-		if len(children[in.Code]) == 0 {
-			v.Leaves = append(v.Leaves, in)
-		}
-	}
+	v.Leaves = sys.Leaves()
 	for _, a := range appeals {
 		row := appealRow{ID: a.ID, Unit: names[a.Unit], On: "总分", Reason: a.Reason, At: a.At.In(loc).Format(consoleTimestamp),
 			Decision: pinggu.DecisionLabel(a.Decision), Open: a.Decision == ""}

@@ -75,11 +75,16 @@ func (s *Store) SelfEntries(ctx context.Context, round, unit string) ([]pinggu.S
 	}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
 }
 
-// SetSelfEntryStates moves a unit's entries in state from to state to
-// (a resubmission: the leaves the unit answered become submitted again).
-func (s *Store) SetSelfEntryStates(ctx context.Context, round, unit string, from, to pinggu.EntryState) error {
+// SetSelfEntryStates moves a unit's entries in any of the states from to
+// state to, in one update (a submission: drafts and answered returns
+// become submitted).
+func (s *Store) SetSelfEntryStates(ctx context.Context, round, unit string, from []pinggu.EntryState, to pinggu.EntryState) error {
+	states := make(bson.A, len(from))
+	for i, f := range from {
+		states[i] = string(f)
+	}
 	_, err := s.db.Collection(colSelfEntries).UpdateMany(ctx,
-		bson.D{{Key: "round", Value: round}, {Key: "unit", Value: unit}, {Key: "state", Value: string(from)}},
+		bson.D{{Key: "round", Value: round}, {Key: "unit", Value: unit}, {Key: "state", Value: bson.D{{Key: "$in", Value: states}}}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "state", Value: string(to)}}}, {Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}}})
 	return mapErr(err, pinggu.ObjSelfEntry)
 }
