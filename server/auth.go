@@ -37,11 +37,7 @@ func nav(se *pinggu.Session) navView {
 func (s *Server) requireSession(a access) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			ck, err := c.Cookie(sessionCookie)
-			if err != nil {
-				return c.Redirect(http.StatusSeeOther, "/admin/login")
-			}
-			se, err := s.auth.Session(c.Request().Context(), ck.Value)
+			se, err := s.sessionOf(c)
 			if pinggu.ErrorCode(err) == pinggu.Unauthorized {
 				return c.Redirect(http.StatusSeeOther, "/admin/login")
 			}
@@ -59,6 +55,16 @@ func (s *Server) requireSession(a access) echo.MiddlewareFunc {
 			return next(c)
 		}
 	}
+}
+
+// sessionOf reads the request's console session from its cookie
+// (Unauthorized without one, or with one that has ended).
+func (s *Server) sessionOf(c echo.Context) (*pinggu.Session, error) {
+	ck, err := c.Cookie(sessionCookie)
+	if err != nil {
+		return nil, errUnauthorized
+	}
+	return s.auth.Session(c.Request().Context(), ck.Value)
 }
 
 func session(c echo.Context) *pinggu.Session { se, _ := c.Get(sessionKey).(*pinggu.Session); return se }

@@ -103,10 +103,8 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	if strings.HasPrefix(path, "/admin") && session(c) == nil {
 		// A console address no route matched: no middleware read the session.
-		if ck, err := c.Cookie(sessionCookie); err == nil {
-			if se, err := s.auth.Session(c.Request().Context(), ck.Value); err == nil {
-				c.Set(sessionKey, se)
-			}
+		if se, err := s.sessionOf(c); err == nil {
+			c.Set(sessionKey, se)
 		}
 	}
 	if strings.HasPrefix(path, "/admin") && session(c) != nil {

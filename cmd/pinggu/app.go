@@ -39,6 +39,7 @@ type app struct {
 	log       *slog.Logger
 	out       io.Writer
 	tokenHash string
+	demo      *demoAccess // the demo's kept token and account (demo without PINGGU_ADMIN_TOKEN)
 	worker    jobs.WorkerOptions
 
 	store   *store.Store
@@ -87,7 +88,12 @@ func newApp(ctx context.Context, cmd string, cfg config, o appOptions) (a *app, 
 	if err != nil {
 		return nil, err
 	}
-	if a.tokenHash, err = adminToken(ctx, cmd, cfg, a.store, sec, a.out); err != nil || cmd == "token" {
+	if cmd == "demo" && cfg.AdminToken == "" {
+		if a.demo, err = demoToken(ctx, cfg.DataDir, a.store, sec, a.out); err != nil {
+			return a, err
+		}
+		a.tokenHash = server.HashToken(a.demo.Token)
+	} else if a.tokenHash, err = adminToken(ctx, cmd, cfg, a.store, sec, a.out); err != nil || cmd == "token" {
 		return a, err
 	}
 	a.survey = survey.New(a.store, a.now, sec.FormKey, sec.IPSalt, a.log)
@@ -194,8 +200,8 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	if err != nil {
 		return err
 	}
-	if a.cmd == "demo" && a.cfg.AdminToken == "" {
-		if err := demoAccount(ctx, a.cfg.DataDir, a.store, auth.New(a.store, a.now, auth.Policy{}), base, a.out); err != nil {
+	if a.demo != nil {
+		if err := demoAccount(ctx, a.demo, auth.New(a.store, a.now, auth.Policy{}), base, a.out); err != nil {
 			return err
 		}
 	}
@@ -255,9 +261,6 @@ func adminToken(ctx context.Context, cmd string, cfg config, st *store.Store, se
 		}
 		fmt.Fprintln(out, "admin token: taken from PINGGU_ADMIN_TOKEN")
 		return server.HashToken(cfg.AdminToken), nil
-	}
-	if cmd == "demo" {
-		return demoToken(ctx, cfg.DataDir, st, sec, out)
 	}
 	if sec.AdminTokenHash != "" && cmd != "token" {
 		if cmd != "worker" {

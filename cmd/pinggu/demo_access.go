@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -49,22 +48,22 @@ func loadDemoAccess(dir string, sec *store.Secrets) (*demoAccess, bool) {
 	return &d, true
 }
 
-// demoToken is the demo's administrator token: the kept one, else a new
-// one written beside the data.
-func demoToken(ctx context.Context, dir string, st *store.Store, sec *store.Secrets, out io.Writer) (string, error) {
+// demoToken is the demo's administrator token and account: the kept
+// ones, else new ones written beside the data.
+func demoToken(ctx context.Context, dir string, st *store.Store, sec *store.Secrets, out io.Writer) (*demoAccess, error) {
 	d, ok := loadDemoAccess(dir, sec)
 	if !ok {
 		d = &demoAccess{Token: randomHex(32), User: "demo", Password: "demo-" + randomHex(6)}
 		if err := st.SetAdminTokenHash(ctx, server.HashToken(d.Token)); err != nil {
-			return "", err
+			return nil, err
 		}
 		if err := writeDemoAccess(dir, d); err != nil {
-			return "", err
+			return nil, err
 		}
 	}
 	fmt.Fprintf(out, "admin token: %s\n  (kept in %s for restarts of this demo; use it as Authorization: Bearer <token>)\n",
 		d.Token, filepath.Join(dir, demoAccessFile))
-	return server.HashToken(d.Token), nil
+	return d, nil
 }
 
 func writeDemoAccess(dir string, d *demoAccess) error {
@@ -77,16 +76,8 @@ func writeDemoAccess(dir string, d *demoAccess) error {
 
 // demoAccount makes sure the demo's console account exists with its kept
 // password, and says where to sign in.
-func demoAccount(ctx context.Context, dir string, st *store.Store, a *auth.Service, base string, out io.Writer) error {
-	sec, err := st.Secrets(ctx)
-	if err != nil {
-		return err
-	}
-	d, ok := loadDemoAccess(dir, sec)
-	if !ok {
-		return errors.New("demo access file missing")
-	}
-	_, err = a.AddUser(pinggu.WithActor(ctx, "demo"), d.User, pinggu.RoleAdmin, "", d.Password)
+func demoAccount(ctx context.Context, d *demoAccess, a *auth.Service, base string, out io.Writer) error {
+	_, err := a.AddUser(pinggu.WithActor(ctx, "demo"), d.User, pinggu.RoleAdmin, "", d.Password)
 	if err != nil && pinggu.ErrorCode(err) != pinggu.Conflict {
 		return err
 	}
