@@ -74,6 +74,19 @@ func assessmentHarness(t *testing.T) (h *harness, chongchuan, haimen string) {
 	return h, h.unitToken("chongchuan"), h.unitToken("haimen")
 }
 
+// submitSheet fills 崇川区's four leaves as its reporter (token) and
+// submits the sheet.
+func submitSheet(t *testing.T, h *harness, token string) {
+	t.Helper()
+	const sheet = "/api/v1/rounds/kh/units/chongchuan/self"
+	for code, v := range map[string]map[string]any{"A1": {"value": 1}, "A2": {"count": 3}, "A3": {"value": 92.5}, "B2": {"score": 13}} {
+		h.asJSON(token, "PUT", sheet+"/"+code, v)
+	}
+	if r := h.as(token, "POST", sheet+"/submit", "", nil); r.status != 200 {
+		t.Fatalf("submit = %d %s", r.status, r.body)
+	}
+}
+
 // selfUpload is a multipart self-assessment with one evidence file.
 func selfUpload(t *testing.T, fields map[string]string, name string, content []byte) (string, io.Reader) {
 	t.Helper()
@@ -256,12 +269,7 @@ func TestReviewAndConfirmation(t *testing.T) {
 	h.addUser("li.na", "assessor", "")
 	li := issueToken(t, h, "li.na")
 	const sheet = "/api/v1/rounds/kh/units/chongchuan/self"
-	for code, v := range map[string]map[string]any{"A1": {"value": 1}, "A2": {"count": 3}, "A3": {"value": 92.5}, "B2": {"score": 13}} {
-		h.asJSON(cc, "PUT", sheet+"/"+code, v)
-	}
-	if r := h.as(cc, "POST", sheet+"/submit", "", nil); r.status != 200 {
-		t.Fatalf("submit = %d %s", r.status, r.body)
-	}
+	submitSheet(t, h, cc)
 	stage := func() string {
 		t.Helper()
 		var s struct{ StateLabel string }
@@ -802,12 +810,7 @@ func TestReturnedLeavesCloseWithTheReview(t *testing.T) {
 	t.Parallel()
 	h, cc, _ := assessmentHarness(t)
 	const sheet = "/api/v1/rounds/kh/units/chongchuan/self"
-	for code, v := range map[string]map[string]any{"A1": {"value": 1}, "A2": {"count": 3}, "A3": {"value": 92.5}, "B2": {"score": 13}} {
-		h.asJSON(cc, "PUT", sheet+"/"+code, v)
-	}
-	if r := h.as(cc, "POST", sheet+"/submit", "", nil); r.status != 200 {
-		t.Fatalf("submit = %d %s", r.status, r.body)
-	}
+	submitSheet(t, h, cc)
 	h.mustAPI("POST", sheet+"/A1/return", map[string]any{"reason": "请附截图"}, 200)
 	ctx := context.Background()
 	r, _ := h.store.Round(ctx, "kh")

@@ -22,29 +22,22 @@ func TestAppealChangesTheRanking(t *testing.T) {
 	p := startProduct(t, storetest.Dir(t), map[string]string{"PINGGU_ADMIN_TOKEN": "tok"})
 	defer p.shutdown(t)
 	now := time.Now()
-	for _, s := range []struct {
-		path string
-		body any
-	}{
-		{"/api/v1/units", map[string]any{"code": "chongchuan", "name": "崇川区", "type": "county", "peerGroup": "县市区"}},
-		{"/api/v1/units", map[string]any{"code": "haimen", "name": "海门区", "type": "county", "peerGroup": "县市区"}},
-		{"/api/v1/questionnaires", map[string]any{"code": "q", "title": "满意度", "questions": []any{
+	p.createAll(t,
+		posted{"/api/v1/units", map[string]any{"code": "chongchuan", "name": "崇川区", "type": "county", "peerGroup": "县市区"}},
+		posted{"/api/v1/units", map[string]any{"code": "haimen", "name": "海门区", "type": "county", "peerGroup": "县市区"}},
+		posted{"/api/v1/questionnaires", map[string]any{"code": "q", "title": "满意度", "questions": []any{
 			map[string]any{"code": "Q1", "type": "scale", "text": "政务服务", "options": []any{
 				map[string]any{"code": "5", "label": "很满意", "score": 100}, map[string]any{"code": "4", "label": "满意", "score": 80}}}}}},
-		{"/api/v1/indicator-systems", map[string]any{"code": "fzzf", "name": "考核指标", "indicators": []any{
+		posted{"/api/v1/indicator-systems", map[string]any{"code": "fzzf", "name": "考核指标", "indicators": []any{
 			map[string]any{"code": "A1", "level": 1, "name": "权责清单公开", "points": 50, "rubric": "binary"},
 			map[string]any{"code": "A2", "level": 1, "name": "法治宣传", "points": 50, "rubric": "manual"}}}},
-		{"/api/v1/rounds", map[string]any{"code": "kh", "title": "2024年度法治政府建设考核", "kind": "assessment", "questionnaire": "q",
+		posted{"/api/v1/rounds", map[string]any{"code": "kh", "title": "2024年度法治政府建设考核", "kind": "assessment", "questionnaire": "q",
 			"units": []string{"chongchuan", "haimen"}, "opensAt": now.Add(-time.Hour).Format(time.RFC3339),
 			"closesAt": now.Add(24 * time.Hour).Format(time.RFC3339), "schedule": map[string]any{"progressMinutes": -1},
 			"assessment": map[string]any{"indicatorSystem": "fzzf", "phases": map[string]any{
 				"notice":  map[string]any{"opens": now.Add(-30 * time.Minute).Format(time.RFC3339), "closes": now.Add(2 * time.Hour).Format(time.RFC3339)},
 				"appeals": map[string]any{"opens": now.Add(-30 * time.Minute).Format(time.RFC3339), "closes": now.Add(3 * time.Hour).Format(time.RFC3339)}}}}},
-	} {
-		if status, body := p.api(t, "tok", "POST", s.path, s.body); status != 201 {
-			t.Fatalf("POST %s = %d %v", s.path, status, body)
-		}
-	}
+	)
 	if status, body := p.api(t, "tok", "POST", "/api/v1/rounds/kh/schedule", nil); status != 200 {
 		t.Fatalf("schedule = %d %v", status, body)
 	}

@@ -140,6 +140,22 @@ func (r *running) shutdown(t *testing.T) {
 	}
 }
 
+// posted is something a test creates with the admin token "tok".
+type posted struct {
+	path string
+	body any
+}
+
+// createAll POSTs each in order, failing the test unless it is created.
+func (r *running) createAll(t *testing.T, steps ...posted) {
+	t.Helper()
+	for _, s := range steps {
+		if status, body := r.api(t, "tok", "POST", s.path, s.body); status != 201 {
+			t.Fatalf("POST %s = %d %v", s.path, status, body)
+		}
+	}
+}
+
 func (r *running) api(t *testing.T, token, method, path string, body any) (int, map[string]any) {
 	t.Helper()
 	b, _ := json.Marshal(body)

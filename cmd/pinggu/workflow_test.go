@@ -225,25 +225,18 @@ func TestPublicPageTurnsFinal(t *testing.T) {
 	defer p.shutdown(t)
 	now := time.Now().UTC()
 	closes := now.Add(3 * time.Second).Truncate(time.Second).Add(time.Second)
-	for _, s := range []struct {
-		path string
-		body any
-	}{
-		{"/api/v1/units", map[string]any{"code": "chongchuan", "name": "崇川区", "type": "county", "peerGroup": "县市区"}},
-		{"/api/v1/questionnaires", map[string]any{"code": "q", "title": "满意度", "questions": []any{map[string]any{"code": "Q1", "type": "scale",
+	p.createAll(t,
+		posted{"/api/v1/units", map[string]any{"code": "chongchuan", "name": "崇川区", "type": "county", "peerGroup": "县市区"}},
+		posted{"/api/v1/questionnaires", map[string]any{"code": "q", "title": "满意度", "questions": []any{map[string]any{"code": "Q1", "type": "scale",
 			"text": "政务服务", "options": []any{map[string]any{"code": "5", "label": "很满意", "score": 100}, map[string]any{"code": "1", "label": "不满意", "score": 0}}}}}},
-		{"/api/v1/indicator-systems", map[string]any{"code": "fzzf", "name": "考核指标", "indicators": []any{
+		posted{"/api/v1/indicator-systems", map[string]any{"code": "fzzf", "name": "考核指标", "indicators": []any{
 			map[string]any{"code": "A1", "level": 1, "name": "法治宣传", "points": 100, "rubric": "manual"}}}},
-		{"/api/v1/rounds", map[string]any{"code": "kh", "title": "2026年度法治政府建设考核", "kind": "assessment", "questionnaire": "q",
+		posted{"/api/v1/rounds", map[string]any{"code": "kh", "title": "2026年度法治政府建设考核", "kind": "assessment", "questionnaire": "q",
 			"units": []string{"chongchuan"}, "opensAt": now.Add(-time.Hour).Format(time.RFC3339), "closesAt": closes.Format(time.RFC3339),
 			"schedule": map[string]any{"progressMinutes": -1, "compileAt": closes.Format(time.RFC3339)},
 			"assessment": map[string]any{"indicatorSystem": "fzzf", "phases": map[string]any{
 				"notice": map[string]any{"opens": now.Add(-time.Minute).Format(time.RFC3339), "closes": closes.Format(time.RFC3339)}}}}},
-	} {
-		if status, body := p.api(t, "tok", "POST", s.path, s.body); status != 201 {
-			t.Fatalf("POST %s = %d %v", s.path, status, body)
-		}
-	}
+	)
 	p.api(t, "tok", "POST", "/api/v1/rounds/kh/schedule", nil)
 	if status, b := p.api(t, "tok", "PUT", "/api/v1/rounds/kh/units/chongchuan/inputs/A1", map[string]any{"score": 88}); status != 200 {
 		t.Fatalf("entry = %d %v", status, b)
