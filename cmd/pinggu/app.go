@@ -253,7 +253,8 @@ func serveHTTP(ctx context.Context, h http.Handler, ln net.Listener, base string
 
 // adminToken decides the bootstrap administrator token and returns its hash.
 // A token from the environment wins; otherwise one is issued at first start
-// (and by demo and token) and printed once, and only its hash is kept.
+// (and by token) and printed once, and only its hash is kept. The demo
+// keeps its own beside its data (demo_access.go).
 func adminToken(ctx context.Context, cmd string, cfg config, st *store.Store, sec *store.Secrets, out io.Writer) (string, error) {
 	if cfg.AdminToken != "" {
 		if cmd == "token" {
