@@ -20,6 +20,14 @@ const (
 	Text   QuestionType = "text"   // free text up to MaxLength characters
 )
 
+// TypeLabel names a question type in words.
+func TypeLabel(t QuestionType) string {
+	if l, ok := map[QuestionType]string{Single: "单选题", Multi: "多选题", Scale: "量表题", Rating: "0–10分评分题", Text: "填空题"}[t]; ok {
+		return l
+	}
+	return string(t)
+}
+
 // Limits that keep a questionnaire and its answers small enough for a phone.
 const (
 	MaxQuestions      = 200
@@ -69,15 +77,34 @@ type Question struct {
 	ShowIf    *ShowIf      `json:"showIf,omitempty" bson:"showif"`
 }
 
+// Dimension names a dimension code in words: every sheet and page shows the
+// name, the code stays in formulas and settings.
+type Dimension struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+}
+
 // Questionnaire is a versioned list of questions. A round freezes the version
 // it uses, so editing a questionnaire creates a new version.
 type Questionnaire struct {
-	Code      string     `json:"code"`
-	Version   int        `json:"version"`
-	Title     string     `json:"title"`
-	Intro     string     `json:"intro,omitempty"`
-	Questions []Question `json:"questions"`
-	CreatedAt time.Time  `json:"createdAt"`
+	Code       string      `json:"code"`
+	Version    int         `json:"version"`
+	Title      string      `json:"title"`
+	Intro      string      `json:"intro,omitempty"`
+	Dimensions []Dimension `json:"dimensions,omitempty"`
+	Questions  []Question  `json:"questions"`
+	CreatedAt  time.Time   `json:"createdAt"`
+}
+
+// DimensionName is a dimension's name, or its code when it has none
+// (questionnaires written before dimensions had names).
+func (q *Questionnaire) DimensionName(code string) string {
+	for _, d := range q.Dimensions {
+		if d.Code == code && d.Name != "" {
+			return d.Name
+		}
+	}
+	return code
 }
 
 // Question returns the question with the given code, or nil.
@@ -128,6 +155,10 @@ func (q *Questionnaire) Normalize() {
 	q.Code = strings.TrimSpace(q.Code)
 	q.Title = strings.TrimSpace(q.Title)
 	q.Intro = strings.TrimSpace(q.Intro)
+	for i := range q.Dimensions {
+		q.Dimensions[i].Code = strings.TrimSpace(q.Dimensions[i].Code)
+		q.Dimensions[i].Name = strings.TrimSpace(q.Dimensions[i].Name)
+	}
 	for i := range q.Questions {
 		qq := &q.Questions[i]
 		qq.Code = strings.TrimSpace(qq.Code)
@@ -153,6 +184,18 @@ func (q *Questionnaire) Validate() error {
 	case len(q.Questions) > MaxQuestions:
 		fe.Add("questions", fmt.Sprintf("题目不能超过%d道", MaxQuestions))
 	}
+	named := map[string]bool{}
+	for i, d := range q.Dimensions {
+		path := fmt.Sprintf("dimensions[%d]", i)
+		switch {
+		case !codeRe.MatchString(d.Code):
+			fe.Add(path+".code", "维度编码须为1–40位小写字母、数字、-或_")
+		case named[d.Code]:
+			fe.Add(path+".code", fmt.Sprintf("维度编码%q重复", d.Code))
+		}
+		named[d.Code] = true
+		checkText(fe, path+".name", d.Name, 40, true)
+	}
 	seen := map[string]int{}
 	for i := range q.Questions {
 		qq := &q.Questions[i]
@@ -163,6 +206,9 @@ func (q *Questionnaire) Validate() error {
 			seen[qq.Code] = i
 		}
 		validateQuestion(fe, path, qq)
+		if qq.Dimension != "" && len(q.Dimensions) > 0 && !named[qq.Dimension] {
+			fe.Add(path+".dimension", fmt.Sprintf("维度%q不在维度列表中，请先添加并命名", qq.Dimension))
+		}
 		if qq.ShowIf != nil {
 			validateShowIf(fe, path+".showIf", qq.ShowIf, q.Questions[:i])
 		}

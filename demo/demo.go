@@ -67,20 +67,21 @@ func opts(labels ...string) []pinggu.Option {
 	return out
 }
 
-// items are the twelve satisfaction items: question text and dimension.
-var items = []struct{ text, dim string }{
-	{"您对本地政府依法全面履行职能的情况是否满意？", "lvzhi"},
-	{"您对本地政务服务（如“一网通办”“不见面审批”）的便利程度是否满意？", "zwfw"},
-	{"您对本地法治化营商环境是否满意？", "yshj"},
-	{"您对本地行政执法部门严格规范公正文明执法的情况是否满意？", "zhifa"},
-	{"您对本地政府信息公开和政务公开工作是否满意？", "gongkai"},
-	{"您对本地重大行政决策听取群众意见的情况是否满意？", "juece"},
-	{"您对本地矛盾纠纷化解和行政复议工作是否满意？", "jiufen"},
-	{"您对本地公共法律服务（法律援助、法律咨询等）是否满意？", "falvfw"},
-	{"您对本地普法宣传教育工作是否满意？", "pufa"},
-	{"您对本地社会治安和平安建设是否满意？", "zhian"},
-	{"您对本地政府工作人员依法办事、廉洁守法的情况是否满意？", "lianjie"},
-	{"总体而言，您对本地法治政府建设是否满意？", "zongti"},
+// items are the twelve satisfaction items: question text, dimension and
+// the dimension's name.
+var items = []struct{ text, dim, name string }{
+	{"您对本地政府依法全面履行职能的情况是否满意？", "lvzhi", "依法履职"},
+	{"您对本地政务服务（如“一网通办”“不见面审批”）的便利程度是否满意？", "zwfw", "政务服务"},
+	{"您对本地法治化营商环境是否满意？", "yshj", "营商环境"},
+	{"您对本地行政执法部门严格规范公正文明执法的情况是否满意？", "zhifa", "行政执法"},
+	{"您对本地政府信息公开和政务公开工作是否满意？", "gongkai", "政务公开"},
+	{"您对本地重大行政决策听取群众意见的情况是否满意？", "juece", "依法决策"},
+	{"您对本地矛盾纠纷化解和行政复议工作是否满意？", "jiufen", "纠纷化解"},
+	{"您对本地公共法律服务（法律援助、法律咨询等）是否满意？", "falvfw", "法律服务"},
+	{"您对本地普法宣传教育工作是否满意？", "pufa", "普法宣传"},
+	{"您对本地社会治安和平安建设是否满意？", "zhian", "社会治安"},
+	{"您对本地政府工作人员依法办事、廉洁守法的情况是否满意？", "lianjie", "依法办事"},
+	{"总体而言，您对本地法治政府建设是否满意？", "zongti", "总体评价"},
 }
 
 // Questionnaire is the 2024 法治政府建设群众满意度测评 questionnaire.
@@ -91,9 +92,11 @@ func Questionnaire() *pinggu.Questionnaire {
 		Intro: "为了解群众对法治政府建设的评价，受市委依法治市办委托，第三方评估机构开展本次测评。问卷匿名填写，约需3分钟，所有信息仅用于统计分析。",
 	}
 	for i, it := range items {
+		q.Dimensions = append(q.Dimensions, pinggu.Dimension{Code: it.dim, Name: it.name})
 		q.Questions = append(q.Questions, pinggu.Question{Code: fmt.Sprintf("Q%d", i+1), Type: pinggu.Scale,
 			Text: it.text, Required: true, Dimension: it.dim, Options: scale()})
 	}
+	q.Dimensions = append(q.Dimensions, pinggu.Dimension{Code: "sheqi", Name: "涉企检查"})
 	q.Questions = append(q.Questions,
 		pinggu.Question{Code: "Q13", Type: pinggu.Multi, Text: "您认为本地法治政府建设最需要改进的方面是？", MaxPicks: 3,
 			Options: opts("政务服务效率", "执法规范化", "政务公开", "矛盾纠纷化解", "普法宣传", "营商环境", "其他")},

@@ -50,6 +50,8 @@ type Compiler struct {
 	now   func() time.Time
 	// TempDir holds workbooks while they are written ("" = the system's).
 	TempDir string
+	// Org is the installation's organisation, the author of its workbooks.
+	Org string
 }
 
 // NewCompiler returns a compiler.
@@ -207,7 +209,8 @@ func (c *Compiler) publish(ctx context.Context, code string, final bool, expecte
 	if err != nil {
 		return nil, err
 	}
-	raw := &report.Raw{Round: r, Questionnaire: q, UnitNames: pinggu.UnitNames(units), Excluded: make(map[string]string, len(es))}
+	raw := &report.Raw{Round: r, Questionnaire: q, UnitNames: pinggu.UnitNames(units), Excluded: make(map[string]string, len(es)),
+		Status: report.ResultStatus(final), Org: c.Org}
 	for _, e := range es {
 		raw.Excluded[e.Response] = e.Reason
 	}
@@ -223,7 +226,7 @@ func (c *Compiler) publish(ctx context.Context, code string, final bool, expecte
 	}
 	sc := &report.Scorecard{Round: r, Questionnaire: q, Units: units, Results: tally.Results(r.Units), Final: final,
 		Responses: tally.Count(), IDsHash: tally.IDsHash(), Excluded: qual.Excluded, Flags: qual.Flags, Channels: qual.channelResults(),
-		Reliability: tally.Reliabilities(), Importance: tally.Importances(), Method: tally.Method()}
+		Reliability: tally.Reliabilities(), Importance: tally.Importances(), Method: tally.Method(), Org: c.Org}
 	asOf := qual.AsOf
 	if r.Assessment != nil {
 		if err := c.assess(ctx, sc); err != nil {
@@ -661,7 +664,7 @@ func (c *Compiler) compileMidterm(ctx context.Context, r *pinggu.Round, final bo
 	if err != nil {
 		return nil, err
 	}
-	out := &report.Midterm{Round: r, Final: final, UnitNames: pinggu.UnitNames(units)}
+	out := &report.Midterm{Round: r, Final: final, UnitNames: pinggu.UnitNames(units), Org: c.Org}
 	h := sha256.New()
 	fmt.Fprintf(h, "%s|%s|%g\n", r.Code, m.AsOf, m.DeltaOrDefault())
 	for _, code := range m.Plans {
@@ -730,7 +733,7 @@ func (c *Compiler) Ledger(ctx context.Context, code string) (*pinggu.Report, err
 		return nil, err
 	}
 	loss, days := r.Assessment.RectifyRule()
-	l := &report.Ledger{Round: r, Units: pinggu.RoundUnits(units, r.Units), Items: items, Loss: loss, Days: days,
+	l := &report.Ledger{Round: r, Units: pinggu.RoundUnits(units, r.Units), Items: items, Loss: loss, Days: days, Org: c.Org,
 		Today: pinggu.Date(c.now().In(r.Location()).Format(pinggu.DateLayout))}
 	b, _ := json.Marshal(struct {
 		Today pinggu.Date

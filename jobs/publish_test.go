@@ -173,10 +173,10 @@ func TestFinalCompileRefusesGaps(t *testing.T) {
 	if a, b := cellValue(t, f, "总表", "F3"), cellValue(t, f, "总表", "F4"); a != "1" || b != "数据不完整" {
 		t.Errorf("ranks a %q b %q", a, b)
 	}
-	if got := cellValue(t, f, "考核排名-县市区", "I3"); got != "A2" {
+	if got := cellValue(t, f, "考核排名-县市区", "I4"); got != "A2" {
 		t.Errorf("缺项 of b = %q", got)
 	}
-	if got := cellValue(t, f, "考核排名-县市区", "J2"); got != "0.9" { // 得分率 of 依法决策: 90/100
+	if got := cellValue(t, f, "考核排名-县市区", "J3"); got != "0.9" { // 得分率 of 依法决策: 90/100
 		t.Errorf("得分率 of a = %q", got)
 	}
 }
@@ -405,17 +405,26 @@ func TestLedger(t *testing.T) {
 	}
 	f := openReport(t, st, rep.ID)
 	defer f.Close()
-	// 整改台账: A 单位, B 来源, D 问题, E 期限, F 状态, G 逾期天数, H 报送次数, I 最近报送, K 审核意见.
+	for _, sheet := range f.GetSheetList() { // each printable: A4 one page wide, titled, headed
+		pl, _ := f.GetPageLayout(sheet)
+		hf, _ := f.GetHeaderFooter(sheet)
+		a1, _ := f.GetCellValue(sheet, "A1")
+		if pl.Size == nil || *pl.Size != 9 || pl.FitToWidth == nil || *pl.FitToWidth != 1 || !strings.Contains(hf.OddHeader, "整改台账") ||
+			!strings.Contains(hf.OddFooter, "&P") || !strings.Contains(a1, "整改") && sheet != "说明" {
+			t.Errorf("%s: layout %+v, header %q, footer %q, A1 %q", sheet, pl, hf.OddHeader, hf.OddFooter, a1)
+		}
+	}
+	// 整改台账 (title, header, then items): A 单位, B 来源, D 问题, E 期限, F 状态, G 逾期天数, H 报送次数, I 最近报送, K 审核意见.
 	for ref, want := range map[string]string{
-		"A2": "崇川区", "D2": "督察：决策未听证", "F2": "已报送", "G2": "9", "H2": "1", "I2": "已补开听证会",
-		"A3": "崇川区", "B3": "考核失分", "G3": "0",
-		"A4": "海门区", "F4": "已销号", "G4": "0", "K4": "整改到位",
+		"A3": "崇川区", "D3": "督察：决策未听证", "F3": "已报送", "G3": "9", "H3": "1", "I3": "已补开听证会",
+		"A4": "崇川区", "B4": "考核失分", "G4": "0",
+		"A5": "海门区", "F5": "已销号", "G5": "0", "K5": "整改到位",
 	} {
 		if got := cellValue(t, f, "整改台账", ref); got != want {
 			t.Errorf("整改台账!%s = %q, want %q", ref, got, want)
 		}
 	}
-	for ref, want := range map[string]string{"B2": "2", "C2": "0", "D2": "2", "E2": "1", "B3": "1", "C3": "1", "E3": "0"} {
+	for ref, want := range map[string]string{"B3": "2", "C3": "0", "D3": "2", "E3": "1", "B4": "1", "C4": "1", "E4": "0"} {
 		if got := cellValue(t, f, "汇总", ref); got != want {
 			t.Errorf("汇总!%s = %q, want %q", ref, got, want)
 		}

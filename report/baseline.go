@@ -97,9 +97,7 @@ func (b *book) changes(sc *Scorecard) {
 	if sc.Baseline == nil {
 		return
 	}
-	sheet := b.newSheet("同比变化")
-	b.check(b.f.SetCellStr(sheet, "A1", fmt.Sprintf("与%s（%s）最终结果的比较", sc.Baseline.Title, sc.Baseline.Round)))
-	b.check(b.f.SetCellStyle(sheet, "A1", "A1", b.st.title))
+	sheet := b.titled("同比变化", fmt.Sprintf("与%s最终结果的比较", sc.Baseline.Title))
 	b.header(sheet, 2, []string{"单位", "项目", "本轮得分", "上轮得分", "得分变化", "变化下限(95%)", "变化上限(95%)", "p值", "得分变化是否显著",
 		"本轮满意率", "上轮满意率", "满意率变化", "变化下限(95%)", "变化上限(95%)", "满意率变化是否显著", "本轮排名", "上轮排名", "名次变化"}, []int{16, 24})
 	row := 3
@@ -121,7 +119,7 @@ func (b *book) changes(sc *Scorecard) {
 		row++
 		for _, d := range sc.Results[i].Dimensions {
 			if dc := sc.dimensionChange(u.Code, d); dc != nil {
-				b.row(sheet, row, []any{u.Name, "维度 " + d.Dimension, d.Stat.Mean, dc.Base, dc.Diff, dc.Low, dc.High, dc.P, verdict(dc)},
+				b.row(sheet, row, []any{u.Name, "维度 " + sc.Questionnaire.DimensionName(d.Dimension), d.Stat.Mean, dc.Base, dc.Diff, dc.Low, dc.High, dc.P, verdict(dc)},
 					[]int{0, 0, b.st.score, b.st.score, b.st.score, b.st.score, b.st.score, b.st.pvalue})
 				row++
 			}

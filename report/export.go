@@ -35,7 +35,11 @@ type Raw struct {
 	// or unweighted), so that every figure can be recomputed from the rows.
 	Tally   *scoring.Tally
 	Results map[string]scoring.UnitResult
-	loc     *time.Location // the round's, loaded once: LoadLocation per row costs
+	// Status and Org are what its printed pages say: 正式结果 or not, and
+	// the author.
+	Status string
+	Org    string
+	loc    *time.Location // the round's, loaded once: LoadLocation per row costs
 }
 
 func (x *Raw) location() *time.Location {
@@ -130,7 +134,7 @@ func (x *Raw) InputRecord(r *pinggu.Response) []string {
 	if r.DurationMs >= 0 {
 		dur = strconv.FormatFloat(float64(r.DurationMs)/1000, 'f', 1, 64)
 	}
-	rec := []string{r.ID, r.Unit, x.UnitNames[r.Unit], string(r.Channel), Neutralize(r.Tag),
+	rec := []string{r.ID, r.Unit, x.UnitNames[r.Unit], pinggu.ChannelLabel(r.Channel), Neutralize(r.Tag),
 		r.SubmittedAt.In(x.location()).Format("2006-01-02 15:04:05"), dur}
 	for _, q := range x.Questionnaire.Questions {
 		vals := r.Answers[q.Code]
@@ -178,7 +182,9 @@ func flagLabels(flags []string) string {
 func WriteRawCSV(w io.Writer, x *Raw) (rows int, err error) { return WriteRaw(nil, w, x) }
 
 // WriteRawXLSX streams the responses into sheets 原始数据, 原始数据(2), …,
-// starting a new sheet before Excel's row limit. Every cell is text.
+// starting a new sheet before Excel's row limit, then writes 变量说明.
+// Numbers are numbers and times are dates; the CSV has the same values as
+// text.
 func WriteRawXLSX(w io.Writer, x *Raw) (rows int, err error) { return WriteRaw(w, nil, x) }
 
 // WriteRaw writes the .xlsx to xw and the .csv to cw (either may be nil)
@@ -251,7 +257,7 @@ func (w *RawWriter) Finish() error {
 // Close releases the workbook's temporary files; call it in any case.
 func (w *RawWriter) Close() {
 	if w.xlsx != nil {
-		w.xlsx.f.Close()
+		w.xlsx.b.f.Close()
 	}
 }
 
@@ -286,59 +292,57 @@ func (s *csvSink) finish() error {
 
 type xlsxSink struct {
 	w        io.Writer
-	f        *excelize.File
-	st       styles
+	b        *book
+	x        *Raw
 	header   []string
+	kinds    []columnKind
 	perSheet int
-	taken    map[string]bool
 	sw       *excelize.StreamWriter
 	row      int
 	cells    []any
 }
 
 func newXLSXSink(w io.Writer, x *Raw) (*xlsxSink, error) {
-	s := &xlsxSink{w: w, f: excelize.NewFile(), header: x.header(), perSheet: x.SheetRows, taken: map[string]bool{}}
+	b, err := newBook(Print{Title: x.Round.Title, Subject: "原始数据", Status: x.Status, Org: x.Org})
+	if err != nil {
+		return nil, err
+	}
+	s := &xlsxSink{w: w, b: b, x: x, header: x.header(), kinds: x.kinds(), perSheet: x.SheetRows}
 	if s.perSheet <= 0 || s.perSheet > MaxSheetRows-1 {
 		s.perSheet = MaxSheetRows - 1
 	}
 	s.cells = make([]any, len(s.header))
-	var err error
-	if s.st, err = newStyles(s.f); err != nil {
-		return nil, err
-	}
 	return s, s.openSheet()
 }
 
 // openSheet starts the next sheet: widths and panes before the first row.
+// The header stays in row 1, with no title above it, so statistics
+// software reads the sheet as it is; each printed page names the round.
 func (s *xlsxSink) openSheet() error {
 	if s.sw != nil {
-		if err := s.sw.Flush(); err != nil {
-			return err
-		}
+		s.b.flush(s.sw)
 	}
-	name := sheetName("原始数据", s.taken)
-	if len(s.taken) == 1 {
-		if err := s.f.SetSheetName("Sheet1", name); err != nil {
-			return err
-		}
-	} else if _, err := s.f.NewSheet(name); err != nil {
-		return err
-	}
+	name := s.b.newSheet("原始数据")
 	var err error
-	if s.sw, err = s.f.NewStreamWriter(name); err != nil {
+	if s.sw, err = s.b.f.NewStreamWriter(name); err != nil {
 		return err
 	}
+	info := s.b.info(name)
+	info.stream, info.titleRows = true, 1
 	for i, h := range s.header {
-		if err := s.sw.SetColWidth(i+1, i+1, columnWidth(max(displayWidth(h), 10))); err != nil {
+		w := columnWidth(max(displayWidth(h), 10))
+		info.widths = append(info.widths, int(w))
+		if err := s.sw.SetColWidth(i+1, i+1, w); err != nil {
 			return err
 		}
 	}
 	if err := s.sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
 		return err
 	}
+	s.b.stream = info
 	head := make([]any, len(s.header))
 	for i, h := range s.header {
-		head[i] = excelize.Cell{StyleID: s.st.header, Value: h}
+		head[i] = excelize.Cell{StyleID: s.b.st.header, Value: h}
 	}
 	s.row = 1
 	return s.sw.SetRow("A1", head)
@@ -352,22 +356,50 @@ func (s *xlsxSink) add(rec []string) error {
 	}
 	s.row++
 	for i, v := range rec {
-		s.cells[i] = excelize.Cell{StyleID: s.st.text, Value: v}
+		s.cells[i] = s.cell(s.kinds[i], v)
 	}
 	return s.sw.SetRow(cell(1, s.row), s.cells)
 }
 
+// cell is one value as its column's kind: a number, a date (an Excel
+// serial of the round's wall-clock time, as the CSV writes it), or text.
+// Empty stays empty; what does not parse stays text.
+func (s *xlsxSink) cell(k columnKind, v string) excelize.Cell {
+	st := s.b.st
+	switch {
+	case v == "":
+		return excelize.Cell{StyleID: st.plain}
+	case k == numberColumn:
+		// Neutralize marks a leading minus; a number cell is no formula.
+		if f, err := strconv.ParseFloat(strings.TrimPrefix(v, "'"), 64); err == nil {
+			return excelize.Cell{StyleID: st.plain, Value: f}
+		}
+	case k == timeColumn:
+		if t, err := time.Parse(time.DateTime, v); err == nil {
+			return excelize.Cell{StyleID: st.datetime, Value: t.Sub(excelEpoch).Hours() / 24}
+		}
+	}
+	return excelize.Cell{StyleID: st.text, Value: v}
+}
+
+// excelEpoch is day 0 of Excel's 1900 date system (as its serials count,
+// leap-year bug included, for every date after February 1900).
+var excelEpoch = time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
+
 func (s *xlsxSink) finish() error {
-	if err := s.sw.Flush(); err != nil {
-		return err
+	s.b.flush(s.sw)
+	s.b.codebook(s.x)
+	s.b.finish()
+	if s.b.err != nil {
+		return s.b.err
 	}
 	// excelize assembles a workbook in memory before writing it (for
 	// encryption and zip64 headers), which at a million rows is hundreds
 	// of MB; its zip writer is made to write straight to the destination
 	// instead, so memory stays flat in the number of rows. (No sheet here
 	// nears the 4 GB at which those zip64 headers would matter.)
-	s.f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zip.NewWriter(s.w) })
-	if _, err := s.f.WriteTo(io.Discard); err != nil {
+	s.b.f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zip.NewWriter(s.w) })
+	if _, err := s.b.f.WriteTo(io.Discard); err != nil {
 		return fmt.Errorf("write workbook: %w", err)
 	}
 	return nil

@@ -17,11 +17,11 @@ func (b *book) reliability(sc *Scorecard) {
 	if len(sc.Reliability) == 0 {
 		return
 	}
-	sheet := b.newSheet("信度")
-	b.header(sheet, 1, []string{"维度", "题目", "完整作答人数", "Cronbach α", "题总相关"}, []int{12, 34, 0, 0, 0})
-	row := 2
+	sheet := b.titled("信度", "问卷信度")
+	b.header(sheet, 2, []string{"维度", "题目", "完整作答人数", "Cronbach α", "题总相关"}, []int{12, 34, 0, 0, 0})
+	row := 3
 	for _, r := range sc.Reliability {
-		b.row(sheet, row, []any{r.Dimension, strings.Join(r.Items, "、"), r.N, finite(r.Alpha)}, []int{0, b.st.wrap, b.st.integer, b.st.ratio})
+		b.row(sheet, row, []any{sc.Questionnaire.DimensionName(r.Dimension), strings.Join(r.Items, "、"), r.N, finite(r.Alpha)}, []int{0, b.st.wrap, b.st.integer, b.st.ratio})
 		row++
 		for i, code := range r.Items {
 			text := code
@@ -64,19 +64,19 @@ func (b *book) importance(sc *Scorecard) {
 	if len(sc.Importance) == 0 {
 		return
 	}
-	sheet := b.newSheet("重要性-表现")
-	b.header(sheet, 1, []string{"维度", "表现（平均得分）", "重要性（相关系数）", "人数", "象限"}, []int{12, 0, 0, 0, 10})
+	sheet := b.titled("重要性-表现", "重要性–表现分析")
+	b.header(sheet, 2, []string{"维度", "表现（平均得分）", "重要性（相关系数）", "人数", "象限"}, []int{12, 0, 0, 0, 10})
 	for i, im := range sc.Importance {
-		b.row(sheet, i+2, []any{im.Dimension, im.Mean, finite(im.Correlation), im.N, im.Quadrant}, []int{0, b.st.score, b.st.ratio, b.st.integer})
+		b.row(sheet, i+3, []any{sc.Questionnaire.DimensionName(im.Dimension), im.Mean, finite(im.Correlation), im.N, im.Quadrant}, []int{0, b.st.score, b.st.ratio, b.st.integer})
 	}
-	last := len(sc.Importance) + 1
+	last := len(sc.Importance) + 2
 	note := "重要性 = 受访者维度得分与其综合得分（不含该维度）的相关系数；若本轮以综合满意度题定义综合得分，则为与该题的相关。" +
 		"象限以各维度表现和重要性的平均值为界：优势区（重要、表现好）、维持区（次要、表现好）、改进区（重要、表现差，优先改进）、机会区（次要、表现差）。"
 	b.note(sheet, last+2, 5, note)
 	var series []excelize.ChartSeries
 	for i := range sc.Importance {
-		series = append(series, excelize.ChartSeries{Name: fmt.Sprintf("'%s'!$A$%d", sheet, i+2),
-			Categories: fmt.Sprintf("'%s'!$B$%d", sheet, i+2), Values: fmt.Sprintf("'%s'!$C$%d", sheet, i+2),
+		series = append(series, excelize.ChartSeries{Name: fmt.Sprintf("'%s'!$A$%d", sheet, i+3),
+			Categories: fmt.Sprintf("'%s'!$B$%d", sheet, i+3), Values: fmt.Sprintf("'%s'!$C$%d", sheet, i+3),
 			Marker: excelize.ChartMarker{Symbol: "circle", Size: 8, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{quadrantColour(sc.Importance[i].Quadrant)}}}})
 	}
 	b.check(b.f.AddChart(sheet, cell(1, last+4), &excelize.Chart{ // under the table, so it prints on the page

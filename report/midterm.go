@@ -20,6 +20,7 @@ type Midterm struct {
 	Final       bool
 	Reports     int // accepted reports counted
 	Fingerprint string
+	Org         string // the installation's organisation: the workbook's author
 }
 
 func (m *Midterm) unit(code string) string {
@@ -41,7 +42,9 @@ func (m *Midterm) units(codes []string) string {
 // completion against time elapsed, 分章节, 分牵头单位, 滞后任务清单,
 // 全部任务 (streamed) and 说明.
 func WriteMidterm(w io.Writer, m *Midterm) error {
-	b, err := newBook()
+	asOf := m.Round.Midterm.AsOf.Time()
+	b, err := newBook(Print{Title: m.Round.Title, Subject: "中期评估", Status: ResultStatus(m.Final),
+		Dated: "评估截至 " + string(m.Round.Midterm.AsOf), Org: m.Org, Created: asOf})
 	if err != nil {
 		return err
 	}
@@ -72,13 +75,7 @@ func statusCounts(g scoring.Group) []any {
 }
 
 func (b *book) midtermOverview(m *Midterm) {
-	sheet := b.newSheet("总体情况")
-	title := fmt.Sprintf("%s（截至%s）", m.Round.Title, m.Round.Midterm.AsOf)
-	if !m.Final {
-		title += "（阶段性，未定稿）"
-	}
-	b.check(b.f.SetCellStr(sheet, "A1", title))
-	b.check(b.f.SetCellStyle(sheet, "A1", "A1", b.st.title))
+	sheet := b.titled("总体情况", fmt.Sprintf("总体情况（截至%s）", m.Round.Midterm.AsOf))
 	titles := append([]string{"规划/方案", "类型", "起止日期", "时间进度τ", "完成度C", "要求（" + passText(m.Round.Midterm.PassOrDefault()) + "）",
 		"时间过半、完成过半", "任务数"}, statusTitles()...)
 	titles = append(titles, "应完成进度E", "差距C−E", "逾期未完成的约束性任务")
@@ -142,11 +139,11 @@ func overdueText(ts []scoring.TaskResult) string {
 }
 
 func (b *book) midtermGroups(name, keyTitle string, m *Midterm, groups func(scoring.PlanResult) []scoring.Group, label func(string) string) {
-	sheet := b.newSheet(name)
+	sheet := b.titled(name, name+"完成情况")
 	titles := append([]string{"规划/方案", keyTitle, "任务数"}, statusTitles()...)
 	titles = append(titles, "完成度", "滞后任务数", "应完成进度E", "差距C−E", "逾期约束性任务数")
-	b.header(sheet, 1, titles, []int{24, 30})
-	row := 2
+	b.header(sheet, 2, titles, []int{24, 30})
+	row := 3
 	for _, p := range m.Plans {
 		for _, g := range groups(p) {
 			vals := append([]any{p.Plan.Name, label(g.Key), g.Tasks}, statusCounts(g)...)
@@ -160,10 +157,10 @@ func (b *book) midtermGroups(name, keyTitle string, m *Midterm, groups func(scor
 }
 
 func (b *book) midtermLagging(m *Midterm) {
-	sheet := b.newSheet("滞后任务清单")
-	b.header(sheet, 1, []string{"规划/方案", "序号", "任务", "牵头单位", "类别", "应完成进度", "报送进度", "状态", "滞后原因", "最近报送截至日期"},
+	sheet := b.titled("滞后任务清单", "滞后任务清单")
+	b.header(sheet, 2, []string{"规划/方案", "序号", "任务", "牵头单位", "类别", "应完成进度", "报送进度", "状态", "滞后原因", "最近报送截至日期"},
 		[]int{20, 4, 50, 16, 6, 8, 8, 8, 40, 10})
-	row := 2
+	row := 3
 	for _, p := range m.Plans {
 		for _, t := range p.Overall.Lagging {
 			reason, asOf := "未报送", ""
@@ -180,12 +177,12 @@ func (b *book) midtermLagging(m *Midterm) {
 // midtermTasks lists every task with its latest accepted report; a plan
 // can have thousands of tasks, so the sheet is streamed.
 func (b *book) midtermTasks(m *Midterm) {
-	sw := b.streamSheet("全部任务", []string{"规划/方案", "序号", "章节", "任务", "牵头单位", "配合单位", "完成时限", "类别", "权重",
+	sw := b.streamSheet("全部任务", "全部任务", []string{"规划/方案", "序号", "章节", "任务", "牵头单位", "配合单位", "完成时限", "类别", "权重",
 		"应完成进度", "报送进度", "状态", "报送截至日期", "进展情况", "滞后原因"}, []int{20, 4, 24, 50, 16, 24, 10, 6, 4, 8, 8, 8, 10, 50, 30})
 	if sw == nil {
 		return
 	}
-	row := 2
+	row := 3
 	for _, p := range m.Plans {
 		for _, t := range p.Tasks {
 			due := string(t.Task.Due)
@@ -196,18 +193,18 @@ func (b *book) midtermTasks(m *Midterm) {
 			if t.Report != nil {
 				asOf, narrative, reason = string(t.Report.AsOf), Neutralize(t.Report.Narrative), Neutralize(t.Report.DelayReason)
 			}
-			b.check(sw.SetRow(cell(1, row), []any{p.Plan.Name, t.Task.No, t.Task.Chapter, t.Task.Text, m.unit(t.Task.Lead),
-				m.units(t.Task.CoUnits), due, pinggu.ClassLabel(t.Task.Class), t.Task.Weight,
+			b.check(sw.SetRow(cell(1, row), b.cells(p.Plan.Name, t.Task.No, t.Task.Chapter, excelize.Cell{StyleID: b.st.wrap, Value: t.Task.Text},
+				m.unit(t.Task.Lead), m.units(t.Task.CoUnits), due, pinggu.ClassLabel(t.Task.Class), t.Task.Weight,
 				excelize.Cell{StyleID: b.st.rate, Value: t.Expected}, excelize.Cell{StyleID: b.st.rate, Value: t.Progress},
-				string(t.Status), asOf, narrative, reason}))
+				string(t.Status), asOf, excelize.Cell{StyleID: b.st.wrap, Value: narrative}, excelize.Cell{StyleID: b.st.wrap, Value: reason})))
 			row++
 		}
 	}
-	b.check(sw.Flush())
+	b.flush(sw)
 }
 
 func (b *book) midtermMethod(m *Midterm) {
-	sheet := b.newSheet("说明")
+	sheet := b.titled("说明", "计算方法说明")
 	status := "最终结果"
 	if !m.Final {
 		status = "阶段性结果"
@@ -228,9 +225,5 @@ func (b *book) midtermMethod(m *Midterm) {
 		{"计入的进展报送", fmt.Sprint(m.Reports)},
 		{"输入指纹", m.Fingerprint},
 	}
-	b.check(b.f.SetColWidth(sheet, "A", "A", 18))
-	b.check(b.f.SetColWidth(sheet, "B", "B", 90))
-	for i, l := range lines {
-		b.row(sheet, i+1, []any{l[0], l[1]}, []int{b.st.header, b.st.wrap})
-	}
+	b.lines(sheet, lines)
 }

@@ -120,7 +120,11 @@ func dimensionsText(q *pinggu.Questionnaire) string {
 	}
 	parts := make([]string, len(order))
 	for i, d := range order {
-		parts[i] = d + "：" + strings.Join(items[d], "、")
+		name := q.DimensionName(d)
+		if name != d {
+			name += "（" + d + "）"
+		}
+		parts[i] = name + "：" + strings.Join(items[d], "、")
 	}
 	return strings.Join(parts, "；")
 }

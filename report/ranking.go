@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/xuri/excelize/v2"
+
 	"pinggu"
 	"pinggu/scoring"
 )
@@ -130,13 +132,14 @@ func (sc *Scorecard) placeValues(r Ranked) []any {
 
 var placeTitles = []string{"排名区间(95%)", "位列第一的概率", "组内显著差异(Holm校正)"}
 
-// ranking is one peer group's sheet, by rank, then every pair's test.
+// ranking is one peer group's sheet, by rank, then its chart, then every
+// pair's test.
 func (b *book) ranking(sc *Scorecard, group string, rk *Ranking) {
-	sheet := b.newSheet("排名-" + group)
+	sheet := b.titled("排名-"+group, group+" 满意度排名")
 	titles := append([]string{"组内排名", "单位", "答卷数"}, statTitles...)
 	titles = append(titles, "设计效应", "排名区间(95%)", "位列第一的概率", "显著高于", "显著低于")
-	b.header(sheet, 1, titles, []int{0, 16})
-	row := 2
+	b.header(sheet, 2, titles, []int{0, 16})
+	row := 3
 	for _, r := range rk.Units[group] {
 		vals := append([]any{rankCell(r), r.Unit.Name, r.Result.Respondents}, statValues(r.Result.Overall)...)
 		if r.Rank > 0 {
@@ -145,6 +148,8 @@ func (b *book) ranking(sc *Scorecard, group string, rk *Ranking) {
 		b.row(sheet, row, vals, append(b.statStyles(0, 0, b.st.integer), b.st.score, 0, b.st.rate, b.st.wrap, b.st.wrap))
 		row++
 	}
+	b.rateColours(sheet, "I", 3, row-1)
+	row = b.rankChart(sheet, group, row+1, rk.Units[group])
 	tests := rk.Tests[group]
 	if len(tests) == 0 {
 		return
@@ -166,4 +171,48 @@ func (b *book) ranking(sc *Scorecard, group string, rk *Ranking) {
 			[]int{0, 0, 0, b.st.score, b.st.score, b.st.score, b.st.pvalue, b.st.pvalue})
 		row++
 	}
+}
+
+// rankChart writes, from row on, the group's ranked units by score (high
+// to low, as ranked) beside the group mean, and a column chart of them
+// with each score labelled and the mean as a line; it returns the first
+// row below both. Units without a score are left out of the chart.
+func (b *book) rankChart(sheet, group string, row int, units []Ranked) int {
+	var ranked []Ranked
+	sum := 0.0
+	for _, r := range units {
+		if r.Rank > 0 {
+			ranked = append(ranked, r)
+			sum += r.Result.Overall.Mean
+		}
+	}
+	if len(ranked) == 0 {
+		return row
+	}
+	mean := scoring.Round(sum/float64(len(ranked)), 2)
+	b.row(sheet, row, []any{"图表数据", "单位", "满意度得分", "组内平均"}, []int{b.st.header, b.st.header, b.st.header, b.st.header})
+	first := row + 1
+	for i, r := range ranked {
+		b.row(sheet, first+i, []any{i + 1, r.Unit.Name, r.Result.Overall.Mean, mean}, []int{0, 0, b.st.score, b.st.score})
+	}
+	last := first + len(ranked) - 1
+	ref := func(col string) string { return fmt.Sprintf("'%s'!$%s$%d:$%s$%d", sheet, col, first, col, last) }
+	height := 300
+	b.check(b.f.AddChart(sheet, cell(5, row), &excelize.Chart{
+		Type: excelize.Col,
+		Series: []excelize.ChartSeries{{Name: fmt.Sprintf("'%s'!$C$%d", sheet, row), Categories: ref("B"), Values: ref("C"),
+			Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"2F5597"}}}},
+		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: group + " 满意度得分（由高到低，虚线为组内平均）"}}},
+		Dimension: excelize.ChartDimension{Width: uint(max(420, 60*len(ranked)+160)), Height: uint(height)},
+		Legend:    excelize.ChartLegend{Position: "bottom"},
+		PlotArea:  excelize.ChartPlotArea{ShowVal: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0.00"}},
+		YAxis:     excelize.ChartAxis{Minimum: ptr(0.0), Maximum: ptr(100.0), MajorGridLines: true},
+		XAxis:     excelize.ChartAxis{Font: excelize.Font{Size: 9, Color: "333333"}},
+	}, &excelize.Chart{
+		Type: excelize.Line,
+		Series: []excelize.ChartSeries{{Name: fmt.Sprintf("'%s'!$D$%d", sheet, row), Categories: ref("B"), Values: ref("D"),
+			Line: excelize.LineOptions{Width: 1.5, Dash: excelize.LineDashDash, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"C00000"}}}, Marker: excelize.ChartMarker{Symbol: "none"}}},
+	}))
+	// The chart floats over about 20 rows of 15 points; what follows starts below it.
+	return max(last, row+height/20) + 2
 }

@@ -73,7 +73,7 @@ func cell(col, row int) string {
 
 // styles are the workbook's few cell styles.
 type styles struct {
-	header, score, rate, integer, text, title, wrap, pvalue, ratio int
+	header, score, rate, integer, text, title, title2, wrap, pvalue, ratio, plain, datetime int
 }
 
 func newStyles(f *excelize.File) (styles, error) {
@@ -88,18 +88,25 @@ func newStyles(f *excelize.File) (styles, error) {
 		return id
 	}
 	score, rate, integer, text := "0.00", "0.0%", "0", "@"
-	border := []excelize.Border{{Type: "bottom", Color: "999999", Style: 1}}
+	// Every table cell is ruled, so a printed table reads as one.
+	border := []excelize.Border{{Type: "left", Color: "A6A6A6", Style: 1}, {Type: "right", Color: "A6A6A6", Style: 1},
+		{Type: "top", Color: "A6A6A6", Style: 1}, {Type: "bottom", Color: "A6A6A6", Style: 1}}
+	top := &excelize.Alignment{Vertical: "top"}
 	s.header = mk(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"E8EEF7"}},
 		Alignment: &excelize.Alignment{Vertical: "center", WrapText: true}, Border: border})
-	s.score = mk(&excelize.Style{CustomNumFmt: &score})
-	s.rate = mk(&excelize.Style{CustomNumFmt: &rate})
-	s.integer = mk(&excelize.Style{CustomNumFmt: &integer})
-	s.text = mk(&excelize.Style{CustomNumFmt: &text})
+	s.score = mk(&excelize.Style{CustomNumFmt: &score, Border: border, Alignment: top})
+	s.rate = mk(&excelize.Style{CustomNumFmt: &rate, Border: border, Alignment: top})
+	s.integer = mk(&excelize.Style{CustomNumFmt: &integer, Border: border, Alignment: top})
+	s.text = mk(&excelize.Style{CustomNumFmt: &text, Border: border, Alignment: top})
 	pvalue, ratio := "0.0000", "0.000"
-	s.pvalue = mk(&excelize.Style{CustomNumFmt: &pvalue})
-	s.ratio = mk(&excelize.Style{CustomNumFmt: &ratio})
+	s.pvalue = mk(&excelize.Style{CustomNumFmt: &pvalue, Border: border, Alignment: top})
+	s.ratio = mk(&excelize.Style{CustomNumFmt: &ratio, Border: border, Alignment: top})
 	s.title = mk(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}})
-	s.wrap = mk(&excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
+	s.title2 = mk(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 11}, Alignment: &excelize.Alignment{WrapText: true, Vertical: "center"}})
+	s.wrap = mk(&excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}, Border: border})
+	s.plain = mk(&excelize.Style{Border: border, Alignment: top})
+	datetime := "yyyy-mm-dd hh:mm:ss"
+	s.datetime = mk(&excelize.Style{CustomNumFmt: &datetime, Border: border, Alignment: top})
 	return s, err
 }
 

@@ -3,6 +3,9 @@ package report_test
 import (
 	"bytes"
 	"fmt"
+	"math"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -41,6 +44,9 @@ func rawFixture(n int) (*report.Raw, []*pinggu.Response) {
 		}}, rs
 }
 
+// TestRawXLSXSplitsSheetsAndKeepsText: rows split over sheets before the
+// limit, numbers and times are typed cells, text stays text (formulas
+// neutralised), and 变量说明 describes every column and option.
 func TestRawXLSXSplitsSheetsAndKeepsText(t *testing.T) {
 	t.Parallel()
 	raw, _ := rawFixture(7)
@@ -55,16 +61,41 @@ func TestRawXLSXSplitsSheetsAndKeepsText(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if got := f.GetSheetList(); fmt.Sprint(got) != "[原始数据 原始数据(2) 原始数据(3)]" {
+	if got := f.GetSheetList(); fmt.Sprint(got) != "[原始数据 原始数据(2) 原始数据(3) 变量说明]" {
 		t.Fatalf("sheets = %v", got)
 	}
 	rows, _ := f.GetRows("原始数据")
 	if len(rows) != 4 || strings.Join(rows[0], ",") != "答卷编号,单位编码,单位,渠道,来源标记,提交时间,用时(秒),Q1,Q1_选项,M,M_选项,R,T,排除,排除原因,质量标记" {
 		t.Fatalf("header = %v", rows[0])
 	}
-	want := []string{"id-000", "u1", "崇川区", "qr", "政务大厅", "2024-10-02 09:02:03", "61.5", "5", "很满意", "1;2", "效率；公开", "7", "'=HYPERLINK(\"http://x\")"}
+	want := []string{"id-000", "u1", "崇川区", "扫码", "政务大厅", "2024-10-02 09:02:03", "61.5", "5", "很满意", "1;2", "效率；公开", "7", "'=HYPERLINK(\"http://x\")"}
 	if strings.Join(rows[1], "|") != strings.Join(want, "|") {
 		t.Fatalf("row = %q\nwant %q", rows[1], want)
+	}
+	// 2024-10-02 09:02:03 Beijing time is day 45567 of Excel's calendar
+	// (2024-01-01 is 45292, plus 275 days) and 32523 of 86400 seconds.
+	for ref, want := range map[string]float64{"F2": 45567 + 32523.0/86400, "G2": 61.5, "H2": 5, "L2": 7} {
+		v, _ := f.GetCellValue("原始数据", ref, excelize.Options{RawCellValue: true})
+		typ, _ := f.GetCellType("原始数据", ref)
+		if x, err := strconv.ParseFloat(v, 64); err != nil || math.Abs(x-want) > 1e-9 || typ == excelize.CellTypeSharedString || typ == excelize.CellTypeInlineString {
+			t.Errorf("原始数据!%s = %q (type %v), want the number %v", ref, v, typ, want)
+		}
+	}
+	for _, ref := range []string{"A2", "B2", "J2"} { // the id, the unit code, multi codes "1;2"
+		if typ, _ := f.GetCellType("原始数据", ref); typ != excelize.CellTypeSharedString && typ != excelize.CellTypeInlineString {
+			t.Errorf("原始数据!%s has type %v, want text", ref, typ)
+		}
+	}
+	book, _ := f.GetRows("变量说明")
+	var lines []string
+	for _, r := range book {
+		lines = append(lines, strings.Join(r, "|"))
+	}
+	for _, want := range []string{"Q1|量表题：满意吗|数值", "|||5|很满意|100", "|||9|不清楚|不计分", "M|多选题：改进；多选，所选编码以;分隔|文本",
+		"R|0–10分评分题：打分|数值|0–10", "T|填空题：建议|文本"} {
+		if !slices.Contains(lines, want) {
+			t.Errorf("变量说明 lacks %q:\n%s", want, strings.Join(lines, "\n"))
+		}
 	}
 	last, _ := f.GetRows("原始数据(3)")
 	if len(last) != 2 || last[1][0] != "id-006" {

@@ -157,7 +157,7 @@ func openRows(r io.Reader, name string, maxLine int) (next func() ([]string, err
 
 // WriteImportErrors writes the row-by-row error report of an import.
 func WriteImportErrors(w io.Writer, errs []pinggu.ResponseRowError) error {
-	b, err := newBook()
+	b, err := newBook(Print{Subject: "答卷导入错误"})
 	if err != nil {
 		return err
 	}
@@ -173,7 +173,7 @@ func WriteImportErrors(w io.Writer, errs []pinggu.ResponseRowError) error {
 // WriteInvitations writes a unit's invitation codes with their links and,
 // for used ones, the response that used them.
 func WriteInvitations(w io.Writer, unit string, codes []string, usedBy map[string]string, link func(string) string) error {
-	b, err := newBook()
+	b, err := newBook(Print{Title: unit, Subject: "邀请码"})
 	if err != nil {
 		return err
 	}

@@ -53,6 +53,8 @@ type Scorecard struct {
 	// Method is the interval method and constants the results were
 	// computed with (the tally's).
 	Method scoring.Method
+	// Org is the installation's organisation: the workbook's author.
+	Org string
 	// Computed once per scorecard, on first use.
 	ranking   *Ranking
 	scores    []pinggu.UnitScore
@@ -76,15 +78,16 @@ func (c ChannelResult) Label() string {
 	return l
 }
 
-// WriteScorecard writes the scorecard workbook: 总表 with a chart, one
-// ranking sheet per peer group, one sheet per unit, 满意度明细 and 说明.
+// WriteScorecard writes the scorecard workbook: 封面, 总表, one ranking
+// sheet per peer group with its chart, one sheet per unit, 满意度明细 … 说明.
 func WriteScorecard(w io.Writer, sc *Scorecard) error {
-	b, err := newBook()
+	b, err := newBook(sc.print())
 	if err != nil {
 		return err
 	}
 	defer b.f.Close()
 	rk := sc.Rank()
+	b.cover(sc, rk)
 	b.summary(sc, rk)
 	for _, g := range rk.Groups {
 		if sc.Assessments != nil {
@@ -110,14 +113,21 @@ func WriteScorecard(w io.Writer, sc *Scorecard) error {
 
 // book carries the first error, so the sheet writers read as straight lines.
 type book struct {
-	f     *excelize.File
-	st    styles
-	taken map[string]bool
-	err   error
+	f      *excelize.File
+	st     styles
+	taken  map[string]bool
+	print  Print
+	sheets []*sheetInfo // in order, for the page setup
+	stream *sheetInfo   // the sheet being streamed
+	err    error
 }
 
-// newBook starts a workbook with the Chinese default font and the styles.
-func newBook() (*book, error) {
+// newBook starts a workbook with the Chinese default font and the styles;
+// p is what its printed pages and properties say.
+func newBook(p Print) (*book, error) {
+	if p.Org == "" {
+		p.Org = DefaultOrg
+	}
 	f := excelize.NewFile()
 	// Before any style: the theme must not override it (see pitfalls).
 	if err := f.SetDefaultFont("等线"); err != nil {
@@ -129,13 +139,14 @@ func newBook() (*book, error) {
 		f.Close()
 		return nil, err
 	}
-	return &book{f: f, st: st, taken: map[string]bool{}}, nil
+	return &book{f: f, st: st, taken: map[string]bool{}, print: p}, nil
 }
 
 // write saves the workbook unless a sheet writer failed, with its parts in
 // a fixed order (excelize writes them in map order), so the same contents
 // give the same bytes.
 func (b *book) write(w io.Writer) error {
+	b.finish()
 	if b.err != nil {
 		return b.err
 	}
@@ -171,35 +182,50 @@ func (b *book) newSheet(name string) string {
 		_, err := b.f.NewSheet(name)
 		b.check(err)
 	}
+	b.info(name)
 	return name
 }
 
-// row writes values from column 1 of row, with a style per column (0 = none).
+// row writes values from column 1 of row, with a style per column (0 =
+// plain); every cell gets a border, so the table prints as one.
 func (b *book) row(sheet string, row int, values []any, style []int) {
 	b.check(b.f.SetSheetRow(sheet, cell(1, row), &values))
-	for i, s := range style {
-		if s != 0 && i < len(values) {
-			b.check(b.f.SetCellStyle(sheet, cell(i+1, row), cell(i+1, row), s))
+	if s := b.info(sheet); len(values) > s.cols {
+		s.cols = len(values)
+	}
+	for i := range values {
+		s := b.st.plain
+		if i < len(style) && style[i] != 0 {
+			s = style[i]
 		}
+		b.check(b.f.SetCellStyle(sheet, cell(i+1, row), cell(i+1, row), s))
 	}
 }
+
+// maxTitleWidth is the widest a column grows for its title alone.
+const maxTitleWidth = 10
 
 // header writes a frozen, styled header row and sizes columns to fit it
 // (or the widths given, which win when larger).
 func (b *book) header(sheet string, row int, titles []string, widths []int) {
 	vals := make([]any, len(titles))
+	lines := 1
 	for i, t := range titles {
 		vals[i] = t
-		w := displayWidth(t)
+		// A long title wraps rather than widening its column of numbers.
+		w := min(displayWidth(t), maxTitleWidth)
 		if i < len(widths) && widths[i] > w {
 			w = widths[i]
 		}
+		lines = max(lines, (displayWidth(t)+w-1)/max(w, 1))
 		col, _ := excelize.ColumnNumberToName(i + 1)
 		b.check(b.f.SetColWidth(sheet, col, col, columnWidth(w)))
 	}
 	b.check(b.f.SetSheetRow(sheet, cell(1, row), &vals))
+	b.check(b.f.SetRowHeight(sheet, row, float64(15*min(lines, 3))))
 	b.check(b.f.SetCellStyle(sheet, cell(1, row), cell(len(titles), row), b.st.header))
 	b.check(b.f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: row, TopLeftCell: cell(1, row+1), ActivePane: "bottomLeft"}))
+	b.info(sheet).titleRows = row
 }
 
 // statValues are an estimate's published columns (statTitles); an
@@ -217,28 +243,23 @@ func (b *book) statStyles(prefix ...int) []int {
 
 var statTitles = []string{"有效样本", "满意度得分", "得分下限(95%)", "得分上限(95%)", "误差范围(±分)", "满意率", "满意率下限(95%)", "满意率上限(95%)"}
 
-// summary is 总表: every unit with its rank in its peer group, and a chart.
+// summary is 总表: every unit with its rank in its peer group.
 func (b *book) summary(sc *Scorecard, rk *Ranking) {
-	sheet := b.newSheet("总表")
-	title := sc.Round.Title + " 满意度测评结果"
-	if !sc.Final {
-		title += "（阶段性，未定稿）"
-	}
-	b.check(b.f.SetCellStr(sheet, "A1", title))
-	b.check(b.f.SetCellStyle(sheet, "A1", "A1", b.st.title))
+	sheet := b.titled("总表", "总表")
 	var extra []string
 	if sc.Assessments != nil {
 		extra = []string{"总分", "等次", "考核组内排名", "基础分(折算)", "加分", "扣分", "一票否决"}
 	}
 	titles := append(append([]string{"序号", "单位", "考核类别"}, extra...), "满意度组内排名", "答卷数")
 	titles = append(append(titles, statTitles...), placeTitles...)
-	scoreCol, _ := excelize.ColumnNumberToName(3 + len(extra) + 4)
 	rateCol, _ := excelize.ColumnNumberToName(3 + len(extra) + 8)
 	nameWidth := 8
 	for _, u := range sc.Units {
 		nameWidth = max(nameWidth, displayWidth(u.Name))
 	}
-	b.header(sheet, 2, titles, []int{4, nameWidth})
+	widths := make([]int, len(titles))
+	widths[0], widths[1], widths[len(titles)-1] = 4, nameWidth, 30
+	b.header(sheet, 2, titles, widths)
 	for i, u := range sc.Units {
 		r := rk.ByUnit[u.Code]
 		vals := []any{i + 1, u.Name, u.PeerGroup}
@@ -256,25 +277,48 @@ func (b *book) summary(sc *Scorecard, rk *Ranking) {
 	if len(sc.Units) == 0 {
 		return
 	}
-	// Colour the rate from red through yellow to green, and the grades.
-	b.check(b.f.SetConditionalFormat(sheet, fmt.Sprintf("%s3:%s%d", rateCol, rateCol, last), []excelize.ConditionalFormatOptions{{
-		Type: "3_color_scale", Criteria: "=", MinType: "min", MidType: "percentile", MidValue: "50", MaxType: "max",
-		MinColor: "#F8696B", MidColor: "#FFEB84", MaxColor: "#63BE7B"}}))
+	b.rateColours(sheet, rateCol, 3, last)
 	if sc.Assessments != nil {
 		b.gradeColours(sheet, fmt.Sprintf("E3:E%d", last), sc)
 	}
-	b.check(b.f.AddChart(sheet, cell(len(titles)+2, 2), &excelize.Chart{
-		Type: excelize.Bar,
-		Series: []excelize.ChartSeries{{Name: fmt.Sprintf("'%s'!$%s$2", sheet, scoreCol),
-			Categories: fmt.Sprintf("'%s'!$B$3:$B$%d", sheet, last), Values: fmt.Sprintf("'%s'!$%s$3:$%s$%d", sheet, scoreCol, scoreCol, last),
-			Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"A31515"}}}},
-		Title:      excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "各单位满意度得分"}}},
-		Dimension:  excelize.ChartDimension{Width: 640, Height: uint(160 + 22*len(sc.Units))},
-		Legend:     excelize.ChartLegend{Position: "none"},
-		VaryColors: ptr(false),
-		YAxis:      excelize.ChartAxis{Minimum: ptr(0.0), Maximum: ptr(100.0), MajorGridLines: true},
-		XAxis:      excelize.ChartAxis{ReverseOrder: true, Font: excelize.Font{Size: 9, Color: "333333"}},
-	}))
+	b.note(sheet, last+2, 8, "满意率着色："+rateBandsText()+"。各考核类别的排名和图表见“排名-”各表；"+
+		"“样本不足”的单位不给出得分、等次和排名。计算方法见“说明”。")
+}
+
+// rateBands colour a satisfaction rate by fixed thresholds, so a colour
+// means the same in every round (a scale from the lowest to the highest
+// unit painted 84% deep red when every unit was above 80%).
+var rateBands = []struct {
+	min   float64
+	fill  string
+	words string
+}{
+	{0.9, "C6EFCE", "≥ 90% 绿"},
+	{0.8, "E2EFDA", "80%–90% 浅绿"},
+	{0.6, "FFEB9C", "60%–80% 黄"},
+	{0, "FFC7CE", "< 60% 红"},
+}
+
+func rateBandsText() string {
+	words := make([]string, len(rateBands))
+	for i, band := range rateBands {
+		words[i] = band.words
+	}
+	return strings.Join(words, "，")
+}
+
+// rateColours fills the rates in rows first–last of column col by
+// rateBands (the first band that holds wins); a cell without a number
+// (样本不足) stays white, where a plain ≥ rule would paint it.
+func (b *book) rateColours(sheet, col string, first, last int) {
+	var opts []excelize.ConditionalFormatOptions
+	for _, band := range rateBands {
+		style, err := b.f.NewConditionalStyle(&excelize.Style{Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{band.fill}}})
+		b.check(err)
+		opts = append(opts, excelize.ConditionalFormatOptions{Type: "formula", Format: &style, StopIfTrue: true,
+			Criteria: fmt.Sprintf("AND(ISNUMBER(%s%d),%s%d>=%s)", col, first, col, first, strconv.FormatFloat(band.min, 'f', -1, 64))})
+	}
+	b.check(b.f.SetConditionalFormat(sheet, fmt.Sprintf("%s%d:%s%d", col, first, col, last), opts))
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -323,7 +367,7 @@ func scoreRate(a scoring.UnitAssessment, code string) any {
 
 // assessmentRanking is one peer group's sheet of totals and grades, by rank.
 func (b *book) assessmentRanking(group string, sc *Scorecard) {
-	sheet := b.newSheet("考核排名-" + group)
+	sheet := b.titled("考核排名-"+group, group+" 考核排名")
 	titles := []string{"组内排名", "单位", "总分", "等次", "基础分(折算)", "加分", "扣分", "一票否决", "缺项"}
 	var tops []pinggu.Indicator
 	for _, in := range sc.System.Indicators {
@@ -332,7 +376,7 @@ func (b *book) assessmentRanking(group string, sc *Scorecard) {
 			titles = append(titles, in.Name+"得分率")
 		}
 	}
-	b.header(sheet, 1, titles, []int{0, 16})
+	b.header(sheet, 2, titles, []int{0, 16})
 	var idx []int
 	for i, u := range sc.Units {
 		if u.PeerGroup == group {
@@ -354,18 +398,16 @@ func (b *book) assessmentRanking(group string, sc *Scorecard) {
 			vals = append(vals, scoreRate(a, top.Code))
 			styles = append(styles, b.st.rate)
 		}
-		b.row(sheet, k+2, vals, styles)
+		b.row(sheet, k+3, vals, styles)
 	}
 	if len(idx) > 0 {
-		b.gradeColours(sheet, fmt.Sprintf("D2:D%d", len(idx)+1), sc)
+		b.gradeColours(sheet, fmt.Sprintf("D3:D%d", len(idx)+2), sc)
 	}
 }
 
 // unitSheet is one unit: its overall result, then every dimension and scale question.
 func (b *book) unitSheet(sc *Scorecard, u pinggu.Unit, r scoring.UnitResult) {
-	sheet := b.newSheet(u.Name)
-	b.check(b.f.SetCellStr(sheet, "A1", fmt.Sprintf("%s（%s，%s）", u.Name, u.Code, u.PeerGroup)))
-	b.check(b.f.SetCellStyle(sheet, "A1", "A1", b.st.title))
+	sheet := b.titled(u.Name, fmt.Sprintf("%s（%s）", u.Name, u.PeerGroup))
 	titles := append([]string{"项目", "内容", "回答数"}, statTitles...)
 	titles = append(titles, "有效样本量n_eff")
 	b.header(sheet, 2, titles, []int{10, 40})
@@ -380,7 +422,7 @@ func (b *book) unitSheet(sc *Scorecard, u pinggu.Unit, r scoring.UnitResult) {
 	}
 	put("综合", "综合满意度（"+overallText(sc.Round.Scoring)+"）", r.Respondents, r.Overall)
 	for _, d := range r.Dimensions {
-		put("维度", d.Dimension+"（"+strings.Join(d.Questions, "、")+"）", d.Stat.N, d.Stat)
+		put("维度", sc.Questionnaire.DimensionName(d.Dimension)+"（"+strings.Join(d.Questions, "、")+"）", d.Stat.N, d.Stat)
 	}
 	for _, q := range r.Questions {
 		if q.Stat == nil {
@@ -460,57 +502,129 @@ func (b *book) indicatorLines(sheet string, row int, sc *Scorecard, u pinggu.Uni
 	}
 }
 
-// streamSheet starts a streamed sheet with sized columns, a frozen header
-// row and the header, in the order a stream requires (widths and panes
-// before the first row). It returns nil after recording an error.
-func (b *book) streamSheet(name string, titles []string, widths []int) *excelize.StreamWriter {
-	sw, err := b.f.NewStreamWriter(b.newSheet(name))
+// streamSheet starts a streamed sheet with sized columns, its title in row
+// 1, a frozen header in row 2, in the order a stream requires (widths and
+// panes before the first row); its rows start at 3. It returns nil after
+// recording an error. End it with flush.
+func (b *book) streamSheet(name, title string, titles []string, widths []int) *excelize.StreamWriter {
+	name = b.newSheet(name)
+	sw, err := b.f.NewStreamWriter(name)
 	if err != nil {
 		b.check(err)
 		return nil
 	}
+	s := b.info(name)
+	s.stream, s.titleRows = true, 2
 	for i, wd := range widths {
-		b.check(sw.SetColWidth(i+1, i+1, columnWidth(max(wd, displayWidth(titles[i])))))
+		w := columnWidth(max(wd, displayWidth(titles[i])))
+		s.widths = append(s.widths, int(w))
+		b.check(sw.SetColWidth(i+1, i+1, w))
 	}
-	b.check(sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}))
+	b.check(sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 2, TopLeftCell: "A3", ActivePane: "bottomLeft"}))
+	b.check(sw.SetRow("A1", []any{excelize.Cell{StyleID: b.st.title, Value: b.sheetTitle(title)}}))
 	head := make([]any, len(titles))
 	for i, t := range titles {
 		head[i] = excelize.Cell{StyleID: b.st.header, Value: t}
 	}
-	b.check(sw.SetRow("A1", head))
+	b.check(sw.SetRow("A2", head))
+	b.stream = s
 	return sw
 }
 
-// detail is 满意度明细: for every unit and choice question, each option's
-// count and share. It can be long, so it is streamed.
-func (b *book) detail(sc *Scorecard) {
-	sw := b.streamSheet("满意度明细", []string{"单位", "题号", "题目", "选项编码", "选项", "人数", "占比"}, []int{16, 6, 50, 8, 14, 6, 8})
-	if sw == nil {
-		return
-	}
-	row := 2
-	for i, u := range sc.Units {
-		for _, q := range sc.Results[i].Questions {
-			qq := sc.Questionnaire.Question(q.Code)
-			if qq.Type == pinggu.Text {
-				continue
-			}
-			for _, o := range q.Options {
-				b.check(sw.SetRow(cell(1, row), []any{u.Name, q.Code, qq.Text, o.Code, o.Label,
-					excelize.Cell{StyleID: b.st.integer, Value: o.Count}, excelize.Cell{StyleID: b.st.rate, Value: o.Share}}))
-				row++
-			}
+// flush ends the sheet being streamed, its page set up first: a stream
+// writes the sheet's settings when it is flushed.
+func (b *book) flush(sw *excelize.StreamWriter) {
+	b.layout(b.stream)
+	b.check(sw.Flush())
+}
+
+// cells wraps a streamed row's values that carry no style in the plain
+// bordered one.
+func (b *book) cells(values ...any) []any {
+	for i, v := range values {
+		if _, ok := v.(excelize.Cell); !ok {
+			values[i] = excelize.Cell{StyleID: b.st.plain, Value: v}
 		}
 	}
-	b.check(sw.Flush())
+	return values
+}
+
+// detail is 满意度明细: one block per choice question, one row per unit,
+// each option's count and share side by side, as a printed report shows a
+// distribution (one line per option and unit took 46 pages for 15 units).
+func (b *book) detail(sc *Scorecard) {
+	sheet := b.titled("满意度明细", "各题选项分布")
+	widest := 0
+	for _, q := range sc.Questionnaire.Questions {
+		if q.Type != pinggu.Text {
+			widest = max(widest, len(q.Options), 11*btoi(q.Type == pinggu.Rating))
+		}
+	}
+	nameWidth := 8
+	for _, u := range sc.Units {
+		nameWidth = max(nameWidth, displayWidth(u.Name))
+	}
+	b.check(b.f.SetColWidth(sheet, "A", "A", columnWidth(nameWidth)))
+	last, _ := excelize.ColumnNumberToName(2 + 2*max(widest, 1))
+	b.check(b.f.SetColWidth(sheet, "B", last, 7))
+	row := 2
+	b.info(sheet).titleRows = 1
+	for qi, q := range sc.Questionnaire.Questions {
+		if q.Type == pinggu.Text {
+			continue
+		}
+		title := q.Code + " " + q.Text
+		if q.Type == pinggu.Multi {
+			title += "（多选，占比之和可超过100%）"
+		}
+		b.check(b.f.MergeCell(sheet, cell(1, row), cell(2+2*max(widest, 1), row)))
+		b.row(sheet, row, []any{title}, []int{b.st.title2})
+		row++
+		head := []any{"单位", "回答数"}
+		var opts []scoring.OptionCount
+		if len(sc.Results) > 0 {
+			opts = sc.Results[0].Questions[qi].Options
+		}
+		for _, o := range opts {
+			label := o.Label
+			if label != o.Code {
+				label += "(" + o.Code + ")"
+			}
+			head = append(head, label, "占比")
+		}
+		styles := make([]int, len(head))
+		for i := range styles {
+			styles[i] = b.st.header
+		}
+		b.row(sheet, row, head, styles)
+		b.check(b.f.SetRowHeight(sheet, row, 30))
+		row++
+		for i, u := range sc.Units {
+			qr := sc.Results[i].Questions[qi]
+			vals, st := []any{u.Name, qr.Answered}, []int{0, b.st.integer}
+			for _, o := range qr.Options {
+				vals, st = append(vals, o.Count, o.Share), append(st, b.st.integer, b.st.rate)
+			}
+			b.row(sheet, row, vals, st)
+			row++
+		}
+		row++
+	}
+}
+
+func btoi(v bool) int {
+	if v {
+		return 1
+	}
+	return 0
 }
 
 // channels is 分渠道: every unit's overall result per channel and source
 // tag, so a unit's score can be read apart from how its sample came in.
 func (b *book) channels(sc *Scorecard) {
-	sheet := b.newSheet("分渠道")
-	b.header(sheet, 1, append([]string{"单位", "渠道", "来源标记", "答卷数"}, statTitles...), []int{16, 10, 14})
-	row := 2
+	sheet := b.titled("分渠道", "分渠道结果")
+	b.header(sheet, 2, append([]string{"单位", "渠道", "来源标记", "答卷数"}, statTitles...), []int{16, 10, 14})
+	row := 3
 	for _, u := range sc.Units {
 		for _, ch := range sc.Channels[u.Code] {
 			b.row(sheet, row, append([]any{u.Name, pinggu.ChannelLabel(ch.Channel), Neutralize(ch.Tag), ch.Result.Respondents}, statValues(ch.Result.Overall)...),
@@ -527,8 +641,8 @@ func (b *book) quality(sc *Scorecard) {
 	for _, f := range pinggu.QualityFlags {
 		titles = append(titles, f.Label)
 	}
-	sheet := b.newSheet("质量控制")
-	b.header(sheet, 1, titles, []int{16})
+	sheet := b.titled("质量控制", "答卷质量控制")
+	b.header(sheet, 2, titles, []int{16})
 	for i, u := range sc.Units {
 		excluded := 0
 		for _, n := range sc.Excluded[u.Code] {
@@ -538,15 +652,15 @@ func (b *book) quality(sc *Scorecard) {
 		for _, f := range pinggu.QualityFlags {
 			vals = append(vals, sc.Flags[u.Code][f.Flag])
 		}
-		b.row(sheet, i+2, vals, nil)
+		b.row(sheet, i+3, vals, nil)
 	}
 }
 
 // appeals is 申诉处理: every appeal with its answer and, when upheld on a
 // leaf, the entry before and after, so a changed place can be traced.
 func (b *book) appeals(sc *Scorecard) {
-	sheet := b.newSheet("申诉处理")
-	b.header(sheet, 1, []string{"单位", "申诉对象", "申诉理由", "提出时间", "佐证材料", "处理结果", "答复理由", "改正", "答复时间"},
+	sheet := b.titled("申诉处理", "申诉处理情况")
+	b.header(sheet, 2, []string{"单位", "申诉对象", "申诉理由", "提出时间", "佐证材料", "处理结果", "答复理由", "改正", "答复时间"},
 		[]int{16, 24, 40, 16, 24, 12, 40, 24, 16})
 	loc := sc.Round.Location()
 	for i, a := range sc.Appeals {
@@ -565,7 +679,7 @@ func (b *book) appeals(sc *Scorecard) {
 		if c := a.Change; c != nil && c.Old != nil {
 			change = entryWords(*c.Old) + " → " + entryWords(c.New)
 		}
-		b.row(sheet, i+2, []any{sc.nameOf(a.Unit), on, Neutralize(a.Reason), a.At.In(loc).Format("2006-01-02 15:04"),
+		b.row(sheet, i+3, []any{sc.nameOf(a.Unit), on, Neutralize(a.Reason), a.At.In(loc).Format("2006-01-02 15:04"),
 			Neutralize(strings.Join(files, "、")), pinggu.DecisionLabel(a.Decision), Neutralize(answer), change, answered}, nil)
 	}
 }
@@ -635,7 +749,7 @@ func entryWords(v pinggu.InputValue) string {
 // method is 说明: how the numbers were computed, with every constant and
 // the fingerprint of the inputs, so a published number can be defended.
 func (b *book) method(sc *Scorecard) {
-	sheet := b.newSheet("说明")
+	sheet := b.titled("说明", "计算方法说明")
 	s := sc.Round.Scoring.WithDefaults()
 	scoreMap := "问卷中各选项的分值"
 	if len(s.ScoreMap) > 0 {
@@ -708,9 +822,17 @@ func (b *book) method(sc *Scorecard) {
 			{"申诉", "结果公示期间，单位可对某项指标或总分提出申诉；评估人员逐项答复（成立或不成立，均附理由），申诉成立的指标按改正后的录入计分并重新汇总；全部申诉答复后方可生成最终结果。处理情况见“申诉处理”表"},
 		}, lines[len(lines)-2:]...)...)
 	}
+	b.lines(sheet, lines)
+}
+
+// lines writes a 说明 sheet's label–text pairs under its title, the text
+// wrapped and its row tall enough to print whole.
+func (b *book) lines(sheet string, lines [][2]string) {
 	b.check(b.f.SetColWidth(sheet, "A", "A", 16))
 	b.check(b.f.SetColWidth(sheet, "B", "B", 90))
 	for i, l := range lines {
-		b.row(sheet, i+1, []any{l[0], l[1]}, []int{b.st.header, b.st.wrap})
+		b.row(sheet, i+2, []any{l[0], l[1]}, []int{b.st.header, b.st.wrap})
+		b.check(b.f.SetRowHeight(sheet, i+2, float64(15*(1+displayWidth(l[1])/88))))
 	}
+	b.info(sheet).titleRows = 1
 }

@@ -23,6 +23,9 @@ func (s *Server) listReports(c echo.Context) error {
 // name in RFC 5987 form and an ASCII fallback for old clients.
 func (s *Server) downloadReport(c echo.Context) error {
 	file := c.Param("file")
+	if !strings.Contains(file, ".") {
+		return pinggu.Errorf(pinggu.NotFound, "报表地址须以文件格式结尾，如%s.xlsx", file)
+	}
 	ext := file[strings.LastIndex(file, ".")+1:]
 	id := strings.TrimSuffix(file, "."+ext)
 	rep, body, err := s.reports.OpenReport(c.Request().Context(), id)

@@ -160,7 +160,9 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	}
 	if a.cmd != "web" {
 		w := jobs.NewWorker(a.redis, a.log, a.worker)
-		h := jobs.NewHandlers(a.store, a.sched, a.rounds, jobs.NewCompiler(a.store, a.now), a.now, a.log)
+		compiler := jobs.NewCompiler(a.store, a.now)
+		compiler.Org = a.cfg.Org
+		h := jobs.NewHandlers(a.store, a.sched, a.rounds, compiler, a.now, a.log)
 		h.Observe(a.metrics.Job)
 		h.Register(w.Mux())
 		if err := w.Start(); err != nil {

@@ -50,8 +50,8 @@ func TestAppealChangesTheRanking(t *testing.T) {
 	}
 	_, body := p.api(t, "tok", "POST", "/api/v1/rounds/kh/compile", nil)
 	f := downloadScorecard(t, p, "kh", body["job"].(string))
-	checkCells(t, f, "考核排名-县市区", 2, map[string]any{"A": 1.0, "B": "海门区", "C": 85.0})
-	checkCells(t, f, "考核排名-县市区", 3, map[string]any{"A": 2.0, "B": "崇川区", "C": 80.0})
+	checkCells(t, f, "考核排名-县市区", 3, map[string]any{"A": 1.0, "B": "海门区", "C": 85.0})
+	checkCells(t, f, "考核排名-县市区", 4, map[string]any{"A": 2.0, "B": "崇川区", "C": 80.0})
 	f.Close()
 	publicOrder(t, p, "海门区", "崇川区")
 
@@ -84,11 +84,11 @@ func TestAppealChangesTheRanking(t *testing.T) {
 	}
 	f = downloadScorecard(t, p, "kh", decided["job"].(string))
 	defer f.Close()
-	checkCells(t, f, "考核排名-县市区", 2, map[string]any{"A": 1.0, "B": "崇川区", "C": 90.0})
-	checkCells(t, f, "考核排名-县市区", 3, map[string]any{"A": 2.0, "B": "海门区", "C": 85.0})
-	checkCells(t, f, "申诉处理", 2, map[string]any{"A": "崇川区", "B": "A2 法治宣传", "C": "开展宣传活动40场，台账见附件",
+	checkCells(t, f, "考核排名-县市区", 3, map[string]any{"A": 1.0, "B": "崇川区", "C": 90.0})
+	checkCells(t, f, "考核排名-县市区", 4, map[string]any{"A": 2.0, "B": "海门区", "C": 85.0})
+	checkCells(t, f, "申诉处理", 3, map[string]any{"A": "崇川区", "B": "A2 法治宣传", "C": "开展宣传活动40场，台账见附件",
 		"E": "宣传台账.pdf", "F": "申诉成立", "G": "台账属实，改为40分", "H": "30分 → 40分"})
-	checkCells(t, f, "申诉处理", 3, map[string]any{"A": "海门区", "B": "总分", "F": "待处理"})
+	checkCells(t, f, "申诉处理", 4, map[string]any{"A": "海门区", "B": "总分", "F": "待处理"})
 	publicOrder(t, p, "崇川区", "海门区")
 	// The unit reads the answer.
 	_, mine := do(t, p, cc, "GET", "/api/v1/rounds/kh/units/chongchuan/appeals", "", nil)

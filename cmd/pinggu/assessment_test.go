@@ -162,7 +162,7 @@ func TestAssessmentRound(t *testing.T) {
 	if findRow(t, f, "崇川区", "获评省法治建设创新项目") == 0 {
 		t.Fatal("bonus basis missing")
 	}
-	checkCells(t, f, "考核排名-县市区", 2, map[string]any{"A": 1.0, "B": "崇川区", "C": 85.0, "D": "良好"})
+	checkCells(t, f, "考核排名-县市区", 3, map[string]any{"A": 1.0, "B": "崇川区", "C": 85.0, "D": "良好"})
 }
 
 // downloadScorecard waits for the compile job and opens its workbook.

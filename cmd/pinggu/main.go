@@ -25,6 +25,8 @@ import (
 	"strings"
 	"syscall"
 	_ "time/tzdata" // round time zones must load in a scratch container too
+
+	"pinggu/report"
 )
 
 func main() {
@@ -47,6 +49,7 @@ type config struct {
 	RedisDB    int
 	AdminToken string
 	BaseURL    string
+	Org        string // the organisation named as the author of every workbook
 	TrustProxy bool
 	Verbose    bool
 	Responses  int
@@ -71,7 +74,7 @@ const usage = `usage: pinggu [serve|web|worker|demo|token|user|healthcheck] [fla
 
 Environment (flags override): PINGGU_ADDR, PINGGU_DATA_DIR, PINGGU_MONGO_URI,
 PINGGU_REDIS_ADDR, PINGGU_REDIS_DB, PINGGU_ADMIN_TOKEN, PINGGU_BASE_URL,
-PINGGU_TRUST_PROXY, PINGGU_PPROF_ADDR.
+PINGGU_ORG, PINGGU_TRUST_PROXY, PINGGU_PPROF_ADDR.
 `
 
 func parseConfig(cmd string, args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -95,6 +98,7 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 	fs.StringVar(&cfg.RedisAddr, "redis", env("PINGGU_REDIS_ADDR", ""), "Redis address (empty: in-process Redis)")
 	fs.IntVar(&cfg.RedisDB, "redis-db", redisDB, "Redis database number")
 	fs.StringVar(&cfg.BaseURL, "base-url", env("PINGGU_BASE_URL", ""), "public base URL for printed links")
+	fs.StringVar(&cfg.Org, "org", env("PINGGU_ORG", report.DefaultOrg), "the organisation named as author in every workbook, e.g. 南通市法治政府建设第三方评估组")
 	fs.BoolVar(&cfg.TrustProxy, "trust-proxy", env("PINGGU_TRUST_PROXY", "") == "true", "take client addresses from X-Forwarded-For")
 	fs.BoolVar(&cfg.Verbose, "v", false, "log every request")
 	fs.StringVar(&cfg.PprofAddr, "pprof", env("PINGGU_PPROF_ADDR", ""), "profiling listener for operators, loopback only (e.g. 127.0.0.1:6060; empty: off)")

@@ -25,7 +25,8 @@ import (
 func TestScheduledRoundCompilesAScorecard(t *testing.T) {
 	t.Parallel()
 	clock := &testClock{}
-	p := startProductWith(t, storetest.Dir(t), map[string]string{"PINGGU_ADMIN_TOKEN": "tok"}, clock)
+	const org = "南通市法治政府建设第三方评估组"
+	p := startProductWith(t, storetest.Dir(t), map[string]string{"PINGGU_ADMIN_TOKEN": "tok", "PINGGU_ORG": org}, clock)
 	defer p.shutdown(t)
 	now := time.Now()
 	clock.Freeze(now)
@@ -148,6 +149,19 @@ func TestScheduledRoundCompilesAScorecard(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
+	checkPrintable(t, f, data, "测评", "正式结果", org)
+	if total, per := printedPages(t, data); per != nil {
+		// Every table fits its page: one each, 说明 on two at most.
+		for sheet, n := range per {
+			if n > 1 && sheet != "说明" || n > 2 {
+				t.Errorf("%s prints on %d pages", sheet, n)
+			}
+		}
+		if total > len(f.GetSheetList())+1 {
+			t.Errorf("%d sheets print on %d pages (%v)", len(f.GetSheetList()), total, per)
+		}
+		t.Logf("the scorecard prints on %d A4 pages: %v", total, per)
+	}
 
 	// Hand computation for 崇川区: scores 100×10, 80×6, 60×2, 20×1 (不清楚
 	// excluded): n = 19, Ȳ = 1620/19, s² = (149600/19)/18, P = 18/19; the
@@ -163,14 +177,16 @@ func TestScheduledRoundCompilesAScorecard(t *testing.T) {
 	urow := findRow(t, f, "崇川区", "题目 Q1")
 	checkCells(t, f, "崇川区", urow, map[string]any{"C": 20.0, "D": 19.0, "E": want["mean"], "I": want["rate"]})
 	for code, n := range map[string]float64{"5": 10, "4": 6, "3": 2, "2": 0, "1": 1, "9": 1} {
-		r := findRow2(t, f, "满意度明细", "崇川区", code)
-		checkCells(t, f, "满意度明细", r, map[string]any{"F": n, "G": n / 20})
+		r, col := findOption(t, f, "崇川区", "Q1", code)
+		share, _ := excelize.ColumnNumberToName(col + 1)
+		count, _ := excelize.ColumnNumberToName(col)
+		checkCells(t, f, "满意度明细", r, map[string]any{count: n, share: n / 20})
 	}
 	// 分渠道: 崇川区 by QR in the hall, ten 100s; on the web 80×6, 60×2,
 	// 20×1 and one 不清楚: n = 9, mean 620/9, 8 of 9 at 60 or more.
-	checkCells(t, f, "分渠道", 2, map[string]any{"A": "崇川区", "B": "扫码", "C": "政务大厅", "D": 10.0, "E": 10.0, "F": 100.0, "J": 1.0})
-	checkCells(t, f, "分渠道", 3, map[string]any{"A": "崇川区", "B": "网页", "C": "", "D": 10.0, "E": 9.0, "F": 620.0 / 9, "J": 8.0 / 9})
-	checkCells(t, f, "分渠道", 4, map[string]any{"A": "海门区", "B": "网页", "D": 180.0, "F": 60.0})
+	checkCells(t, f, "分渠道", 3, map[string]any{"A": "崇川区", "B": "扫码", "C": "政务大厅", "D": 10.0, "E": 10.0, "F": 100.0, "J": 1.0})
+	checkCells(t, f, "分渠道", 4, map[string]any{"A": "崇川区", "B": "网页", "C": "", "D": 10.0, "E": 9.0, "F": 620.0 / 9, "J": 8.0 / 9})
+	checkCells(t, f, "分渠道", 5, map[string]any{"A": "海门区", "B": "网页", "D": 180.0, "F": 60.0})
 	checkCells(t, f, "崇川区", findRow(t, f, "崇川区", "扫码·政务大厅"), map[string]any{"A": "渠道", "C": 10.0, "E": 100.0})
 	checkExport(t, p)
 	if status, r := p.api(t, "tok", "POST", "/api/v1/rounds/r9/publish", nil); status != 200 || r["status"] != "published" {
@@ -203,16 +219,28 @@ func findRow(t *testing.T, f *excelize.File, sheet, label string) int {
 	return 0
 }
 
-func findRow2(t *testing.T, f *excelize.File, sheet, unit, option string) int {
+// findOption finds in 满意度明细 the row of unit in question's block and
+// the column of option's count (its share is the next column).
+func findOption(t *testing.T, f *excelize.File, unit, question, option string) (row, col int) {
 	t.Helper()
-	rows, _ := f.GetRows(sheet)
+	rows, _ := f.GetRows("满意度明细")
 	for i, r := range rows {
-		if len(r) > 3 && r[0] == unit && r[1] == "Q1" && r[3] == option {
-			return i + 1
+		if len(r) == 0 || !strings.HasPrefix(r[0], question+" ") || i+1 >= len(rows) {
+			continue
+		}
+		for c, h := range rows[i+1] {
+			if strings.HasSuffix(h, "("+option+")") {
+				col = c + 1
+			}
+		}
+		for j := i + 2; j < len(rows) && len(rows[j]) > 0 && rows[j][0] != ""; j++ {
+			if rows[j][0] == unit && col > 0 {
+				return j + 1, col
+			}
 		}
 	}
-	t.Fatalf("%s has no row for %s option %s", sheet, unit, option)
-	return 0
+	t.Fatalf("满意度明细 has no %s for %s option %s", unit, question, option)
+	return 0, 0
 }
 
 // checkCells compares cells by their stored (unformatted) values.

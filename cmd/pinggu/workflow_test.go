@@ -177,10 +177,10 @@ func TestAssessmentWorkflowEndToEnd(t *testing.T) {
 
 	// The provisional result, by hand.
 	f := downloadScorecard(t, p, "kh", must("POST", "/api/v1/rounds/kh/compile", nil, 202)["job"].(string))
-	checkCells(t, f, "考核排名-县市区", 2, map[string]any{"A": 1.0, "B": "崇川区", "C": 86.0, "D": "良好"})
-	checkCells(t, f, "考核排名-县市区", 3, map[string]any{"A": 2.0, "B": "海门区", "C": 85.0})
-	checkCells(t, f, "考核排名-市级部门", 2, map[string]any{"A": 1.0, "B": "市司法局", "C": 81.0})
-	checkCells(t, f, "考核排名-市级部门", 3, map[string]any{"A": 2.0, "B": "市公安局", "C": 66.0, "D": "较差"})
+	checkCells(t, f, "考核排名-县市区", 3, map[string]any{"A": 1.0, "B": "崇川区", "C": 86.0, "D": "良好"})
+	checkCells(t, f, "考核排名-县市区", 4, map[string]any{"A": 2.0, "B": "海门区", "C": 85.0})
+	checkCells(t, f, "考核排名-市级部门", 3, map[string]any{"A": 1.0, "B": "市司法局", "C": 81.0})
+	checkCells(t, f, "考核排名-市级部门", 4, map[string]any{"A": 2.0, "B": "市公安局", "C": 66.0, "D": "较差"})
 	f.Close()
 	public := func() string {
 		resp, err := http.Get(p.url + "/p/kh")
@@ -205,10 +205,10 @@ func TestAssessmentWorkflowEndToEnd(t *testing.T) {
 	job := must("POST", "/api/v1/appeals/"+a1["id"].(string)+"/decision", map[string]any{"decision": "upheld", "reason": "台账属实", "score": 16}, 200)["job"].(string)
 	f = downloadScorecard(t, p, "kh", job)
 	defer f.Close()
-	checkCells(t, f, "考核排名-县市区", 2, map[string]any{"A": 1.0, "B": "海门区", "C": 89.0})
-	checkCells(t, f, "考核排名-县市区", 3, map[string]any{"A": 2.0, "B": "崇川区", "C": 86.0})
-	checkCells(t, f, "申诉处理", 2, map[string]any{"A": "海门区", "F": "申诉成立", "H": "12分 → 16分"})
-	checkCells(t, f, "申诉处理", 3, map[string]any{"A": "市公安局", "B": "总分", "F": "申诉不成立"})
+	checkCells(t, f, "考核排名-县市区", 3, map[string]any{"A": 1.0, "B": "海门区", "C": 89.0})
+	checkCells(t, f, "考核排名-县市区", 4, map[string]any{"A": 2.0, "B": "崇川区", "C": 86.0})
+	checkCells(t, f, "申诉处理", 3, map[string]any{"A": "海门区", "F": "申诉成立", "H": "12分 → 16分"})
+	checkCells(t, f, "申诉处理", 4, map[string]any{"A": "市公安局", "B": "总分", "F": "申诉不成立"})
 	if page := public(); strings.Index(page, ">海门区<") > strings.Index(page, ">崇川区<") {
 		t.Fatal("public page after the appeal is out of order")
 	}
