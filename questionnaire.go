@@ -69,6 +69,7 @@ type Question struct {
 	Type      QuestionType `json:"type" bson:"type"`
 	Text      string       `json:"text" bson:"text"`
 	Help      string       `json:"help,omitempty" bson:"help"`
+	Section   string       `json:"section,omitempty" bson:"section"` // a heading shown above the question (一、基本情况)
 	Required  bool         `json:"required,omitempty" bson:"required"`
 	Dimension string       `json:"dimension,omitempty" bson:"dimension"`
 	Options   []Option     `json:"options,omitempty" bson:"options"`
@@ -80,8 +81,8 @@ type Question struct {
 // Dimension names a dimension code in words: every sheet and page shows the
 // name, the code stays in formulas and settings.
 type Dimension struct {
-	Code string `json:"code"`
-	Name string `json:"name"`
+	Code string `json:"code" bson:"code"`
+	Name string `json:"name" bson:"name"`
 }
 
 // Questionnaire is a versioned list of questions. A round freezes the version
@@ -163,6 +164,7 @@ func (q *Questionnaire) Normalize() {
 		qq := &q.Questions[i]
 		qq.Code = strings.TrimSpace(qq.Code)
 		qq.Text = strings.TrimSpace(qq.Text)
+		qq.Section = strings.TrimSpace(qq.Section)
 		for j := range qq.Options {
 			qq.Options[j].Code = strings.TrimSpace(qq.Options[j].Code)
 			qq.Options[j].Label = strings.TrimSpace(qq.Options[j].Label)
@@ -222,6 +224,7 @@ func validateQuestion(fe FieldErrors, path string, q *Question) {
 	}
 	checkText(fe, path+".text", q.Text, 500, true)
 	checkText(fe, path+".help", q.Help, 500, false)
+	checkText(fe, path+".section", q.Section, 40, false)
 	switch q.Type {
 	case Single, Multi, Scale:
 		validateOptions(fe, path, q)

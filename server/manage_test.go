@@ -144,12 +144,12 @@ func TestQuestionnaireEditor(t *testing.T) {
 	// A validation error is listed by field, with the text kept.
 	bad := `{"code": "q2", "title": "测试", "questions": [{"code": "Q1", "type": "single", "text": "选择", "options": []}]}`
 	r = h.postForm("/admin/questionnaires/edit", url.Values{"csrf": {csrf}, "do": {"save"}, "json": {bad}})
-	mustContain(t, "invalid questionnaire", r, 422, "questions[0].options", bad)
+	mustContain(t, "invalid questionnaire", r, 422, "第1题「选择」选项", bad)
 	// The message points at the question's line in the text.
 	multi := "{\n  \"code\": \"q2\",\n  \"title\": \"测试\",\n  \"questions\": [\n    {\"code\": \"Q1\", \"type\": \"text\", \"text\": \"意见\"},\n" +
 		"    {\"code\": \"Q2\", \"type\": \"single\", \"text\": \"选择\", \"options\": []}\n  ]\n}"
 	r = h.postForm("/admin/questionnaires/edit", url.Values{"csrf": {csrf}, "do": {"save"}, "json": {multi}})
-	mustContain(t, "error with its line", r, 422, "questions[1].options（第6行起）")
+	mustContain(t, "error with its line", r, 422, "第2题「选择」选项（第6行起）")
 	if h.api("GET", "/api/v1/questionnaires/q2", nil).status != 404 {
 		t.Fatal("an invalid questionnaire was saved")
 	}

@@ -43,7 +43,7 @@ func (s *Server) editQuestionnaire(c echo.Context) error {
 		}
 		text = string(b)
 	}
-	return s.questionnairePage(c, http.StatusOK, &questionnaireView{Code: code, JSON: text}, nil)
+	return s.questionnairePage(c, http.StatusOK, &questionnaireView{Code: code, JSON: text}, nil, nil)
 }
 
 // questionnaireView is the questionnaire editor: the JSON, its mistakes
@@ -56,11 +56,16 @@ type questionnaireView struct {
 	Preview    string // the survey page, for the sandboxed iframe's srcdoc
 }
 
-func (s *Server) questionnairePage(c echo.Context, status int, v *questionnaireView, errs pinggu.FieldErrors) error {
+// questionnairePage shows the editor; errors of a parsed questionnaire q
+// name the question in words and the line it starts on.
+func (s *Server) questionnairePage(c echo.Context, status int, v *questionnaireView, errs pinggu.FieldErrors, q *pinggu.Questionnaire) error {
 	if errs != nil {
 		list := sortedFields(errs)
 		lines := questionLines(v.JSON)
 		for i, e := range list {
+			if q != nil {
+				list[i].Code = fieldPlace(q, e.Code)
+			}
 			// Point at the question in the text: "questions[2].options" → 第14行.
 			var n int
 			if _, err := fmt.Sscanf(e.Code, "questions[%d]", &n); err == nil && n < len(lines) {

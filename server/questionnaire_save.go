@@ -31,7 +31,7 @@ func (s *Server) saveQuestionnaire(c echo.Context) error {
 		// and the browser decodes it back (template.HTML would be stripped of
 		// its tags in an attribute).
 		v.Preview = html
-		return s.questionnairePage(c, http.StatusOK, v, nil)
+		return s.questionnairePage(c, http.StatusOK, v, nil, nil)
 	}
 	if err == nil {
 		if code == "" {
@@ -46,7 +46,7 @@ func (s *Server) saveQuestionnaire(c echo.Context) error {
 	}
 	if msg != "" {
 		v.Error = msg
-		return s.questionnairePage(c, http.StatusUnprocessableEntity, v, fe)
+		return s.questionnairePage(c, http.StatusUnprocessableEntity, v, fe, q)
 	}
 	return s.redirectWith(c, "/admin/questionnaires", fmt.Sprintf("已保存问卷 %s 第%d版", q.Code, q.Version))
 }

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 )
@@ -126,7 +127,13 @@ func sortedFields(fe pinggu.FieldErrors) []fieldError {
 // pages parses every embedded template once; a template that fails to parse
 // fails start-up, not a request.
 func parsePages(files fs.FS) (*template.Template, error) {
+	// Times not tied to a round show in the installation's zone, 北京时间.
+	beijing, err := time.LoadLocation(pinggu.DefaultTimezone)
+	if err != nil {
+		return nil, err
+	}
 	funcs := template.FuncMap{
+		"bj":        func(t time.Time) string { return t.In(beijing).Format("2006-01-02 15:04") },
 		"inc":       func(i int) int { return i + 1 },
 		"f1":        func(x float64) string { return strconv.FormatFloat(x, 'f', 1, 64) },
 		"neg":       func(x int) int { return -x },
@@ -165,7 +172,7 @@ func parsePages(files fs.FS) (*template.Template, error) {
 		return nil, fmt.Errorf("parse templates: %w", err)
 	}
 	for _, name := range []string{"survey.html", "notice.html", "login.html", "home.html", "round.html", "poster.html", "audit.html",
-		"units.html", "questionnaires.html", "questionnaire.html", "indicators.html", "plans.html", "round_form.html", "flagged.html", "reports.html", "review.html", "task.html", "import.html", "users.html", "public.html", "self.html", "followup.html", "confirm.html", "console_error.html"} {
+		"units.html", "questionnaires.html", "questionnaire.html", "builder.html", "indicators.html", "plans.html", "round_form.html", "flagged.html", "reports.html", "review.html", "task.html", "import.html", "users.html", "public.html", "self.html", "followup.html", "confirm.html", "console_error.html"} {
 		if t.Lookup(name) == nil {
 			return nil, fmt.Errorf("template %s is missing", name)
 		}

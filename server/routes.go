@@ -74,6 +74,8 @@ func (s *Server) routes() {
 	consoleAdmin.POST("/units", s.saveUnit)
 	s.upload(consoleAdmin.POST("/units/import", s.importUnits))
 	consoleAdmin.GET("/questionnaires", s.consoleQuestionnaires)
+	consoleAdmin.GET("/questionnaires/build", s.buildQuestionnaire)
+	consoleAdmin.POST("/questionnaires/build", s.postBuilder)
 	consoleAdmin.GET("/questionnaires/edit", s.editQuestionnaire)
 	consoleAdmin.POST("/questionnaires/edit", s.saveQuestionnaire)
 	consoleAdmin.GET("/indicator-systems", s.consoleIndicators)

@@ -22,7 +22,7 @@ func TestPagesReadOnlyWhatTheirViewsHave(t *testing.T) {
 	views := map[string]any{
 		"audit.html": auditView{}, "flagged.html": flaggedView{}, "home.html": homeView{},
 		"indicators.html": indicatorsView{}, "import.html": importView{}, "plans.html": plansView{},
-		"poster.html": posterView{}, "questionnaire.html": questionnaireView{}, "questionnaires.html": questionnairesView{},
+		"poster.html": posterView{}, "questionnaire.html": questionnaireView{}, "builder.html": builderView{}, "questionnaires.html": questionnairesView{},
 		"reports.html": reportsView{}, "review.html": reviewView{}, "round_form.html": roundFormView{},
 		"round.html": roundView{}, "task.html": taskView{}, "units.html": unitsView{}, "login.html": loginPage{},
 		"survey.html": surveyPage{}, "notice.html": noticePage{}, "users.html": usersView{},

@@ -14,24 +14,25 @@ import (
 // questionnaireDoc is one version of a questionnaire; versions are never
 // changed once written, so a round that froze one keeps exactly what it had.
 type questionnaireDoc struct {
-	ID        string            `bson:"_id"` // code@version
-	Code      string            `bson:"code"`
-	Version   int               `bson:"version"`
-	Title     string            `bson:"title"`
-	Intro     string            `bson:"intro"`
-	Questions []pinggu.Question `bson:"questions"`
-	CreatedAt time.Time         `bson:"createdAt"`
+	ID         string             `bson:"_id"` // code@version
+	Code       string             `bson:"code"`
+	Version    int                `bson:"version"`
+	Title      string             `bson:"title"`
+	Intro      string             `bson:"intro"`
+	Dimensions []pinggu.Dimension `bson:"dimensions,omitempty"`
+	Questions  []pinggu.Question  `bson:"questions"`
+	CreatedAt  time.Time          `bson:"createdAt"`
 }
 
 func (d *questionnaireDoc) questionnaire() *pinggu.Questionnaire {
 	return &pinggu.Questionnaire{Code: d.Code, Version: d.Version, Title: d.Title, Intro: d.Intro,
-		Questions: d.Questions, CreatedAt: d.CreatedAt}
+		Dimensions: d.Dimensions, Questions: d.Questions, CreatedAt: d.CreatedAt}
 }
 
 func (s *Store) insertQuestionnaire(ctx context.Context, q *pinggu.Questionnaire) error {
 	_, err := s.db.Collection(colQuestionnaires).InsertOne(ctx, questionnaireDoc{
 		ID: fmt.Sprintf("%s@%d", q.Code, q.Version), Code: q.Code, Version: q.Version,
-		Title: q.Title, Intro: q.Intro, Questions: q.Questions, CreatedAt: q.CreatedAt,
+		Title: q.Title, Intro: q.Intro, Dimensions: q.Dimensions, Questions: q.Questions, CreatedAt: q.CreatedAt,
 	})
 	return mapObject(err, pinggu.Object{Kind: pinggu.ObjQuestionnaire, ID: q.Code, Version: q.Version})
 }

@@ -37,7 +37,7 @@ func TestScheduledRoundCompilesAScorecard(t *testing.T) {
 	}{
 		{"/api/v1/units", map[string]any{"code": "chongchuan", "name": "崇川区", "type": "county", "peerGroup": "县市区"}},
 		{"/api/v1/units", map[string]any{"code": "haimen", "name": "海门区", "type": "county", "peerGroup": "县市区"}},
-		{"/api/v1/questionnaires", map[string]any{"code": "q", "title": "满意度", "questions": []any{
+		{"/api/v1/questionnaires", map[string]any{"code": "q", "title": "满意度", "dimensions": []any{map[string]any{"code": "zwfw", "name": "政务服务"}}, "questions": []any{
 			map[string]any{"code": "Q1", "type": "scale", "text": "您对政务服务是否满意？", "required": true, "dimension": "zwfw", "options": []any{
 				map[string]any{"code": "5", "label": "很满意", "score": 100}, map[string]any{"code": "4", "label": "满意", "score": 80},
 				map[string]any{"code": "3", "label": "基本满意", "score": 60}, map[string]any{"code": "2", "label": "不满意", "score": 40},
@@ -174,6 +174,8 @@ func TestScheduledRoundCompilesAScorecard(t *testing.T) {
 		"H": want["meanLow"], "I": want["meanHigh"], "J": half, "K": want["rate"], "L": want["rateLow"], "M": want["rateHigh"], "N": "1", "O": 1.0})
 	// 海门区 answers 1–5 evenly: mean 60, second in the peer group.
 	checkCells(t, f, "总表", findRow(t, f, "总表", "海门区"), map[string]any{"D": 2.0, "G": 60.0, "E": 180.0})
+	// The dimension by its name; one question, so the question's figures.
+	checkCells(t, f, "崇川区", findRow(t, f, "崇川区", "政务服务（Q1）"), map[string]any{"A": "维度", "E": want["mean"]})
 	urow := findRow(t, f, "崇川区", "题目 Q1")
 	checkCells(t, f, "崇川区", urow, map[string]any{"C": 20.0, "D": 19.0, "E": want["mean"], "I": want["rate"]})
 	for code, n := range map[string]float64{"5": 10, "4": 6, "3": 2, "2": 0, "1": 1, "9": 1} {

@@ -1,0 +1,322 @@
+package server
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"pinggu"
+)
+
+// The questionnaire builder edits a questionnaire with forms, one question
+// at a time, without script: the whole draft travels with every post, and
+// each button (add, move, delete, import, preview, save) answers with the
+// draft changed and a fresh phone preview. Nothing is stored until 保存.
+
+// builderView is the builder's page.
+type builderView struct {
+	consoleView
+	Orig    string // the questionnaire being revised ("" for a new one)
+	Q       *pinggu.Questionnaire
+	Types   []choice
+	Notes   []string // what the text import guessed
+	Error   string
+	Errors  []string // every problem, in words
+	Preview string
+	Paste   string
+}
+
+type choice struct{ Value, Label string }
+
+var questionTypes = []pinggu.QuestionType{pinggu.Scale, pinggu.Single, pinggu.Multi, pinggu.Rating, pinggu.Text}
+
+// buildQuestionnaire shows the builder for ?code= (its latest version) or
+// for a new questionnaire starting with one satisfaction question.
+func (s *Server) buildQuestionnaire(c echo.Context) error {
+	v := &builderView{Orig: c.QueryParam("code")}
+	if v.Orig != "" {
+		q, err := s.catalog.Questionnaire(c.Request().Context(), v.Orig, 0)
+		if err != nil {
+			return err
+		}
+		v.Q = q
+	} else {
+		v.Q = &pinggu.Questionnaire{Questions: []pinggu.Question{newQuestion(pinggu.Scale, "Q1")}}
+	}
+	return s.builderPage(c, http.StatusOK, v)
+}
+
+// postBuilder applies one button to the posted draft.
+func (s *Server) postBuilder(c echo.Context) error {
+	form, err := c.FormParams()
+	if err != nil {
+		return err
+	}
+	q, problems := readDraft(form)
+	v := &builderView{Orig: form.Get("orig"), Q: q, Paste: form.Get("paste")}
+	act, arg, _ := strings.Cut(form.Get("act"), ":")
+	i, _ := strconv.Atoi(arg)
+	switch act {
+	case "add":
+		t := pinggu.QuestionType(form.Get("newtype"))
+		q.Questions = append(q.Questions, newQuestion(t, nextCode(q)))
+	case "up", "down", "del":
+		moveQuestion(q, act, i)
+	case "import":
+		draft, notes := pinggu.ReadQuestionnaireText(v.Paste)
+		if len(draft.Questions) == 0 {
+			v.Error = "没有识别到题目：题目须以题号开头（如“1.”“2、”），选项以字母开头（如“A. 很满意”）"
+			return s.builderPage(c, http.StatusUnprocessableEntity, v)
+		}
+		draft.Code = q.Code
+		q, v.Q, v.Notes, v.Paste = draft, draft, notes, ""
+	case "save":
+		if len(problems) == 0 {
+			return s.saveDraft(c, v)
+		}
+	}
+	if len(problems) > 0 {
+		v.Error, v.Errors = "请改正以下问题", problems
+		return s.builderPage(c, http.StatusUnprocessableEntity, v)
+	}
+	return s.builderPage(c, http.StatusOK, v)
+}
+
+// saveDraft stores the draft as a new questionnaire or a new version.
+func (s *Server) saveDraft(c echo.Context, v *builderView) error {
+	q := v.Q
+	q.Normalize()
+	err := q.Validate()
+	if err == nil {
+		if v.Orig == "" {
+			err = s.catalog.CreateQuestionnaire(c.Request().Context(), q)
+		} else if err = checkPathCode(v.Orig, q.Code); err == nil {
+			err = s.catalog.ReviseQuestionnaire(c.Request().Context(), v.Orig, q)
+		}
+	}
+	fe, msg, err := formErrors(err)
+	if err != nil {
+		return err
+	}
+	if msg != "" {
+		v.Error, v.Errors = msg, fieldWords(q, fe)
+		return s.builderPage(c, http.StatusUnprocessableEntity, v)
+	}
+	return s.redirectWith(c, "/admin/questionnaires", fmt.Sprintf("已保存问卷「%s」第%d版", q.Title, q.Version))
+}
+
+func (s *Server) builderPage(c echo.Context, status int, v *builderView) error {
+	// A dimension a question uses but the list lacks (questionnaires from
+	// before dimensions had names) is listed to be named, so no select
+	// drops it.
+	for _, q := range v.Q.Questions {
+		if q.Dimension != "" && !slices.ContainsFunc(v.Q.Dimensions, func(d pinggu.Dimension) bool { return d.Code == q.Dimension }) {
+			v.Q.Dimensions = append(v.Q.Dimensions, pinggu.Dimension{Code: q.Dimension})
+		}
+	}
+	for _, t := range questionTypes {
+		v.Types = append(v.Types, choice{string(t), pinggu.TypeLabel(t)})
+	}
+	if len(v.Q.Questions) > 0 {
+		html, err := s.previewHTML(v.Q)
+		if err != nil {
+			return err
+		}
+		v.Preview = html
+	}
+	return s.pageStatus(c, status, "builder.html", v)
+}
+
+// newQuestion is a question of type t as the builder adds it: a scale comes
+// with the 5-point satisfaction options and 不清楚, a choice with two
+// empty options to fill in.
+func newQuestion(t pinggu.QuestionType, code string) pinggu.Question {
+	q := pinggu.Question{Code: code, Type: t, Required: t == pinggu.Scale}
+	switch t {
+	case pinggu.Scale:
+		for i, l := range []string{"很满意", "满意", "基本满意", "不满意", "很不满意"} {
+			score := float64(100 - 20*i)
+			q.Options = append(q.Options, pinggu.Option{Code: strconv.Itoa(5 - i), Label: l, Score: &score})
+		}
+		q.Options = append(q.Options, pinggu.Option{Code: "9", Label: "不清楚"})
+	case pinggu.Single, pinggu.Multi:
+		q.Options = []pinggu.Option{{Code: "1"}, {Code: "2"}}
+	default:
+		q.Type = pinggu.Text
+		if t == pinggu.Rating {
+			q.Type = t
+		}
+	}
+	return q
+}
+
+// nextCode is the first free Q-number.
+func nextCode(q *pinggu.Questionnaire) string {
+	for n := len(q.Questions) + 1; ; n++ {
+		if code := "Q" + strconv.Itoa(n); q.Question(code) == nil {
+			return code
+		}
+	}
+}
+
+func moveQuestion(q *pinggu.Questionnaire, act string, i int) {
+	qs := q.Questions
+	switch {
+	case i < 0 || i >= len(qs):
+	case act == "del":
+		q.Questions = append(qs[:i], qs[i+1:]...)
+	case act == "up" && i > 0:
+		qs[i-1], qs[i] = qs[i], qs[i-1]
+	case act == "down" && i+1 < len(qs):
+		qs[i], qs[i+1] = qs[i+1], qs[i]
+	}
+}
+
+// readDraft reads the builder's fields: q.{i}.{field} per question,
+// q.{i}.o.{j}.{code,label,score} per option, d.{k}.{code,name} per
+// dimension. Empty option and dimension rows are left out; an option
+// without a code gets its position. Scores that are no numbers come back
+// as problems in words.
+func readDraft(f url.Values) (*pinggu.Questionnaire, []string) {
+	q := &pinggu.Questionnaire{Code: f.Get("code"), Title: f.Get("title"), Intro: f.Get("intro")}
+	var problems []string
+	for k := 0; f.Has(fmt.Sprintf("d.%d.code", k)); k++ {
+		d := pinggu.Dimension{Code: strings.TrimSpace(f.Get(fmt.Sprintf("d.%d.code", k))), Name: strings.TrimSpace(f.Get(fmt.Sprintf("d.%d.name", k)))}
+		if d.Code != "" || d.Name != "" {
+			q.Dimensions = append(q.Dimensions, d)
+		}
+	}
+	for i := 0; f.Has(fmt.Sprintf("q.%d.type", i)); i++ {
+		get := func(field string) string { return f.Get(fmt.Sprintf("q.%d.%s", i, field)) }
+		qq := pinggu.Question{Code: strings.TrimSpace(get("code")), Type: pinggu.QuestionType(get("type")), Text: get("text"),
+			Help: get("help"), Section: get("section"), Required: get("required") == "on", Dimension: get("dimension")}
+		if qq.Type != pinggu.Scale {
+			qq.Dimension = ""
+		}
+		if n := strings.TrimSpace(get("maxpicks")); n != "" && qq.Type == pinggu.Multi {
+			qq.MaxPicks, _ = strconv.Atoi(n)
+		}
+		if n := strings.TrimSpace(get("maxlength")); n != "" && qq.Type == pinggu.Text {
+			qq.MaxLength, _ = strconv.Atoi(n)
+		}
+		if src := get("showif"); src != "" {
+			qq.ShowIf = &pinggu.ShowIf{Question: src, In: strings.FieldsFunc(get("showin"), func(r rune) bool { return r == ',' || r == '，' || r == ' ' || r == '、' })}
+		}
+		for j := 0; f.Has(fmt.Sprintf("q.%d.o.%d.label", i, j)); j++ {
+			oget := func(field string) string { return strings.TrimSpace(get(fmt.Sprintf("o.%d.%s", j, field))) }
+			o := pinggu.Option{Code: oget("code"), Label: oget("label")}
+			if o.Label == "" && oget("score") == "" {
+				continue
+			}
+			if o.Code == "" {
+				o.Code = strconv.Itoa(j + 1)
+			}
+			if sc := oget("score"); sc != "" {
+				v, err := strconv.ParseFloat(sc, 64)
+				if err != nil {
+					problems = append(problems, fmt.Sprintf("第%d题「%s」选项「%s」：分值须是数字", i+1, shortText(qq.Text), o.Label))
+				} else {
+					o.Score = &v
+				}
+			}
+			if qq.Type == pinggu.Single || qq.Type == pinggu.Multi || qq.Type == pinggu.Scale {
+				qq.Options = append(qq.Options, o)
+			}
+		}
+		q.Questions = append(q.Questions, qq)
+	}
+	return q, problems
+}
+
+// fieldWords puts a questionnaire's field errors in words: "questions[2].
+// options[5].score" becomes 第3题「您对…」选项「不清楚」的分值.
+func fieldWords(q *pinggu.Questionnaire, fe pinggu.FieldErrors) []string {
+	var out []string
+	for _, e := range sortedFields(fe) {
+		out = append(out, fieldPlace(q, e.Code)+"："+e.Message)
+	}
+	return out
+}
+
+var fieldNames = map[string]string{"code": "编码", "type": "题型", "text": "题目", "help": "说明", "section": "小标题",
+	"dimension": "维度", "maxPicks": "最多选几项", "maxLength": "最大长度", "showIf": "显示条件", "question": "显示条件的题目",
+	"in": "显示条件的选项", "options": "选项", "label": "文字", "score": "分值", "name": "名称", "title": "问卷标题",
+	"intro": "问卷说明", "questions": "题目", "dimensions": "维度"}
+
+func fieldPlace(q *pinggu.Questionnaire, path string) string {
+	var i, j int
+	var rest string
+	switch {
+	case scan(path, "questions[%d].options[%d].%s", &i, &j, &rest) && i < len(q.Questions) && j < len(q.Questions[i].Options):
+		return fmt.Sprintf("%s选项「%s」的%s", questionPlace(q, i), q.Questions[i].Options[j].Label, fieldNames[rest])
+	case scan(path, "questions[%d].showIf.%s", &i, &rest) && i < len(q.Questions):
+		return questionPlace(q, i) + fieldNames[rest]
+	case scan(path, "questions[%d].%s", &i, &rest) && i < len(q.Questions):
+		return questionPlace(q, i) + fieldNames[rest]
+	case scan(path, "dimensions[%d].%s", &i, &rest) && i < len(q.Dimensions):
+		return fmt.Sprintf("第%d个维度「%s」的%s", i+1, q.Dimensions[i].Name, fieldNames[rest])
+	}
+	if n, ok := fieldNames[path]; ok {
+		return n
+	}
+	return "问卷"
+}
+
+// scan is fmt.Sscanf that must read the whole path.
+func scan(path, format string, args ...any) bool {
+	format = strings.ReplaceAll(format, "%s", "%s\n")
+	n, err := fmt.Sscanf(path+"\n", format, args...)
+	return err == nil && n == len(args)
+}
+
+func questionPlace(q *pinggu.Questionnaire, i int) string {
+	return fmt.Sprintf("第%d题「%s」", i+1, shortText(q.Questions[i].Text))
+}
+
+// shortText is a question's first words, for a message.
+func shortText(s string) string {
+	r := []rune(strings.TrimSpace(s))
+	if len(r) <= 12 {
+		return string(r)
+	}
+	return string(r[:12]) + "…"
+}
+
+// Rows are a question's options as the builder lists them: a choice
+// question gets two empty rows to add options in.
+func (v *builderView) Rows(q pinggu.Question) []pinggu.Option {
+	switch q.Type {
+	case pinggu.Single, pinggu.Multi, pinggu.Scale:
+		return append(append([]pinggu.Option(nil), q.Options...), pinggu.Option{}, pinggu.Option{})
+	}
+	return nil
+}
+
+// Earlier are the questions before the i-th that a show-if may name.
+func (v *builderView) Earlier(i int) []pinggu.Question {
+	var out []pinggu.Question
+	for _, q := range v.Q.Questions[:i] {
+		if q.Type == pinggu.Single || q.Type == pinggu.Scale {
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+// Score is an option's score as the form shows it ("" for none).
+func (v *builderView) Score(o pinggu.Option) string {
+	if o.Score == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*o.Score, 'f', -1, 64)
+}
+
+// DimensionRows are the dimensions and one empty row to add one in.
+func (v *builderView) DimensionRows() []pinggu.Dimension {
+	return append(append([]pinggu.Dimension(nil), v.Q.Dimensions...), pinggu.Dimension{})
+}
