@@ -93,15 +93,19 @@ func Questionnaire() *pinggu.Questionnaire {
 	}
 	for i, it := range items {
 		q.Dimensions = append(q.Dimensions, pinggu.Dimension{Code: it.dim, Name: it.name})
+		section := ""
+		if i == 0 {
+			section = "一、满意度评价"
+		}
 		q.Questions = append(q.Questions, pinggu.Question{Code: fmt.Sprintf("Q%d", i+1), Type: pinggu.Scale,
-			Text: it.text, Required: true, Dimension: it.dim, Options: scale()})
+			Text: it.text, Required: true, Dimension: it.dim, Options: scale(), Section: section})
 	}
 	q.Dimensions = append(q.Dimensions, pinggu.Dimension{Code: "sheqi", Name: "涉企检查"})
 	q.Questions = append(q.Questions,
-		pinggu.Question{Code: "Q13", Type: pinggu.Multi, Text: "您认为本地法治政府建设最需要改进的方面是？", MaxPicks: 3,
+		pinggu.Question{Code: "Q13", Type: pinggu.Multi, Text: "您认为本地法治政府建设最需要改进的方面是？", MaxPicks: 3, Section: "二、意见建议",
 			Options: opts("政务服务效率", "执法规范化", "政务公开", "矛盾纠纷化解", "普法宣传", "营商环境", "其他")},
 		pinggu.Question{Code: "Q14", Type: pinggu.Text, Text: "您对本地法治政府建设还有哪些意见和建议？", MaxLength: 500},
-		pinggu.Question{Code: "D1", Type: pinggu.Single, Text: "您居住在：", Required: true,
+		pinggu.Question{Code: "D1", Type: pinggu.Single, Text: "您居住在：", Required: true, Section: "三、基本情况",
 			Options: opts("城区街道", "镇区", "农村")},
 		pinggu.Question{Code: "D2", Type: pinggu.Single, Text: "您的性别：", Required: true, Options: opts("男", "女")},
 		pinggu.Question{Code: "D3", Type: pinggu.Single, Text: "您的年龄：", Required: true,

@@ -30,6 +30,33 @@ type surveyPage struct {
 	NeedCode  bool   // the round requires an invitation code
 	Code      string
 	CondCSS   template.CSS
+	Big       bool // the large-text page (适老化), asked for by ?size=large
+}
+
+// SizeQuery is the page's address with the other text size, keeping the
+// link's channel, tag and code.
+func (p *surveyPage) SizeQuery() string {
+	v := url.Values{"ch": {p.Channel}}
+	if !p.Big {
+		v.Set("size", "large")
+	}
+	if p.Tag != "" {
+		v.Set("tag", p.Tag)
+	}
+	if p.Code != "" {
+		v.Set("code", p.Code)
+	}
+	return "?" + v.Encode()
+}
+
+// Conditional reports whether some questions are asked only after certain answers.
+func (p *surveyPage) Conditional() bool {
+	for _, q := range p.Form.Questionnaire.Questions {
+		if q.ShowIf != nil {
+			return true
+		}
+	}
+	return false
 }
 
 type formView struct {
@@ -139,6 +166,9 @@ func (s *Server) renderSurvey(c echo.Context, status int, f *survey.Form, p *sur
 		p.Intro = f.Questionnaire.Intro
 	}
 	p.Action = "/s/" + url.PathEscape(f.Round.Code) + "/" + url.PathEscape(f.Unit.Code)
+	if p.Big = c.QueryParam("size") == "large"; p.Big {
+		p.Action += "?size=large" // an answer sent back for a correction keeps the large text
+	}
 	p.CondCSS = conditionalCSS(f.Questionnaire)
 	p.NeedCode = f.Round.Integrity.Invitations
 	p.ErrorList = orderedErrors(f.Questionnaire, p.Errors)
@@ -147,7 +177,7 @@ func (s *Server) renderSurvey(c echo.Context, status int, f *survey.Form, p *sur
 	if len(p.Errors) == 0 && len(p.Values) == 0 && p.Notice == "" {
 		// A fresh page is the same for every respondent of the unit but
 		// for a few values: render it once, fill them in per request.
-		body, err = s.fresh.page(pageKey(f, p.Tag != "", p.Code != ""), s.cfg.Now(), p,
+		body, err = s.fresh.page(pageKey(f, p.Tag != "", p.Code != "", p.Big), s.cfg.Now(), p,
 			func(marked *surveyPage) ([]byte, error) { return s.renderPage("survey.html", marked) })
 	} else {
 		body, err = s.renderPage("survey.html", p)

@@ -41,9 +41,9 @@ func newPageCache() *pageCache {
 	return pc
 }
 
-func pageKey(f *survey.Form, withTag, withCode bool) string {
-	return fmt.Sprintf("%s/%s/%d/%d/%d/%t/%t", f.Round.Code, f.Unit.Code, f.Questionnaire.Version,
-		f.Round.UpdatedAt.UnixNano(), f.Unit.UpdatedAt.UnixNano(), withTag, withCode)
+func pageKey(f *survey.Form, withTag, withCode, big bool) string {
+	return fmt.Sprintf("%s/%s/%d/%d/%d/%t/%t/%t", f.Round.Code, f.Unit.Code, f.Questionnaire.Version,
+		f.Round.UpdatedAt.UnixNano(), f.Unit.UpdatedAt.UnixNano(), withTag, withCode, big)
 }
 
 // page returns the fresh page for p's values, rendering the unit's page

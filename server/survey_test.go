@@ -241,3 +241,36 @@ func TestFreshPagesAreFilledInPerRequest(t *testing.T) {
 		t.Fatalf("stored %d", n)
 	}
 }
+
+// TestLargeTextAndProgressCue: the page says how many questions there are
+// and links to a large-text version, which keeps the link's channel and
+// tag, is cached apart from the standard page, and stays large when an
+// answer comes back for a correction.
+func TestLargeTextAndProgressCue(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.seed()
+	page := string(h.get("/s/r2024/haimen?ch=qr&tag=政务大厅").body)
+	for _, want := range []string{"共6题（部分题目视前面的回答作答）", `href="?ch=qr&amp;size=large&amp;tag=政务大厅">大字版</a>`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("standard page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "font-size:125%") {
+		t.Error("the standard page has the large text")
+	}
+	big := h.openForm("/s/r2024/haimen?size=large&ch=qr&tag=政务大厅")
+	body := string(h.get("/s/r2024/haimen?size=large").body)
+	for _, want := range []string{"font-size:125%", `action="/s/r2024/haimen?size=large"`, `href="?ch=web">恢复标准字号</a>`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("large page lacks %q", want)
+		}
+	}
+	if again := string(h.get("/s/r2024/haimen").body); strings.Contains(again, "font-size:125%") {
+		t.Error("the large page was served from the standard page's cache or the other way round")
+	}
+	big.Set("Q1", "5") // D1 missing: comes back for a correction, still large
+	if r := h.postForm("/s/r2024/haimen?size=large", big); r.status != http.StatusUnprocessableEntity || !strings.Contains(string(r.body), "font-size:125%") {
+		t.Fatalf("correction page = %d, large: %v", r.status, strings.Contains(string(r.body), "font-size:125%"))
+	}
+}

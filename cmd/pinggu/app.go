@@ -71,9 +71,10 @@ func newApp(ctx context.Context, cmd string, cfg config, o appOptions) (a *app, 
 	}
 	a = &app{cmd: cmd, cfg: cfg, now: o.Now, out: o.Stdout, worker: o.Worker,
 		log: slog.New(slog.NewTextHandler(o.Stderr, &slog.HandlerOptions{Level: level}))}
+	built := a // the returns below may set a to nil
 	defer func() {
 		if err != nil {
-			a.close()
+			built.close()
 		}
 	}()
 	if a.store, err = store.Open(ctx, store.Config{URI: cfg.MongoURI, DataDir: cfg.DataDir, Logger: a.log}); err != nil {
