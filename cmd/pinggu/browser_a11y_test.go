@@ -100,12 +100,7 @@ func TestBrowserBuilderAndAccessibility(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkAxe(t, ctx, "sign-in")
-	if err := chromedp.Do(ctx,
-		chromedp.SendKeys(chromedp.ID("name"), "wang"),
-		chromedp.SendKeys(chromedp.ID("password"), "correct-horse-1"),
-		chromedp.Submit(chromedp.ID("password")),
-		chromedp.WaitVisible(chromedp.CSS(`a[href="/admin/rounds/r1"]`)),
-	); err != nil {
+	if err := chromedp.Do(ctx, signIn("wang", "correct-horse-1", "/admin/rounds/r1")...); err != nil {
 		t.Fatalf("sign in: %v", err)
 	}
 	checkAxe(t, ctx, "dashboard")

@@ -59,10 +59,13 @@ func TestBrowserSelfAssessmentAndPublicPage(t *testing.T) {
 		chromedp.Emulate(device.Info{Name: "phone", UserAgent: "Mozilla/5.0 (Linux; Android 10) AppleWebKit/537.36 Mobile MicroMessenger/8.0",
 			Width: 375, Height: 667, Scale: 2, Mobile: true, Touch: true}),
 		chromedp.Navigate(p.url+"/admin/login"),
-		chromedp.SendKeys(chromedp.ID("name"), "cc.tianbao"),
-		chromedp.SendKeys(chromedp.ID("password"), "correct-horse-1"),
-		chromedp.Submit(chromedp.ID("password")),
-		chromedp.WaitVisible(chromedp.CSS(`a[href="`+sheet+`"]`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, signIn("cc.tianbao", "correct-horse-1", sheet)...); err != nil {
+		t.Fatalf("sign in: %v", err)
+	}
+	if err := chromedp.Do(ctx,
 		chromedp.Click(chromedp.CSS(`a[href="`+sheet+`"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#leaf-A1 input[type=radio][value="1"]`)),
 		chromedp.Click(chromedp.CSS(`#leaf-A1 input[type=radio][value="1"]`)),

@@ -80,6 +80,17 @@ func browser(t *testing.T, exe, shots string) (context.Context, func(ctx context
 	return ctx, shot, text
 }
 
+// signIn fills the console's sign-in form on the page ctx shows and waits
+// for the first page after it (a link to next).
+func signIn(name, password, next string) []chromedp.Action[chromedp.Void] {
+	return []chromedp.Action[chromedp.Void]{
+		chromedp.SendKeys(chromedp.ID("name"), name),
+		chromedp.SendKeys(chromedp.ID("password"), password),
+		chromedp.Submit(chromedp.ID("password")),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="` + next + `"]`)),
+	}
+}
+
 // TestBrowserConsoleAndPhoneSurvey drives headless Chromium: an
 // administrator signs in, schedules a round and opens its dashboard; a
 // citizen fills the survey on a 375×667 phone; the dashboard then counts it.
@@ -113,14 +124,8 @@ func TestBrowserConsoleAndPhoneSurvey(t *testing.T) {
 
 	ctx, shot, text := browser(t, exe, shots)
 	// The administrator signs in, opens the round and schedules it.
-	if err := chromedp.Do(ctx,
-		chromedp.EmulateViewport(1280, 900),
-		chromedp.Navigate(p.url+"/admin/login"),
-		chromedp.SendKeys(chromedp.ID("name"), "wang"),
-		chromedp.SendKeys(chromedp.ID("password"), "correct-horse-1"),
-		chromedp.Submit(chromedp.ID("password")),
-		chromedp.WaitVisible(chromedp.CSS(`a[href="/admin/rounds/r1"]`)),
-	); err != nil {
+	if err := chromedp.Do(ctx, append([]chromedp.Action[chromedp.Void]{chromedp.EmulateViewport(1280, 900), chromedp.Navigate(p.url + "/admin/login")},
+		signIn("wang", "correct-horse-1", "/admin/rounds/r1")...)...); err != nil {
 		t.Fatalf("sign in: %v", err)
 	}
 	shot(ctx, "1-console.png")
