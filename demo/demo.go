@@ -141,20 +141,19 @@ type Result struct {
 // the days since it opened.
 func Load(ctx context.Context, cat *catalog.Service, rs *rounds.Service, sv *survey.Service,
 	now time.Time, responses int) (*Result, error) {
-	for _, u := range Units {
-		unit := u.Unit
-		if err := ignoreConflict(cat.CreateUnit(ctx, &unit)); err != nil {
-			return nil, fmt.Errorf("unit %s: %w", u.Code, err)
-		}
-	}
-	if err := ignoreConflict(cat.CreateQuestionnaire(ctx, Questionnaire())); err != nil {
-		return nil, fmt.Errorf("questionnaire: %w", err)
+	if err := loadCatalog(ctx, cat); err != nil {
+		return nil, err
 	}
 	r := &pinggu.Round{
 		Code: RoundCode, Title: "2024年度法治政府建设群众满意度测评", Kind: pinggu.Satisfaction,
 		Questionnaire: "fz2024", Quotas: map[string]int{},
 		OpensAt:  now.Add(-7 * 24 * time.Hour).Truncate(time.Hour),
 		ClosesAt: now.Add(30 * 24 * time.Hour).Truncate(time.Hour),
+		// Answers in under a minute are marked for a look (作答过快).
+		Integrity: pinggu.Integrity{MinSeconds: 60},
+	}
+	if _, err := cat.Round(ctx, PreviousRound); err == nil {
+		r.Baseline = PreviousRound // compared with last year's final figures
 	}
 	for _, u := range Units {
 		r.Units = append(r.Units, u.Code)
@@ -205,9 +204,23 @@ func Load(ctx context.Context, cat *catalog.Service, rs *rounds.Service, sv *sur
 		u := pick(rng, total)
 		at := r.OpensAt.Add(time.Duration(float64(span) * (float64(i) + rng.Float64()) / float64(responses)))
 		sid := fmt.Sprintf("demo-%s-%05d", RoundCode, i)
-		rec, err := sv.Submit(ctx, survey.Submission{SID: sid, Round: RoundCode, Unit: Units[u].Code,
+		sub := survey.Submission{SID: sid, Round: RoundCode, Unit: Units[u].Code,
 			Answers: answers(rng, Units[u].Mood), Channel: channel(rng), Device: fmt.Sprintf("demo-device-%05d", i),
-			IP: fmt.Sprintf("10.%d.%d.%d", u, rng.IntN(250), rng.IntN(250)), At: at})
+			IP: fmt.Sprintf("10.%d.%d.%d", u, rng.IntN(250), rng.IntN(250)), At: at}
+		// The form was opened two to eight minutes before; a few people
+		// rush through, share a phone, or are bots filling the hidden field:
+		// the quality checks mark them for an assessor to look at.
+		took := time.Duration(120+rng.IntN(360)) * time.Second
+		switch {
+		case i%53 == 7:
+			took = time.Duration(15+rng.IntN(30)) * time.Second
+		case i%71 == 9 && i > 0:
+			sub.Device = fmt.Sprintf("demo-device-%05d", i-1)
+		case i%211 == 5:
+			sub.Trap = "http://spam.example"
+		}
+		sub.Stamp = sv.Stamp(sid, RoundCode, Units[u].Code, at.Add(-took))
+		rec, err := sv.Submit(ctx, sub)
 		if err != nil {
 			return nil, fmt.Errorf("response %s: %w", sid, err)
 		}
@@ -216,6 +229,20 @@ func Load(ctx context.Context, cat *catalog.Service, rs *rounds.Service, sv *sur
 		}
 	}
 	return res, nil
+}
+
+// loadCatalog creates the units and the questionnaire where missing.
+func loadCatalog(ctx context.Context, cat *catalog.Service) error {
+	for _, u := range Units {
+		unit := u.Unit
+		if err := ignoreConflict(cat.CreateUnit(ctx, &unit)); err != nil {
+			return fmt.Errorf("unit %s: %w", u.Code, err)
+		}
+	}
+	if err := ignoreConflict(cat.CreateQuestionnaire(ctx, Questionnaire())); err != nil {
+		return fmt.Errorf("questionnaire: %w", err)
+	}
+	return nil
 }
 
 func ignoreConflict(err error) error {

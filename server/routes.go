@@ -12,6 +12,7 @@ func (s *Server) routes() {
 	e.GET("/healthz", s.healthz)
 	// The address alone leads to the console (its sign-in when signed out).
 	e.GET("/", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/admin") })
+	e.GET("/admin/", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/admin") })
 	if s.cfg.Metrics != nil {
 		// For administrators' monitoring: the admin token or an
 		// administrator's API token.

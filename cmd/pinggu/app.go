@@ -18,7 +18,6 @@ import (
 	"pinggu/assessment"
 	"pinggu/auth"
 	"pinggu/catalog"
-	"pinggu/demo"
 	"pinggu/jobs"
 	"pinggu/metrics"
 	"pinggu/midterm"
@@ -137,11 +136,9 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 		return nil
 	}
 	if a.cmd == "demo" {
-		res, err := demo.Load(pinggu.WithActor(ctx, "demo"), a.catalog, a.rounds, a.survey, a.now(), a.cfg.Responses)
-		if err != nil {
+		if err := a.loadDemo(ctx); err != nil {
 			return fmt.Errorf("load demo: %w", err)
 		}
-		fmt.Fprintf(a.out, "demo: round %s loaded, %d new responses stored\n", res.Round.Code, res.Submitted)
 	}
 	if a.cmd == "serve" || a.cmd == "demo" {
 		// One process takes every submission here, and none is taken yet:
@@ -298,7 +295,7 @@ func printLinks(ctx context.Context, cat *catalog.Service, base string, now time
 	names := pinggu.UnitNames(units)
 	for _, r := range rounds {
 		phase := r.PhaseAt(now)
-		if phase == pinggu.Over {
+		if phase == pinggu.Over || r.Questionnaire == "" { // a mid-term evaluation asks no one
 			continue
 		}
 		state := "open"

@@ -193,8 +193,14 @@ func downloadScorecard(t *testing.T, p *running, round, job string) *excelize.Fi
 // download GETs a file with the admin token, failing the test unless 200.
 func download(t *testing.T, p *running, path string) (http.Header, []byte) {
 	t.Helper()
+	return downloadAs(t, p, "tok", path)
+}
+
+// downloadAs downloads with the given token.
+func downloadAs(t *testing.T, p *running, token, path string) (http.Header, []byte) {
+	t.Helper()
 	req, _ := http.NewRequest("GET", p.url+path, nil)
-	req.Header.Set("Authorization", "Bearer tok")
+	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
