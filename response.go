@@ -170,6 +170,19 @@ func MedianDuration(hist map[string]int) (ms int64, n int) {
 	return 0, n
 }
 
+// DefaultBurstLimit is how many responses one network may send in a
+// BurstWindow before the rest are flagged, when the round sets no limit.
+const DefaultBurstLimit = 20
+
+// BurstLimitOf is the round's burst limit: the default when unset,
+// negative when the check is off.
+func (in Integrity) BurstLimitOf() int {
+	if in.BurstLimit == 0 {
+		return DefaultBurstLimit
+	}
+	return in.BurstLimit
+}
+
 // SpeederShareOf is the round's speeder share: the default when unset,
 // 0 (off) when negative.
 func (in Integrity) SpeederShareOf() float64 {

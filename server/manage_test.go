@@ -553,3 +553,58 @@ func TestConsoleTokenRevoke(t *testing.T) {
 		t.Fatalf("revoked token = %d", resp.StatusCode)
 	}
 }
+
+// TestRoundSettingsForms: scoring constants, the baseline, the assessment
+// and the mid-term settings have inputs of their own, showing the values
+// in force (defaults included); what has none stays in a smaller JSON box;
+// errors name the setting in words and keep what was typed.
+func TestRoundSettingsForms(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.seed()
+	csrf := h.admin()
+	mustContain(t, "defaults shown", h.get("/admin/rounds/new"), 200, `name="threshold" value="60"`, `name="z" value="1.96"`,
+		`name="minSample" value="30"`, `name="replicates" value="1000"`, `name="seed" value="20240601"`)
+	h.mustAPI("POST", "/api/v1/indicator-systems", map[string]any{"code": "kh", "name": "考核指标", "indicators": []any{
+		map[string]any{"code": "A1", "level": 1, "name": "权责清单公开", "points": 100, "rubric": "binary"}}}, 201)
+	form := url.Values{"csrf": {csrf}, "code": {"kh2025"}, "title": {"2025年度考核"}, "kind": {"assessment"},
+		"questionnaire": {"fz2024"}, "timezone": {"Asia/Shanghai"}, "opensAt": {"2025-10-10T09:00"}, "closesAt": {"2025-10-31T18:00"},
+		"units": {"chongchuan"}, "device": {"flag"}, "threshold": {"70"}, "z": {"1.96"}, "minSample": {"二十"}, "minEffective": {"10"},
+		"replicates": {"500"}, "seed": {"7"}, "baseline": {"r2024"}, "system": {"kh"}, "bonusCap": {"3"}, "deductionCap": {"5"},
+		"vetoRank": {"unranked"}, "rectifyLoss": {"0.2"}, "rectifyDays": {"30"},
+		"advanced": {`{"grades": {"*": [{"name": "优秀", "min": 90}, {"name": "合格", "min": 0}]}}`}}
+	r := h.postForm("/admin/rounds/new", form)
+	mustContain(t, "a number in words", r, 422, "<li>最低样本量：须为数字</li>", `name="minSample" value="二十"`, `name="threshold" value="70"`)
+	form.Set("minSample", "20")
+	if r = h.postForm("/admin/rounds/new", form); r.status != 303 {
+		t.Fatalf("create = %d %s", r.status, r.body)
+	}
+	rd := h.mustAPI("GET", "/api/v1/rounds/kh2025", nil, 200).json(t)
+	sc, as := rd["scoring"].(map[string]any), rd["assessment"].(map[string]any)
+	if sc["satisfiedThreshold"] != 70.0 || sc["minSample"] != 20.0 || fmt.Sprint(sc["bootstrap"]) != "map[replicates:500 seed:7]" ||
+		rd["baseline"] != "r2024" || as["indicatorSystem"] != "kh" || as["bonusCap"] != 3.0 || as["vetoRank"] != "unranked" ||
+		fmt.Sprint(as["grades"]) != "map[*:[map[min:90 name:优秀] map[min:0 name:合格]]]" {
+		t.Fatalf("round = %v", rd)
+	}
+	// The editor shows them again; the JSON box holds only the grades.
+	page := string(h.get("/admin/rounds/kh2025/edit").body)
+	for _, want := range []string{`name="threshold" value="70"`, `<option value="kh" selected>`, `<option value="r2024" selected>`, `&#34;grades&#34;`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("edit page lacks %s", want)
+		}
+	}
+	if strings.Contains(page, "satisfiedThreshold") || strings.Contains(page, "bonusCap&#34;") {
+		t.Error("settings with inputs are also in the JSON box")
+	}
+	// A mid-term round is set with its plans and date.
+	h.mustAPI("POST", "/api/v1/plans", map[string]any{"code": "fzzf", "name": "法治政府建设实施方案", "kind": "scheme", "start": "2021-01-01", "end": "2025-12-31"}, 201)
+	mid := url.Values{"csrf": {csrf}, "code": {"zq"}, "title": {"中期评估"}, "kind": {"midterm"}, "timezone": {"Asia/Shanghai"},
+		"opensAt": {"2025-10-10T09:00"}, "closesAt": {"2025-10-31T18:00"}, "device": {"flag"}, "threshold": {"60"},
+		"plans": {"fzzf"}, "asOf": {"2023-06-30"}, "delta": {"0.15"}}
+	if r = h.postForm("/admin/rounds/new", mid); r.status != 303 {
+		t.Fatalf("mid-term = %d %s", r.status, r.body)
+	}
+	if m := h.mustAPI("GET", "/api/v1/rounds/zq", nil, 200).json(t)["midterm"]; fmt.Sprint(m) != "map[asOf:2023-06-30 delta:0.15 plans:[fzzf]]" {
+		t.Fatalf("midterm = %v", m)
+	}
+}

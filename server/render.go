@@ -133,7 +133,11 @@ func parsePages(files fs.FS) (*template.Template, error) {
 		return nil, err
 	}
 	funcs := template.FuncMap{
-		"bj":        func(t time.Time) string { return t.In(beijing).Format("2006-01-02 15:04") },
+		"bj": func(t time.Time) string { return t.In(beijing).Format("2006-01-02 15:04") },
+		// field is one labelled input of a form, with the error under its key.
+		"field": func(fe pinggu.FieldErrors, key, id, name, value, label string) inputField {
+			return inputField{ID: id, Name: name, Value: value, Label: label, Err: fe[key]}
+		},
 		"inc":       func(i int) int { return i + 1 },
 		"f1":        func(x float64) string { return strconv.FormatFloat(x, 'f', 1, 64) },
 		"neg":       func(x int) int { return -x },
@@ -187,6 +191,9 @@ func (s *Server) renderPage(name string, data any) ([]byte, error) {
 	}
 	return buf.Bytes(), nil
 }
+
+// inputField is what the "num" template needs to draw one input.
+type inputField struct{ ID, Name, Value, Label, Err string }
 
 type fieldError struct {
 	Code    string

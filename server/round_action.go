@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/url"
+	"strings"
 
 	"pinggu"
 
@@ -64,5 +65,7 @@ func doneText(done string) string {
 	case "publish":
 		return "已发布结果"
 	}
-	return "已提交后台任务 " + done + "，进度见“后台任务”"
+	// A job id starts with its type: round:compile:r2024:now-….
+	parts := strings.SplitN(done, ":", 3)
+	return "已提交后台任务“" + jobLabel(strings.Join(parts[:min(2, len(parts))], ":")) + "”，进度见“后台任务”"
 }

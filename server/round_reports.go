@@ -102,7 +102,7 @@ func jobLabel(t string) string {
 	l, ok := map[string]string{"round:open": "开放", "round:close": "结束收集", "round:compile": "汇总",
 		"round:progress": "阶段性汇总", "round:remind": "进度提醒", "round:export": "导出原始数据", "round:ledger": "整改台账", "round:selfremind": "自评提醒"}[t]
 	if !ok {
-		return t
+		return "后台任务"
 	}
-	return l + "（" + t + "）"
+	return l
 }

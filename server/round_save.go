@@ -132,6 +132,64 @@ func (f *roundForm) read(c echo.Context) pinggu.FieldErrors {
 			fe.Add("advanced", "JSON格式有误："+err.Error())
 		}
 	}
-	r.Scoring, r.Strata, r.Assessment, r.Midterm, r.Baseline = adv.Scoring, adv.Strata, adv.Assessment, adv.Midterm, adv.Baseline
+	f.readSettings(c, fe, adv)
 	return fe
+}
+
+// readSettings takes the scoring, baseline, assessment and mid-term forms
+// and the JSON of the rest into the round; settings of the assessment not
+// on the page (the frozen indicator version) are kept.
+func (f *roundForm) readSettings(c echo.Context, fe pinggu.FieldErrors, adv advancedSettings) {
+	r := &f.Round
+	real := func(field, text string) float64 {
+		x, err := strconv.ParseFloat(strings.TrimSpace(text), 64)
+		if err != nil && strings.TrimSpace(text) != "" {
+			fe.Add(field, "须为数字")
+		}
+		return x
+	}
+	whole := func(field, text string) int { return int(real(field, text)) }
+	f.Scoring = scoringFields{Threshold: c.FormValue("threshold"), Z: c.FormValue("z"), MinSample: c.FormValue("minSample"),
+		MinEffective: c.FormValue("minEffective"), Replicates: c.FormValue("replicates"), Seed: c.FormValue("seed")}
+	seed, err := strconv.ParseUint(strings.TrimSpace(f.Scoring.Seed), 10, 64)
+	if err != nil && strings.TrimSpace(f.Scoring.Seed) != "" {
+		fe.Add("scoring.bootstrap.seed", "须为正整数")
+	}
+	r.Scoring = pinggu.Scoring{SatisfiedThreshold: real("scoring.satisfiedThreshold", f.Scoring.Threshold), Z: real("scoring.z", f.Scoring.Z),
+		MinSample: whole("scoring.minSample", f.Scoring.MinSample), MinEffective: real("scoring.minEffective", f.Scoring.MinEffective),
+		Bootstrap: pinggu.Bootstrap{Replicates: whole("scoring.bootstrap.replicates", f.Scoring.Replicates), Seed: seed},
+		ScoreMap:  adv.ScoreMap, Overall: adv.Overall, Weighting: adv.Weighting}
+	r.Strata, r.Baseline = adv.Strata, c.FormValue("baseline")
+
+	f.Assess = assessmentFields{System: c.FormValue("system"), BonusCap: c.FormValue("bonusCap"), DeductionCap: c.FormValue("deductionCap"),
+		VetoRank: c.FormValue("vetoRank"), RectifyLoss: c.FormValue("rectifyLoss"), RectifyDays: c.FormValue("rectifyDays"),
+		AllowGaps: c.FormValue("allowGaps") == "1"}
+	if f.Assess.System == "" {
+		r.Assessment = nil
+	} else {
+		a := &pinggu.AssessmentSettings{}
+		if r.Assessment != nil && r.Assessment.IndicatorSystem == f.Assess.System {
+			a.IndicatorVersion = r.Assessment.IndicatorVersion
+		}
+		a.IndicatorSystem, a.AllowGaps, a.VetoRank = f.Assess.System, f.Assess.AllowGaps, f.Assess.VetoRank
+		a.BonusCap, a.DeductionCap = real("assessment.bonusCap", f.Assess.BonusCap), real("assessment.deductionCap", f.Assess.DeductionCap)
+		a.RectifyLoss, a.RectifyDays = real("assessment.rectifyLoss", f.Assess.RectifyLoss), whole("assessment.rectifyDays", f.Assess.RectifyDays)
+		a.Grades, a.Vetoes = adv.Grades, adv.Vetoes
+		if adv.Phases != nil {
+			a.Phases = *adv.Phases
+		}
+		r.Assessment = a
+	}
+
+	form, _ := c.FormParams()
+	f.Mid = midtermFields{Plans: map[string]bool{}, AsOf: c.FormValue("asOf"), Delta: c.FormValue("delta")}
+	for _, p := range form["plans"] {
+		f.Mid.Plans[p] = true
+	}
+	if len(form["plans"]) == 0 {
+		r.Midterm = nil
+	} else {
+		r.Midterm = &pinggu.MidtermSettings{Plans: form["plans"], AsOf: pinggu.Date(strings.TrimSpace(f.Mid.AsOf)),
+			Delta: real("midterm.delta", f.Mid.Delta), Pass: adv.Pass}
+	}
 }

@@ -206,10 +206,7 @@ func (s *Service) signals(ctx context.Context, p *pending, u *undo) error {
 	if pinggu.StraightLineFlag(f.Questionnaire, resp.Answers, in.StraightLineItems) {
 		flags = append(flags, pinggu.FlagStraightLine)
 	}
-	if limit := in.BurstLimit; limit >= 0 && resp.IPHash != "" {
-		if limit == 0 {
-			limit = 20
-		}
+	if limit := in.BurstLimitOf(); limit >= 0 && resp.IPHash != "" {
 		window := resp.SubmittedAt.Unix() / int64(pinggu.BurstWindow/time.Second)
 		if n := s.countBurst(window, sub.Round+"/"+resp.IPHash); n > limit {
 			flags = append(flags, pinggu.FlagBurst)
