@@ -49,7 +49,10 @@ type Round struct {
 	Midterm    *MidtermSettings    `json:"midterm,omitempty"`
 	// Baseline names the round this one is compared with (last year's):
 	// the scorecard shows each unit's change against its final result.
-	Baseline  string       `json:"baseline,omitempty"`
+	Baseline string `json:"baseline,omitempty"`
+	// Listed puts the round's survey links on the public start page (/)
+	// while it is open; otherwise only a link or QR code leads to them.
+	Listed    bool         `json:"listed,omitempty"`
 	Status    RoundStatus  `json:"status"`
 	History   []Transition `json:"history,omitempty"`
 	CreatedAt time.Time    `json:"createdAt"`

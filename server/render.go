@@ -176,7 +176,7 @@ func parsePages(files fs.FS) (*template.Template, error) {
 		return nil, fmt.Errorf("parse templates: %w", err)
 	}
 	for _, name := range []string{"survey.html", "notice.html", "login.html", "home.html", "round.html", "poster.html", "audit.html",
-		"units.html", "questionnaires.html", "questionnaire.html", "builder.html", "indicators.html", "plans.html", "round_form.html", "flagged.html", "reports.html", "review.html", "task.html", "import.html", "users.html", "public.html", "self.html", "followup.html", "confirm.html", "console_error.html"} {
+		"units.html", "questionnaires.html", "questionnaire.html", "builder.html", "indicators.html", "plans.html", "round_form.html", "flagged.html", "reports.html", "review.html", "task.html", "import.html", "users.html", "public.html", "self.html", "followup.html", "confirm.html", "console_error.html", "start.html"} {
 		if t.Lookup(name) == nil {
 			return nil, fmt.Errorf("template %s is missing", name)
 		}

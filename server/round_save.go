@@ -67,6 +67,7 @@ func (f *roundForm) read(c echo.Context) pinggu.FieldErrors {
 	r.QuotaMode = c.FormValue("quotaMode")
 	r.Integrity.Device = c.FormValue("device")
 	r.Integrity.Invitations = c.FormValue("invitations") == "1"
+	r.Listed = c.FormValue("listed") == "1"
 	f.Opens, f.Closes, f.CompileAt = c.FormValue("opensAt"), c.FormValue("closesAt"), c.FormValue("compileAt")
 	f.MinSeconds, f.BurstLimit, f.Advanced = c.FormValue("minSeconds"), c.FormValue("burstLimit"), c.FormValue("advanced")
 	loc, err := time.LoadLocation(r.Timezone)

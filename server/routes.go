@@ -11,7 +11,7 @@ func (s *Server) routes() {
 	e := s.echo
 	e.GET("/healthz", s.healthz)
 	// The address alone leads to the console (its sign-in when signed out).
-	e.GET("/", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/admin") })
+	e.GET("/", s.startPage)
 	e.GET("/admin/", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/admin") })
 	if s.cfg.Metrics != nil {
 		// For administrators' monitoring: the admin token or an

@@ -274,3 +274,27 @@ func TestLargeTextAndProgressCue(t *testing.T) {
 		t.Fatalf("correction page = %d, large: %v", r.status, strings.Contains(string(r.body), "font-size:125%"))
 	}
 }
+
+// TestStartPageListsChosenRounds: "/" leads to the console until an
+// administrator lists an open round; then it lists the round's units with
+// their survey links, and a round not listed stays unlisted.
+func TestStartPageListsChosenRounds(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.seed()
+	if r := h.get("/"); r.status != http.StatusSeeOther {
+		t.Fatalf("/ with nothing listed = %d", r.status)
+	}
+	rd := h.mustAPI("GET", "/api/v1/rounds/r2024", nil, 200).json(t)
+	rd["listed"] = true
+	h.mustAPI("PUT", "/api/v1/rounds/r2024", rd, 200)
+	r := h.get("/")
+	if r.status != 200 {
+		t.Fatalf("/ = %d %s", r.status, r.body)
+	}
+	for _, want := range []string{"正在进行的问卷调查", rd["title"].(string), `href="/s/r2024/chongchuan">崇川区</a>`, `href="/s/r2024/haimen">海门区</a>`, `href="/admin">工作人员登录`} {
+		if !strings.Contains(string(r.body), want) {
+			t.Errorf("start page lacks %q", want)
+		}
+	}
+}

@@ -26,7 +26,7 @@ func TestPagesReadOnlyWhatTheirViewsHave(t *testing.T) {
 		"reports.html": reportsView{}, "review.html": reviewView{}, "round_form.html": roundFormView{},
 		"round.html": roundView{}, "task.html": taskView{}, "units.html": unitsView{}, "login.html": loginPage{},
 		"survey.html": surveyPage{}, "notice.html": noticePage{}, "users.html": usersView{},
-		"public.html": publicView{}, "self.html": selfView{}, "followup.html": followupView{}, "confirm.html": confirmView{}, "console_error.html": consoleErrorView{},
+		"public.html": publicView{}, "self.html": selfView{}, "followup.html": followupView{}, "confirm.html": confirmView{}, "console_error.html": consoleErrorView{}, "start.html": startView{},
 	}
 	for name, v := range views {
 		tpl := pages.Lookup(name)

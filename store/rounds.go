@@ -33,6 +33,7 @@ type roundDoc struct {
 	Assessment           *pinggu.AssessmentSettings `bson:"assessment"`
 	Midterm              *midtermDoc                `bson:"midterm"`
 	Baseline             string                     `bson:"baseline,omitempty"`
+	Listed               bool                       `bson:"listed,omitempty"`
 	Status               string                     `bson:"status"`
 	History              []transitionDoc            `bson:"history"`
 	CreatedAt            time.Time                  `bson:"createdAt"`
@@ -96,7 +97,7 @@ func newRoundDoc(r *pinggu.Round) roundDoc {
 	d := roundDoc{Code: r.Code, Title: r.Title, Intro: r.Intro, Kind: string(r.Kind),
 		Questionnaire: r.Questionnaire, QuestionnaireVersion: r.QuestionnaireVersion,
 		Units: r.Units, Quotas: r.Quotas, QuotaMode: r.QuotaMode, QuotaModes: r.QuotaModes, Strata: r.Strata, Integrity: r.Integrity, OpensAt: r.OpensAt, ClosesAt: r.ClosesAt,
-		Timezone: r.Timezone, Scoring: r.Scoring, Assessment: r.Assessment, Midterm: newMidtermDoc(r.Midterm), Baseline: r.Baseline, Status: string(r.Status),
+		Timezone: r.Timezone, Scoring: r.Scoring, Assessment: r.Assessment, Midterm: newMidtermDoc(r.Midterm), Baseline: r.Baseline, Listed: r.Listed, Status: string(r.Status),
 		Schedule:  scheduleDoc{CompileAt: r.Schedule.CompileAt, Reminders: r.Schedule.Reminders, ProgressMinutes: r.Schedule.ProgressMinutes},
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, History: []transitionDoc{}} // an array, so $push works
 	for _, t := range r.History {
@@ -109,7 +110,7 @@ func (d *roundDoc) round() *pinggu.Round {
 	r := &pinggu.Round{Code: d.Code, Title: d.Title, Intro: d.Intro, Kind: pinggu.RoundKind(d.Kind),
 		Questionnaire: d.Questionnaire, QuestionnaireVersion: d.QuestionnaireVersion,
 		Units: d.Units, Quotas: d.Quotas, QuotaMode: d.QuotaMode, QuotaModes: d.QuotaModes, Strata: d.Strata, Integrity: d.Integrity, OpensAt: d.OpensAt.UTC(), ClosesAt: d.ClosesAt.UTC(),
-		Timezone: d.Timezone, Scoring: d.Scoring, Assessment: d.Assessment, Midterm: d.Midterm.settings(), Baseline: d.Baseline, Status: pinggu.RoundStatus(d.Status),
+		Timezone: d.Timezone, Scoring: d.Scoring, Assessment: d.Assessment, Midterm: d.Midterm.settings(), Baseline: d.Baseline, Listed: d.Listed, Status: pinggu.RoundStatus(d.Status),
 		Schedule:  pinggu.Schedule{CompileAt: utc(d.Schedule.CompileAt), ProgressMinutes: d.Schedule.ProgressMinutes},
 		CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC()}
 	for _, t := range d.Schedule.Reminders {
@@ -148,7 +149,7 @@ func (s *Store) UpdateRound(ctx context.Context, r *pinggu.Round, ifUpdatedAt ti
 		{Key: "opensAt", Value: d.OpensAt}, {Key: "closesAt", Value: d.ClosesAt},
 		{Key: "timezone", Value: d.Timezone}, {Key: "schedule", Value: d.Schedule}, {Key: "scoring", Value: d.Scoring},
 		{Key: "assessment", Value: d.Assessment}, {Key: "midterm", Value: d.Midterm}, {Key: "baseline", Value: d.Baseline},
-		{Key: "updatedAt", Value: d.UpdatedAt},
+		{Key: "listed", Value: d.Listed}, {Key: "updatedAt", Value: d.UpdatedAt},
 	}}})
 	if err != nil {
 		return mapErr(err, pinggu.ObjRound)

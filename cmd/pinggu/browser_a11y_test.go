@@ -199,4 +199,14 @@ func TestBrowserBuilderAndAccessibility(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkAxe(t, phone, "public results")
+	// The start page, once the round is listed on it.
+	_, rd := p.api(t, "tok", "GET", "/api/v1/rounds/r1", nil)
+	rd["listed"] = true
+	if status, body := p.api(t, "tok", "PUT", "/api/v1/rounds/r1", rd); status != 200 {
+		t.Fatalf("list the round: %d %v", status, body)
+	}
+	if err := chromedp.Do(phone, chromedp.Navigate(p.url+"/"), chromedp.WaitVisible(chromedp.CSS(`a[href="/s/r1/chongchuan"]`))); err != nil {
+		t.Fatalf("start page: %v", err)
+	}
+	checkAxe(t, phone, "start page")
 }
