@@ -141,6 +141,17 @@ func TestBrowserBuilderAndAccessibility(t *testing.T) {
 		t.Errorf("the preview does not show the new question (%v)", err)
 	}
 	shot(ctx, "8-builder-preview-1280.png")
+	// Typing changes the preview without a button.
+	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("q0-text"), "（实时预览）")); err != nil {
+		t.Fatal(err)
+	}
+	live := false
+	for deadline := time.Now().Add(10 * time.Second); !live && time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		live, _ = chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector('iframe.phone').srcdoc.includes('（实时预览）')`))
+	}
+	if !live {
+		t.Error("the preview did not follow the typing")
+	}
 	post("delete", chromedp.Click(chromedp.CSS(`button[value="del:13"]`)))
 	if h := heading(); !strings.Contains(h, "共 14 题") {
 		t.Fatalf("after deleting: %q", h)

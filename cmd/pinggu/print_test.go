@@ -35,6 +35,24 @@ func checkPrintable(t *testing.T, f *excelize.File, data []byte, title, status, 
 	checkRankChart(t, f, data, "排名-县市区")
 }
 
+// checkCover: 封面 states the round, status, units, sample, dates, the
+// organisation and the method, as label and text rows.
+func checkCover(t *testing.T, f *excelize.File, want map[string]string) {
+	t.Helper()
+	rows, _ := f.GetRows("封面")
+	got := map[string]string{}
+	for _, r := range rows {
+		if len(r) >= 2 {
+			got[r[0]] = r[1]
+		}
+	}
+	for label, text := range want {
+		if !strings.Contains(got[label], text) {
+			t.Errorf("封面 %s = %q, want it to say %q", label, got[label], text)
+		}
+	}
+}
+
 // checkPages: every sheet of a workbook is set up for A4 one page wide,
 // says the round (and status) on top and in its page header, numbers its
 // pages, and repeats its title rows; the document names its author. It

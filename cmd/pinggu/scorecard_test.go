@@ -150,6 +150,8 @@ func TestScheduledRoundCompilesAScorecard(t *testing.T) {
 	}
 	defer f.Close()
 	checkPrintable(t, f, data, "测评", "正式结果", org)
+	checkCover(t, f, map[string]string{"评估轮次": "测评", "结果性质": "正式结果", "测评单位": "2个（县市区 2个）",
+		"样本": "计入答卷200份，排除0份", "编制单位": org, "方法摘要": "得分 ≥ 60 计为满意", "核验": rep["fingerprint"].(string)})
 	if total, per := printedPages(t, data); per != nil {
 		// Every table fits its page: one each, 说明 on two at most.
 		for sheet, n := range per {
