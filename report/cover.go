@@ -12,7 +12,7 @@ import (
 func (sc *Scorecard) print() Print {
 	loc := sc.Round.Location()
 	return Print{Title: sc.Round.Title, Subject: sc.subject(), Status: ResultStatus(sc.Final), Org: sc.Org, Created: sc.AsOf,
-		Dated: "数据截至 " + sc.AsOf.In(loc).Format("2006-01-02 15:04") + "（北京时间）"}
+		Dated: "数据截至 " + sc.AsOf.In(loc).Format("2006-01-02 15:04") + "（" + pinggu.ZoneLabel(sc.Round.Timezone) + "）"}
 }
 
 func (sc *Scorecard) subject() string {
@@ -55,7 +55,7 @@ func (b *book) cover(sc *Scorecard, rk *Ranking) {
 		{"测评单位", fmt.Sprintf("%d个（%s）", len(sc.Units), strings.Join(groups, "，"))},
 		{"样本", fmt.Sprintf("计入答卷%d份，排除%d份（排除原因见“质量控制”和“说明”）", sc.Responses, excluded)},
 		{"测评时间", sc.Round.OpensAt.In(loc).Format("2006年1月2日") + " 至 " + sc.Round.ClosesAt.In(loc).Format("2006年1月2日")},
-		{"数据截至", sc.AsOf.In(loc).Format("2006年1月2日 15:04") + "（北京时间）"},
+		{"数据截至", sc.AsOf.In(loc).Format("2006年1月2日 15:04") + "（" + pinggu.ZoneLabel(sc.Round.Timezone) + "）"},
 		{"编制单位", b.print.Org},
 		{"方法摘要", coverMethod(sc, s)},
 		{"各表内容", sheetGuide(sc)},

@@ -767,7 +767,7 @@ func (b *book) method(sc *Scorecard) {
 	lines := [][2]string{
 		{"评估轮次", fmt.Sprintf("%s（%s）", sc.Round.Title, sc.Round.Code)},
 		{"结果性质", status},
-		{"测评时间", sc.Round.OpensAt.In(loc).Format("2006-01-02 15:04") + " 至 " + sc.Round.ClosesAt.In(loc).Format("2006-01-02 15:04") + "（北京时间）"},
+		{"测评时间", sc.Round.OpensAt.In(loc).Format("2006-01-02 15:04") + " 至 " + sc.Round.ClosesAt.In(loc).Format("2006-01-02 15:04") + "（" + pinggu.ZoneLabel(sc.Round.Timezone) + "）"},
 		{"数据截至", sc.AsOf.In(loc).Format("2006-01-02 15:04:05") + "（北京时间；最后一份计入的答卷或录入的时间，最终结果不早于测评结束时间）"},
 		{"问卷", fmt.Sprintf("%s 第%d版", sc.Questionnaire.Code, sc.Questionnaire.Version)},
 		{"计入答卷数", fmt.Sprint(sc.Responses)},

@@ -44,7 +44,7 @@ func (s *Server) startPage(c echo.Context) error {
 			}
 			names = pinggu.UnitNames(units)
 		}
-		lr := listedRound{Title: r.Title, Closes: r.ClosesAt.In(r.Location()).Format(cnTime)}
+		lr := listedRound{Title: r.Title, Closes: r.ClosesAt.In(r.Location()).Format(cnTime) + "（" + pinggu.ZoneLabel(r.Timezone) + "）"}
 		for _, u := range r.Units {
 			lr.Units = append(lr.Units, listedUnit{Name: names[u], Link: "/s/" + url.PathEscape(r.Code) + "/" + url.PathEscape(u)})
 		}
