@@ -93,11 +93,18 @@ func weightingShort(s pinggu.Scoring) string {
 
 // sheetGuide lists what each kind of sheet holds.
 func sheetGuide(sc *Scorecard) string {
-	parts := []string{"总表：全部单位的得分、满意率、区间和组内排名", "排名-类别：该类别的排名、图表和两两比较"}
+	parts := []string{"总表：全部单位的得分、满意率、区间和组内排名"}
 	if sc.Assessments != nil {
 		parts = append(parts, "考核排名-类别：总分、等次和各一级指标得分率")
 	}
-	parts = append(parts, "各单位表：综合、维度、题目和渠道的结果", "满意度明细：各题选项分布",
-		"质量控制：标记和排除的答卷", "说明：全部计算方法和常数")
-	return strings.Join(parts, "；")
+	if sc.Assessments == nil || sc.Responses > 0 {
+		parts = append(parts, "排名-类别：满意度排名、图表和两两比较", "各单位表：综合、维度、题目和渠道的结果",
+			"满意度明细：各题选项分布", "质量控制：标记和排除的答卷")
+	} else {
+		parts = append(parts, "各单位表：指标得分、自评与初审复核、加减分（本轮未开展群众满意度测评）")
+	}
+	if sc.Assessments != nil {
+		parts = append(parts, "申诉处理：申诉及答复")
+	}
+	return strings.Join(append(parts, "说明：全部计算方法和常数"), "；")
 }

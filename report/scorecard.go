@@ -89,21 +89,28 @@ func WriteScorecard(w io.Writer, sc *Scorecard) error {
 	rk := sc.Rank()
 	b.cover(sc, rk)
 	b.summary(sc, rk)
+	// An assessment that asked no citizen has no survey to rank or break
+	// down: its sheets would print pages of 样本不足 and zeros.
+	survey := sc.Assessments == nil || sc.Responses > 0
 	for _, g := range rk.Groups {
 		if sc.Assessments != nil {
 			b.assessmentRanking(g, sc)
 		}
-		b.ranking(sc, g, rk)
+		if survey {
+			b.ranking(sc, g, rk)
+		}
 	}
 	for i, u := range sc.Units {
 		b.unitSheet(sc, u, sc.Results[i])
 	}
-	b.detail(sc)
-	b.channels(sc)
-	b.changes(sc)
-	b.reliability(sc)
-	b.importance(sc)
-	b.quality(sc)
+	if survey {
+		b.detail(sc)
+		b.channels(sc)
+		b.changes(sc)
+		b.reliability(sc)
+		b.importance(sc)
+		b.quality(sc)
+	}
 	if sc.Assessments != nil {
 		b.appeals(sc)
 	}

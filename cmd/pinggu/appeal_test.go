@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -50,6 +51,10 @@ func TestAppealChangesTheRanking(t *testing.T) {
 	}
 	_, body := p.api(t, "tok", "POST", "/api/v1/rounds/kh/compile", nil)
 	f := downloadScorecard(t, p, "kh", body["job"].(string))
+	// No citizen answered this round: no survey sheets of 样本不足 and zeros.
+	if sheets := fmt.Sprint(f.GetSheetList()); sheets != "[封面 总表 考核排名-县市区 崇川区 海门区 申诉处理 说明]" {
+		t.Errorf("sheets = %s", sheets)
+	}
 	checkCells(t, f, "考核排名-县市区", 3, map[string]any{"A": 1.0, "B": "海门区", "C": 85.0})
 	checkCells(t, f, "考核排名-县市区", 4, map[string]any{"A": 2.0, "B": "崇川区", "C": 80.0})
 	f.Close()
