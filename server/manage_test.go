@@ -608,3 +608,55 @@ func TestRoundSettingsForms(t *testing.T) {
 		t.Fatalf("midterm = %v", m)
 	}
 }
+
+// TestWeightingAndStrataTables: the weighting and the stratum quotas are
+// tables of the questionnaire's own questions and options: ticking a
+// question and 更新表格 draws its cells without saving; saved values come
+// back in the tables; raking takes each option's share.
+func TestWeightingAndStrataTables(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.seed()
+	csrf := h.admin()
+	form := url.Values{"csrf": {csrf}, "code": {"r2025"}, "title": {"2025年度测评"}, "kind": {"satisfaction"},
+		"questionnaire": {"fz2024"}, "timezone": {"Asia/Shanghai"}, "opensAt": {"2025-10-10T09:00"}, "closesAt": {"2025-10-31T18:00"},
+		"units": {"chongchuan"}, "device": {"flag"}, "threshold": {"60"}, "weighting": {"cells"}, "wcells": {"D1"}, "scells": {"D1"}, "refresh": {"1"}}
+	r := h.postForm("/admin/rounds/new", form)
+	mustContain(t, "tables drawn", r, 200, `name="share.1"`, `aria-label="企业经营者的人口占比"`, `name="stratum.2"`)
+	if h.api("GET", "/api/v1/rounds/r2025", nil).status != 404 {
+		t.Fatal("更新表格 saved the round")
+	}
+	form.Del("refresh")
+	form.Set("share.1", "0.6")
+	form.Set("share.2", "四成")
+	r = h.postForm("/admin/rounds/new", form)
+	mustContain(t, "a share in words", r, 422, "<li>加权：须为数字</li>", `name="share.2" value="四成"`)
+	form.Set("share.2", "0.4")
+	form.Set("stratum.1", "20")
+	if r = h.postForm("/admin/rounds/new", form); r.status != 303 {
+		t.Fatalf("create = %d %s", r.status, r.body)
+	}
+	rd := h.mustAPI("GET", "/api/v1/rounds/r2025", nil, 200).json(t)
+	if w := rd["scoring"].(map[string]any)["weighting"]; fmt.Sprint(w) != "map[cells:[D1] method:cells shares:map[1:0.6 2:0.4]]" ||
+		fmt.Sprint(rd["strata"]) != "map[questions:[D1] quotas:map[1:20]]" {
+		t.Fatalf("weighting %v, strata %v", w, rd["strata"])
+	}
+	page := string(h.get("/admin/rounds/r2025/edit").body)
+	if !strings.Contains(page, `name="share.1" value="0.6"`) || !strings.Contains(page, `name="stratum.1" value="20"`) || strings.Contains(page, "&#34;weighting&#34;") {
+		t.Fatal("the edit page does not show the tables' values, or shows them as JSON")
+	}
+	// Raking on the same question: each option's share.
+	edit := formFields(page)
+	edit.Set("weighting", "raking")
+	edit.Set("margin.D1.1", "0.55")
+	edit.Set("margin.D1.2", "0.45")
+	if r = h.postForm("/admin/rounds/r2025/edit", edit); r.status != 303 {
+		t.Fatalf("raking = %d %s", r.status, r.body)
+	}
+	if w := h.mustAPI("GET", "/api/v1/rounds/r2025", nil, 200).json(t)["scoring"].(map[string]any)["weighting"]; fmt.Sprint(w) !=
+		"map[cells:[D1] margins:map[D1:map[1:0.55 2:0.45]] method:raking]" {
+		t.Fatalf("raking = %v", w)
+	}
+	// Its trimming shows at the values in force.
+	mustContain(t, "trim", h.get("/admin/rounds/r2025/edit"), 200, `name="margin.D1.1" value="0.55"`, `name="trimMin" value="0.3"`, `name="trimMax" value="3"`)
+}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -34,6 +35,7 @@ type roundForm struct {
 	Scoring                    scoringFields
 	Assess                     assessmentFields
 	Mid                        midtermFields
+	Pop                        populationFields
 	Units                      []pinggu.Unit
 	Questionnaires             []*pinggu.Questionnaire
 	Systems                    []*pinggu.IndicatorSystem
@@ -69,17 +71,15 @@ type midtermFields struct {
 }
 
 // advancedSettings are the settings without a form of their own, edited
-// as JSON: option scores, the overall score, weighting, stratum quotas,
-// grades, vetoes, workflow phases and the mid-term pass rule.
+// as JSON: option scores, the overall score, grades, vetoes, workflow
+// phases and the mid-term pass rule.
 type advancedSettings struct {
-	ScoreMap  map[string]float64            `json:"scoreMap,omitempty"`
-	Overall   *pinggu.OverallScore          `json:"overall,omitempty"`
-	Weighting *pinggu.Weighting             `json:"weighting,omitempty"`
-	Strata    *pinggu.Strata                `json:"strata,omitempty"`
-	Grades    map[string][]pinggu.GradeBand `json:"grades,omitempty"`
-	Vetoes    []pinggu.VetoRule             `json:"vetoes,omitempty"`
-	Phases    *pinggu.Phases                `json:"phases,omitempty"`
-	Pass      *pinggu.PassRule              `json:"pass,omitempty"`
+	ScoreMap map[string]float64            `json:"scoreMap,omitempty"`
+	Overall  *pinggu.OverallScore          `json:"overall,omitempty"`
+	Grades   map[string][]pinggu.GradeBand `json:"grades,omitempty"`
+	Vetoes   []pinggu.VetoRule             `json:"vetoes,omitempty"`
+	Phases   *pinggu.Phases                `json:"phases,omitempty"`
+	Pass     *pinggu.PassRule              `json:"pass,omitempty"`
 }
 
 // editRound shows the round editor: empty for /admin/rounds/new, filled
@@ -94,7 +94,26 @@ func (s *Server) editRound(c echo.Context) error {
 		f.Round, f.Editing = *r, true
 	}
 	f.fill()
+	q, err := s.roundQuestionnaire(c.Request().Context(), &f.Round)
+	if err != nil {
+		return err
+	}
+	f.fillPopulation(q)
 	return s.roundFormPage(c, http.StatusOK, f)
+}
+
+// roundQuestionnaire is the questionnaire a round's population tables
+// are drawn from: the version it froze, else the latest; nil when it
+// names none or one that does not exist (the round's check says so).
+func (s *Server) roundQuestionnaire(ctx context.Context, r *pinggu.Round) (*pinggu.Questionnaire, error) {
+	if r.Questionnaire == "" {
+		return nil, nil
+	}
+	q, err := s.catalog.Questionnaire(ctx, r.Questionnaire, r.QuestionnaireVersion)
+	if pinggu.ErrorCode(err) == pinggu.NotFound {
+		return nil, nil
+	}
+	return q, err
 }
 
 // fill sets the form's texts from its round.
@@ -134,7 +153,7 @@ func (f *roundForm) fillSettings() {
 	num := func(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
 	f.Scoring = scoringFields{Threshold: num(sc.SatisfiedThreshold), Z: num(sc.Z), MinSample: strconv.Itoa(sc.MinSample),
 		MinEffective: num(sc.MinEffective), Replicates: strconv.Itoa(sc.Bootstrap.Replicates), Seed: strconv.FormatUint(sc.Bootstrap.Seed, 10)}
-	adv := advancedSettings{ScoreMap: r.Scoring.ScoreMap, Overall: r.Scoring.Overall, Weighting: r.Scoring.Weighting, Strata: r.Strata}
+	adv := advancedSettings{ScoreMap: r.Scoring.ScoreMap, Overall: r.Scoring.Overall}
 	f.Assess = assessmentFields{BonusCap: "0", DeductionCap: "0", VetoRank: pinggu.VetoRankLast,
 		RectifyLoss: num(pinggu.DefaultRectifyLoss), RectifyDays: strconv.Itoa(pinggu.DefaultRectifyDays)}
 	if a := r.Assessment; a != nil {
@@ -153,8 +172,7 @@ func (f *roundForm) fillSettings() {
 		}
 		f.Mid.AsOf, f.Mid.Delta, adv.Pass = string(m.AsOf), num(m.DeltaOrDefault()), m.Pass
 	}
-	if adv.ScoreMap != nil || adv.Overall != nil || adv.Weighting != nil || adv.Strata != nil || adv.Grades != nil ||
-		adv.Vetoes != nil || adv.Phases != nil || adv.Pass != nil {
+	if adv.ScoreMap != nil || adv.Overall != nil || adv.Grades != nil || adv.Vetoes != nil || adv.Phases != nil || adv.Pass != nil {
 		b, _ := json.MarshalIndent(adv, "", "  ")
 		f.Advanced = string(b)
 	}

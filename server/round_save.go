@@ -25,7 +25,15 @@ func (s *Server) saveRound(c echo.Context) error {
 		f.Round = *r
 	}
 	fe := f.read(c)
-	var err error
+	q, err := s.roundQuestionnaire(ctx, &f.Round)
+	if err != nil {
+		return err
+	}
+	f.readPopulation(c, fe, q)
+	if c.FormValue("refresh") != "" {
+		// 更新表格: the tables for the questions now ticked, nothing saved.
+		return s.roundFormPage(c, http.StatusOK, f)
+	}
 	if len(fe) > 0 {
 		// Say everything at once: the round's own checks too.
 		f.Round.Normalize()
@@ -159,8 +167,8 @@ func (f *roundForm) readSettings(c echo.Context, fe pinggu.FieldErrors, adv adva
 	r.Scoring = pinggu.Scoring{SatisfiedThreshold: real("scoring.satisfiedThreshold", f.Scoring.Threshold), Z: real("scoring.z", f.Scoring.Z),
 		MinSample: whole("scoring.minSample", f.Scoring.MinSample), MinEffective: real("scoring.minEffective", f.Scoring.MinEffective),
 		Bootstrap: pinggu.Bootstrap{Replicates: whole("scoring.bootstrap.replicates", f.Scoring.Replicates), Seed: seed},
-		ScoreMap:  adv.ScoreMap, Overall: adv.Overall, Weighting: adv.Weighting}
-	r.Strata, r.Baseline = adv.Strata, c.FormValue("baseline")
+		ScoreMap:  adv.ScoreMap, Overall: adv.Overall}
+	r.Baseline = c.FormValue("baseline")
 
 	f.Assess = assessmentFields{System: c.FormValue("system"), BonusCap: c.FormValue("bonusCap"), DeductionCap: c.FormValue("deductionCap"),
 		VetoRank: c.FormValue("vetoRank"), RectifyLoss: c.FormValue("rectifyLoss"), RectifyDays: c.FormValue("rectifyDays"),
