@@ -42,6 +42,7 @@ type roundForm struct {
 	Plans                      []*pinggu.Plan
 	Baselines                  []*pinggu.Round // rounds this one may be compared with
 	VetoRanks                  []option
+	Zones                      []option
 	Errors                     pinggu.FieldErrors
 	Error                      string
 	Next                       string
@@ -204,6 +205,7 @@ func (s *Server) roundFormPage(c echo.Context, status int, f *roundForm) error {
 			f.Baselines = append(f.Baselines, r)
 		}
 	}
+	f.Zones = zoneOptions(f.Round.Timezone)
 	f.VetoRanks = []option{{pinggu.VetoRankLast, "排在组内最后"}, {pinggu.VetoRankUnranked, "不参与排名"}, {pinggu.VetoRankKeep, "按总分正常排名"}}
 	f.Kinds = []option{{"satisfaction", "满意度测评"}, {"assessment", "年度考核"}, {"midterm", "中期评估"}}
 	f.QuotaModes = []option{{"open", "超出配额仍接收并标记"}, {"close", "达到配额即停止收集"}}
@@ -295,4 +297,17 @@ func (f *roundForm) ErrorWords() []string {
 		out = append(out, name+"："+e.Message)
 	}
 	return out
+}
+
+// zoneOptions are the time zones a round may be scheduled in, in words;
+// a zone set otherwise (through the API) is kept as it is.
+func zoneOptions(current string) []option {
+	zones := []option{{pinggu.DefaultTimezone, "北京时间（东八区）"}, {"Asia/Urumqi", "乌鲁木齐时间（东六区）"},
+		{"Asia/Hong_Kong", "香港时间（东八区）"}, {"Asia/Macau", "澳门时间（东八区）"}}
+	for _, z := range zones {
+		if z.Value == current || current == "" {
+			return zones
+		}
+	}
+	return append(zones, option{current, "其他时区：" + current})
 }

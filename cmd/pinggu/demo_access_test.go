@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"regexp"
 	"strings"
@@ -44,6 +45,18 @@ func checkDemoShowsTheProduct(t *testing.T, p *running, token string) {
 		}
 		if !found {
 			t.Errorf("%s has no %s report at start: %v", round, want, list["reports"])
+		}
+	}
+	// The demo's 20-question survey page stays under 30 KB, in large text too.
+	for _, q := range []string{"", "?size=large"} {
+		resp, err := p.client.Get(p.url + "/s/fz2024-myd/chongchuan" + q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || len(page) > 30<<10 {
+			t.Errorf("survey page%s = %d, %d bytes", q, resp.StatusCode, len(page))
 		}
 	}
 	if _, flagged := p.api(t, token, "GET", "/api/v1/rounds/fz2024-myd/flagged", nil); len(flagged["responses"].([]any)) < 3 {
