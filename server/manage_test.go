@@ -140,7 +140,12 @@ func TestQuestionnaireEditor(t *testing.T) {
 	mustContain(t, "editor", h.get("/admin/questionnaires/edit?code=fz2024"), 200, `"title": "法治政府建设满意度测评"`)
 	// A syntax error names the line and column.
 	r := h.postForm("/admin/questionnaires/edit", url.Values{"csrf": {csrf}, "do": {"save"}, "json": {"{\n  \"code\": \"q2\",\n  \"title\" \"x\"\n}"}})
-	mustContain(t, "syntax error", r, 422, "第3行第11列", `"title" "x"`)
+	mustContain(t, "syntax error", r, 422, "第3行第11列", "请检查是否缺少或多了逗号", `"title" "x"`)
+	if strings.Contains(string(r.body), "invalid character") {
+		t.Error("the syntax error is in the decoder's English")
+	}
+	r = h.postForm("/admin/questionnaires/edit", url.Values{"csrf": {csrf}, "do": {"save"}, "json": {`{"code": "q2", "titel": "x"}`}})
+	mustContain(t, "unknown field", r, 422, "没有字段“titel”，请检查拼写")
 	// A validation error is listed by field, with the text kept.
 	bad := `{"code": "q2", "title": "测试", "questions": [{"code": "Q1", "type": "single", "text": "选择", "options": []}]}`
 	r = h.postForm("/admin/questionnaires/edit", url.Values{"csrf": {csrf}, "do": {"save"}, "json": {bad}})

@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"pinggu"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 )
@@ -64,20 +66,31 @@ func parseQuestionnaire(text string) (*pinggu.Questionnaire, error) {
 	if err == nil {
 		return &q, nil
 	}
+	msg := jsonWords(text, err)
+	return nil, pinggu.FieldErrors{"json": msg}.Err("问卷JSON无法解析")
+}
+
+// jsonWords says in Chinese where and why a JSON text typed into the
+// console does not read, instead of the decoder's English.
+func jsonWords(text string, err error) string {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
-	where := ""
 	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || strings.Contains(err.Error(), "unexpected end"):
+		return "JSON格式有误：内容不完整，缺少结尾的括号或引号"
 	case errors.As(err, &syn):
-		where = lineCol(text, syn.Offset)
+		near := ""
+		if i := int(syn.Offset) - 1; i >= 0 && i < len(text) {
+			r, _ := utf8.DecodeRuneInString(text[i:])
+			near = fmt.Sprintf("“%c”处", r)
+		}
+		return "JSON格式有误（" + lineCol(text, syn.Offset) + "）：" + near + "不合格式，请检查是否缺少或多了逗号、冒号、引号或括号"
 	case errors.As(err, &typ):
-		where = lineCol(text, typ.Offset) + "，字段 " + typ.Field + " 的类型应为 " + typ.Type.String()
+		return "JSON格式有误（" + lineCol(text, typ.Offset) + "）：字段“" + typ.Field + "”的值应为" + jsonType(typ.Type.Kind().String())
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return "JSON格式有误：没有字段“" + strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`) + "”，请检查拼写"
 	}
-	msg := "JSON格式有误：" + err.Error()
-	if where != "" {
-		msg = "JSON格式有误（" + where + "）：" + err.Error()
-	}
-	return nil, pinggu.FieldErrors{"json": msg}.Err("问卷JSON无法解析")
+	return "JSON格式有误：" + err.Error()
 }
 
 // lineCol locates the byte the decoder stopped at (its offset counts the

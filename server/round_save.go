@@ -138,7 +138,7 @@ func (f *roundForm) read(c echo.Context) pinggu.FieldErrors {
 		dec := json.NewDecoder(strings.NewReader(f.Advanced))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&adv); err != nil {
-			fe.Add("advanced", "JSON格式有误："+err.Error())
+			fe.Add("advanced", jsonWords(f.Advanced, err))
 		}
 	}
 	f.readSettings(c, fe, adv)
