@@ -84,7 +84,7 @@ func (b *book) importance(sc *Scorecard) {
 		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "重要性–表现分析"}}},
 		Dimension: excelize.ChartDimension{Width: 480, Height: 360}, // fits a portrait A4 page
 		Legend:    excelize.ChartLegend{Position: "right"},
-		XAxis:     excelize.ChartAxis{Title: excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "表现（平均得分）"}}}},
-		YAxis:     excelize.ChartAxis{Title: excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "重要性（相关系数）"}}}},
+		XAxis:     excelize.ChartAxis{Title: excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "表现（平均得分）"}}}, Font: axisFont},
+		YAxis:     excelize.ChartAxis{Title: excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "重要性（相关系数）"}}}, Font: axisFont},
 	}))
 }

@@ -109,7 +109,8 @@ func (b *book) midtermOverview(m *Midterm) {
 		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "完成度与时间进度"}}},
 		Dimension: excelize.ChartDimension{Width: 560, Height: 300},
 		Legend:    excelize.ChartLegend{Position: "bottom"},
-		YAxis:     excelize.ChartAxis{Minimum: ptr(0.0), Maximum: ptr(1.0), MajorGridLines: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}},
+		YAxis:     excelize.ChartAxis{Minimum: ptr(0.0), Maximum: ptr(1.0), MajorGridLines: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}, Font: axisFont},
+		XAxis:     excelize.ChartAxis{Font: axisFont},
 	}))
 }
 

@@ -42,6 +42,9 @@ type sheetInfo struct {
 	laidOut   bool
 }
 
+// axisFont is dark enough to read on paper (the default grey prints faint).
+var axisFont = excelize.Font{Size: 9, Color: "333333"}
+
 // A4 pages (paper size 9): a sheet wider than this many character columns
 // prints landscape; either way it is scaled to one page wide.
 const (

@@ -206,8 +206,8 @@ func (b *book) rankChart(sheet, group string, row int, units []Ranked) int {
 		Dimension: excelize.ChartDimension{Width: uint(max(420, 60*len(ranked)+160)), Height: uint(height)},
 		Legend:    excelize.ChartLegend{Position: "bottom"},
 		PlotArea:  excelize.ChartPlotArea{ShowVal: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0.00"}},
-		YAxis:     excelize.ChartAxis{Minimum: ptr(0.0), Maximum: ptr(100.0), MajorGridLines: true},
-		XAxis:     excelize.ChartAxis{Font: excelize.Font{Size: 9, Color: "333333"}},
+		YAxis:     excelize.ChartAxis{Minimum: ptr(0.0), Maximum: ptr(100.0), MajorGridLines: true, Font: axisFont},
+		XAxis:     excelize.ChartAxis{Font: axisFont},
 	}, &excelize.Chart{
 		Type: excelize.Line,
 		Series: []excelize.ChartSeries{{Name: fmt.Sprintf("'%s'!$D$%d", sheet, row), Categories: ref("B"), Values: ref("D"),
