@@ -139,13 +139,16 @@ func LoadAssessment(ctx context.Context, d Deps, now time.Time) error {
 			return err
 		}
 	}
-	inputs, _, err := d.Assessment.Inputs(ctx, AssessmentRound, Units[0].Code)
-	if err != nil || len(inputs) > 0 {
-		return err
-	}
 	rng := rand.New(rand.NewPCG(2024, 12))
 	sys := indicators()
 	for k, u := range Units {
+		// A unit's reviewer entries come last: a unit that has them was
+		// loaded whole before (a load cut short starts again at the next).
+		if inputs, _, err := d.Assessment.Inputs(ctx, AssessmentRound, u.Code); err != nil {
+			return err
+		} else if len(inputs) > 0 {
+			continue
+		}
 		// Most units have filed their self-assessment (a little kinder to
 		// themselves than the reviewers); two are still at it; one was
 		// asked for more on a leaf.
@@ -156,12 +159,12 @@ func LoadAssessment(ctx context.Context, d Deps, now time.Time) error {
 				}
 				v := entry(rng, in, u.Mood+0.1)
 				e := pinggu.SelfEntry{InputValue: v, Explanation: "对照考核细则逐项自查，台账齐全"}
-				if _, err := d.Assessment.SaveSelf(ctx, AssessmentRound, u.Code, in.Code, e, nil); err != nil {
+				if _, err := d.Assessment.SaveSelf(ctx, AssessmentRound, u.Code, in.Code, e, nil); ignoreConflict(err) != nil {
 					return fmt.Errorf("self-assessment %s %s: %w", u.Code, in.Code, err)
 				}
 			}
 			if k < 10 {
-				if _, err := d.Assessment.SubmitSelf(ctx, AssessmentRound, u.Code); err != nil {
+				if _, err := d.Assessment.SubmitSelf(ctx, AssessmentRound, u.Code); ignoreConflict(err) != nil {
 					return fmt.Errorf("submit self-assessment %s: %w", u.Code, err)
 				}
 			}
@@ -176,7 +179,11 @@ func LoadAssessment(ctx context.Context, d Deps, now time.Time) error {
 			}
 		}
 	}
-	if _, err := d.Assessment.ReturnSelf(ctx, AssessmentRound, Units[3].Code, "B1", "请补充重大行政决策目录和听证记录"); err != nil {
+	_, adjustments, err := d.Assessment.Inputs(ctx, AssessmentRound, "chongchuan")
+	if err != nil || len(adjustments) > 0 {
+		return err // loaded before
+	}
+	if _, err := d.Assessment.ReturnSelf(ctx, AssessmentRound, Units[3].Code, "B1", "请补充重大行政决策目录和听证记录"); ignoreConflict(err) != nil {
 		return fmt.Errorf("return: %w", err)
 	}
 	for _, a := range []pinggu.Adjustment{
@@ -214,14 +221,59 @@ func entry(rng *rand.Rand, in pinggu.Indicator, mood float64) pinggu.InputValue 
 // LoadMidterm creates the 2021–2025 scheme with its tasks, the units'
 // progress reports (accepted), and the mid-term round (once).
 func LoadMidterm(ctx context.Context, d Deps, now time.Time) error {
+	if _, err := d.Catalog.Round(ctx, MidtermRound); err == nil {
+		return nil // the round comes last: loaded before
+	}
 	err := d.Midterm.CreatePlan(ctx, &pinggu.Plan{Code: planCode, Name: "法治政府建设实施方案（2021—2025年）", Kind: pinggu.KindScheme,
 		Start: "2021-01-01", End: "2025-12-31"})
-	if pinggu.ErrorCode(err) == pinggu.Conflict {
-		return nil // loaded before
-	}
-	if err != nil {
+	if ignoreConflict(err) != nil {
 		return fmt.Errorf("plan: %w", err)
 	}
+	if tasks, err := d.Midterm.Tasks(ctx, planCode, ""); err != nil {
+		return err
+	} else if len(tasks) == 0 {
+		if err := importTasks(ctx, d); err != nil {
+			return err
+		}
+	}
+	rng := rand.New(rand.NewPCG(2021, 25))
+	for i := 0; i < 30; i++ {
+		if i%6 == 5 {
+			continue // a task nobody reported on
+		}
+		lead := Units[10+i%5]
+		p := float64(10 * (3 + rng.IntN(8)))
+		if h, err := d.Midterm.History(ctx, planCode, fmt.Sprint(i+1), lead.Code); err != nil {
+			return err
+		} else if len(h) > 0 {
+			continue
+		}
+		if i%4 == 0 {
+			p = 100 // due 2022: done
+		}
+		rep := &pinggu.ProgressReport{AsOf: "2023-06-30", Progress: p, Narrative: "已按方案分解落实，定期调度推进"}
+		if p < 100 {
+			rep.DelayReason = "涉及多部门协同，配套制度尚在制定"
+		}
+		if err := d.Midterm.FileProgress(ctx, planCode, fmt.Sprint(i+1), lead.Code, rep, nil); err != nil {
+			return fmt.Errorf("progress %d: %w", i+1, err)
+		}
+		if _, err := d.Midterm.Review(ctx, rep.ID, true, ""); err != nil {
+			return fmt.Errorf("review %d: %w", i+1, err)
+		}
+	}
+	r := &pinggu.Round{Code: MidtermRound, Title: "法治政府建设实施方案中期评估", Kind: pinggu.Midterm,
+		OpensAt: now.Add(-3 * 24 * time.Hour).Truncate(time.Hour), ClosesAt: now.Add(27 * 24 * time.Hour).Truncate(time.Hour),
+		Midterm: &pinggu.MidtermSettings{Plans: []string{planCode}, AsOf: "2023-06-30"}}
+	if err := ignoreConflict(d.Rounds.Create(ctx, r)); err != nil {
+		return fmt.Errorf("round %s: %w", MidtermRound, err)
+	}
+	_, err = d.Rounds.Schedule(ctx, MidtermRound)
+	return err
+}
+
+// importTasks imports the scheme's 30 tasks from a sheet as offices keep them.
+func importTasks(ctx context.Context, d Deps) error {
 	chapters := []string{"一、依法全面履行政府职能", "二、健全依法行政制度体系", "三、严格规范公正文明执法", "四、加强行政权力制约和监督"}
 	tasks := []string{"编制并公开权责清单", "推进“一网通办”", "优化法治化营商环境", "完善重大行政决策程序", "开展规范性文件清理",
 		"推行行政执法“三项制度”", "开展行政执法案卷评查", "落实行政复议体制改革", "加强政务公开", "完善行政争议化解机制"}
@@ -254,33 +306,5 @@ func LoadMidterm(ctx context.Context, d Deps, now time.Time) error {
 	if _, err := d.Midterm.ImportTasks(ctx, planCode, &sheet, false); err != nil {
 		return fmt.Errorf("tasks: %w", err)
 	}
-	rng := rand.New(rand.NewPCG(2021, 25))
-	for i := 0; i < 30; i++ {
-		if i%6 == 5 {
-			continue // a task nobody reported on
-		}
-		lead := Units[10+i%5]
-		p := float64(10 * (3 + rng.IntN(8)))
-		if i%4 == 0 {
-			p = 100 // due 2022: done
-		}
-		rep := &pinggu.ProgressReport{AsOf: "2023-06-30", Progress: p, Narrative: "已按方案分解落实，定期调度推进"}
-		if p < 100 {
-			rep.DelayReason = "涉及多部门协同，配套制度尚在制定"
-		}
-		if err := d.Midterm.FileProgress(ctx, planCode, fmt.Sprint(i+1), lead.Code, rep, nil); err != nil {
-			return fmt.Errorf("progress %d: %w", i+1, err)
-		}
-		if _, err := d.Midterm.Review(ctx, rep.ID, true, ""); err != nil {
-			return fmt.Errorf("review %d: %w", i+1, err)
-		}
-	}
-	r := &pinggu.Round{Code: MidtermRound, Title: "法治政府建设实施方案中期评估", Kind: pinggu.Midterm,
-		OpensAt: now.Add(-3 * 24 * time.Hour).Truncate(time.Hour), ClosesAt: now.Add(27 * 24 * time.Hour).Truncate(time.Hour),
-		Midterm: &pinggu.MidtermSettings{Plans: []string{planCode}, AsOf: "2023-06-30"}}
-	if err := ignoreConflict(d.Rounds.Create(ctx, r)); err != nil {
-		return fmt.Errorf("round %s: %w", MidtermRound, err)
-	}
-	_, err = d.Rounds.Schedule(ctx, MidtermRound)
-	return err
+	return nil
 }
