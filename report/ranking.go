@@ -149,7 +149,13 @@ func (b *book) ranking(sc *Scorecard, group string, rk *Ranking) {
 		row++
 	}
 	b.rateColours(sheet, "I", 3, row-1)
-	row = b.rankChart(sheet, group, row+1, rk.Units[group])
+	var ranked []charted
+	for _, r := range rk.Units[group] {
+		if r.Rank > 0 {
+			ranked = append(ranked, charted{r.Unit.Name, r.Result.Overall.Mean})
+		}
+	}
+	row = b.rankChart(sheet, group, "满意度得分", row+1, ranked, ptr(100.0))
 	tests := rk.Tests[group]
 	if len(tests) == 0 {
 		return
@@ -173,27 +179,30 @@ func (b *book) ranking(sc *Scorecard, group string, rk *Ranking) {
 	}
 }
 
-// rankChart writes, from row on, the group's ranked units by score (high
-// to low, as ranked) beside the group mean, and a column chart of them
-// with each score labelled and the mean as a line; it returns the first
-// row below both. Units without a score are left out of the chart.
-func (b *book) rankChart(sheet, group string, row int, units []Ranked) int {
-	var ranked []Ranked
-	sum := 0.0
-	for _, r := range units {
-		if r.Rank > 0 {
-			ranked = append(ranked, r)
-			sum += r.Result.Overall.Mean
-		}
-	}
+// charted is one ranked unit as a chart shows it.
+type charted struct {
+	name  string
+	value float64
+}
+
+// rankChart writes, from row on, a group's ranked units (in rank order,
+// so high to low) beside the group mean, and a column chart of them with
+// each value labelled and the mean as a line; it returns the first row
+// below both. what names the value (满意度得分, 考核总分); top is the
+// value axis's end (nil: as the values need, a total may pass 100).
+func (b *book) rankChart(sheet, group, what string, row int, ranked []charted, top *float64) int {
 	if len(ranked) == 0 {
 		return row
 	}
+	sum := 0.0
+	for _, r := range ranked {
+		sum += r.value
+	}
 	mean := scoring.Round(sum/float64(len(ranked)), 2)
-	b.row(sheet, row, []any{"图表数据", "单位", "满意度得分", "组内平均"}, []int{b.st.header, b.st.header, b.st.header, b.st.header})
+	b.row(sheet, row, []any{"图表数据", "单位", what, "组内平均"}, []int{b.st.header, b.st.header, b.st.header, b.st.header})
 	first := row + 1
 	for i, r := range ranked {
-		b.row(sheet, first+i, []any{i + 1, r.Unit.Name, r.Result.Overall.Mean, mean}, []int{0, 0, b.st.score, b.st.score})
+		b.row(sheet, first+i, []any{i + 1, r.name, r.value, mean}, []int{0, 0, b.st.score, b.st.score})
 	}
 	last := first + len(ranked) - 1
 	ref := func(col string) string { return fmt.Sprintf("'%s'!$%s$%d:$%s$%d", sheet, col, first, col, last) }
@@ -202,11 +211,11 @@ func (b *book) rankChart(sheet, group string, row int, units []Ranked) int {
 		Type: excelize.Col,
 		Series: []excelize.ChartSeries{{Name: fmt.Sprintf("'%s'!$C$%d", sheet, row), Categories: ref("B"), Values: ref("C"),
 			Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"2F5597"}}}},
-		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: group + " 满意度得分（由高到低，虚线为组内平均）"}}},
+		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: group + " " + what + "（由高到低，虚线为组内平均）"}}},
 		Dimension: excelize.ChartDimension{Width: uint(max(420, 60*len(ranked)+160)), Height: uint(height)},
 		Legend:    excelize.ChartLegend{Position: "bottom"},
 		PlotArea:  excelize.ChartPlotArea{ShowVal: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0.00"}},
-		YAxis:     excelize.ChartAxis{Minimum: ptr(0.0), Maximum: ptr(100.0), MajorGridLines: true, Font: axisFont},
+		YAxis:     excelize.ChartAxis{Minimum: ptr(0.0), Maximum: top, MajorGridLines: true, Font: axisFont},
 		XAxis:     excelize.ChartAxis{Font: axisFont},
 	}, &excelize.Chart{
 		Type: excelize.Line,

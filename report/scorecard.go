@@ -410,6 +410,13 @@ func (b *book) assessmentRanking(group string, sc *Scorecard) {
 	if len(idx) > 0 {
 		b.gradeColours(sheet, fmt.Sprintf("D3:D%d", len(idx)+2), sc)
 	}
+	var ranked []charted
+	for _, i := range idx {
+		if a := sc.Assessments[i]; a.Rank > 0 {
+			ranked = append(ranked, charted{sc.Units[i].Name, a.Total})
+		}
+	}
+	b.rankChart(sheet, group, "考核总分", len(idx)+4, ranked, nil)
 }
 
 // unitSheet is one unit: its overall result, then every dimension and scale question.

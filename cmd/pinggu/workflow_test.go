@@ -181,6 +181,12 @@ func TestAssessmentWorkflowEndToEnd(t *testing.T) {
 	checkCells(t, f, "考核排名-县市区", 4, map[string]any{"A": 2.0, "B": "海门区", "C": 85.0})
 	checkCells(t, f, "考核排名-市级部门", 3, map[string]any{"A": 1.0, "B": "市司法局", "C": 81.0})
 	checkCells(t, f, "考核排名-市级部门", 4, map[string]any{"A": 2.0, "B": "市公安局", "C": 66.0, "D": "较差"})
+	// Each group's totals charted from the highest, beside the group mean.
+	if buf, err := f.WriteToBuffer(); err != nil {
+		t.Fatal(err)
+	} else {
+		checkRankChart(t, f, buf.Bytes(), "考核排名-县市区")
+	}
 	f.Close()
 	public := func() string {
 		resp, err := http.Get(p.url + "/p/kh")
