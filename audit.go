@@ -42,6 +42,10 @@ func ActorLabel(actor string) string {
 		return strings.TrimPrefix(actor, "user:")
 	case strings.HasPrefix(actor, "unit:"):
 		return "单位填报令牌"
+	case strings.HasPrefix(actor, "job:"):
+		return "后台任务"
+	case actor == "demo":
+		return "演示数据"
 	}
 	return actor
 }

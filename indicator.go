@@ -519,6 +519,14 @@ func (v *InputValue) Check(in *Indicator) error {
 	return fe.Err("录入内容有误")
 }
 
+// AdjustmentLabel names an adjustment's kind in words.
+func AdjustmentLabel(k AdjustmentKind) string {
+	if l, ok := map[AdjustmentKind]string{Bonus: "加分", DeductionEvent: "扣分", Veto: "一票否决"}[k]; ok {
+		return l
+	}
+	return string(k)
+}
+
 // AdjustmentKind is a bonus (加分), a deduction (扣分) or a veto (一票否决).
 type AdjustmentKind string
 

@@ -489,7 +489,6 @@ func (b *book) indicatorLines(sheet string, row int, sc *Scorecard, u pinggu.Uni
 		row++
 	}
 	row++
-	kinds := map[pinggu.AdjustmentKind]string{pinggu.Bonus: "加分", pinggu.DeductionEvent: "扣分", pinggu.Veto: "一票否决"}
 	for _, x := range sc.Adjustments[u.Code] {
 		what := any(x.Points)
 		if x.Kind == pinggu.Veto {
@@ -497,7 +496,7 @@ func (b *book) indicatorLines(sheet string, row int, sc *Scorecard, u pinggu.Uni
 				what = v.Name
 			}
 		}
-		b.row(sheet, row, []any{kinds[x.Kind], x.Basis, "", what, "", "", "", x.By}, []int{0, b.st.wrap, 0, b.st.score})
+		b.row(sheet, row, []any{pinggu.AdjustmentLabel(x.Kind), x.Basis, "", what, "", "", "", pinggu.ActorLabel(x.By)}, []int{0, b.st.wrap, 0, b.st.score})
 		row++
 	}
 	full := sc.System.FullScale()

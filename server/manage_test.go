@@ -416,7 +416,7 @@ func TestAssessorReviewSheet(t *testing.T) {
 	if r = h.postForm(path, url.Values{"csrf": {csrf}, "do": {"adjust"}, "kind": {"bonus"}, "points": {"1.5"}, "basis": {"省级表彰"}}); r.status != 303 {
 		t.Fatalf("event = %d %s", r.status, r.body)
 	}
-	mustContain(t, "sheet after", h.get(path), 200, "3（user:liu，", "省级表彰")
+	mustContain(t, "sheet after", h.get(path), 200, "3（liu，", "省级表彰")
 }
 
 // TestReporterFilesProgressAssessorReviews: a unit's reporter files

@@ -133,7 +133,9 @@ func parsePages(files fs.FS) (*template.Template, error) {
 		return nil, err
 	}
 	funcs := template.FuncMap{
-		"bj": func(t time.Time) string { return t.In(beijing).Format("2006-01-02 15:04") },
+		"bj":      func(t time.Time) string { return t.In(beijing).Format("2006-01-02 15:04") },
+		"actor":   pinggu.ActorLabel,
+		"adjKind": pinggu.AdjustmentLabel,
 		// field is one labelled input of a form, with the error under its key.
 		"field": func(fe pinggu.FieldErrors, key, id, name, value, label string) inputField {
 			return inputField{ID: id, Name: name, Value: value, Label: label, Err: fe[key]}

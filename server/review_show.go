@@ -50,7 +50,7 @@ func (s *Server) reviewPage(c echo.Context, status int, v *reviewView, errs ping
 		row := reviewRow{Indicator: in, Rubric: pinggu.RubricLabel(in.Rubric), Field: entryField(in.Rubric), Error: errs[in.Code]}
 		if e, ok := sh.Inputs[in.Code]; ok {
 			row.Entry = entryText(e.InputValue)
-			row.Current = fmt.Sprintf("%s（%s，%s）", row.Entry, e.By, e.At.In(loc).Format(consoleTimestamp))
+			row.Current = fmt.Sprintf("%s（%s，%s）", row.Entry, pinggu.ActorLabel(e.By), e.At.In(loc).Format(consoleTimestamp))
 		}
 		if errs[in.Code] != "" {
 			row.Entry = c.FormValue("entry")

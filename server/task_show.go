@@ -11,6 +11,7 @@ import (
 type progressView struct {
 	pinggu.ProgressReport
 	At, Status, Reviewed string
+	UnitName             string
 	Links                []evidenceLink
 	CanReview            bool
 }
@@ -56,12 +57,17 @@ func (s *Server) taskPage(c echo.Context, status int, tv *taskView) error {
 		return err
 	}
 	loc := (&pinggu.Round{Timezone: pinggu.DefaultTimezone}).Location() // plans are dated in China time
+	units, err := s.catalog.Units(ctx)
+	if err != nil {
+		return err
+	}
+	names := pinggu.UnitNames(units)
 	var views []progressView
 	for _, r := range hist {
-		v := progressView{ProgressReport: r, At: r.SubmittedAt.In(loc).Format(consoleTimestamp), Status: reportStatusLabels[r.Status],
+		v := progressView{ProgressReport: r, UnitName: names[r.Unit], At: r.SubmittedAt.In(loc).Format(consoleTimestamp), Status: reportStatusLabels[r.Status],
 			CanReview: staff && r.Status == pinggu.ReportSubmitted}
 		if !r.ReviewedAt.IsZero() {
-			v.Reviewed = r.ReviewedBy + " " + r.ReviewedAt.In(loc).Format(consoleTimestamp)
+			v.Reviewed = pinggu.ActorLabel(r.ReviewedBy) + " " + r.ReviewedAt.In(loc).Format(consoleTimestamp)
 		}
 		for _, e := range r.Evidence {
 			v.Links = append(v.Links, evidenceLink{Name: e.Name, URL: "/admin/progress/" + url.PathEscape(r.ID) + "/evidence/" + url.PathEscape(e.ID)})
