@@ -49,7 +49,7 @@ func (s *Service) CreateUnit(ctx context.Context, u *pinggu.Unit) error {
 	if err := s.store.CreateUnit(ctx, u); err != nil {
 		return err
 	}
-	return pinggu.Audit(ctx, s.store, "unit.create", "unit/"+u.Code, fmt.Sprintf("%s（%s，%s）", u.Name, u.Type, u.PeerGroup))
+	return pinggu.Audit(ctx, s.store, "unit.create", "unit/"+u.Code, fmt.Sprintf("%s（%s，%s）", u.Name, pinggu.UnitTypeLabel(u.Type), u.PeerGroup))
 }
 
 // UpdateUnit replaces the unit with the given code.

@@ -54,7 +54,7 @@ func (s *Server) flaggedPage(c echo.Context, status int, v *flaggedView) error {
 			secs = fmt.Sprintf("%.0f", float64(x.DurationMs)/1000)
 		}
 		rows[i] = flaggedRow{ID: x.ID, At: x.SubmittedAt.In(f.Round.Location()).Format(consoleTimestamp), Seconds: secs,
-			Channel: x.Channel, Flags: strings.Join(names, "、"), Excluded: x.Excluded}
+			Channel: pinggu.ChannelLabel(pinggu.Channel(x.Channel)), Flags: strings.Join(names, "、"), Excluded: x.Excluded}
 	}
 	v.Round, v.Unit, v.UnitName, v.Rows, v.Flags = f.Round.Code, f.Unit.Code, f.Unit.Name, rows, pinggu.QualityFlags
 	return s.pageStatus(c, status, "flagged.html", v)

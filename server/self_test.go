@@ -836,11 +836,12 @@ func TestNoInternalCodesOnPages(t *testing.T) {
 	// audit actions, actors, question types, weighting methods, zones.
 	codes := []string{"satisfaction", "assessment", "midterm", "scheduled", "compiled", "published", "draft", "Asia/Shanghai",
 		"round.create", "round.scheduled", "self.save", "user:wang", "unit:chongchuan", "scorecard", "method", "round:compile",
-		"round:progress", "job:", "single", "multi", "scale", "rating", "cells", "raking", "web", "qr", "UTC"}
+		"round:progress", "job:", "single", "multi", "scale", "rating", "cells", "raking", "web", "qr", "UTC", "county", "department",
+		"binary", "proportional", "deduction", "manual", "survey", "bonus", "veto"}
 	for _, path := range []string{"/admin", "/admin/rounds/kh", "/admin/rounds/r2024", "/admin/audit", "/admin/reports",
 		"/admin/rounds/kh/followup", "/admin/rounds/kh/units/chongchuan/self", "/admin/rounds/kh/units/chongchuan/review",
 		"/admin/questionnaires", "/admin/questionnaires/build?code=fz2024", "/admin/rounds/kh/edit", "/admin/rounds/new",
-		"/admin/users", "/admin/units", "/s/r2024/chongchuan"} {
+		"/admin/users", "/admin/units", "/s/r2024/chongchuan", "/admin/indicator-systems?code=fzzf", "/admin/plans"} {
 		page := h.get(path)
 		if page.status != 200 {
 			t.Errorf("%s = %d", path, page.status)
