@@ -170,6 +170,18 @@ func TestBrowserBuilderAndAccessibility(t *testing.T) {
 	}
 	fitsWidth(t, ctx, "builder at 375 px")
 	shot(ctx, "9-builder-375.png")
+	// The same steps on the phone: add, move up, preview, save a new version.
+	post("add at 375 px", chromedp.SetValue(chromedp.ID("newtype"), "single"), chromedp.Click(chromedp.CSS(`button[value="add"]`)))
+	post("move up at 375 px", chromedp.SendKeys(chromedp.ID("q14-text"), "您是否了解本地的法治政府建设考核？"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="q.14.o.0.label"]`), "了解"), chromedp.SendKeys(chromedp.CSS(`input[name="q.14.o.1.label"]`), "不了解"),
+		chromedp.Click(chromedp.CSS(`button[value="up:14"]`)))
+	post("preview at 375 px", chromedp.Click(chromedp.CSS(`button[value="preview"]`)))
+	fitsWidth(t, ctx, "builder at 375 px after editing")
+	post("save at 375 px", chromedp.Click(chromedp.CSS(`button[value="save"]`)))
+	if _, q := p.api(t, "tok", "GET", "/api/v1/questionnaires/fz2025", nil); q["version"] != 2.0 || len(q["questions"].([]any)) != 15 ||
+		q["questions"].([]any)[13].(map[string]any)["text"] != "您是否了解本地的法治政府建设考核？" {
+		t.Fatalf("saved on the phone: version %v, %d questions", q["version"], len(q["questions"].([]any)))
+	}
 
 	// A confirmation: cancelling an open round asks first, saying what follows.
 	post("cancel", chromedp.EmulateViewport(1280, 900), chromedp.Navigate(p.url+"/admin/rounds/r1"), chromedp.Click(chromedp.CSS(`button[value="cancel"]`)))
