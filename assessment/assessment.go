@@ -149,9 +149,9 @@ func (s *Service) SetInput(ctx context.Context, round, unit, indicator string, v
 	if err := s.store.SetInput(ctx, input, was); err != nil {
 		return nil, err
 	}
-	summary := inputSummary(v)
+	summary := inputSummary(in.Rubric, v)
 	if old != nil {
-		summary = inputSummary(old.InputValue) + " → " + summary
+		summary = inputSummary(in.Rubric, old.InputValue) + " → " + summary
 	}
 	return input, pinggu.Audit(ctx, s.store, "input.set", inputObject(round, unit, indicator), summary)
 }
@@ -224,12 +224,12 @@ func (s *Service) ConfirmInput(ctx context.Context, round, unit, indicator strin
 	now := s.stamp()
 	input.Confirmed = &pinggu.Confirmation{By: actor, At: now, Reason: reason}
 	change := pinggu.InputChange{Action: pinggu.InputConfirmed, By: actor, At: now, New: old.InputValue, Reason: reason}
-	summary := "复核确认：" + inputSummary(old.InputValue)
+	summary := "复核确认：" + inputSummary(in.Rubric, old.InputValue)
 	if changed {
 		was := old.InputValue
 		input.InputValue, input.Confirmed.Was = *v, &was
 		change.Action, change.Old, change.New = pinggu.InputChanged, &was, *v
-		summary = fmt.Sprintf("复核改为：%s → %s，理由：%s", inputSummary(was), inputSummary(*v), reason)
+		summary = fmt.Sprintf("复核改为：%s → %s，理由：%s", inputSummary(in.Rubric, was), inputSummary(in.Rubric, *v), reason)
 	}
 	input.History = append(append([]pinggu.InputChange(nil), old.History...), change)
 	if err := s.store.SetInput(ctx, &input, old.Version); err != nil {
@@ -287,21 +287,14 @@ func (s *Service) DeleteAdjustment(ctx context.Context, round, unit, id string) 
 	return pinggu.Audit(ctx, s.store, "adjustment.delete", fmt.Sprintf("round/%s/unit/%s/adjustment/%s", round, unit, id), "删除")
 }
 
-func inputSummary(v pinggu.InputValue) string {
-	var parts []string
-	if v.Value != nil {
-		parts = append(parts, fmt.Sprintf("数值%g", *v.Value))
-	}
-	if v.Count != nil {
-		parts = append(parts, fmt.Sprintf("次数%d", *v.Count))
-	}
-	if v.Score != nil {
-		parts = append(parts, fmt.Sprintf("得分%g", *v.Score))
-	}
+// inputSummary is an entry for the audit log: its value in the words of
+// its rubric, and its comment.
+func inputSummary(r pinggu.Rubric, v pinggu.InputValue) string {
+	s := ValueWords(r, v)
 	if v.Comment != "" {
-		parts = append(parts, "说明："+v.Comment)
+		s += "，说明：" + v.Comment
 	}
-	return strings.Join(parts, "，")
+	return s
 }
 
 // ImportIndicatorSystem reads an indicator sheet and stores it as the next

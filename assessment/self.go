@@ -205,7 +205,7 @@ func (s *Service) SaveSelf(ctx context.Context, round, unit, indicator string, e
 			return nil, err // a conflict: another leaf's first save began the sheet
 		}
 	}
-	return &e, pinggu.Audit(ctx, s.store, "self.save", inputObject(round, unit, indicator), changeSummary(old, &e, len(added)))
+	return &e, pinggu.Audit(ctx, s.store, "self.save", inputObject(round, unit, indicator), changeSummary(l.Indicator.Rubric, old, &e, len(added)))
 }
 
 // selfWindow refuses a change outside the round's self-assessment phase,
@@ -228,10 +228,10 @@ func (s *Service) selfWindow(f *SelfForm) error {
 }
 
 // changeSummary says what a save changed, for the audit log.
-func changeSummary(old, now *pinggu.SelfEntry, files int) string {
-	s := "自评：" + ValueWords(now.InputValue)
+func changeSummary(r pinggu.Rubric, old, now *pinggu.SelfEntry, files int) string {
+	s := "自评：" + ValueWords(r, now.InputValue)
 	if old != nil {
-		s = fmt.Sprintf("自评：%s → %s", ValueWords(old.InputValue), ValueWords(now.InputValue))
+		s = fmt.Sprintf("自评：%s → %s", ValueWords(r, old.InputValue), ValueWords(r, now.InputValue))
 	}
 	if files > 0 {
 		s += fmt.Sprintf("，新增%d个佐证材料", files)
@@ -239,9 +239,15 @@ func changeSummary(old, now *pinggu.SelfEntry, files int) string {
 	return s
 }
 
-// ValueWords is an entry's value as the sheet shows it.
-func ValueWords(v pinggu.InputValue) string {
+// ValueWords is an entry's value as the sheet shows it, in the words of
+// its rubric: 达标 or 未达标 for a binary leaf.
+func ValueWords(r pinggu.Rubric, v pinggu.InputValue) string {
 	switch {
+	case v.Value != nil && r == pinggu.RubricBinary:
+		if *v.Value >= 1 {
+			return "达标"
+		}
+		return "未达标"
 	case v.Value != nil:
 		return fmt.Sprintf("数值%g", *v.Value)
 	case v.Count != nil:

@@ -67,7 +67,7 @@ func (s *Server) reviewPage(c echo.Context, status int, v *reviewView, errs ping
 // the one who made the entry is not offered.
 func (s *Server) reviewSelf(row *reviewRow, sh *assessment.ReviewSheet, code, me string, loc *time.Location) {
 	if e, ok := sh.Self[code]; ok {
-		row.Self, row.SelfNote = assessment.ValueWords(e.InputValue), e.Explanation
+		row.Self, row.SelfNote = assessment.ValueWords(row.Indicator.Rubric, e.InputValue), e.Explanation
 		for _, ev := range e.Evidence {
 			row.Files = append(row.Files, evidenceLink{Name: ev.Name,
 				URL: "/admin/rounds/" + sh.Round.Code + "/units/" + sh.Unit.Code + "/self/" + code + "/evidence/" + ev.ID})

@@ -72,7 +72,7 @@ func (s *Server) selfPage(c echo.Context, status int, failedLeaf string, leafErr
 		row := selfLeafRow{Code: l.Indicator.Code, Name: l.Indicator.Name, Path: strings.Join(l.Path, " › "), Points: l.Indicator.Points,
 			Rubric: l.Indicator.RubricWords(), RubricCode: l.Indicator.Rubric, Field: rubricField(l.Indicator.Rubric), Binary: l.Indicator.Rubric == pinggu.RubricBinary, State: "未填"}
 		if e := l.Entry; e != nil {
-			row.Current, row.Explanation, row.Entered = entryText(e.InputValue), e.Explanation, assessment.ValueWords(e.InputValue)
+			row.Current, row.Explanation, row.Entered = entryText(e.InputValue), e.Explanation, assessment.ValueWords(l.Indicator.Rubric, e.InputValue)
 			row.State = pinggu.EntryStateLabel(e.State)
 			for _, ev := range e.Evidence {
 				row.Files = append(row.Files, evidenceLink{Name: ev.Name, URL: base + l.Indicator.Code + "/evidence/" + ev.ID})
@@ -82,7 +82,7 @@ func (s *Server) selfPage(c echo.Context, status int, failedLeaf string, leafErr
 			}
 		}
 		if in := l.Input; in != nil {
-			row.Review = assessment.ValueWords(in.InputValue)
+			row.Review = assessment.ValueWords(l.Indicator.Rubric, in.InputValue)
 			if in.Confirmed != nil {
 				row.Review += "，已复核"
 			}

@@ -343,7 +343,7 @@ func TestReviewAndConfirmation(t *testing.T) {
 		t.Fatalf("sheet without reviews: %s", r.body)
 	}
 	audit := string(h.mustAPI("GET", "/api/v1/audit?limit=100", nil, 200).body)
-	for _, want := range []string{"input.confirm", "复核改为：得分12 → 得分14，理由：宣传台账补充2场", "数值1 → 数值0，说明：清单未更新"} {
+	for _, want := range []string{"input.confirm", "复核改为：12分 → 14分，理由：宣传台账补充2场", "达标 → 未达标，说明：清单未更新"} {
 		if !strings.Contains(audit, want) {
 			t.Errorf("audit lacks %q", want)
 		}
@@ -596,7 +596,7 @@ func TestSelfAssessmentPage(t *testing.T) {
 	if r := post(map[string]string{"indicator": "A1", "rubric": "binary", "entry": "1", "explanation": "已公开"}, "清单.pdf", []byte("%PDF-1.4 x")); r.status != http.StatusSeeOther {
 		t.Fatalf("save A1 = %d %s", r.status, r.body)
 	}
-	if body := string(rep.get(page).body); !strings.Contains(body, "本单位自评：数值1") || !strings.Contains(body, ">清单.pdf</a>") {
+	if body := string(rep.get(page).body); !strings.Contains(body, "本单位自评：达标") || !strings.Contains(body, ">清单.pdf</a>") {
 		t.Fatalf("after saving A1:\n%s", body)
 	}
 	if r := post(map[string]string{"do": "submit"}, "", nil); r.status != 422 || !strings.Contains(string(r.body), "A2「执法案卷不合格」尚未自评") {
