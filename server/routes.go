@@ -89,6 +89,10 @@ func (s *Server) routes() {
 	consoleAdmin.POST("/rounds/new", s.saveRound)
 	consoleAdmin.GET("/rounds/:code/edit", s.editRound)
 	consoleAdmin.POST("/rounds/:code/edit", s.saveRound)
+	// Each group above registers a catch-all for its middleware; the last
+	// (administrators only) would answer an unknown address 403 to anyone
+	// else. Any signed-in person gets 404 inside the console instead.
+	e.RouteNotFound("/admin/*", func(echo.Context) error { return echo.ErrNotFound }, s.requireSession(signedInAccess))
 
 	api := e.Group("/api/v1")
 	// Respondents' apps and partners submit without an account; the

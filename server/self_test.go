@@ -795,9 +795,7 @@ func TestWorkflowPagesByRole(t *testing.T) {
 		}
 		// Refusals and missing pages stay in the console, with its menu,
 		// and a reporter's unit is named, not coded.
-		// (An unknown console address meets the administrators' group
-		// first, so a reporter is refused rather than told it is missing.)
-		for path, want := range map[string]string{"/admin/rounds/kh/units/haimen/self": "无权访问", "/admin/nosuch": "无权访问"} {
+		for path, want := range map[string]string{"/admin/rounds/kh/units/haimen/self": "无权访问", "/admin/nosuch": "页面不存在"} {
 			if page := string(b.get(path).body); !strings.Contains(page, want) || !strings.Contains(page, "退出") ||
 				!strings.Contains(page, "填报人，崇川区") || strings.Contains(page, "chongchuan）") {
 				t.Errorf("%s in the console:\n%s", path, page)
