@@ -22,15 +22,13 @@ type builderView struct {
 	consoleView
 	Orig    string // the questionnaire being revised ("" for a new one)
 	Q       *pinggu.Questionnaire
-	Types   []choice
+	Types   []option
 	Notes   []string // what the text import guessed
 	Error   string
 	Errors  []string // every problem, in words
 	Preview string
 	Paste   string
 }
-
-type choice struct{ Value, Label string }
 
 var questionTypes = []pinggu.QuestionType{pinggu.Scale, pinggu.Single, pinggu.Multi, pinggu.Rating, pinggu.Text}
 
@@ -119,7 +117,7 @@ func (s *Server) builderPage(c echo.Context, status int, v *builderView) error {
 		}
 	}
 	for _, t := range questionTypes {
-		v.Types = append(v.Types, choice{string(t), pinggu.TypeLabel(t)})
+		v.Types = append(v.Types, option{string(t), pinggu.TypeLabel(t)})
 	}
 	if len(v.Q.Questions) > 0 {
 		html, err := s.previewHTML(v.Q)
