@@ -9,11 +9,11 @@ import (
 
 // Questionnaires arrive as Word documents: a title, a greeting, section
 // headings (一、基本情况), numbered questions (1. 您的性别：【必答】) and
-// lettered options (A. 男  B. 女), on lines of their own or several to a
-// line. ReadQuestionnaireText turns such text, pasted, into a draft.
+// lettered or boxed options (A. 男  B. 女, □男 □女), on lines of their own
+// or several to a line. ReadQuestionnaireText turns such text, pasted, into a draft.
 var (
 	textQuestionRe = regexp.MustCompile(`^\s*[（(]?(\d{1,3})\s*[\.．、)）:：]\s*(.+)$`)
-	textOptionRe   = regexp.MustCompile(`(?:^|\s)([A-Za-zＡ-Ｚ])\s*[\.．、)）:：]\s*`)
+	textOptionRe   = regexp.MustCompile(`(?:(?:^|\s)[A-Za-zＡ-Ｚ]\s*[\.．、)）:：]|[□☐○◯])\s*`)
 	textSectionRe  = regexp.MustCompile(`^\s*(?:[一二三四五六七八九十]+\s*[、.．]|第[一二三四五六七八九十\d]+部分)\s*(.+)$`)
 	textMarkRe     = regexp.MustCompile(`[【\[（(](必答|必填|单选|多选|可多选|限选\d+项|最多选\d+项|填空|简答|量表|0\s*[-–—~～至]\s*10\s*分|评分)[】\]）)]`)
 	textBlankRe    = regexp.MustCompile(`[_＿]{3,}`)

@@ -72,3 +72,12 @@ func TestReadQuestionnaireText(t *testing.T) {
 		t.Errorf("draft does not validate: %v", err)
 	}
 }
+
+// Boxed options, as questionnaires printed for ticking write them.
+func TestReadQuestionnaireTextBoxes(t *testing.T) {
+	q, _ := ReadQuestionnaireText("1. 您的性别：□男 □女\n2. 您对窗口服务是否满意？\n□很满意 □满意 □基本满意 □不满意 □很不满意\n")
+	if len(q.Questions) != 2 || len(q.Questions[0].Options) != 2 || q.Questions[0].Options[1].Label != "女" ||
+		q.Questions[1].Type != Scale || len(q.Questions[1].Options) != 5 {
+		t.Fatalf("read %+v", q.Questions)
+	}
+}
