@@ -67,7 +67,7 @@ func (s *Server) postBuilder(c echo.Context) error {
 	case "import":
 		draft, notes := pinggu.ReadQuestionnaireText(v.Paste)
 		if len(draft.Questions) == 0 {
-			v.Error = "没有识别到题目：题目须以题号开头（如“1.”“2、”），选项以字母开头（如“A. 很满意”）"
+			v.Error = "没有识别到题目：题目须以题号开头（如“1.”“2、”），选项以字母或方框开头（如“A. 很满意”“□很满意”）"
 			return s.builderPage(c, http.StatusUnprocessableEntity, v)
 		}
 		draft.Code = q.Code
