@@ -16,36 +16,6 @@ const (
 	timeColumn
 )
 
-// kinds are the header's columns' kinds, in its order.
-func (x *Raw) kinds() []columnKind {
-	k := []columnKind{textColumn, textColumn, textColumn, textColumn, textColumn, timeColumn, numberColumn}
-	for _, q := range x.Questionnaire.Questions {
-		switch q.Type {
-		case pinggu.Single, pinggu.Scale:
-			k = append(k, codesKind(q), textColumn)
-		case pinggu.Multi:
-			k = append(k, textColumn, textColumn)
-		case pinggu.Rating:
-			k = append(k, numberColumn)
-		default:
-			k = append(k, textColumn)
-		}
-	}
-	k = append(k, textColumn, textColumn, textColumn)
-	if x.Tally == nil {
-		return k
-	}
-	for _, q := range x.Questionnaire.Questions {
-		if q.Type == pinggu.Scale {
-			k = append(k, numberColumn)
-		}
-	}
-	for range x.Tally.Dimensions() {
-		k = append(k, numberColumn)
-	}
-	return append(k, numberColumn, textColumn, numberColumn)
-}
-
 // codesKind: a one-answer question's codes are numbers when every option's
 // code is one (1–5 scales), so they can be averaged and sorted as such.
 func codesKind(q pinggu.Question) columnKind {

@@ -27,8 +27,6 @@ func (sc *Scorecard) subject() string {
 // page can be read on its own.
 func (b *book) cover(sc *Scorecard, rk *Ranking) {
 	sheet := b.newSheet("封面")
-	b.check(b.f.SetColWidth(sheet, "A", "A", 18))
-	b.check(b.f.SetColWidth(sheet, "B", "B", 72))
 	b.check(b.f.SetCellStr(sheet, "A1", sc.Round.Title))
 	b.check(b.f.SetCellStyle(sheet, "A1", "A1", b.st.title))
 	b.check(b.f.SetCellStr(sheet, "A2", sc.subject()+"（"+ResultStatus(sc.Final)+"）"))
@@ -61,10 +59,7 @@ func (b *book) cover(sc *Scorecard, rk *Ranking) {
 		{"各表内容", sheetGuide(sc)},
 		{"核验", "输入指纹 " + sc.Fingerprint + "。据同时发布的原始数据和方法说明文件即可重算本表每个数字（见“说明”）。"},
 	}
-	for i, l := range lines {
-		b.row(sheet, i+4, []any{l[0], l[1]}, []int{b.st.header, b.st.wrap})
-		b.check(b.f.SetRowHeight(sheet, i+4, float64(16*(1+displayWidth(l[1])/70))))
-	}
+	b.lines(sheet, 4, 72, lines)
 }
 
 // coverMethod is the method in a few sentences; 说明 has it in full.

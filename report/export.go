@@ -52,39 +52,61 @@ func (x *Raw) location() *time.Location {
 // InputColumns is how many leading columns hold the inputs (what was
 // answered, and whether it was excluded); the rest are derived from them
 // and the method file. The rows digest covers the inputs.
-func (x *Raw) InputColumns() int { return len(x.inputHeader()) }
+func (x *Raw) InputColumns() int { return len(x.inputColumns()) }
 
-// header is the input columns, then the derived ones when there is a tally.
-func (x *Raw) header() []string {
-	h := x.inputHeader()
+// rawColumn is one column of the export: its header and how the .xlsx
+// writes it.
+type rawColumn struct {
+	name string
+	kind columnKind
+}
+
+// columns are the input columns, then the derived ones when there is a tally.
+func (x *Raw) columns() []rawColumn {
+	cs := x.inputColumns()
 	if x.Tally == nil {
-		return h
+		return cs
 	}
 	for _, q := range x.Questionnaire.Questions {
 		if q.Type == pinggu.Scale {
-			h = append(h, q.Code+"_得分")
+			cs = append(cs, rawColumn{q.Code + "_得分", numberColumn})
 		}
 	}
 	for _, d := range x.Tally.Dimensions() {
-		h = append(h, "维度得分_"+d)
+		cs = append(cs, rawColumn{"维度得分_" + d, numberColumn})
 	}
-	return append(h, "综合得分", "加权分层", "权重")
+	return append(cs, rawColumn{"综合得分", numberColumn}, rawColumn{"加权分层", textColumn}, rawColumn{"权重", numberColumn})
 }
 
-// inputHeader: fixed columns, per choice question its codes and its
+// inputColumns: fixed columns, per choice question its codes and its
 // labels, per rating or text question one column, then the exclusion and
 // the quality flags.
-func (x *Raw) inputHeader() []string {
-	h := []string{"答卷编号", "单位编码", "单位", "渠道", "来源标记", "提交时间", "用时(秒)"}
+func (x *Raw) inputColumns() []rawColumn {
+	cs := []rawColumn{{"答卷编号", textColumn}, {"单位编码", textColumn}, {"单位", textColumn}, {"渠道", textColumn},
+		{"来源标记", textColumn}, {"提交时间", timeColumn}, {"用时(秒)", numberColumn}}
 	for _, q := range x.Questionnaire.Questions {
 		switch q.Type {
-		case pinggu.Single, pinggu.Multi, pinggu.Scale:
-			h = append(h, q.Code, q.Code+"_选项")
+		case pinggu.Single, pinggu.Scale:
+			cs = append(cs, rawColumn{q.Code, codesKind(q)}, rawColumn{q.Code + "_选项", textColumn})
+		case pinggu.Multi:
+			cs = append(cs, rawColumn{q.Code, textColumn}, rawColumn{q.Code + "_选项", textColumn})
+		case pinggu.Rating:
+			cs = append(cs, rawColumn{q.Code, numberColumn})
 		default:
-			h = append(h, q.Code)
+			cs = append(cs, rawColumn{q.Code, textColumn})
 		}
 	}
-	return append(h, "排除", "排除原因", "质量标记")
+	return append(cs, rawColumn{"排除", textColumn}, rawColumn{"排除原因", textColumn}, rawColumn{"质量标记", textColumn})
+}
+
+// header is the columns' names.
+func (x *Raw) header() []string {
+	cs := x.columns()
+	h := make([]string, len(cs))
+	for i, c := range cs {
+		h[i] = c.name
+	}
+	return h
 }
 
 // record is one response's input columns, then its derived ones.
@@ -294,8 +316,7 @@ type xlsxSink struct {
 	w        io.Writer
 	b        *book
 	x        *Raw
-	header   []string
-	kinds    []columnKind
+	columns  []rawColumn
 	perSheet int
 	sw       *excelize.StreamWriter
 	row      int
@@ -307,11 +328,11 @@ func newXLSXSink(w io.Writer, x *Raw) (*xlsxSink, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &xlsxSink{w: w, b: b, x: x, header: x.header(), kinds: x.kinds(), perSheet: x.SheetRows}
+	s := &xlsxSink{w: w, b: b, x: x, columns: x.columns(), perSheet: x.SheetRows}
 	if s.perSheet <= 0 || s.perSheet > MaxSheetRows-1 {
 		s.perSheet = MaxSheetRows - 1
 	}
-	s.cells = make([]any, len(s.header))
+	s.cells = make([]any, len(s.columns))
 	return s, s.openSheet()
 }
 
@@ -329,8 +350,8 @@ func (s *xlsxSink) openSheet() error {
 	}
 	info := s.b.info(name)
 	info.stream, info.titleRows = true, 1
-	for i, h := range s.header {
-		w := columnWidth(max(displayWidth(h), 10))
+	for i, c := range s.columns {
+		w := columnWidth(max(displayWidth(c.name), 10))
 		info.widths = append(info.widths, int(w))
 		if err := s.sw.SetColWidth(i+1, i+1, w); err != nil {
 			return err
@@ -340,9 +361,9 @@ func (s *xlsxSink) openSheet() error {
 		return err
 	}
 	s.b.stream = info
-	head := make([]any, len(s.header))
-	for i, h := range s.header {
-		head[i] = excelize.Cell{StyleID: s.b.st.header, Value: h}
+	head := make([]any, len(s.columns))
+	for i, c := range s.columns {
+		head[i] = excelize.Cell{StyleID: s.b.st.header, Value: c.name}
 	}
 	s.row = 1
 	return s.sw.SetRow("A1", head)
@@ -356,7 +377,7 @@ func (s *xlsxSink) add(rec []string) error {
 	}
 	s.row++
 	for i, v := range rec {
-		s.cells[i] = s.cell(s.kinds[i], v)
+		s.cells[i] = s.cell(s.columns[i].kind, v)
 	}
 	return s.sw.SetRow(cell(1, s.row), s.cells)
 }

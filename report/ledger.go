@@ -79,7 +79,7 @@ func WriteLedger(w io.Writer, l *Ledger) error {
 		}
 		b.row(sum, i+3, []any{u.Name, all, closed, all - closed, overdue}, nil)
 	}
-	b.lines(b.titled("说明", "说明"), [][2]string{
+	b.lines(b.titled("说明", "说明"), 2, 90, [][2]string{
 		{"评估轮次", fmt.Sprintf("%s（%s）", l.Round.Title, l.Round.Code)},
 		{"统计日期", string(l.Today) + "（" + pinggu.ZoneLabel(l.Round.Timezone) + "）：逾期天数 = 统计日期 − 整改期限（已销号的事项不计逾期）"},
 		{"事项来源", fmt.Sprintf("考核失分：最终结果中失分超过该项分值%.0f%%的末级指标，整改期限为轮次结束后%d天；督察等发现：管理员录入，期限由录入时确定", l.Loss*100, l.Days)},

@@ -206,10 +206,7 @@ func (b *book) midtermTasks(m *Midterm) {
 
 func (b *book) midtermMethod(m *Midterm) {
 	sheet := b.titled("说明", "计算方法说明")
-	status := "最终结果"
-	if !m.Final {
-		status = "阶段性结果"
-	}
+	status := ResultStatus(m.Final)
 	lines := [][2]string{
 		{"评估轮次", fmt.Sprintf("%s（%s）", m.Round.Title, m.Round.Code)},
 		{"结果性质", status},
@@ -226,5 +223,5 @@ func (b *book) midtermMethod(m *Midterm) {
 		{"计入的进展报送", fmt.Sprint(m.Reports)},
 		{"输入指纹", m.Fingerprint},
 	}
-	b.lines(sheet, lines)
+	b.lines(sheet, 2, 90, lines)
 }

@@ -53,11 +53,13 @@ const (
 )
 
 // titled starts a sheet whose first row says what it is, of which round and
-// how final, so no printed page of it can pass for another.
+// how final, so no printed page of it can pass for another; the row
+// repeats on every printed page (with the header, once there is one).
 func (b *book) titled(name, title string) string {
 	sheet := b.newSheet(name)
 	b.check(b.f.SetCellStr(sheet, "A1", b.sheetTitle(title)))
 	b.check(b.f.SetCellStyle(sheet, "A1", "A1", b.st.title))
+	b.info(sheet).titleRows = 1
 	return sheet
 }
 
@@ -69,14 +71,14 @@ func (b *book) sheetTitle(title string) string {
 	return t
 }
 
+// info is a sheet's page-setup record, made on first use (newSheet).
 func (b *book) info(sheet string) *sheetInfo {
-	for _, s := range b.sheets {
-		if s.name == sheet {
-			return s
-		}
+	if s, ok := b.byName[sheet]; ok {
+		return s
 	}
 	s := &sheetInfo{name: sheet}
 	b.sheets = append(b.sheets, s)
+	b.byName[sheet] = s
 	return s
 }
 

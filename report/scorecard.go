@@ -125,7 +125,8 @@ type book struct {
 	taken  map[string]bool
 	print  Print
 	sheets []*sheetInfo // in order, for the page setup
-	stream *sheetInfo   // the sheet being streamed
+	byName map[string]*sheetInfo
+	stream *sheetInfo // the sheet being streamed
 	err    error
 }
 
@@ -146,7 +147,7 @@ func newBook(p Print) (*book, error) {
 		f.Close()
 		return nil, err
 	}
-	return &book{f: f, st: st, taken: map[string]bool{}, print: p}, nil
+	return &book{f: f, st: st, taken: map[string]bool{}, print: p, byName: map[string]*sheetInfo{}}, nil
 }
 
 // write saves the workbook unless a sheet writer failed, with its parts in
@@ -573,9 +574,9 @@ func (b *book) method(sc *Scorecard) {
 		scoreMap = string(m)
 	}
 	weighting := weightingText(s)
-	status := "最终结果"
+	status := ResultStatus(sc.Final) // the words of every page's header
 	if !sc.Final {
-		status = "阶段性结果（测评进行中，数字会变化）"
+		status += "（测评进行中，数字会变化）"
 	}
 	loc := sc.Round.Location()
 	level, lo, hi := sc.Method.Level, sc.Method.Low, sc.Method.High
@@ -638,17 +639,17 @@ func (b *book) method(sc *Scorecard) {
 			{"申诉", "结果公示期间，单位可对某项指标或总分提出申诉；评估人员逐项答复（成立或不成立，均附理由），申诉成立的指标按改正后的录入计分并重新汇总；全部申诉答复后方可生成最终结果。处理情况见“申诉处理”表"},
 		}, lines[len(lines)-2:]...)...)
 	}
-	b.lines(sheet, lines)
+	b.lines(sheet, 2, 90, lines)
 }
 
-// lines writes a 说明 sheet's label–text pairs under its title, the text
-// wrapped and its row tall enough to print whole.
-func (b *book) lines(sheet string, lines [][2]string) {
+// lines writes label–text pairs from row on (说明, 封面): labels in a
+// column 16 wide, the text wrapped in one textWidth wide, each row tall
+// enough to print whole.
+func (b *book) lines(sheet string, row, textWidth int, lines [][2]string) {
 	b.check(b.f.SetColWidth(sheet, "A", "A", 16))
-	b.check(b.f.SetColWidth(sheet, "B", "B", 90))
+	b.check(b.f.SetColWidth(sheet, "B", "B", float64(textWidth)))
 	for i, l := range lines {
-		b.row(sheet, i+2, []any{l[0], l[1]}, []int{b.st.header, b.st.wrap})
-		b.check(b.f.SetRowHeight(sheet, i+2, float64(15*(1+displayWidth(l[1])/88))))
+		b.row(sheet, row+i, []any{l[0], l[1]}, []int{b.st.header, b.st.wrap})
+		b.check(b.f.SetRowHeight(sheet, row+i, float64(15*(1+displayWidth(l[1])/(textWidth-2)))))
 	}
-	b.info(sheet).titleRows = 1
 }

@@ -33,7 +33,6 @@ func (b *book) detail(sc *Scorecard) {
 	last, _ := excelize.ColumnNumberToName(2 + 2*max(widest, 1))
 	b.check(b.f.SetColWidth(sheet, "B", last, 7))
 	row := 2
-	b.info(sheet).titleRows = 1
 	for qi, q := range sc.Questionnaire.Questions {
 		if q.Type == pinggu.Text {
 			continue
