@@ -154,7 +154,7 @@ func settleType(n int, q *Question) []string {
 		return nil
 	case len(q.Options) == 0 && q.Type != Text:
 		q.Type = Text
-		return []string{fmt.Sprintf("第%d题「%s」没有识别到选项，已设为填空题", n, shorten(q.Text, 12))}
+		return []string{QuestionPlace(n, q.Text) + "没有识别到选项，已设为填空题"}
 	case q.Type == Text:
 		q.Options = nil
 		return nil
@@ -186,7 +186,7 @@ func settleType(n int, q *Question) []string {
 		scores = append(scores, o.Label+strconv.FormatFloat(s, 'f', -1, 64))
 		k++
 	}
-	notes = append(notes, fmt.Sprintf("第%d题「%s」识别为满意度量表，分值：%s，请核对", n, shorten(q.Text, 12), strings.Join(scores, "、")))
+	notes = append(notes, QuestionPlace(n, q.Text)+"识别为满意度量表，分值："+strings.Join(scores, "、")+"，请核对")
 	return notes
 }
 
@@ -215,11 +215,12 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// shorten cuts text to n characters with an ellipsis, for messages.
-func shorten(text string, n int) string {
-	r := []rune(text)
-	if len(r) <= n {
-		return text
+// QuestionPlace names the n-th question for a person: 第3题「您对本地政务服…」
+// (its first twelve characters).
+func QuestionPlace(n int, text string) string {
+	r := []rune(strings.TrimSpace(text))
+	if len(r) > 12 {
+		r = append(r[:12], '…')
 	}
-	return string(r[:n]) + "…"
+	return fmt.Sprintf("第%d题「%s」", n, string(r))
 }

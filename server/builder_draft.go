@@ -51,7 +51,7 @@ func readDraft(f url.Values) (*pinggu.Questionnaire, []string) {
 			if sc := oget("score"); sc != "" {
 				v, err := strconv.ParseFloat(sc, 64)
 				if err != nil {
-					problems = append(problems, fmt.Sprintf("第%d题「%s」选项「%s」：分值须是数字", i+1, shortText(qq.Text), o.Label))
+					problems = append(problems, pinggu.QuestionPlace(i+1, qq.Text)+"选项「"+o.Label+"」：分值须是数字")
 				} else {
 					o.Score = &v
 				}
@@ -107,14 +107,5 @@ func scan(path, format string, args ...any) bool {
 }
 
 func questionPlace(q *pinggu.Questionnaire, i int) string {
-	return fmt.Sprintf("第%d题「%s」", i+1, shortText(q.Questions[i].Text))
-}
-
-// shortText is a question's first words, for a message.
-func shortText(s string) string {
-	r := []rune(strings.TrimSpace(s))
-	if len(r) <= 12 {
-		return string(r)
-	}
-	return string(r[:12]) + "…"
+	return pinggu.QuestionPlace(i+1, q.Questions[i].Text)
 }
