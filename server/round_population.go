@@ -52,8 +52,11 @@ func choices(q *pinggu.Questionnaire) []pinggu.Question {
 // cells is the cross-classification of the chosen questions' options, in
 // questionnaire order: keys "1|2" and labels 男·18–29岁.
 func cells(q *pinggu.Questionnaire, chosen []string) []cellRow {
+	if len(chosen) == 0 {
+		return nil
+	}
 	rows := []cellRow{{}}
-	for _, code := range chosen {
+	for i, code := range chosen {
 		qq := q.Question(code)
 		if qq == nil {
 			return nil
@@ -61,17 +64,14 @@ func cells(q *pinggu.Questionnaire, chosen []string) []cellRow {
 		var next []cellRow
 		for _, r := range rows {
 			for _, o := range qq.Options {
-				key, label := o.Code, o.Label
-				if r.Key != "" || r.Label != "" {
-					key, label = r.Key+"|"+o.Code, r.Label+"·"+o.Label
+				if i == 0 {
+					next = append(next, cellRow{Key: o.Code, Label: o.Label})
+				} else {
+					next = append(next, cellRow{Key: r.Key + "|" + o.Code, Label: r.Label + "·" + o.Label})
 				}
-				next = append(next, cellRow{Key: key, Label: label})
 			}
 		}
 		rows = next
-	}
-	if len(chosen) == 0 {
-		return nil
 	}
 	return rows
 }
@@ -183,17 +183,7 @@ func (f *roundForm) readPopulation(c echo.Context, fe pinggu.FieldErrors, q *pin
 	f.drawTables(q, func(key string) string { return value("share." + key) },
 		func(question, option string) string { return value("margin." + question + "." + option) },
 		func(key string) string { return value("stratum." + key) })
-	real := func(field, text string) (float64, bool) {
-		if text == "" {
-			return 0, false
-		}
-		x, err := strconv.ParseFloat(text, 64)
-		if err != nil {
-			fe.Add(field, "须为数字")
-			return 0, false
-		}
-		return x, true
-	}
+	real := func(field, text string) (float64, bool) { return formNumber(fe, field, text) }
 	if weighted := ordered(q, f.Pop.WeightQuestions); f.Pop.Method != "" {
 		w := &pinggu.Weighting{Method: f.Pop.Method, Cells: weighted}
 		if w.Raking() {

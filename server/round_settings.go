@@ -49,7 +49,6 @@ type advancedSettings struct {
 func (f *roundForm) fillSettings() {
 	r := &f.Round
 	sc := r.Scoring.WithDefaults()
-	num := func(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
 	f.Scoring = scoringFields{Threshold: num(sc.SatisfiedThreshold), Z: num(sc.Z), MinSample: strconv.Itoa(sc.MinSample),
 		MinEffective: num(sc.MinEffective), Replicates: strconv.Itoa(sc.Bootstrap.Replicates), Seed: strconv.FormatUint(sc.Bootstrap.Seed, 10)}
 	adv := advancedSettings{ScoreMap: r.Scoring.ScoreMap, Overall: r.Scoring.Overall}
@@ -83,10 +82,7 @@ func (f *roundForm) fillSettings() {
 func (f *roundForm) readSettings(c echo.Context, fe pinggu.FieldErrors, adv advancedSettings) {
 	r := &f.Round
 	real := func(field, text string) float64 {
-		x, err := strconv.ParseFloat(strings.TrimSpace(text), 64)
-		if err != nil && strings.TrimSpace(text) != "" {
-			fe.Add(field, "须为数字")
-		}
+		x, _ := formNumber(fe, field, text)
 		return x
 	}
 	whole := func(field, text string) int { return int(real(field, text)) }
@@ -133,6 +129,22 @@ func (f *roundForm) readSettings(c echo.Context, fe pinggu.FieldErrors, adv adva
 		r.Midterm = &pinggu.MidtermSettings{Plans: form["plans"], AsOf: pinggu.Date(strings.TrimSpace(f.Mid.AsOf)),
 			Delta: real("midterm.delta", f.Mid.Delta), Pass: adv.Pass}
 	}
+}
+
+// formNumber reads a number typed into the round editor: false when the
+// input is blank, and also when it holds no number, which is named under
+// field.
+func formNumber(fe pinggu.FieldErrors, field, text string) (float64, bool) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return 0, false
+	}
+	x, err := strconv.ParseFloat(text, 64)
+	if err != nil {
+		fe.Add(field, "须为数字")
+		return 0, false
+	}
+	return x, true
 }
 
 // roundFieldNames name a round's settings in the words of the form.
